@@ -1,0 +1,14 @@
+//! The calculation and its checks: from a request to a target count, limits, findings and a
+//! verdict.
+
+mod calculate;
+mod check;
+mod finding;
+mod request;
+mod rounding;
+
+pub use calculate::Calculation;
+pub use check::DeliveryCheck;
+pub use finding::{Finding, FindingCode, Severity, Verdict};
+pub use request::{DoseChoice, DoseRequest};
+pub use rounding::Rounding;

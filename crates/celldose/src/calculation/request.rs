@@ -1,0 +1,129 @@
+//! What a caller asks for: a patient, an arm, and which dose.
+
+use super::Rounding;
+use crate::units::{AgeYears, Dose, EnteredWeight};
+
+/// Which dose of the protocol to compute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DoseChoice {
+    /// The dose the arm states: its single dose, or its range when it gives only a range.
+    ArmDose,
+    /// A numbered dose level, from 1.
+    Level(u32),
+    /// A dose the prescriber states, checked against what the protocol allows.
+    Explicit(Dose),
+}
+
+/// A request for one patient's dose.
+///
+/// ```
+/// use celldose::{DoseChoice, DoseRequest, Rounding};
+/// let request = DoseRequest::new("72.5kg".parse()?, DoseChoice::Level(1), Rounding::HalfAwayFromZero)
+///     .with_arm("alf")
+///     .with_age("45".parse()?);
+/// assert_eq!(request.arm(), Some("alf"));
+/// # Ok::<(), celldose::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DoseRequest {
+    arm: Option<String>,
+    choice: DoseChoice,
+    weight: EnteredWeight,
+    age: Option<AgeYears>,
+    rounding: Rounding,
+}
+
+impl DoseRequest {
+    /// A request for a patient of this weight, with the dose to compute and the rounding to
+    /// whole cells named.
+    ///
+    /// ```
+    /// use celldose::{DoseChoice, DoseRequest, Rounding};
+    /// let request = DoseRequest::new("160lb".parse()?, DoseChoice::ArmDose, Rounding::HalfEven);
+    /// assert_eq!(request.weight().to_string(), "160 lb");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn new(weight: EnteredWeight, choice: DoseChoice, rounding: Rounding) -> Self {
+        Self {
+            arm: None,
+            choice,
+            weight,
+            age: None,
+            rounding,
+        }
+    }
+
+    /// The same request for a named arm (needed where the protocol's arms differ).
+    ///
+    /// ```
+    /// # use celldose::{DoseChoice, DoseRequest, Rounding};
+    /// let request = DoseRequest::new("70kg".parse()?, DoseChoice::ArmDose, Rounding::HalfEven).with_arm("msc");
+    /// assert_eq!(request.arm(), Some("msc"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_arm(mut self, arm: impl Into<String>) -> Self {
+        self.arm = Some(arm.into());
+        self
+    }
+
+    /// The same request with the patient's age, checked against any age window.
+    ///
+    /// ```
+    /// # use celldose::{DoseChoice, DoseRequest, Rounding};
+    /// let request = DoseRequest::new("70kg".parse()?, DoseChoice::ArmDose, Rounding::HalfEven).with_age("30".parse()?);
+    /// assert_eq!(request.age().map(|a| a.to_string()).as_deref(), Some("30 years"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_age(mut self, age: AgeYears) -> Self {
+        self.age = Some(age);
+        self
+    }
+
+    /// The arm asked for, if any.
+    ///
+    /// See [`DoseRequest::with_arm`].
+    pub fn arm(&self) -> Option<&str> {
+        self.arm.as_deref()
+    }
+
+    /// Which dose to compute.
+    ///
+    /// ```
+    /// # use celldose::{DoseChoice, DoseRequest, Rounding};
+    /// let request = DoseRequest::new("70kg".parse()?, DoseChoice::Level(2), Rounding::HalfEven);
+    /// assert_eq!(request.choice(), DoseChoice::Level(2));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn choice(&self) -> DoseChoice {
+        self.choice
+    }
+
+    /// The patient's weight, as entered.
+    ///
+    /// See [`DoseRequest::new`].
+    pub fn weight(&self) -> EnteredWeight {
+        self.weight
+    }
+
+    /// The patient's age, if given.
+    ///
+    /// See [`DoseRequest::with_age`].
+    pub fn age(&self) -> Option<AgeYears> {
+        self.age
+    }
+
+    /// The rounding to whole cells.
+    ///
+    /// ```
+    /// # use celldose::{DoseChoice, DoseRequest, Rounding};
+    /// let request = DoseRequest::new("70kg".parse()?, DoseChoice::ArmDose, Rounding::Down);
+    /// assert_eq!(request.rounding(), Rounding::Down);
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn rounding(&self) -> Rounding {
+        self.rounding
+    }
+}

@@ -1,0 +1,114 @@
+//! The one error type of the library.
+
+/// Everything that can go wrong when parsing a value, loading a protocol or computing a dose.
+///
+/// Messages are lower-case, carry no trailing period, and name the parameter, the value that was
+/// refused and what would have been accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Text that should hold a number does not follow the number grammar.
+    #[error("{what} {input:?} is not a valid number: {reason}; write a plain decimal such as 72.5, 1.6e7 or 1.6x10^7")]
+    Malformed {
+        /// The parameter being parsed, e.g. `body weight`.
+        what: &'static str,
+        /// The text as given.
+        input: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A quantity that needs a unit was given without one.
+    #[error("{what} {input:?} has no unit; write it with one of: {accepted}")]
+    MissingUnit {
+        /// The parameter being parsed.
+        what: &'static str,
+        /// The text as given.
+        input: String,
+        /// The units that would be accepted.
+        accepted: &'static str,
+    },
+    /// A quantity carries a unit that is not accepted for it.
+    #[error("{what} {input:?} has unit {unit:?}, which is not accepted; write it with one of: {accepted}")]
+    UnknownUnit {
+        /// The parameter being parsed.
+        what: &'static str,
+        /// The text as given.
+        input: String,
+        /// The unit found.
+        unit: String,
+        /// The units that would be accepted.
+        accepted: &'static str,
+    },
+    /// A value is well-formed but outside the range the parameter accepts.
+    #[error("{what} {value} is {problem}; accepted: {accepted}")]
+    OutOfRange {
+        /// The parameter.
+        what: &'static str,
+        /// The refused value, with its unit.
+        value: String,
+        /// How it misses the range, e.g. `not above 0 kg`.
+        problem: String,
+        /// The accepted range in words.
+        accepted: String,
+    },
+    /// A computation left the range that can be represented exactly.
+    #[error("{operation} overflowed: {detail}")]
+    Overflow {
+        /// The operation that overflowed.
+        operation: &'static str,
+        /// The operands, in words.
+        detail: String,
+    },
+    /// A protocol id that is not known.
+    #[error("unknown protocol {input:?}; known protocols: {known}")]
+    UnknownProtocol {
+        /// The id as given.
+        input: String,
+        /// The known ids, comma-separated.
+        known: String,
+    },
+    /// An arm that the protocol does not have.
+    #[error("protocol {protocol} has no arm {input:?}; its arms: {known}")]
+    UnknownArm {
+        /// The protocol id.
+        protocol: String,
+        /// The arm as given.
+        input: String,
+        /// The protocol's arms, comma-separated.
+        known: String,
+    },
+    /// The protocol's arms follow different regimens, so the arm must be named.
+    #[error("protocol {protocol} needs an arm, because its arms follow different regimens; choose one of: {known}")]
+    ArmRequired {
+        /// The protocol id.
+        protocol: String,
+        /// The protocol's arms, comma-separated.
+        known: String,
+    },
+    /// A dose level that the protocol does not state.
+    #[error("protocol {protocol} arm {arm} has no dose level {input}; {accepted}")]
+    UnknownLevel {
+        /// The protocol id.
+        protocol: String,
+        /// The arm id.
+        arm: String,
+        /// The level as given.
+        input: String,
+        /// What would be accepted.
+        accepted: String,
+    },
+    /// The request is incomplete or contradictory.
+    #[error("{0}")]
+    Request(String),
+    /// A protocol definition is invalid.
+    #[error("protocol file {source_name}: {message}")]
+    ProtocolFile {
+        /// Where the definition came from (a file name, or `built-in:<id>`).
+        source_name: String,
+        /// What is wrong, with the line and column where known.
+        message: String,
+    },
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = core::result::Result<T, E>;

@@ -1,0 +1,50 @@
+//! Exact, typed cell-therapy dose calculation, checked against the protocol.
+//!
+//! celldose turns a patient's weight and a protocol's dose level into a number of cells, the
+//! range the protocol allows for that patient, and a verdict: `within` or `outside`. Every
+//! amount is an exact decimal whose unit is part of its type; nothing is computed in binary
+//! floating point, and no input makes the library panic.
+//!
+//! ```
+//! use celldose::{Catalogue, DoseChoice, DoseRequest, Rounding, Verdict};
+//!
+//! let catalogue = Catalogue::builtin()?;
+//! let protocol = catalogue.find("NCT05727722")?;
+//! let request = DoseRequest::new("160lb".parse()?, DoseChoice::Level(3), Rounding::HalfAwayFromZero)
+//!     .with_arm("clf")
+//!     .with_age("52".parse()?);
+//! let calculation = protocol.calculate(&request)?;
+//! assert_eq!(calculation.cells().map(|c| c.to_string()).as_deref(), Some("1500000000"));
+//! assert_eq!(calculation.verdict(), Verdict::Within);
+//! # Ok::<(), celldose::Error>(())
+//! ```
+//!
+//! The layout follows the work: [`units`] reads and holds values, [`regimen`] models protocols
+//! and loads them, [`calculation`] computes and checks, and [`human`] writes numbers for people.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+// uom's `unit!` macro calls helper macros of its own by name, so they must be in scope.
+#[macro_use]
+extern crate uom;
+
+pub mod calculation;
+mod error;
+pub mod human;
+pub mod regimen;
+pub mod units;
+
+pub use calculation::{
+    Calculation, DeliveryCheck, DoseChoice, DoseRequest, Finding, FindingCode, Rounding, Severity,
+    Verdict,
+};
+pub use error::{Error, Result};
+pub use regimen::{
+    describe_dose, Arm, Catalogue, CohortSize, DoseLevel, DoseRule, Edge, Escalation, Miss,
+    Protocol, Regimen, Source, Stated, Window,
+};
+pub use units::{
+    AgeYears, BodyWeight, CellCount, CellsPerKg, Dose, EnteredWeight, ExactCells, MassUnit,
+    Percent,
+};

@@ -1,0 +1,108 @@
+//! The protocols at hand: the built-in five, and any a caller adds.
+
+use super::Protocol;
+use crate::error::{Error, Result};
+
+/// The built-in protocol files, embedded at compile time and loaded through
+/// [`Protocol::from_toml`], the same path a user's file takes.
+const BUILT_IN: [(&str, &str); 5] = [
+    ("built-in:NCT07276568", include_str!("../../protocols/nct07276568.toml")),
+    ("built-in:NCT05727722", include_str!("../../protocols/nct05727722.toml")),
+    ("built-in:NCT01218464", include_str!("../../protocols/nct01218464.toml")),
+    ("built-in:NCT05227846", include_str!("../../protocols/nct05227846.toml")),
+    ("built-in:NCT06167473", include_str!("../../protocols/nct06167473.toml")),
+];
+
+/// A set of protocols with distinct ids, looked up without regard to case.
+///
+/// ```
+/// let catalogue = celldose::Catalogue::builtin()?;
+/// assert_eq!(catalogue.protocols().len(), 5);
+/// assert!(catalogue.find("NCT99999999").is_err());
+/// # Ok::<(), celldose::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Catalogue {
+    protocols: Vec<Protocol>,
+}
+
+impl Catalogue {
+    /// The five protocols built from the source records.
+    ///
+    /// # Errors
+    /// Only if a built-in file failed its own checks, which the test suite rules out.
+    ///
+    /// ```
+    /// let catalogue = celldose::Catalogue::builtin()?;
+    /// assert_eq!(catalogue.protocols()[0].id(), "NCT07276568");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn builtin() -> Result<Self> {
+        let mut catalogue = Self::default();
+        for (name, text) in BUILT_IN {
+            catalogue.add(Protocol::from_toml(name, text)?)?;
+        }
+        Ok(catalogue)
+    }
+
+    /// Adds a protocol.
+    ///
+    /// # Errors
+    /// When a protocol with the same id (compared without regard to case) is already present;
+    /// one never silently replaces another.
+    ///
+    /// ```
+    /// let mut catalogue = celldose::Catalogue::builtin()?;
+    /// let again = catalogue.find("NCT05727722")?.clone();
+    /// assert!(catalogue.add(again).is_err());
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn add(&mut self, protocol: Protocol) -> Result<()> {
+        if self.protocols.iter().any(|p| p.id().eq_ignore_ascii_case(protocol.id())) {
+            return Err(Error::Request(format!(
+                "protocol id {} is defined twice; each protocol needs its own id",
+                protocol.id()
+            )));
+        }
+        self.protocols.push(protocol);
+        Ok(())
+    }
+
+    /// Every protocol, in the order added.
+    ///
+    /// ```
+    /// let ids: Vec<String> = celldose::Catalogue::builtin()?.protocols().iter().map(|p| p.id().to_owned()).collect();
+    /// assert!(ids.contains(&"NCT06167473".to_owned()));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn protocols(&self) -> &[Protocol] {
+        &self.protocols
+    }
+
+    /// The protocol with this id, compared without regard to case.
+    ///
+    /// # Errors
+    /// When no protocol has this id; the message lists the known ids.
+    ///
+    /// ```
+    /// let catalogue = celldose::Catalogue::builtin()?;
+    /// assert_eq!(catalogue.find("nct06167473")?.id(), "NCT06167473");
+    /// let error = catalogue.find("NCT0000").unwrap_err().to_string();
+    /// assert!(error.starts_with("unknown protocol \"NCT0000\"; known protocols: NCT07276568, "));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn find(&self, id: &str) -> Result<&Protocol> {
+        self.protocols
+            .iter()
+            .find(|p| p.id().eq_ignore_ascii_case(id.trim()))
+            .ok_or_else(|| Error::UnknownProtocol {
+                input: id.to_owned(),
+                known: self
+                    .protocols
+                    .iter()
+                    .map(Protocol::id)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+}

@@ -1,0 +1,14 @@
+//! The regimen model: protocols, arms, dose rules, levels, eligibility windows, and the protocol
+//! files they are loaded from.
+
+mod catalogue;
+mod dose_rule;
+mod protocol;
+mod protocol_file;
+mod window;
+
+pub use catalogue::Catalogue;
+pub use dose_rule::{describe_dose, DoseRule};
+pub use protocol::{Arm, CohortSize, DoseLevel, Escalation, Protocol, Regimen, Source, Stated};
+pub use protocol_file::FORMAT_VERSION;
+pub use window::{Edge, Miss, Window};

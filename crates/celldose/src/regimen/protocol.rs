@@ -1,0 +1,509 @@
+//! A trial protocol: its arms, their regimens and dose levels, and who may be dosed.
+
+use core::fmt;
+
+use super::{DoseRule, Window};
+use crate::units::{AgeYears, BodyWeight, Dose};
+
+/// A value a source record either states or leaves out. What a record leaves out is never
+/// filled with a default: the caller supplies it, or the calculation says it cannot answer.
+///
+/// ```
+/// use celldose::Stated;
+/// let infusions: Stated<u32> = Stated::NotStated;
+/// assert_eq!(infusions.to_string(), "not stated");
+/// assert_eq!(Stated::Value(1).to_string(), "1");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stated<T> {
+    /// The record states this value.
+    Value(T),
+    /// The record does not state it.
+    NotStated,
+}
+
+impl<T: Copy> Stated<T> {
+    /// The value, if stated.
+    ///
+    /// ```
+    /// assert_eq!(celldose::Stated::Value(4).value(), Some(4));
+    /// ```
+    pub fn value(&self) -> Option<T> {
+        match self {
+            Self::Value(value) => Some(*value),
+            Self::NotStated => None,
+        }
+    }
+}
+
+impl<T: fmt::Display> fmt::Display for Stated<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Value(value) => fmt::Display::fmt(value, f),
+            Self::NotStated => f.write_str("not stated"),
+        }
+    }
+}
+
+/// Where a protocol's numbers come from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Source {
+    pub(crate) registry: String,
+    pub(crate) record: String,
+    pub(crate) quote: String,
+    pub(crate) note: Option<String>,
+}
+
+/// A numbered dose level, numbered 1, 2, 3, … as dose-escalation software numbers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DoseLevel {
+    pub(crate) number: u32,
+    pub(crate) dose: Dose,
+}
+
+/// An escalation ladder: the level dosing starts at, and the ceiling it may not pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Escalation {
+    pub(crate) start_level: u32,
+    pub(crate) ceiling: Dose,
+}
+
+/// How one arm is dosed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Regimen {
+    pub(crate) id: String,
+    pub(crate) rule: Option<DoseRule>,
+    pub(crate) levels: Vec<DoseLevel>,
+    pub(crate) escalation: Option<Escalation>,
+    pub(crate) infusions: Stated<u32>,
+    pub(crate) per_infusion: bool,
+}
+
+/// One arm (or eligibility group) of a trial, and the regimen it follows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Arm {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) regimen: Regimen,
+}
+
+/// How many subjects a cohort takes, as the record states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CohortSize {
+    pub(crate) min: u32,
+    pub(crate) max: u32,
+}
+
+/// A validated trial protocol. Built only by loading a protocol file (see
+/// [`Protocol::from_toml`]), so every protocol in hand has passed every check.
+///
+/// ```
+/// let catalogue = celldose::Catalogue::builtin()?;
+/// let protocol = catalogue.find("nct05727722")?;
+/// assert_eq!(protocol.id(), "NCT05727722");
+/// assert_eq!(protocol.arms().len(), 2);
+/// # Ok::<(), celldose::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Protocol {
+    pub(crate) id: String,
+    pub(crate) version: String,
+    pub(crate) title: String,
+    pub(crate) product: String,
+    pub(crate) route: String,
+    pub(crate) source: Source,
+    pub(crate) arms: Vec<Arm>,
+    pub(crate) weight_window: Option<Window<BodyWeight>>,
+    pub(crate) age_window: Option<Window<AgeYears>>,
+    pub(crate) follow_up: Vec<String>,
+    pub(crate) cohort_size: Option<CohortSize>,
+}
+
+impl Source {
+    /// The registry the record is from, e.g. `ClinicalTrials.gov`.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT01218464")?.clone();
+    /// assert_eq!(p.source().registry(), "ClinicalTrials.gov");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn registry(&self) -> &str {
+        &self.registry
+    }
+
+    /// The record's identifier in that registry.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT01218464")?.clone();
+    /// assert_eq!(p.source().record(), "NCT01218464");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn record(&self) -> &str {
+        &self.record
+    }
+
+    /// The record's dose sentence, quoted as it stands.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT01218464")?.clone();
+    /// assert!(p.source().quote().contains("0.5-1.0×106 cells/kg"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn quote(&self) -> &str {
+        &self.quote
+    }
+
+    /// A note on how the quote was read, such as a superscript lost in the record's text.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT01218464")?.clone();
+    /// assert!(p.source().note().is_some());
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn note(&self) -> Option<&str> {
+        self.note.as_deref()
+    }
+}
+
+impl DoseLevel {
+    /// The level's number, from 1.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT05227846")?.clone();
+    /// assert_eq!(p.arms()[0].regimen().levels()[3].number(), 4);
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn number(&self) -> u32 {
+        self.number
+    }
+
+    /// The level's dose.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT05227846")?.clone();
+    /// assert_eq!(p.arms()[0].regimen().levels()[3].dose().to_string(), "200000000");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn dose(&self) -> Dose {
+        self.dose
+    }
+}
+
+impl Escalation {
+    /// The level dosing starts at.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT07276568")?.clone();
+    /// assert_eq!(p.arms()[0].regimen().escalation().map(|e| e.start_level()), Some(1));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn start_level(&self) -> u32 {
+        self.start_level
+    }
+
+    /// The dose escalation may not pass.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT07276568")?.clone();
+    /// let ceiling = p.arms()[0].regimen().escalation().map(|e| e.ceiling().to_string());
+    /// assert_eq!(ceiling.as_deref(), Some("170000000/kg"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn ceiling(&self) -> Dose {
+        self.ceiling
+    }
+}
+
+impl Regimen {
+    /// The regimen's name within its protocol.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT01218464")?.clone();
+    /// assert_eq!(p.arms()[1].regimen().id(), "placebo");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The dose the whole arm allows, where the record states one beside (or instead of)
+    /// numbered levels.
+    ///
+    /// ```
+    /// use celldose::DoseRule;
+    /// let p = celldose::Catalogue::builtin()?.find("NCT01218464")?.clone();
+    /// assert_eq!(p.arms()[1].regimen().rule(), Some(DoseRule::NoCells));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn rule(&self) -> Option<DoseRule> {
+        self.rule
+    }
+
+    /// The numbered dose levels, in ascending order.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT05727722")?.clone();
+    /// assert_eq!(p.arms()[0].regimen().levels().len(), 4);
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn levels(&self) -> &[DoseLevel] {
+        &self.levels
+    }
+
+    /// The level with this number.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT05727722")?.clone();
+    /// assert_eq!(p.arms()[0].regimen().level(2).map(|l| l.dose().to_string()).as_deref(), Some("500000000"));
+    /// assert!(p.arms()[0].regimen().level(5).is_none());
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn level(&self, number: u32) -> Option<&DoseLevel> {
+        self.levels.iter().find(|level| level.number == number)
+    }
+
+    /// The escalation ladder, where the record states one.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT05727722")?.clone();
+    /// assert!(p.arms()[0].regimen().escalation().is_none());
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn escalation(&self) -> Option<&Escalation> {
+        self.escalation.as_ref()
+    }
+
+    /// How many infusions the regimen gives, or that the record does not say.
+    ///
+    /// ```
+    /// use celldose::Stated;
+    /// let p = celldose::Catalogue::builtin()?.find("NCT05727722")?.clone();
+    /// assert_eq!(p.arms()[0].regimen().infusions(), Stated::Value(1));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn infusions(&self) -> Stated<u32> {
+        self.infusions
+    }
+
+    /// Whether each dose is stated per infusion.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT06167473")?.clone();
+    /// assert!(p.arms()[0].regimen().per_infusion());
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn per_infusion(&self) -> bool {
+        self.per_infusion
+    }
+}
+
+impl Arm {
+    /// The arm's id, lower-case, as commands take it.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT06167473")?.clone();
+    /// assert_eq!(p.arms()[1].id(), "medium-high-dose");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The arm's name as the record gives it.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT07276568")?.clone();
+    /// assert_eq!(p.arms()[0].name(), "Acute Liver Failure");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The regimen the arm follows.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT07276568")?.clone();
+    /// assert_eq!(p.arms()[0].regimen(), p.arms()[3].regimen());
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn regimen(&self) -> &Regimen {
+        &self.regimen
+    }
+}
+
+impl CohortSize {
+    /// The fewest subjects in a cohort.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT05227846")?.clone();
+    /// assert_eq!(p.cohort_size().map(|c| (c.min(), c.max())), Some((3, 6)));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn min(&self) -> u32 {
+        self.min
+    }
+
+    /// The most subjects in a cohort.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT05227846")?.clone();
+    /// assert_eq!(p.cohort_size().map(|c| c.max()), Some(6));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn max(&self) -> u32 {
+        self.max
+    }
+}
+
+impl Protocol {
+    /// The protocol's id, such as a registry number (`NCT07276568`).
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("nct07276568")?.clone();
+    /// assert_eq!(p.id(), "NCT07276568");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The protocol's version or amendment.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT07276568")?.clone();
+    /// assert!(!p.version().is_empty());
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// The trial's title.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT05227846")?.clone();
+    /// assert!(p.title().contains("Decompensated Cirrhosis"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// The cell product.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT05727722")?.clone();
+    /// assert!(p.product().contains("hepatocytes"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn product(&self) -> &str {
+        &self.product
+    }
+
+    /// The route of administration.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT05727722")?.clone();
+    /// assert_eq!(p.route(), "intraperitoneal");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn route(&self) -> &str {
+        &self.route
+    }
+
+    /// The source record and its dose sentence.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT06167473")?.clone();
+    /// assert!(p.source().quote().contains("1×10^6cells/kg per infusion"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// The arms, in the order the protocol file lists them.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT07276568")?.clone();
+    /// let ids: Vec<&str> = p.arms().iter().map(|a| a.id()).collect();
+    /// assert_eq!(ids, ["alf", "aclf", "clf", "sfss"]);
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn arms(&self) -> &[Arm] {
+        &self.arms
+    }
+
+    /// The arm with this id, compared without regard to case.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT07276568")?.clone();
+    /// assert!(p.arm("ALF").is_some());
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn arm(&self, id: &str) -> Option<&Arm> {
+        self.arms.iter().find(|arm| arm.id.eq_ignore_ascii_case(id.trim()))
+    }
+
+    /// Whether every arm follows the same regimen, so that an arm need not be named.
+    ///
+    /// ```
+    /// let catalogue = celldose::Catalogue::builtin()?;
+    /// assert!(catalogue.find("NCT07276568")?.arms_share_one_regimen());
+    /// assert!(!catalogue.find("NCT01218464")?.arms_share_one_regimen());
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn arms_share_one_regimen(&self) -> bool {
+        self.arms
+            .windows(2)
+            .all(|pair| matches!(pair, [a, b] if a.regimen == b.regimen))
+    }
+
+    /// The body-weight window for eligibility, where the record states one.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT05727722")?.clone();
+    /// assert_eq!(p.weight_window().map(|w| w.to_string()).as_deref(), Some("above 40 kg"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn weight_window(&self) -> Option<&Window<BodyWeight>> {
+        self.weight_window.as_ref()
+    }
+
+    /// The age window for eligibility, where the record states one.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT05727722")?.clone();
+    /// assert_eq!(
+    ///     p.age_window().map(|w| w.to_string()).as_deref(),
+    ///     Some("at least 18 years and at most 65 years")
+    /// );
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn age_window(&self) -> Option<&Window<AgeYears>> {
+        self.age_window.as_ref()
+    }
+
+    /// Follow-up points, as the record states them.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT06167473")?.clone();
+    /// assert_eq!(p.follow_up().len(), 6);
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn follow_up(&self) -> &[String] {
+        &self.follow_up
+    }
+
+    /// How many subjects a cohort takes, where the record states it.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT07276568")?.clone();
+    /// assert!(p.cohort_size().is_none());
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn cohort_size(&self) -> Option<&CohortSize> {
+        self.cohort_size.as_ref()
+    }
+}

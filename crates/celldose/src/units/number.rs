@@ -1,0 +1,323 @@
+//! The strict number grammar shared by every quantity.
+//!
+//! ```text
+//! number   = [sign] digits ["." digits] [exponent]
+//! exponent = ("e" | "E") [sign] digits
+//!          | [" "] ("x" | "X" | "×") [" "] "10^" [sign] digits
+//!          | [" "] "×" [" "] "10" superscript-digits
+//! ```
+//!
+//! Nothing else is a number: no leading or trailing decimal point, no grouping commas, no
+//! `NaN` or `inf`. The value is built from its digits exactly; `Decimal::from_str` is never
+//! used because it rounds excess digits and takes exponents through a lossy path.
+
+use rust_decimal::Decimal;
+
+use crate::error::{Error, Result};
+
+/// The largest exponent magnitude read; anything larger cannot fit a `Decimal` anyway.
+const MAX_EXPONENT_DIGITS: usize = 3;
+
+/// Parses `input` as an exact, signed decimal under the strict grammar.
+pub(crate) fn parse_number(what: &'static str, input: &str) -> Result<Decimal> {
+    let malformed = |reason: String| Error::Malformed {
+        what,
+        input: input.to_owned(),
+        reason,
+    };
+    let text = input.trim();
+    if text.is_empty() {
+        return Err(malformed("it is empty".into()));
+    }
+    let lower = text.to_ascii_lowercase();
+    if ["nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"]
+        .contains(&lower.as_str())
+    {
+        return Err(malformed("it is not a finite number".into()));
+    }
+    if text.contains(',') {
+        return Err(malformed(
+            "commas are not accepted (write 1.5 for one and a half, 1500 for fifteen hundred)"
+                .into(),
+        ));
+    }
+
+    let mut chars = text.chars().peekable();
+    let negative = match chars.peek() {
+        Some('-') => {
+            chars.next();
+            true
+        }
+        Some('+') => {
+            chars.next();
+            false
+        }
+        _ => false,
+    };
+
+    let mut mantissa: i128 = 0;
+    let mut significant_digits = 0usize;
+    let mut integer_digits = 0usize;
+    let mut fraction_digits = 0u32;
+    let mut push_digit = |mantissa: &mut i128, digit: u32| -> Result<()> {
+        if *mantissa == 0 && digit == 0 {
+            return Ok(());
+        }
+        significant_digits = significant_digits.saturating_add(1);
+        if significant_digits > 28 {
+            return Err(Error::Malformed {
+                what,
+                input: input.to_owned(),
+                reason: "it has more than 28 significant digits, more than can be held exactly"
+                    .into(),
+            });
+        }
+        *mantissa = mantissa
+            .checked_mul(10)
+            .and_then(|m| m.checked_add(i128::from(digit)))
+            .ok_or_else(|| Error::Malformed {
+                what,
+                input: input.to_owned(),
+                reason: "it has too many digits".into(),
+            })?;
+        Ok(())
+    };
+
+    while let Some(digit) = chars.peek().and_then(|c| c.to_digit(10)) {
+        chars.next();
+        integer_digits = integer_digits.saturating_add(1);
+        push_digit(&mut mantissa, digit)?;
+    }
+    if integer_digits == 0 {
+        return Err(match chars.peek() {
+            Some('.') => malformed("a decimal point needs a digit before it (write 0.5, not .5)".into()),
+            Some(c) => malformed(format!("it must start with a digit, not {c:?}")),
+            None => malformed("it has a sign but no digits".into()),
+        });
+    }
+    if chars.peek() == Some(&'.') {
+        chars.next();
+        while let Some(digit) = chars.peek().and_then(|c| c.to_digit(10)) {
+            chars.next();
+            fraction_digits = fraction_digits.saturating_add(1);
+            push_digit(&mut mantissa, digit)?;
+        }
+        if fraction_digits == 0 {
+            return Err(malformed(
+                "a decimal point needs a digit after it (write 5 or 5.0, not 5.)".into(),
+            ));
+        }
+    }
+
+    let rest: String = chars.collect();
+    let exponent = parse_exponent(&rest).map_err(malformed)?;
+
+    // value = mantissa × 10^(exponent − fraction_digits)
+    let shift = i64::from(exponent).saturating_sub(i64::from(fraction_digits));
+    let too_large = || Error::Malformed {
+        what,
+        input: input.to_owned(),
+        reason: "it is too large to be held exactly (at most about 7.9 × 10^28)".into(),
+    };
+    let (mut digits, mut scale) = if shift >= 0 {
+        let factor = u32::try_from(shift)
+            .ok()
+            .and_then(|s| 10i128.checked_pow(s))
+            .ok_or_else(too_large)?;
+        (mantissa.checked_mul(factor).ok_or_else(too_large)?, 0u32)
+    } else {
+        let scale = u32::try_from(shift.unsigned_abs()).map_err(|_| too_large())?;
+        (mantissa, scale)
+    };
+    while scale > 28 && digits % 10 == 0 && digits != 0 {
+        digits /= 10;
+        scale = scale.saturating_sub(1);
+    }
+    if scale > 28 {
+        if digits == 0 {
+            scale = 0;
+        } else {
+            return Err(malformed(
+                "it has more than 28 decimal places, more than can be held exactly".into(),
+            ));
+        }
+    }
+    let signed = if negative { -digits } else { digits };
+    let value = Decimal::try_from_i128_with_scale(signed, scale).map_err(|_| too_large())?;
+    Ok(value.normalize())
+}
+
+/// Parses `number`, the numeric part of `input`, reporting errors against the whole `input`.
+pub(crate) fn parse_number_within(what: &'static str, number: &str, input: &str) -> Result<Decimal> {
+    if number.is_empty() {
+        return parse_number(what, input);
+    }
+    parse_number(what, number).map_err(|error| match error {
+        Error::Malformed { what, reason, .. } => Error::Malformed {
+            what,
+            input: input.to_owned(),
+            reason,
+        },
+        other => other,
+    })
+}
+
+/// Reads what follows the digits: nothing, or one exponent form.
+fn parse_exponent(rest: &str) -> core::result::Result<i32, String> {
+    if rest.is_empty() {
+        return Ok(0);
+    }
+    if let Some(exponent) = rest.strip_prefix(['e', 'E']) {
+        return signed_digits(exponent, "e");
+    }
+    let trimmed = rest.trim_start();
+    let Some(after_times) = trimmed.strip_prefix(['x', 'X', '×']) else {
+        return Err(unexpected(trimmed));
+    };
+    let after_times = after_times.trim_start();
+    let Some(power) = after_times.strip_prefix("10") else {
+        return Err(format!(
+            "{:?} must be followed by 10^ and an exponent (as in 1.6x10^7)",
+            trimmed.chars().next().unwrap_or('x')
+        ));
+    };
+    if let Some(exponent) = power.strip_prefix('^') {
+        return signed_digits(exponent, "10^");
+    }
+    superscript_digits(power)
+}
+
+fn signed_digits(text: &str, after: &str) -> core::result::Result<i32, String> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!("{after} must be followed by a whole-number exponent"));
+    }
+    exponent_value(negative, digits.chars().filter_map(|c| c.to_digit(10)))
+}
+
+fn superscript_digits(text: &str) -> core::result::Result<i32, String> {
+    let (negative, digits) = match text.strip_prefix('⁻') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let values: Option<Vec<u32>> = digits.chars().map(superscript_value).collect();
+    match values {
+        Some(values) if !values.is_empty() => exponent_value(negative, values.into_iter()),
+        _ => Err("x10 must be followed by ^ and an exponent (as in 1.6x10^7)".into()),
+    }
+}
+
+fn superscript_value(c: char) -> Option<u32> {
+    "⁰¹²³⁴⁵⁶⁷⁸⁹"
+        .chars()
+        .position(|s| s == c)
+        .and_then(|p| u32::try_from(p).ok())
+}
+
+fn exponent_value(
+    negative: bool,
+    digits: impl Iterator<Item = u32>,
+) -> core::result::Result<i32, String> {
+    let digits: Vec<u32> = digits.skip_while(|d| *d == 0).collect();
+    if digits.len() > MAX_EXPONENT_DIGITS {
+        return Err("its exponent is far too large".into());
+    }
+    let magnitude = digits
+        .iter()
+        .fold(0i32, |acc, d| {
+            acc.saturating_mul(10)
+                .saturating_add(i32::try_from(*d).unwrap_or(i32::MAX))
+        });
+    Ok(if negative { -magnitude } else { magnitude })
+}
+
+fn unexpected(rest: &str) -> String {
+    match rest.chars().next() {
+        Some('.') => "it has a second decimal point".into(),
+        Some(c) => format!("unexpected {c:?} after the digits"),
+        None => "it ends unexpectedly".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::str::FromStr;
+
+    fn ok(text: &str) -> String {
+        match parse_number("value", text) {
+            Ok(value) => value.to_string(),
+            Err(error) => format!("error: {error}"),
+        }
+    }
+
+    #[test]
+    fn accepts_every_documented_form() {
+        assert_eq!(ok("1160000000"), "1160000000");
+        assert_eq!(ok("1.16e9"), "1160000000");
+        assert_eq!(ok("1.16E9"), "1160000000");
+        assert_eq!(ok("1.16x10^9"), "1160000000");
+        assert_eq!(ok("1.16×10^9"), "1160000000");
+        assert_eq!(ok("1.16 × 10^9"), "1160000000");
+        assert_eq!(ok("1.16 × 10⁹"), "1160000000");
+        assert_eq!(ok("1.6e+7"), "16000000");
+        assert_eq!(ok("5e-1"), "0.5");
+        assert_eq!(ok("0.5"), "0.5");
+        assert_eq!(ok("2.50"), "2.5");
+        assert_eq!(ok("-3"), "-3");
+        assert_eq!(ok("0"), "0");
+        assert_eq!(ok("100e-30"), "0.0000000000000000000000000001");
+    }
+
+    #[test]
+    fn exponent_forms_are_exact_where_from_str_is_not() {
+        // Each digit is kept: 1.0000000000000000000000000001e0 has 29 significant digits and is
+        // refused rather than rounded.
+        assert!(ok("1.0000000000000000000000000001").starts_with("error"));
+        assert_eq!(
+            parse_number("value", "1.234567890123456789e9").ok(),
+            Decimal::from_str("1234567890.123456789").ok()
+        );
+    }
+
+    #[test]
+    fn rejects_every_malformed_form_with_its_reason() {
+        let cases = [
+            ("", "it is empty"),
+            ("   ", "it is empty"),
+            ("NaN", "not a finite number"),
+            ("inf", "not a finite number"),
+            ("-Infinity", "not a finite number"),
+            (".5", "a digit before it"),
+            ("5.", "a digit after it"),
+            ("1..2", "a digit after it"),
+            ("1.2.3", "second decimal point"),
+            ("1,5", "commas are not accepted"),
+            ("1,000", "commas are not accepted"),
+            ("-", "a sign but no digits"),
+            ("e7", "must start with a digit"),
+            ("1e", "whole-number exponent"),
+            ("1e1.5", "whole-number exponent"),
+            ("1x10", "must be followed by ^"),
+            ("1x7", "must be followed by 10^"),
+            ("1.6x10^", "whole-number exponent"),
+            ("1e9999", "far too large"),
+            ("1e40", "too large"),
+            ("1e-40", "more than 28 decimal places"),
+            ("12345678901234567890123456789", "more than 28 significant digits"),
+            ("5 kg", "unexpected 'k'"),
+            ("0x10", "must be followed by ^"),
+        ];
+        for (input, reason) in cases {
+            let message = ok(input);
+            assert!(
+                message.starts_with("error") && message.contains(reason),
+                "{input:?} gave {message:?}, expected {reason:?}"
+            );
+            assert!(message.contains(&format!("{input:?}")), "{message} names the input");
+        }
+    }
+}
