@@ -68,15 +68,13 @@ impl Protocol {
         ))?;
         let mut findings = Vec::new();
 
-        if calculation.is_placebo() {
-            if actual_cells > CellCount::ZERO {
-                findings.push(Finding::new(
-                    Severity::Hard,
-                    FindingCode::CellsInPlaceboArm,
-                    calculation.clause("placebo, no cells"),
-                    |n| format!("{} delivered in a placebo arm, which gives no cells", human::cells(actual.get(), n)),
-                ));
-            }
+        if calculation.is_placebo() && actual_cells > CellCount::ZERO {
+            findings.push(Finding::new(
+                Severity::Hard,
+                FindingCode::CellsInPlaceboArm,
+                calculation.clause("placebo, no cells"),
+                |n| format!("{} delivered in a placebo arm, which gives no cells", human::cells(actual.get(), n)),
+            ));
         }
 
         let target = calculation

@@ -8,7 +8,8 @@ use core::fmt;
 use core::str::FromStr;
 
 use rust_decimal::Decimal;
-use uom::num_rational::Ratio;
+use num_rational::Ratio;
+use num_traits::CheckedMul;
 use uom::si::mass::{gram, kilogram};
 use uom::si::rational64::Mass;
 
@@ -73,10 +74,8 @@ pub struct EnteredWeight {
 
 const WHAT: &str = "body weight";
 const UNITS: &str = "kg, g or lb (as in 72.5kg, 72500g, 160lb)";
-/// Digits an entered mass may carry: enough for any scale, and small enough that the exact
-/// rational conversion cannot overflow.
-const MAX_ENTERED_DECIMALS: u32 = 6;
-const MAX_ENTERED_MANTISSA: i128 = 10_000_000_000;
+/// Above this many units of any mass unit, an entry is refused as implausible before conversion.
+const FAR_TOO_HEAVY: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
 
 impl BodyWeight {
     /// The lightest plausible body weight, 0.2 kg (a very premature newborn).
@@ -171,14 +170,20 @@ impl MassUnit {
         }
     }
 
-    /// Converts an amount in this unit to kilograms, exactly, through uom's rational storage.
-    fn to_kg(self, amount: Ratio<i64>) -> Ratio<i64> {
+    /// Kilograms in one of this unit, an exact ratio taken from uom's unit definitions.
+    fn kg_per_unit(self) -> Ratio<i64> {
+        let one = Ratio::new(1, 1);
         let mass = match self {
-            Self::Kilogram => Mass::new::<kilogram>(amount),
-            Self::Gram => Mass::new::<gram>(amount),
-            Self::Pound => Mass::new::<avoirdupois::pound>(amount),
+            Self::Kilogram => Mass::new::<kilogram>(one),
+            Self::Gram => Mass::new::<gram>(one),
+            Self::Pound => Mass::new::<avoirdupois::pound>(one),
         };
         mass.get::<kilogram>()
+    }
+
+    /// Converts an amount in this unit to kilograms exactly; `None` if the ratio overflows.
+    fn to_kg(self, amount: Ratio<i64>) -> Option<Ratio<i64>> {
+        amount.checked_mul(&self.kg_per_unit())
     }
 }
 
@@ -269,21 +274,23 @@ impl FromStr for EnteredWeight {
                 accepted: format!("from {} kg to {} kg", BodyWeight::MIN.0, BodyWeight::MAX.0),
             });
         }
-        let implausible = || Error::OutOfRange {
+        let refuse = |problem: &str| Error::OutOfRange {
             what: WHAT,
             value: entered.clone(),
-            problem: format!(
-                "not a plausible body weight (more than {MAX_ENTERED_DECIMALS} decimal places, or far too large)"
-            ),
+            problem: problem.to_owned(),
             accepted: format!("from {} kg to {} kg", BodyWeight::MIN.0, BodyWeight::MAX.0),
         };
-        if amount.scale() > MAX_ENTERED_DECIMALS || amount.mantissa() > MAX_ENTERED_MANTISSA {
-            return Err(implausible());
+        if amount > FAR_TOO_HEAVY {
+            return Err(refuse("far above any plausible body weight"));
         }
-        let kg = decimal_to_ratio(amount)
-            .map(|ratio| unit.to_kg(ratio))
+        let too_precise = || refuse("too precise to convert to kilograms exactly (give fewer decimal places)");
+        let ratio = decimal_to_ratio(amount).ok_or_else(too_precise)?;
+        // The kilograms must themselves be readable back, so that Display and FromStr pair up.
+        let kg = unit
+            .to_kg(ratio)
             .and_then(ratio_to_decimal)
-            .ok_or_else(implausible)?;
+            .filter(|kg| decimal_to_ratio(*kg).is_some())
+            .ok_or_else(too_precise)?;
         let weight = BodyWeight::from_kg(kg).map_err(|error| match (error, unit) {
             (Error::OutOfRange { what, value, problem, accepted }, MassUnit::Gram | MassUnit::Pound) => {
                 Error::OutOfRange {
@@ -332,10 +339,7 @@ mod tests {
 
     #[test]
     fn the_pound_is_exactly_0_45359237_kg() {
-        assert_eq!(
-            MassUnit::Pound.to_kg(Ratio::new(1, 1)),
-            Ratio::new(45_359_237, 100_000_000)
-        );
+        assert_eq!(MassUnit::Pound.kg_per_unit(), Ratio::new(45_359_237, 100_000_000));
         // uom's own pound is short by 3 × 10⁻⁸ kg, which is why it is not used.
         let uom_pound = Mass::new::<uom::si::mass::pound>(Ratio::new(1, 1)).get::<kilogram>();
         assert_ne!(uom_pound, Ratio::new(45_359_237, 100_000_000));
@@ -343,15 +347,18 @@ mod tests {
 
     #[test]
     fn gram_and_kilogram_factors_are_exact() {
-        assert_eq!(MassUnit::Gram.to_kg(Ratio::new(72_500, 1)), Ratio::new(145, 2));
-        assert_eq!(MassUnit::Kilogram.to_kg(Ratio::new(145, 2)), Ratio::new(145, 2));
+        assert_eq!(MassUnit::Gram.to_kg(Ratio::new(72_500, 1)), Some(Ratio::new(145, 2)));
+        assert_eq!(MassUnit::Kilogram.to_kg(Ratio::new(145, 2)), Some(Ratio::new(145, 2)));
     }
 
     #[test]
-    fn the_largest_accepted_entry_converts_without_overflow() {
-        // 10 significant digits and 6 decimal places in pounds is the worst case.
+    fn precise_and_huge_entries_are_refused_without_overflow() {
         let error = "9999.999999lb".parse::<BodyWeight>().unwrap_err().to_string();
         assert!(error.contains("above the plausible maximum of 700 kg"), "{error}");
+        let error = "70.1234567890123lb".parse::<BodyWeight>().unwrap_err().to_string();
+        assert!(error.contains("too precise to convert to kilograms exactly"), "{error}");
+        let error = "9223372036854775807lb".parse::<BodyWeight>().unwrap_err().to_string();
+        assert!(error.contains("far above any plausible body weight"), "{error}");
         let ok = "1543.235835lb".parse::<BodyWeight>().map(|w| w.to_string());
         assert_eq!(ok.ok().as_deref(), Some("699.99999986657895 kg"));
     }

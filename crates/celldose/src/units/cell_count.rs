@@ -180,6 +180,9 @@ impl ExactCells {
 
 fn parse_cells(input: &str) -> Result<Decimal> {
     let (number, unit) = split_unit(input);
+    if number.is_empty() {
+        return parse_number_within(WHAT, number, input);
+    }
     match unit {
         "" | "cells" | "cell" => {}
         "/kg" | "cells/kg" => {

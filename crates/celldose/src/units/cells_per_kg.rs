@@ -110,6 +110,9 @@ impl FromStr for CellsPerKg {
 
     fn from_str(input: &str) -> Result<Self> {
         let (number, unit) = split_unit(input);
+        if number.is_empty() {
+            return parse_number_within(WHAT, number, input).and_then(Self::new);
+        }
         match unit {
             "/kg" | "cells/kg" => {}
             "" | "cells" => {

@@ -184,6 +184,11 @@ fn parse_exponent(rest: &str) -> core::result::Result<i32, String> {
     if let Some(exponent) = power.strip_prefix('^') {
         return signed_digits(exponent, "10^");
     }
+    if !power.is_empty() && power.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!(
+            "\"10{power}\" looks like 10^{power} with its superscript lost; write the exponent after ^, as in 1.6x10^7"
+        ));
+    }
     superscript_digits(power)
 }
 

@@ -1,0 +1,100 @@
+//! Protocol files: the built-ins load through the checked path, and malformed files are refused.
+
+use celldose::{Catalogue, DoseRule, Protocol, Stated};
+
+#[test]
+fn the_five_built_in_protocols_load_with_their_contract_ids_and_arms() {
+    let catalogue = Catalogue::builtin().unwrap();
+    let shape: Vec<(String, Vec<String>)> = catalogue
+        .protocols()
+        .iter()
+        .map(|p| (p.id().to_owned(), p.arms().iter().map(|a| a.id().to_owned()).collect()))
+        .collect();
+    let expected = [
+        ("NCT07276568", vec!["alf", "aclf", "clf", "sfss"]),
+        ("NCT05727722", vec!["clf", "aclf"]),
+        ("NCT01218464", vec!["msc", "placebo"]),
+        ("NCT05227846", vec!["msc"]),
+        ("NCT06167473", vec!["low-dose", "medium-high-dose"]),
+    ];
+    let expected: Vec<(String, Vec<String>)> = expected
+        .iter()
+        .map(|(id, arms)| (id.to_string(), arms.iter().map(|a| a.to_string()).collect()))
+        .collect();
+    assert_eq!(shape, expected);
+    for protocol in catalogue.protocols() {
+        assert!(!protocol.source().quote().is_empty());
+        assert_eq!(protocol.source().record(), protocol.id());
+    }
+}
+
+#[test]
+fn what_a_record_leaves_out_stays_not_stated() {
+    let catalogue = Catalogue::builtin().unwrap();
+    let regimen = |id: &str| catalogue.find(id).unwrap().arms()[0].regimen().clone();
+    assert_eq!(regimen("NCT07276568").infusions(), Stated::NotStated);
+    assert_eq!(regimen("NCT07276568").levels().len(), 1, "no intermediate steps are invented");
+    assert_eq!(regimen("NCT01218464").infusions(), Stated::NotStated);
+    assert_eq!(regimen("NCT05727722").infusions(), Stated::Value(1));
+    assert!(catalogue.find("NCT07276568").unwrap().age_window().is_none());
+    assert_eq!(
+        regimen("NCT01218464").rule(),
+        Some(DoseRule::PerKgRange { min: "0.5e6/kg".parse().unwrap(), max: "1e6/kg".parse().unwrap() })
+    );
+}
+
+const GOOD: &str = r#"format = 1
+id = "DEMO-1"
+version = "1"
+title = "Demo"
+product = "cells"
+route = "intravenous"
+
+[source]
+registry = "none"
+record = "DEMO-1"
+quote = "quoted"
+
+[[arm]]
+id = "all"
+name = "All"
+regimen = "main"
+
+[[regimen]]
+id = "main"
+min_dose = "1e6/kg"
+max_dose = "2e6/kg"
+infusions = 1
+"#;
+
+#[test]
+fn malformed_files_are_refused_with_file_line_and_column() {
+    assert!(Protocol::from_toml("good.toml", GOOD).is_ok());
+    let table = [
+        (GOOD.replace("format = 1", "format = 2"), "protocol file demo.toml: line 1, column 10: format 2 is not supported; this celldose reads format 1"),
+        (GOOD.replace("route =", "rout ="), "protocol file demo.toml: line 6, column 1: unknown field `rout`, expected one of `format`, `id`, `version`, `title`, `product`, `route`, `follow_up`, `cohort_size`, `source`, `eligibility`, `arm`, `regimen`"),
+        (GOOD.replace("\"2e6/kg\"", "\"2e6\""), "protocol file demo.toml: line 18, column 1: regimen \"main\": min_dose 1000000/kg and max_dose 2000000 mix a per-kg dose and a total; write both with /kg or both without"),
+        (GOOD.replace("\"2e6/kg\"", "\"0.5e6/kg\""), "protocol file demo.toml: line 18, column 1: regimen \"main\": min_dose 1000000/kg is not below max_dose 500000/kg; a single dose is written dose = \"...\""),
+        (GOOD.replace("\"1e6/kg\"", "\"0/kg\""), "protocol file demo.toml: line 18, column 1: regimen \"main\": min_dose is zero; a regimen without cells is written placebo = true"),
+        (GOOD.replace("\"1e6/kg\"", "\"-1e6/kg\""), "protocol file demo.toml: line 20, column 12: dose per kg -1000000 cells/kg is negative; accepted: from 0 cells/kg to 1000000000000 cells/kg"),
+        (GOOD.replace("\"1e6/kg\"", "\"1e6/lb\""), "protocol file demo.toml: line 20, column 12: cell count \"1e6/lb\" has unit \"/lb\", which is not accepted; write it with one of: a count of cells (1.5e9) or a dose per kg (5e7/kg)"),
+        (GOOD.replace("regimen = \"main\"", "regimen = \"other\""), "protocol file demo.toml: line 13, column 1: arm \"all\" follows regimen \"other\", which is not defined; defined regimens: main"),
+        (GOOD.replace("infusions = 1", "infusions = 0"), "protocol file demo.toml: line 22, column 13: infusions 0 is not accepted; write a whole number from 1, or \"not stated\""),
+        (GOOD.replace("infusions = 1", "infusions = \"unknown\""), "protocol file demo.toml: line 22, column 13: infusions \"unknown\" is not accepted; write a whole number from 1, or \"not stated\""),
+        (GOOD.replace("infusions = 1\n", "infusions = 1\nlevels = [{ number = 2, dose = \"1.5e6/kg\" }, { number = 1, dose = \"1e6/kg\" }]\n"), "protocol file demo.toml: line 23, column 46: regimen \"main\" level 1: levels must be listed in ascending order, and 1 follows 2"),
+        (GOOD.replace("infusions = 1\n", "infusions = 1\nlevels = [{ number = 1, dose = \"1.5e6/kg\" }, { number = 1, dose = \"1.6e6/kg\" }]\n"), "protocol file demo.toml: line 23, column 46: regimen \"main\" level 1: this level number is used twice"),
+        (GOOD.replace("infusions = 1\n", "infusions = 1\nlevels = [{ number = 1, dose = \"1.5e6/kg\" }, { number = 2, dose = \"1.4e6/kg\" }]\n"), "protocol file demo.toml: line 23, column 46: regimen \"main\" level 2: its dose 1400000/kg is not above level 1's dose 1500000/kg; an escalation ladder rises level by level"),
+        (GOOD.replace("infusions = 1\n", "infusions = 1\nlevels = [{ number = 1, dose = \"3e6/kg\" }]\n"), "protocol file demo.toml: line 23, column 11: regimen \"main\" level 1: its dose 3000000/kg is outside the regimen's range 1000000/kg to 2000000/kg"),
+        (GOOD.replace("[source]", "[eligibility]\nweight = { above = \"40 kg\", at_least = \"41 kg\" }\n\n[source]"), "protocol file demo.toml: line 9, column 10: the weight window has both at_least and above; give one of them"),
+        (GOOD.replace("[source]", "[eligibility]\nage = { above = \"65 years\", below = \"18 years\" }\n\n[source]"), "protocol file demo.toml: line 9, column 7: the age window from 65 years to 18 years admits no value"),
+        (GOOD.replace("[source]", "[eligibility]\nweight = { above = \"40\" }\n\n[source]"), "protocol file demo.toml: line 9, column 20: body weight \"40\" has no unit; write it with one of: kg, g or lb (as in 72.5kg, 72500g, 160lb)"),
+    ];
+    let mismatches: Vec<String> = table
+        .iter()
+        .filter_map(|(text, message)| {
+            let error = Protocol::from_toml("demo.toml", text).unwrap_err().to_string();
+            (error != *message).then(|| format!("got:      {error}\nexpected: {message}"))
+        })
+        .collect();
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
