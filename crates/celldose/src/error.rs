@@ -86,11 +86,11 @@ pub enum Error {
         known: String,
     },
     /// A dose level that the protocol does not state.
-    #[error("protocol {protocol} arm {arm} has no dose level {input}; {accepted}")]
+    #[error("protocol {protocol} {arm} has no dose level {input}; {accepted}")]
     UnknownLevel {
         /// The protocol id.
         protocol: String,
-        /// The arm id.
+        /// The arm in words (`arm alf`), or the shared regimen where no arm was named.
         arm: String,
         /// The level as given.
         input: String,

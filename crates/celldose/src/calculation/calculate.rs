@@ -93,7 +93,7 @@ impl Protocol {
         let limits = range.map(|rule| rule.limits_for(weight)).transpose()?.flatten();
         let range_clause = || {
             range.map_or_else(String::new, |rule| {
-                clause(&format!("dose range {}", rule.describe(Notation::Unicode)))
+                clause(&format!("dose range {rule}"))
             })
         };
 
@@ -102,7 +102,9 @@ impl Protocol {
             DoseChoice::Level(number) => {
                 let level = regimen.level(number).ok_or_else(|| Error::UnknownLevel {
                     protocol: self.id().to_owned(),
-                    arm: arm_id.clone().unwrap_or_else(|| regimen.id().to_owned()),
+                    arm: arm_id
+                        .as_ref()
+                        .map_or_else(|| format!("regimen {}", regimen.id()), |arm| format!("arm {arm}")),
                     input: number.to_string(),
                     accepted: accepted_choices(regimen),
                 })?;
@@ -280,7 +282,7 @@ impl Protocol {
             } else {
                 (FindingCode::DoseAboveProtocolMaximum, "above the protocol maximum", high, max)
             };
-            let range_words = rule.map(|r| r.describe(Notation::Unicode)).unwrap_or_default();
+            let range_words = rule.map(|r| r.to_string()).unwrap_or_default();
             return Ok(Some(Finding::new(Severity::Hard, code, clause(&format!("dose range {range_words}")), |n| {
                 format!(
                     "requested dose {} is {word} of {}: {} for this patient, against a limit of {}",
@@ -382,9 +384,9 @@ fn accepted_choices(regimen: &Regimen) -> String {
         Some(DoseRule::NoCells) => format!("{levels}; it is a placebo arm and gives no cells"),
         Some(rule) if rule.range().is_some() => format!(
             "{levels}, or give an explicit dose from {}",
-            rule.describe(Notation::Unicode)
+            rule.describe(Notation::Ascii)
         ),
-        Some(rule) => format!("{levels}; its dose is {}", rule.describe(Notation::Unicode)),
+        Some(rule) => format!("{levels}; its dose is {}", rule.describe(Notation::Ascii)),
         None => format!("choose a level ({levels}) or give one of those doses"),
     }
 }

@@ -84,7 +84,7 @@ impl Protocol {
             Some(target) => {
                 let Some(tolerance) = tolerance else {
                     let dose = calculation.dose().map_or_else(String::new, |d| {
-                        format!(" of {}", describe_dose(d, human::Notation::Unicode))
+                        format!(" of {}", describe_dose(d, human::Notation::Ascii))
                     });
                     return Err(Error::Request(format!(
                         "checking a delivered count against the single dose{dose} needs a tolerance; the protocol states none, so give one such as 10%"
@@ -134,7 +134,7 @@ impl Protocol {
             let clause = || {
                 calculation.clause(&format!(
                     "dose range {}",
-                    calculation.range().map(|r| r.describe(human::Notation::Unicode)).unwrap_or_default()
+                    calculation.range().map(|r| r.to_string()).unwrap_or_default()
                 ))
             };
             if actual < min {

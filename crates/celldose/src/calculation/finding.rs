@@ -132,7 +132,8 @@ impl Finding {
         self.code
     }
 
-    /// The protocol clause the finding rests on, e.g. `NCT05727722 eligibility: body weight above 40 kg`.
+    /// The protocol clause the finding rests on, in plain ASCII with exact numbers, e.g.
+    /// `NCT05727722 eligibility: body weight above 40 kg`.
     ///
     /// See [`Finding`] for an example.
     pub fn clause(&self) -> &str {

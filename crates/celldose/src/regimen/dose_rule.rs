@@ -149,8 +149,16 @@ pub fn describe_dose(dose: Dose, notation: Notation) -> String {
     }
 }
 
+/// The exact, plain-ASCII form used in clauses: `16000000/kg to 170000000/kg`, `150000000`,
+/// `no cells`. For people, use [`DoseRule::describe`].
 impl fmt::Display for DoseRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Notation::Unicode))
+        match self {
+            Self::PerKg(per_kg) => write!(f, "{per_kg}"),
+            Self::Flat(count) => write!(f, "{count}"),
+            Self::PerKgRange { min, max } => write!(f, "{min} to {max}"),
+            Self::FlatRange { min, max } => write!(f, "{min} to {max}"),
+            Self::NoCells => f.write_str("no cells"),
+        }
     }
 }

@@ -1,0 +1,134 @@
+//! The command line: every flag, with its help text beside its definition.
+//!
+//! Values arrive as the strings the user typed; `request.rs` turns them into the library's typed
+//! request, so every refusal comes from the same parsers a library caller uses.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  the verdict is within the protocol (or the listing succeeded)
+  1  the verdict is outside the protocol: at least one hard finding
+  2  the request itself is wrong: a bad flag or number, an unknown protocol, arm or level;
+     a one-line error goes to stderr and nothing to stdout";
+
+/// Compute a patient's cell-therapy dose and check it against the trial protocol.
+#[derive(Debug, Parser)]
+#[command(name = "celldose", version, after_help = EXIT_CODES, arg_required_else_help = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What celldose is asked to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the built-in protocols: id, title, arms and dose levels.
+    #[command(after_help = EXIT_CODES)]
+    Protocols(OutputArgs),
+    /// Show one protocol in full: arms, levels, windows, and the source record's dose sentence.
+    #[command(after_help = EXIT_CODES)]
+    Show(ShowArgs),
+    /// Compute a patient's dose and whether it is inside the protocol.
+    #[command(after_help = EXIT_CODES)]
+    Dose(DoseArgs),
+    /// Check a delivered cell count against the patient's dose and the protocol.
+    #[command(after_help = EXIT_CODES)]
+    Check(CheckArgs),
+}
+
+/// How results are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Words and grouped digits for a person.
+    Text,
+    /// One JSON object; every exact number is a string.
+    Json,
+}
+
+/// Flags every command takes.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Write exponents as `1.16 x 10^9` instead of `1.16 × 10⁹`, for systems that may lose
+    /// non-ASCII characters. The grouped digits are always written too.
+    #[arg(long)]
+    pub ascii: bool,
+}
+
+/// `celldose show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The protocol id, e.g. NCT07276568 (any case).
+    #[arg(value_name = "PROTOCOL")]
+    pub protocol: String,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// The patient and the dose asked for: shared by `dose` and `check`.
+#[derive(Debug, Args)]
+pub struct DoseArgs {
+    /// The protocol id, e.g. NCT07276568 (any case).
+    #[arg(long, value_name = "ID")]
+    pub protocol: String,
+
+    /// The arm. May be left out where every arm of the protocol follows one regimen.
+    #[arg(long, value_name = "ARM")]
+    pub arm: Option<String>,
+
+    /// A numbered dose level, from 1.
+    #[arg(long, value_name = "N", conflicts_with = "dose")]
+    pub level: Option<String>,
+
+    /// An explicit dose, checked against the protocol: a count (1.5e9, 1.5x10^9) or a dose
+    /// per kg (5e7/kg).
+    #[arg(long, value_name = "DOSE")]
+    pub dose: Option<String>,
+
+    /// Body weight with its unit: 72.5kg, 72500g or 160lb. A bare number is refused.
+    #[arg(long, value_name = "MASS")]
+    pub weight: String,
+
+    /// Age in years, checked against the protocol's age window.
+    #[arg(long, value_name = "YEARS")]
+    pub age: Option<String>,
+
+    /// How the exact target is rounded to whole cells. Whatever the choice, a rounded count is
+    /// never moved across a protocol limit.
+    #[arg(long, value_name = "RULE", default_value = "half-away-from-zero")]
+    pub rounding: String,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `celldose check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub dose: DoseArgs,
+
+    /// The number of cells delivered: 1.2e9, 1.2x10^9 or 1200000000.
+    #[arg(long, value_name = "COUNT")]
+    pub cells: String,
+
+    /// The allowed deviation from a single target dose, e.g. 10%. Required where there is one
+    /// target; the source records state none.
+    #[arg(long, value_name = "PCT")]
+    pub tolerance: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
+}

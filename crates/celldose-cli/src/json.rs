@@ -1,0 +1,300 @@
+//! Results as one JSON object for programs: every exact number is a string, absent values are
+//! `null`, and field names are a contract.
+
+use celldose::human::Notation;
+use celldose::{Calculation, Catalogue, DeliveryCheck, Dose, DoseRule, Finding, Protocol, Regimen, Stated, Window};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct FindingJson<'a> {
+    severity: &'a str,
+    code: &'a str,
+    message: &'a str,
+    clause: &'a str,
+}
+
+fn findings<'a>(findings: impl IntoIterator<Item = &'a Finding>, notation: Notation) -> Vec<FindingJson<'a>> {
+    findings
+        .into_iter()
+        .map(|f| FindingJson {
+            severity: f.severity().as_str(),
+            code: f.code().as_str(),
+            message: f.message(notation),
+            clause: f.clause(),
+        })
+        .collect()
+}
+
+fn string<T: ToString>(value: Option<T>) -> Option<String> {
+    value.map(|v| v.to_string())
+}
+
+fn stated(value: Stated<u32>) -> String {
+    value.to_string()
+}
+
+/// The fields `dose` and `check` share.
+#[derive(Serialize)]
+struct DoseJson<'a> {
+    protocol: &'a str,
+    protocol_version: &'a str,
+    arm: Option<&'a str>,
+    regimen: &'a str,
+    level: Option<u32>,
+    dose: Option<String>,
+    dose_per_kg: bool,
+    weight_kg: String,
+    weight_entered: String,
+    age_years: Option<String>,
+    cells: Option<String>,
+    cells_exact: Option<String>,
+    cells_per_kg: Option<String>,
+    min_cells: Option<String>,
+    max_cells: Option<String>,
+    min_cells_exact: Option<String>,
+    max_cells_exact: Option<String>,
+    infusions: String,
+    per_infusion: bool,
+    total_cells: Option<String>,
+    rounding: &'a str,
+    verdict: &'a str,
+}
+
+fn dose_fields(c: &Calculation) -> DoseJson<'_> {
+    DoseJson {
+        protocol: c.protocol(),
+        protocol_version: c.protocol_version(),
+        arm: c.arm(),
+        regimen: c.regimen(),
+        level: c.level(),
+        dose: string(c.dose()),
+        dose_per_kg: c.dose().is_some_and(Dose::is_per_kg),
+        weight_kg: c.weight().weight().kg().to_string(),
+        weight_entered: c.weight().to_string(),
+        age_years: c.age().map(|a| a.years().to_string()),
+        cells: string(c.cells()),
+        cells_exact: string(c.exact_cells()),
+        cells_per_kg: c.cells_per_kg().map(|p| p.get().to_string()),
+        min_cells: string(c.min_cells()),
+        max_cells: string(c.max_cells()),
+        min_cells_exact: string(c.exact_min()),
+        max_cells_exact: string(c.exact_max()),
+        infusions: stated(c.infusions()),
+        per_infusion: c.per_infusion(),
+        total_cells: string(c.total_cells()),
+        rounding: c.rounding().name(),
+        verdict: c.verdict().as_str(),
+    }
+}
+
+#[derive(Serialize)]
+struct DoseOutput<'a> {
+    #[serde(flatten)]
+    dose: DoseJson<'a>,
+    findings: Vec<FindingJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct CheckOutput<'a> {
+    #[serde(flatten)]
+    dose: DoseJson<'a>,
+    actual_cells: String,
+    actual_cells_per_kg: String,
+    deviation_percent: Option<String>,
+    tolerance_percent: Option<String>,
+    findings: Vec<FindingJson<'a>>,
+}
+
+fn render<T: Serialize>(value: &T) -> String {
+    // Serialising these plain structs cannot fail; an empty object would be caught by any reader.
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".to_owned());
+    text.push('\n');
+    text
+}
+
+/// `celldose dose --format json`.
+pub fn dose(calculation: &Calculation, notation: Notation) -> String {
+    render(&DoseOutput {
+        dose: dose_fields(calculation),
+        findings: findings(calculation.findings(), notation),
+    })
+}
+
+/// `celldose check --format json`.
+pub fn check(check: &DeliveryCheck, notation: Notation) -> String {
+    let mut dose = dose_fields(check.calculation());
+    dose.verdict = check.verdict().as_str();
+    render(&CheckOutput {
+        dose,
+        actual_cells: check.actual_cells().to_string(),
+        actual_cells_per_kg: check.actual_cells_per_kg().get().to_string(),
+        deviation_percent: string(check.deviation_percent()),
+        tolerance_percent: check.tolerance().map(|t| t.get().to_string()),
+        findings: findings(check.findings(), notation),
+    })
+}
+
+#[derive(Serialize)]
+struct LevelJson {
+    number: u32,
+    dose: String,
+    dose_per_kg: bool,
+}
+
+#[derive(Serialize)]
+struct RuleJson {
+    kind: &'static str,
+    dose: Option<String>,
+    min_dose: Option<String>,
+    max_dose: Option<String>,
+}
+
+#[derive(Serialize)]
+struct EscalationJson {
+    start_level: u32,
+    ceiling: String,
+}
+
+#[derive(Serialize)]
+struct ArmJson<'a> {
+    id: &'a str,
+    name: &'a str,
+    regimen: &'a str,
+    rule: Option<RuleJson>,
+    levels: Vec<LevelJson>,
+    escalation: Option<EscalationJson>,
+    infusions: String,
+    per_infusion: bool,
+}
+
+#[derive(Serialize)]
+struct EdgeJson {
+    value: String,
+    inclusive: bool,
+}
+
+#[derive(Serialize)]
+struct WindowJson {
+    lower: Option<EdgeJson>,
+    upper: Option<EdgeJson>,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct SourceJson<'a> {
+    registry: &'a str,
+    record: &'a str,
+    quote: &'a str,
+    note: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ProtocolJson<'a> {
+    id: &'a str,
+    version: &'a str,
+    title: &'a str,
+    product: &'a str,
+    route: &'a str,
+    source: SourceJson<'a>,
+    weight_kg: Option<WindowJson>,
+    age_years: Option<WindowJson>,
+    cohort_size: Option<[u32; 2]>,
+    follow_up: &'a [String],
+    arms_share_one_regimen: bool,
+    arms: Vec<ArmJson<'a>>,
+}
+
+fn rule(rule: DoseRule) -> RuleJson {
+    let (kind, dose, min, max) = match rule {
+        DoseRule::PerKg(d) => ("per-kg", Some(d.to_string()), None, None),
+        DoseRule::Flat(d) => ("flat", Some(d.to_string()), None, None),
+        DoseRule::PerKgRange { min, max } => ("per-kg-range", None, Some(min.to_string()), Some(max.to_string())),
+        DoseRule::FlatRange { min, max } => ("flat-range", None, Some(min.to_string()), Some(max.to_string())),
+        _ => ("no-cells", None, None, None),
+    };
+    RuleJson { kind, dose, min_dose: min, max_dose: max }
+}
+
+fn regimen_levels(regimen: &Regimen) -> Vec<LevelJson> {
+    regimen
+        .levels()
+        .iter()
+        .map(|l| LevelJson {
+            number: l.number(),
+            dose: l.dose().to_string(),
+            dose_per_kg: l.dose().is_per_kg(),
+        })
+        .collect()
+}
+
+fn window<T: Copy + PartialOrd + std::fmt::Display>(window: &Window<T>, value: impl Fn(T) -> String) -> WindowJson {
+    let edge = |e: Option<celldose::Edge<T>>| {
+        e.map(|e| EdgeJson {
+            value: value(*e.value()),
+            inclusive: e.is_inclusive(),
+        })
+    };
+    WindowJson {
+        lower: edge(window.lower()),
+        upper: edge(window.upper()),
+        text: window.to_string(),
+    }
+}
+
+fn protocol_json(protocol: &Protocol) -> ProtocolJson<'_> {
+    let source = protocol.source();
+    ProtocolJson {
+        id: protocol.id(),
+        version: protocol.version(),
+        title: protocol.title(),
+        product: protocol.product(),
+        route: protocol.route(),
+        source: SourceJson {
+            registry: source.registry(),
+            record: source.record(),
+            quote: source.quote(),
+            note: source.note(),
+        },
+        weight_kg: protocol.weight_window().map(|w| window(w, |v| v.kg().to_string())),
+        age_years: protocol.age_window().map(|w| window(w, |v| v.years().to_string())),
+        cohort_size: protocol.cohort_size().map(|c| [c.min(), c.max()]),
+        follow_up: protocol.follow_up(),
+        arms_share_one_regimen: protocol.arms_share_one_regimen(),
+        arms: protocol
+            .arms()
+            .iter()
+            .map(|arm| {
+                let regimen = arm.regimen();
+                ArmJson {
+                    id: arm.id(),
+                    name: arm.name(),
+                    regimen: regimen.id(),
+                    rule: regimen.rule().map(rule),
+                    levels: regimen_levels(regimen),
+                    escalation: regimen.escalation().map(|e| EscalationJson {
+                        start_level: e.start_level(),
+                        ceiling: e.ceiling().to_string(),
+                    }),
+                    infusions: stated(regimen.infusions()),
+                    per_infusion: regimen.per_infusion(),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// `celldose protocols --format json`.
+pub fn protocols(catalogue: &Catalogue) -> String {
+    #[derive(Serialize)]
+    struct List<'a> {
+        protocols: Vec<ProtocolJson<'a>>,
+    }
+    render(&List {
+        protocols: catalogue.protocols().iter().map(protocol_json).collect(),
+    })
+}
+
+/// `celldose show --format json`.
+pub fn show(protocol: &Protocol) -> String {
+    render(&protocol_json(protocol))
+}

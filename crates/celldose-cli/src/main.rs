@@ -1,0 +1,135 @@
+//! `celldose`: the command-line shell over the celldose library.
+//!
+//! This crate holds only the argument definitions (`cli.rs`), the conversion of what was typed
+//! into the library's typed request (`request.rs`), and printing (`text.rs`, `json.rs`). Every
+//! number is parsed, computed and checked by the library.
+
+mod cli;
+mod json;
+mod request;
+mod text;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use celldose::human::Notation;
+use celldose::{Catalogue, Verdict};
+use clap::Parser;
+
+use crate::cli::{Cli, Command, Format, OutputArgs};
+use crate::request::Refusal;
+
+/// The verdict `within`, or a listing that succeeded.
+const EXIT_WITHIN: u8 = 0;
+/// The verdict `outside`.
+const EXIT_OUTSIDE: u8 = 1;
+/// The request itself is wrong.
+const EXIT_REFUSED: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return clap_error(&error),
+    };
+    match run(cli.command) {
+        Ok((output, code)) => match io::stdout().lock().write_all(output.as_bytes()) {
+            Ok(()) => ExitCode::from(code),
+            // A reader that stops early (`celldose protocols | head`) is not an error.
+            Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(code),
+            Err(error) => refuse(&format!("cannot write the result: {error}")),
+        },
+        Err(Refusal(message)) => refuse(&message),
+    }
+}
+
+/// Writes one line on stderr and nothing on stdout.
+fn refuse(message: &str) -> ExitCode {
+    let _ = writeln!(io::stderr().lock(), "celldose: {message}");
+    ExitCode::from(EXIT_REFUSED)
+}
+
+/// Help and version go to stdout as usual; every other clap error becomes one line.
+fn clap_error(error: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = error.print();
+            ExitCode::from(EXIT_WITHIN)
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = error.print();
+            ExitCode::from(EXIT_REFUSED)
+        }
+        _ => {
+            // clap's first paragraph names the problem; its usage lines follow a blank line.
+            let rendered = error.render().to_string();
+            let paragraph: Vec<&str> = rendered
+                .lines()
+                .take_while(|line| !line.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let message = paragraph.join(" ");
+            let message = message.strip_prefix("error: ").unwrap_or(&message);
+            refuse(&format!("{message}; see celldose --help"))
+        }
+    }
+}
+
+fn notation(output: &OutputArgs) -> Notation {
+    if output.ascii {
+        Notation::Ascii
+    } else {
+        Notation::Unicode
+    }
+}
+
+fn exit_code(verdict: Verdict) -> u8 {
+    if verdict == Verdict::Within {
+        EXIT_WITHIN
+    } else {
+        EXIT_OUTSIDE
+    }
+}
+
+/// Runs one command to its full output, so that a refusal leaves stdout empty.
+fn run(command: Command) -> Result<(String, u8), Refusal> {
+    let catalogue = Catalogue::builtin()?;
+    match command {
+        Command::Protocols(output) => {
+            let text = match output.format {
+                Format::Text => text::protocols(&catalogue, notation(&output)),
+                Format::Json => json::protocols(&catalogue),
+            };
+            Ok((text, EXIT_WITHIN))
+        }
+        Command::Show(args) => {
+            let protocol = catalogue.find(&args.protocol)?;
+            let text = match args.output.format {
+                Format::Text => text::show(protocol, notation(&args.output)),
+                Format::Json => json::show(protocol),
+            };
+            Ok((text, EXIT_WITHIN))
+        }
+        Command::Dose(args) => {
+            let (protocol, request) = request::dose_request(&catalogue, &args)?;
+            let calculation = protocol.calculate(&request)?;
+            let n = notation(&args.output);
+            let text = match args.output.format {
+                Format::Text => text::dose(&calculation, n),
+                Format::Json => json::dose(&calculation, n),
+            };
+            Ok((text, exit_code(calculation.verdict())))
+        }
+        Command::Check(args) => {
+            let (protocol, request) = request::dose_request(&catalogue, &args.dose)?;
+            let (cells, tolerance) = request::delivered(&args)?;
+            let check = protocol.check(&request, cells, tolerance)?;
+            let n = notation(&args.dose.output);
+            let text = match args.dose.output.format {
+                Format::Text => text::check(&check, n),
+                Format::Json => json::check(&check, n),
+            };
+            Ok((text, exit_code(check.verdict())))
+        }
+    }
+}
