@@ -24,8 +24,12 @@ fn run() -> celldose::Result<Verdict> {
     let protocol = catalogue.find("NCT07276568")?;
 
     // What the order-entry screen collected, as typed.
-    let request = DoseRequest::new("160lb".parse()?, DoseChoice::Level(1), Rounding::HalfAwayFromZero)
-        .with_arm("alf");
+    let request = DoseRequest::new(
+        "160lb".parse()?,
+        DoseChoice::Level(1),
+        Rounding::HalfAwayFromZero,
+    )
+    .with_arm("alf");
     let calculation = protocol.calculate(&request)?;
     let cells = calculation
         .cells()
@@ -40,7 +44,12 @@ fn run() -> celldose::Result<Verdict> {
         calculation.weight()
     );
     for finding in calculation.findings() {
-        println!("  {} {}: {}", finding.severity(), finding.code(), finding.message(Notation::Unicode));
+        println!(
+            "  {} {}: {}",
+            finding.severity(),
+            finding.code(),
+            finding.message(Notation::Unicode)
+        );
     }
 
     // The product came back from the lab with 1.2 × 10⁹ cells; the site allows ±10 %.
@@ -48,7 +57,9 @@ fn run() -> celldose::Result<Verdict> {
     println!(
         "dispensed {} ({}% from target): {}",
         celldose::human::cells(check.actual_cells().get(), Notation::Unicode),
-        check.deviation_percent().map_or_else(|| "-".to_owned(), |d| d.to_string()),
+        check
+            .deviation_percent()
+            .map_or_else(|| "-".to_owned(), |d| d.to_string()),
         check.verdict()
     );
     Ok(check.verdict())

@@ -82,20 +82,25 @@ pub struct DoseArgs {
     pub arm: Option<String>,
 
     /// A numbered dose level, from 1.
-    #[arg(long, value_name = "N", conflicts_with = "dose")]
+    #[arg(
+        long,
+        value_name = "N",
+        allow_hyphen_values = true,
+        conflicts_with = "dose"
+    )]
     pub level: Option<String>,
 
     /// An explicit dose, checked against the protocol: a count (1.5e9, 1.5x10^9) or a dose
     /// per kg (5e7/kg).
-    #[arg(long, value_name = "DOSE")]
+    #[arg(long, value_name = "DOSE", allow_hyphen_values = true)]
     pub dose: Option<String>,
 
     /// Body weight with its unit: 72.5kg, 72500g or 160lb. A bare number is refused.
-    #[arg(long, value_name = "MASS")]
+    #[arg(long, value_name = "MASS", allow_hyphen_values = true)]
     pub weight: String,
 
     /// Age in years, checked against the protocol's age window.
-    #[arg(long, value_name = "YEARS")]
+    #[arg(long, value_name = "YEARS", allow_hyphen_values = true)]
     pub age: Option<String>,
 
     /// How the exact target is rounded to whole cells. Whatever the choice, a rounded count is
@@ -114,12 +119,12 @@ pub struct CheckArgs {
     pub dose: DoseArgs,
 
     /// The number of cells delivered: 1.2e9, 1.2x10^9 or 1200000000.
-    #[arg(long, value_name = "COUNT")]
+    #[arg(long, value_name = "COUNT", allow_hyphen_values = true)]
     pub cells: String,
 
     /// The allowed deviation from a single target dose, e.g. 10%. Required where there is one
     /// target; the source records state none.
-    #[arg(long, value_name = "PCT")]
+    #[arg(long, value_name = "PCT", allow_hyphen_values = true)]
     pub tolerance: Option<String>,
 }
 

@@ -2,7 +2,10 @@
 //! `null`, and field names are a contract.
 
 use celldose::human::Notation;
-use celldose::{Calculation, Catalogue, DeliveryCheck, Dose, DoseRule, Finding, Protocol, Regimen, Stated, Window};
+use celldose::{
+    Calculation, Catalogue, DeliveryCheck, Dose, DoseRule, Finding, Protocol, Regimen, Stated,
+    Window,
+};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -13,7 +16,10 @@ struct FindingJson<'a> {
     clause: &'a str,
 }
 
-fn findings<'a>(findings: impl IntoIterator<Item = &'a Finding>, notation: Notation) -> Vec<FindingJson<'a>> {
+fn findings<'a>(
+    findings: impl IntoIterator<Item = &'a Finding>,
+    notation: Notation,
+) -> Vec<FindingJson<'a>> {
     findings
         .into_iter()
         .map(|f| FindingJson {
@@ -208,11 +214,26 @@ fn rule(rule: DoseRule) -> RuleJson {
     let (kind, dose, min, max) = match rule {
         DoseRule::PerKg(d) => ("per-kg", Some(d.to_string()), None, None),
         DoseRule::Flat(d) => ("flat", Some(d.to_string()), None, None),
-        DoseRule::PerKgRange { min, max } => ("per-kg-range", None, Some(min.to_string()), Some(max.to_string())),
-        DoseRule::FlatRange { min, max } => ("flat-range", None, Some(min.to_string()), Some(max.to_string())),
+        DoseRule::PerKgRange { min, max } => (
+            "per-kg-range",
+            None,
+            Some(min.to_string()),
+            Some(max.to_string()),
+        ),
+        DoseRule::FlatRange { min, max } => (
+            "flat-range",
+            None,
+            Some(min.to_string()),
+            Some(max.to_string()),
+        ),
         _ => ("no-cells", None, None, None),
     };
-    RuleJson { kind, dose, min_dose: min, max_dose: max }
+    RuleJson {
+        kind,
+        dose,
+        min_dose: min,
+        max_dose: max,
+    }
 }
 
 fn regimen_levels(regimen: &Regimen) -> Vec<LevelJson> {
@@ -227,7 +248,10 @@ fn regimen_levels(regimen: &Regimen) -> Vec<LevelJson> {
         .collect()
 }
 
-fn window<T: Copy + PartialOrd + std::fmt::Display>(window: &Window<T>, value: impl Fn(T) -> String) -> WindowJson {
+fn window<T: Copy + PartialOrd + std::fmt::Display>(
+    window: &Window<T>,
+    value: impl Fn(T) -> String,
+) -> WindowJson {
     let edge = |e: Option<celldose::Edge<T>>| {
         e.map(|e| EdgeJson {
             value: value(*e.value()),
@@ -255,8 +279,12 @@ fn protocol_json(protocol: &Protocol) -> ProtocolJson<'_> {
             quote: source.quote(),
             note: source.note(),
         },
-        weight_kg: protocol.weight_window().map(|w| window(w, |v| v.kg().to_string())),
-        age_years: protocol.age_window().map(|w| window(w, |v| v.years().to_string())),
+        weight_kg: protocol
+            .weight_window()
+            .map(|w| window(w, |v| v.kg().to_string())),
+        age_years: protocol
+            .age_window()
+            .map(|w| window(w, |v| v.years().to_string())),
         cohort_size: protocol.cohort_size().map(|c| [c.min(), c.max()]),
         follow_up: protocol.follow_up(),
         arms_share_one_regimen: protocol.arms_share_one_regimen(),

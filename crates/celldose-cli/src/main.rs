@@ -70,7 +70,13 @@ fn clap_error(error: &clap::Error) -> ExitCode {
                 .collect();
             let message = paragraph.join(" ");
             let message = message.strip_prefix("error: ").unwrap_or(&message);
-            refuse(&format!("{message}; see celldose --help"))
+            let tips: Vec<&str> = rendered
+                .lines()
+                .map(str::trim)
+                .filter(|line| line.starts_with("tip:"))
+                .collect();
+            let tips: String = tips.iter().map(|tip| format!("; {tip}")).collect();
+            refuse(&format!("{message}{tips}; see celldose --help"))
         }
     }
 }

@@ -21,18 +21,33 @@ impl From<celldose::Error> for Refusal {
 }
 
 /// The protocol and typed request for `dose`.
-pub fn dose_request<'c>(catalogue: &'c Catalogue, args: &DoseArgs) -> Result<(&'c Protocol, DoseRequest), Refusal> {
-    let protocol = catalogue.find(&args.protocol).map_err(|e| Refusal::flag("--protocol", e))?;
+pub fn dose_request<'c>(
+    catalogue: &'c Catalogue,
+    args: &DoseArgs,
+) -> Result<(&'c Protocol, DoseRequest), Refusal> {
+    let protocol = catalogue
+        .find(&args.protocol)
+        .map_err(|e| Refusal::flag("--protocol", e))?;
     let choice = match (&args.level, &args.dose) {
         (Some(level), None) => DoseChoice::Level(parse_level(level)?),
-        (None, Some(dose)) => DoseChoice::Explicit(dose.parse().map_err(|e| Refusal::flag("--dose", e))?),
+        (None, Some(dose)) => {
+            DoseChoice::Explicit(dose.parse().map_err(|e| Refusal::flag("--dose", e))?)
+        }
         (None, None) => DoseChoice::ArmDose,
         (Some(_), Some(_)) => {
-            return Err(Refusal("--level and --dose cannot be used together; give one".into()))
+            return Err(Refusal(
+                "--level and --dose cannot be used together; give one".into(),
+            ))
         }
     };
-    let weight = args.weight.parse().map_err(|e| Refusal::flag("--weight", e))?;
-    let rounding = args.rounding.parse().map_err(|e| Refusal::flag("--rounding", e))?;
+    let weight = args
+        .weight
+        .parse()
+        .map_err(|e| Refusal::flag("--weight", e))?;
+    let rounding = args
+        .rounding
+        .parse()
+        .map_err(|e| Refusal::flag("--rounding", e))?;
     let mut request = DoseRequest::new(weight, choice, rounding);
     if let Some(arm) = &args.arm {
         request = request.with_arm(arm.as_str());
@@ -45,7 +60,10 @@ pub fn dose_request<'c>(catalogue: &'c Catalogue, args: &DoseArgs) -> Result<(&'
 
 /// The delivered count and tolerance for `check`.
 pub fn delivered(args: &CheckArgs) -> Result<(CellCount, Option<Percent>), Refusal> {
-    let cells = args.cells.parse().map_err(|e| Refusal::flag("--cells", e))?;
+    let cells = args
+        .cells
+        .parse()
+        .map_err(|e| Refusal::flag("--cells", e))?;
     let tolerance = args
         .tolerance
         .as_deref()

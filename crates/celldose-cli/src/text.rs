@@ -14,7 +14,11 @@ fn line(out: &mut String, label: &str, value: &str) {
     let _ = writeln!(out, "  {label:<17} {value}");
 }
 
-fn findings<'a>(out: &mut String, findings: impl IntoIterator<Item = &'a Finding>, notation: Notation) {
+fn findings<'a>(
+    out: &mut String,
+    findings: impl IntoIterator<Item = &'a Finding>,
+    notation: Notation,
+) {
     let mut any = false;
     for finding in findings {
         if !any {
@@ -38,7 +42,10 @@ fn heading(calculation: &Calculation) -> String {
         || format!("all arms (one shared regimen, {})", calculation.regimen()),
         |arm| format!("arm {arm}"),
     );
-    let level = calculation.level().map(|l| format!(", level {l}")).unwrap_or_default();
+    let level = calculation
+        .level()
+        .map(|l| format!(", level {l}"))
+        .unwrap_or_default();
     format!("{}, {arm}{level}\n", calculation.protocol())
 }
 
@@ -64,7 +71,11 @@ fn allowed(out: &mut String, calculation: &Calculation, notation: Notation) {
         line(
             out,
             "Allowed range:",
-            &format!("{} to {}", human::cells(min.get(), notation), human::cells(max.get(), notation)),
+            &format!(
+                "{} to {}",
+                human::cells(min.get(), notation),
+                human::cells(max.get(), notation)
+            ),
         );
         if let Some(range) = calculation.range().filter(|r| r.is_per_kg()) {
             line(out, "", &format!("({})", range.describe(notation)));
@@ -82,7 +93,11 @@ fn infusions(out: &mut String, calculation: &Calculation, notation: Notation) {
         .filter(|_| calculation.infusions().value().is_some_and(|n| n > 1))
         .map(|total| format!(" (total {})", human::cells(total.get(), notation)))
         .unwrap_or_default();
-    let per = if calculation.per_infusion() { "amount is per infusion; " } else { "" };
+    let per = if calculation.per_infusion() {
+        "amount is per infusion; "
+    } else {
+        ""
+    };
     line(out, "Infusions:", &format!("{per}{count}{total}"));
 }
 
@@ -90,10 +105,18 @@ fn infusions(out: &mut String, calculation: &Calculation, notation: Notation) {
 pub fn dose(calculation: &Calculation, notation: Notation) -> String {
     let mut out = heading(calculation);
     let verdict = calculation.verdict();
-    let label = if verdict == Verdict::Within { "Cells to give:" } else { "Requested:" };
+    let label = if verdict == Verdict::Within {
+        "Cells to give:"
+    } else {
+        "Requested:"
+    };
     match (calculation.cells(), calculation.dose()) {
         (Some(cells), Some(Dose::Total(total))) if total.get().is_zero() => {
-            line(&mut out, label, &format!("{} (placebo)", human::cells(cells.get(), notation)));
+            line(
+                &mut out,
+                label,
+                &format!("{} (placebo)", human::cells(cells.get(), notation)),
+            );
         }
         (Some(cells), _) => {
             let mut value = human::cells(cells.get(), notation);
@@ -116,16 +139,27 @@ pub fn dose(calculation: &Calculation, notation: Notation) -> String {
                 );
             }
         }
-        (None, _) => line(&mut out, label, "no single target: the protocol gives a range"),
+        (None, _) => line(
+            &mut out,
+            label,
+            "no single target: the protocol gives a range",
+        ),
     }
     match (calculation.dose(), calculation.cells_per_kg()) {
         (Some(Dose::PerKg(per_kg)), _) => {
-            line(&mut out, "Dose per kg:", &human::cells_per_kg(per_kg.get(), notation));
+            line(
+                &mut out,
+                "Dose per kg:",
+                &human::cells_per_kg(per_kg.get(), notation),
+            );
         }
         (Some(_), Some(per_kg)) => line(
             &mut out,
             "Comes to:",
-            &format!("{} for this weight", human::cells_per_kg(per_kg.get(), notation)),
+            &format!(
+                "{} for this weight",
+                human::cells_per_kg(per_kg.get(), notation)
+            ),
         ),
         _ => {}
     }
@@ -140,7 +174,11 @@ pub fn dose(calculation: &Calculation, notation: Notation) -> String {
     line(
         &mut out,
         "Protocol:",
-        &format!("{} ({})", calculation.protocol(), calculation.protocol_version()),
+        &format!(
+            "{} ({})",
+            calculation.protocol(),
+            calculation.protocol_version()
+        ),
     );
     out
 }
@@ -151,16 +189,28 @@ pub fn check(check: &DeliveryCheck, notation: Notation) -> String {
     let mut out = heading(calculation);
     match calculation.cells() {
         Some(target) => line(&mut out, "Target:", &human::cells(target.get(), notation)),
-        None => line(&mut out, "Target:", "no single target: the protocol gives a range"),
+        None => line(
+            &mut out,
+            "Target:",
+            "no single target: the protocol gives a range",
+        ),
     }
-    line(&mut out, "Delivered:", &human::cells(check.actual_cells().get(), notation));
+    line(
+        &mut out,
+        "Delivered:",
+        &human::cells(check.actual_cells().get(), notation),
+    );
     line(
         &mut out,
         "Delivered/kg:",
         &human::cells_per_kg(check.actual_cells_per_kg().get(), notation),
     );
     if let Some(deviation) = check.deviation_percent() {
-        let sign = if deviation.is_sign_positive() && !deviation.is_zero() { "+" } else { "" };
+        let sign = if deviation.is_sign_positive() && !deviation.is_zero() {
+            "+"
+        } else {
+            ""
+        };
         let tolerance = check
             .tolerance()
             .map(|t| format!(" (tolerance {t})"))
@@ -168,7 +218,10 @@ pub fn check(check: &DeliveryCheck, notation: Notation) -> String {
         line(
             &mut out,
             "Deviation:",
-            &format!("{sign}{}% from the target{tolerance}", human::grouped(deviation)),
+            &format!(
+                "{sign}{}% from the target{tolerance}",
+                human::grouped(deviation)
+            ),
         );
     }
     line(&mut out, "Weight used:", &weight(calculation));
@@ -178,7 +231,11 @@ pub fn check(check: &DeliveryCheck, notation: Notation) -> String {
     line(
         &mut out,
         "Protocol:",
-        &format!("{} ({})", calculation.protocol(), calculation.protocol_version()),
+        &format!(
+            "{} ({})",
+            calculation.protocol(),
+            calculation.protocol_version()
+        ),
     );
     out
 }
@@ -187,12 +244,18 @@ fn rule_words(regimen: &Regimen, notation: Notation) -> Vec<String> {
     let mut words = Vec::new();
     match regimen.rule() {
         Some(DoseRule::NoCells) => words.push("no cells (placebo)".to_owned()),
-        Some(rule) if rule.range().is_some() => words.push(format!("range {}", rule.describe(notation))),
+        Some(rule) if rule.range().is_some() => {
+            words.push(format!("range {}", rule.describe(notation)))
+        }
         Some(rule) => words.push(format!("dose {}", rule.describe(notation))),
         None => {}
     }
     for level in regimen.levels() {
-        words.push(format!("level {}: {}", level.number(), describe_dose(level.dose(), notation)));
+        words.push(format!(
+            "level {}: {}",
+            level.number(),
+            describe_dose(level.dose(), notation)
+        ));
     }
     words
 }
@@ -238,9 +301,17 @@ pub fn show(protocol: &Protocol, notation: Notation) -> String {
     line(&mut out, "Product:", protocol.product());
     line(&mut out, "Route:", protocol.route());
     let source = protocol.source();
-    line(&mut out, "Source:", &format!("{} {}", source.registry(), source.record()));
+    line(
+        &mut out,
+        "Source:",
+        &format!("{} {}", source.registry(), source.record()),
+    );
     for (index, quoted) in source.quote().lines().enumerate() {
-        line(&mut out, if index == 0 { "Dose sentence:" } else { "" }, &format!("\"{quoted}\""));
+        line(
+            &mut out,
+            if index == 0 { "Dose sentence:" } else { "" },
+            &format!("\"{quoted}\""),
+        );
     }
     if let Some(note) = source.note() {
         line(&mut out, "Note:", note);
@@ -248,22 +319,36 @@ pub fn show(protocol: &Protocol, notation: Notation) -> String {
     line(
         &mut out,
         "Body weight:",
-        &protocol.weight_window().map_or_else(|| "not stated".to_owned(), |w| w.to_string()),
+        &protocol
+            .weight_window()
+            .map_or_else(|| "not stated".to_owned(), |w| w.to_string()),
     );
     line(
         &mut out,
         "Age:",
-        &protocol.age_window().map_or_else(|| "not stated".to_owned(), |w| w.to_string()),
+        &protocol
+            .age_window()
+            .map_or_else(|| "not stated".to_owned(), |w| w.to_string()),
     );
     if let Some(size) = protocol.cohort_size() {
-        line(&mut out, "Cohort size:", &format!("{} to {} subjects", size.min(), size.max()));
+        line(
+            &mut out,
+            "Cohort size:",
+            &format!("{} to {} subjects", size.min(), size.max()),
+        );
     }
     if !protocol.follow_up().is_empty() {
         line(&mut out, "Follow-up:", &protocol.follow_up().join(", "));
     }
     for arm in protocol.arms() {
         let regimen = arm.regimen();
-        let _ = writeln!(out, "  Arm {}: {} (regimen {})", arm.id(), arm.name(), regimen.id());
+        let _ = writeln!(
+            out,
+            "  Arm {}: {} (regimen {})",
+            arm.id(),
+            arm.name(),
+            regimen.id()
+        );
         for words in rule_words(regimen, notation) {
             let _ = writeln!(out, "    {words}");
         }
@@ -275,7 +360,11 @@ pub fn show(protocol: &Protocol, notation: Notation) -> String {
                 describe_dose(escalation.ceiling(), notation)
             );
         }
-        let per = if regimen.per_infusion() { "dose is per infusion; " } else { "" };
+        let per = if regimen.per_infusion() {
+            "dose is per infusion; "
+        } else {
+            ""
+        };
         let _ = writeln!(out, "    infusions: {per}{}", regimen.infusions());
     }
     out

@@ -45,6 +45,10 @@ pub use regimen::{
     Protocol, Regimen, Source, Stated, Window,
 };
 pub use units::{
-    AgeYears, BodyWeight, CellCount, CellsPerKg, Dose, EnteredWeight, ExactCells, MassUnit,
-    Percent,
+    AgeYears, BodyWeight, CellCount, CellsPerKg, Dose, EnteredWeight, ExactCells, MassUnit, Percent,
 };
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

@@ -90,21 +90,21 @@ impl Protocol {
             None => format!("{} regimen {}: {what}", self.id(), regimen.id()),
         };
         let range = regimen.rule().filter(|rule| rule.range().is_some());
-        let limits = range.map(|rule| rule.limits_for(weight)).transpose()?.flatten();
-        let range_clause = || {
-            range.map_or_else(String::new, |rule| {
-                clause(&format!("dose range {rule}"))
-            })
-        };
-
+        let limits = range
+            .map(|rule| rule.limits_for(weight))
+            .transpose()?
+            .flatten();
+        let range_clause =
+            || range.map_or_else(String::new, |rule| clause(&format!("dose range {rule}")));
 
         let (level, dose) = match request.choice() {
             DoseChoice::Level(number) => {
                 let level = regimen.level(number).ok_or_else(|| Error::UnknownLevel {
                     protocol: self.id().to_owned(),
-                    arm: arm_id
-                        .as_ref()
-                        .map_or_else(|| format!("regimen {}", regimen.id()), |arm| format!("arm {arm}")),
+                    arm: arm_id.as_ref().map_or_else(
+                        || format!("regimen {}", regimen.id()),
+                        |arm| format!("arm {arm}"),
+                    ),
                     input: number.to_string(),
                     accepted: accepted_choices(regimen),
                 })?;
@@ -118,8 +118,15 @@ impl Protocol {
                         level = Some(candidate.number());
                     }
                 }
-                let request = Explicit { dose, exact, level, weight };
-                if let Some(finding) = self.explicit_dose_finding(regimen, &request, limits, &clause)? {
+                let request = Explicit {
+                    dose,
+                    exact,
+                    level,
+                    weight,
+                };
+                if let Some(finding) =
+                    self.explicit_dose_finding(regimen, &request, limits, &clause)?
+                {
                     findings.push(finding);
                 }
                 (level, Some(dose))
@@ -130,7 +137,10 @@ impl Protocol {
                     return Err(Error::Request(format!(
                         "protocol {} {} is dosed by numbered level; {}",
                         self.id(),
-                        arm_id.as_ref().map_or_else(|| format!("regimen {}", regimen.id()), |a| format!("arm {a}")),
+                        arm_id.as_ref().map_or_else(
+                            || format!("regimen {}", regimen.id()),
+                            |a| format!("arm {a}")
+                        ),
                         accepted_choices(regimen)
                     )))
                 }
@@ -140,24 +150,29 @@ impl Protocol {
         let exact_cells = dose.map(|dose| dose.cells_for(weight)).transpose()?;
         let rounding = request.rounding();
         let cells = match exact_cells {
-            Some(exact) => Some(self.round_inside(exact, limits, rounding, &range_clause, &mut findings)?),
+            Some(exact) => {
+                Some(self.round_inside(exact, limits, rounding, &range_clause, &mut findings)?)
+            }
             None => None,
         };
         let cells_per_kg = match dose {
             Some(Dose::PerKg(per_kg)) => Some(per_kg),
-            Some(Dose::Total(count)) => Some(CellsPerKg::new(
-                Rounding::HalfAwayFromZero.to_places(
+            Some(Dose::Total(count)) => {
+                Some(CellsPerKg::new(Rounding::HalfAwayFromZero.to_places(
                     CellsPerKg::checked_from(count.exact(), weight)?.get(),
                     PER_KG_PLACES,
-                ),
-            )?),
+                ))?)
+            }
             None => None,
         };
 
         if regimen.rule() == Some(DoseRule::NoCells) {
-            findings.push(Finding::new(Severity::Info, FindingCode::PlaceboArm, clause("placebo, no cells"), |_| {
-                "placebo arm: no cells are given".to_owned()
-            }));
+            findings.push(Finding::new(
+                Severity::Info,
+                FindingCode::PlaceboArm,
+                clause("placebo, no cells"),
+                |_| "placebo arm: no cells are given".to_owned(),
+            ));
         }
         if dose.is_none() {
             if let Some(rule) = range {
@@ -209,7 +224,13 @@ impl Protocol {
     /// The arm to use and its id; `None` as the id where the arms share one regimen and none
     /// was named.
     fn resolve_arm(&self, requested: Option<&str>) -> Result<(Option<String>, &Regimen)> {
-        let known = || self.arms().iter().map(Arm::id).collect::<Vec<_>>().join(", ");
+        let known = || {
+            self.arms()
+                .iter()
+                .map(Arm::id)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         match (requested, self.arms()) {
             (Some(id), _) => self
                 .arm(id)
@@ -233,22 +254,37 @@ impl Protocol {
         if let Some(window) = self.weight_window() {
             if let Err(miss) = window.check(weight) {
                 let clause = format!("{} eligibility: body weight {window}", self.id());
-                findings.push(Finding::new(Severity::Hard, FindingCode::WeightOutsideWindow, clause, |_| {
-                    format!("body weight {} is {}", human::kg(weight.kg()), miss_words(&miss))
-                }));
+                findings.push(Finding::new(
+                    Severity::Hard,
+                    FindingCode::WeightOutsideWindow,
+                    clause,
+                    |_| {
+                        format!(
+                            "body weight {} is {}",
+                            human::kg(weight.kg()),
+                            miss_words(&miss)
+                        )
+                    },
+                ));
             }
         }
         if let Some(window) = self.age_window() {
             let clause = format!("{} eligibility: age {window}", self.id());
             match age {
-                None => findings.push(Finding::new(Severity::Info, FindingCode::AgeNotChecked, clause, |_| {
-                    format!("no age was given, so the age window ({window}) was not checked")
-                })),
+                None => findings.push(Finding::new(
+                    Severity::Info,
+                    FindingCode::AgeNotChecked,
+                    clause,
+                    |_| format!("no age was given, so the age window ({window}) was not checked"),
+                )),
                 Some(age) => {
                     if let Err(miss) = window.check(age) {
-                        findings.push(Finding::new(Severity::Hard, FindingCode::AgeOutsideWindow, clause, |_| {
-                            format!("age {age} is {}", miss_words(&miss))
-                        }));
+                        findings.push(Finding::new(
+                            Severity::Hard,
+                            FindingCode::AgeOutsideWindow,
+                            clause,
+                            |_| format!("age {age} is {}", miss_words(&miss)),
+                        ));
                     }
                 }
             }
@@ -264,13 +300,26 @@ impl Protocol {
         limits: Option<(ExactCells, ExactCells)>,
         clause: &dyn Fn(&str) -> String,
     ) -> Result<Option<Finding>> {
-        let Explicit { dose, exact, level, weight } = *request;
+        let Explicit {
+            dose,
+            exact,
+            level,
+            weight,
+        } = *request;
         let rule = regimen.rule();
         if rule == Some(DoseRule::NoCells) {
             return Ok((exact > ExactCells::ZERO).then(|| {
-                Finding::new(Severity::Hard, FindingCode::CellsInPlaceboArm, clause("placebo, no cells"), |n| {
-                    format!("requested dose {} in a placebo arm, which gives no cells", describe_dose(dose, n))
-                })
+                Finding::new(
+                    Severity::Hard,
+                    FindingCode::CellsInPlaceboArm,
+                    clause("placebo, no cells"),
+                    |n| {
+                        format!(
+                            "requested dose {} in a placebo arm, which gives no cells",
+                            describe_dose(dose, n)
+                        )
+                    },
+                )
             }));
         }
         if let (Some((low, high)), Some((min, max))) = (rule.and_then(DoseRule::range), limits) {
@@ -278,20 +327,35 @@ impl Protocol {
                 return Ok(None);
             }
             let (code, word, bound, limit) = if exact < min {
-                (FindingCode::DoseBelowProtocolMinimum, "below the protocol minimum", low, min)
+                (
+                    FindingCode::DoseBelowProtocolMinimum,
+                    "below the protocol minimum",
+                    low,
+                    min,
+                )
             } else {
-                (FindingCode::DoseAboveProtocolMaximum, "above the protocol maximum", high, max)
+                (
+                    FindingCode::DoseAboveProtocolMaximum,
+                    "above the protocol maximum",
+                    high,
+                    max,
+                )
             };
             let range_words = rule.map(|r| r.to_string()).unwrap_or_default();
-            return Ok(Some(Finding::new(Severity::Hard, code, clause(&format!("dose range {range_words}")), |n| {
-                format!(
+            return Ok(Some(Finding::new(
+                Severity::Hard,
+                code,
+                clause(&format!("dose range {range_words}")),
+                |n| {
+                    format!(
                     "requested dose {} is {word} of {}: {} for this patient, against a limit of {}",
                     describe_dose(dose, n),
                     describe_dose(bound, n),
                     human::cells(exact.get(), n),
                     human::cells(limit.get(), n),
                 )
-            })));
+                },
+            )));
         }
         let point = rule.and_then(DoseRule::point);
         if level.is_some() || point.map(|p| p.cells_for(weight)).transpose()? == Some(exact) {
@@ -302,7 +366,11 @@ impl Protocol {
             allowed.push(("the arm's dose".to_owned(), point, point.cells_for(weight)?));
         }
         for level in regimen.levels() {
-            allowed.push((format!("level {}", level.number()), level.dose(), level.dose().cells_for(weight)?));
+            allowed.push((
+                format!("level {}", level.number()),
+                level.dose(),
+                level.dose().cells_for(weight)?,
+            ));
         }
         let direction = if allowed.iter().all(|(_, _, cells)| exact < *cells) {
             "below every dose the protocol states"
@@ -318,13 +386,18 @@ impl Protocol {
                 .collect::<Vec<_>>()
                 .join("; ")
         };
-        Ok(Some(Finding::new(Severity::Hard, FindingCode::DoseNotAProtocolDose, clause("stated doses"), |n| {
-            format!(
+        Ok(Some(Finding::new(
+            Severity::Hard,
+            FindingCode::DoseNotAProtocolDose,
+            clause("stated doses"),
+            |n| {
+                format!(
                 "requested dose {} is not a dose the protocol states ({direction}); it states: {}",
                 describe_dose(dose, n),
                 list(n)
             )
-        })))
+            },
+        )))
     }
 
     fn round_inside(
@@ -351,14 +424,19 @@ impl Protocol {
         } else {
             return Ok(rounded);
         };
-        findings.push(Finding::new(Severity::Info, FindingCode::RoundedInsideLimit, clause(), |n| {
-            format!(
-                "rounding {} {} would cross the protocol limit, so {} was taken",
-                human::cells(exact.get(), n),
-                rounding.name(),
-                human::cells(inside.get(), n)
-            )
-        }));
+        findings.push(Finding::new(
+            Severity::Info,
+            FindingCode::RoundedInsideLimit,
+            clause(),
+            |n| {
+                format!(
+                    "rounding {} {} would cross the protocol limit, so {} was taken",
+                    human::cells(exact.get(), n),
+                    rounding.name(),
+                    human::cells(inside.get(), n)
+                )
+            },
+        ));
         Ok(inside)
     }
 }
@@ -374,7 +452,11 @@ fn miss_words<T: core::fmt::Display>(miss: &Miss<T>) -> String {
 
 /// What a request for this regimen may choose, in words.
 fn accepted_choices(regimen: &Regimen) -> String {
-    let numbers: Vec<String> = regimen.levels().iter().map(|l| l.number().to_string()).collect();
+    let numbers: Vec<String> = regimen
+        .levels()
+        .iter()
+        .map(|l| l.number().to_string())
+        .collect();
     let levels = match numbers.as_slice() {
         [] => "it has no numbered levels".to_owned(),
         [one] => format!("its only stated level is {one}"),
@@ -496,7 +578,8 @@ impl Calculation {
     ///
     /// See [`Calculation`] for an example.
     pub fn max_cells(&self) -> Option<CellCount> {
-        self.exact_max.and_then(|max| max.round(Rounding::Down).ok())
+        self.exact_max
+            .and_then(|max| max.round(Rounding::Down).ok())
     }
 
     /// The exact smallest amount the protocol allows this patient.
@@ -555,7 +638,9 @@ impl Calculation {
 
     /// Whether the arm is a placebo arm.
     pub(crate) fn is_placebo(&self) -> bool {
-        self.findings.iter().any(|f| f.code() == FindingCode::PlaceboArm)
+        self.findings
+            .iter()
+            .any(|f| f.code() == FindingCode::PlaceboArm)
     }
 
     pub(crate) fn clause(&self, what: &str) -> String {

@@ -73,7 +73,12 @@ impl Protocol {
                 Severity::Hard,
                 FindingCode::CellsInPlaceboArm,
                 calculation.clause("placebo, no cells"),
-                |n| format!("{} delivered in a placebo arm, which gives no cells", human::cells(actual.get(), n)),
+                |n| {
+                    format!(
+                        "{} delivered in a placebo arm, which gives no cells",
+                        human::cells(actual.get(), n)
+                    )
+                },
             ));
         }
 
@@ -90,29 +95,44 @@ impl Protocol {
                         "checking a delivered count against the single dose{dose} needs a tolerance; the protocol states none, so give one such as 10%"
                     )));
                 };
-                let difference = actual.get().checked_sub(target.get()).ok_or_else(|| overflow("difference"))?;
+                let difference = actual
+                    .get()
+                    .checked_sub(target.get())
+                    .ok_or_else(|| overflow("difference"))?;
                 // |actual − target| × 100 ≤ tolerance × target, compared without division.
-                let allowed = tolerance.get().checked_mul(target.get()).ok_or_else(|| overflow("tolerance"))?;
-                let scaled = difference.abs().checked_mul(Decimal::ONE_HUNDRED).ok_or_else(|| overflow("deviation"))?;
+                let allowed = tolerance
+                    .get()
+                    .checked_mul(target.get())
+                    .ok_or_else(|| overflow("tolerance"))?;
+                let scaled = difference
+                    .abs()
+                    .checked_mul(Decimal::ONE_HUNDRED)
+                    .ok_or_else(|| overflow("deviation"))?;
                 if scaled > allowed {
-                    let direction = if difference.is_sign_negative() { "below" } else { "above" };
+                    let direction = if difference.is_sign_negative() {
+                        "below"
+                    } else {
+                        "above"
+                    };
                     let deviation = percent_of(difference, target.get()).unwrap_or_default();
-                    let deviation = Rounding::HalfAwayFromZero.to_places(deviation, DEVIATION_PLACES);
+                    let deviation =
+                        Rounding::HalfAwayFromZero.to_places(deviation, DEVIATION_PLACES);
                     findings.push(Finding::new(
                         Severity::Hard,
                         FindingCode::DeliveredOutsideTolerance,
                         calculation.clause(&format!("tolerance {tolerance} (given by the caller)")),
                         |n| {
                             format!(
-                                "delivered {} is {}% from the target {}, {direction} the tolerance of {tolerance}",
+                                "delivered {} is {}% {direction} the target {}, outside the tolerance of {tolerance} either way",
                                 human::cells(actual.get(), n),
-                                human::grouped(deviation),
+                                human::grouped(deviation.abs()),
                                 human::cells(target.get(), n)
                             )
                         },
                     ));
                 }
-                let deviation = percent_of(difference, target.get()).ok_or_else(|| overflow("deviation"))?;
+                let deviation =
+                    percent_of(difference, target.get()).ok_or_else(|| overflow("deviation"))?;
                 Some(Rounding::HalfAwayFromZero.to_places(deviation, DEVIATION_PLACES))
             }
             None => {
@@ -134,25 +154,38 @@ impl Protocol {
             let clause = || {
                 calculation.clause(&format!(
                     "dose range {}",
-                    calculation.range().map(|r| r.to_string()).unwrap_or_default()
+                    calculation
+                        .range()
+                        .map(|r| r.to_string())
+                        .unwrap_or_default()
                 ))
             };
             if actual < min {
-                findings.push(Finding::new(Severity::Hard, FindingCode::DeliveredBelowProtocolMinimum, clause(), |n| {
-                    format!(
-                        "delivered {} is below the protocol minimum of {} for this patient",
-                        human::cells(actual.get(), n),
-                        human::cells(min.get(), n)
-                    )
-                }));
+                findings.push(Finding::new(
+                    Severity::Hard,
+                    FindingCode::DeliveredBelowProtocolMinimum,
+                    clause(),
+                    |n| {
+                        format!(
+                            "delivered {} is below the protocol minimum of {} for this patient",
+                            human::cells(actual.get(), n),
+                            human::cells(min.get(), n)
+                        )
+                    },
+                ));
             } else if actual > max {
-                findings.push(Finding::new(Severity::Hard, FindingCode::DeliveredAboveProtocolMaximum, clause(), |n| {
-                    format!(
-                        "delivered {} is above the protocol maximum of {} for this patient",
-                        human::cells(actual.get(), n),
-                        human::cells(max.get(), n)
-                    )
-                }));
+                findings.push(Finding::new(
+                    Severity::Hard,
+                    FindingCode::DeliveredAboveProtocolMaximum,
+                    clause(),
+                    |n| {
+                        format!(
+                            "delivered {} is above the protocol maximum of {} for this patient",
+                            human::cells(actual.get(), n),
+                            human::cells(max.get(), n)
+                        )
+                    },
+                ));
             }
         }
 

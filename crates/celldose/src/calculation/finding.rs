@@ -180,7 +180,11 @@ impl fmt::Display for FindingCode {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: {} ({})", self.severity, self.code, self.unicode, self.clause)
+        write!(
+            f,
+            "{} {}: {} ({})",
+            self.severity, self.code, self.unicode, self.clause
+        )
     }
 }
 

@@ -6,11 +6,26 @@ use crate::error::{Error, Result};
 /// The built-in protocol files, embedded at compile time and loaded through
 /// [`Protocol::from_toml`], the same path a user's file takes.
 const BUILT_IN: [(&str, &str); 5] = [
-    ("built-in:NCT07276568", include_str!("../../protocols/nct07276568.toml")),
-    ("built-in:NCT05727722", include_str!("../../protocols/nct05727722.toml")),
-    ("built-in:NCT01218464", include_str!("../../protocols/nct01218464.toml")),
-    ("built-in:NCT05227846", include_str!("../../protocols/nct05227846.toml")),
-    ("built-in:NCT06167473", include_str!("../../protocols/nct06167473.toml")),
+    (
+        "built-in:NCT07276568",
+        include_str!("../../protocols/nct07276568.toml"),
+    ),
+    (
+        "built-in:NCT05727722",
+        include_str!("../../protocols/nct05727722.toml"),
+    ),
+    (
+        "built-in:NCT01218464",
+        include_str!("../../protocols/nct01218464.toml"),
+    ),
+    (
+        "built-in:NCT05227846",
+        include_str!("../../protocols/nct05227846.toml"),
+    ),
+    (
+        "built-in:NCT06167473",
+        include_str!("../../protocols/nct06167473.toml"),
+    ),
 ];
 
 /// A set of protocols with distinct ids, looked up without regard to case.
@@ -58,7 +73,11 @@ impl Catalogue {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn add(&mut self, protocol: Protocol) -> Result<()> {
-        if self.protocols.iter().any(|p| p.id().eq_ignore_ascii_case(protocol.id())) {
+        if self
+            .protocols
+            .iter()
+            .any(|p| p.id().eq_ignore_ascii_case(protocol.id()))
+        {
             return Err(Error::Request(format!(
                 "protocol id {} is defined twice; each protocol needs its own id",
                 protocol.id()

@@ -443,7 +443,9 @@ impl Protocol {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn arm(&self, id: &str) -> Option<&Arm> {
-        self.arms.iter().find(|arm| arm.id.eq_ignore_ascii_case(id.trim()))
+        self.arms
+            .iter()
+            .find(|arm| arm.id.eq_ignore_ascii_case(id.trim()))
     }
 
     /// Whether every arm follows the same regimen, so that an arm need not be named.

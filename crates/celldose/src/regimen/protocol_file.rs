@@ -172,7 +172,9 @@ impl Located<'_> {
     fn line_column(&self, offset: usize) -> (usize, usize) {
         let before = self.text.get(..offset).unwrap_or(self.text);
         let line = before.matches('\n').count().saturating_add(1);
-        let line_start = before.rfind('\n').map_or(0, |index| index.saturating_add(1));
+        let line_start = before
+            .rfind('\n')
+            .map_or(0, |index| index.saturating_add(1));
         let column = before
             .get(line_start..)
             .map_or(0, |text| text.chars().count())
@@ -252,7 +254,10 @@ impl ProtocolFile {
             if regimens.iter().any(|r: &Regimen| r.id == checked.id) {
                 return Err(at.error(
                     Some(regimen.span()),
-                    format!("regimen id {:?} is used twice; each regimen needs its own id", checked.id),
+                    format!(
+                        "regimen id {:?} is used twice; each regimen needs its own id",
+                        checked.id
+                    ),
                 ));
             }
             regimens.push(checked);
@@ -272,7 +277,10 @@ impl ProtocolFile {
             if !valid_id {
                 return Err(at.error(
                     span,
-                    format!("arm id {:?} is not accepted; use lower-case letters, digits and '-'", arm.id),
+                    format!(
+                        "arm id {:?} is not accepted; use lower-case letters, digits and '-'",
+                        arm.id
+                    ),
                 ));
             }
             if arms.iter().any(|a| a.id == arm.id) {
@@ -361,7 +369,8 @@ fn check_window<T: PartialOrd + Copy + core::fmt::Display>(
 ) -> Result<Window<T>> {
     let span = Some(window.span());
     let window = window.into_inner();
-    let edge = |inclusive: Option<T>, exclusive: Option<T>, keys: &str| match (inclusive, exclusive) {
+    let edge = |inclusive: Option<T>, exclusive: Option<T>, keys: &str| match (inclusive, exclusive)
+    {
         (Some(_), Some(_)) => Err(at.error(
             span.clone(),
             format!("the {name} window has both {keys}; give one of them"),
@@ -384,7 +393,11 @@ fn check_window<T: PartialOrd + Copy + core::fmt::Display>(
         if empty {
             return Err(at.error(
                 span,
-                format!("the {name} window from {} to {} admits no value", low.value(), high.value()),
+                format!(
+                    "the {name} window from {} to {} admits no value",
+                    low.value(),
+                    high.value()
+                ),
             ));
         }
     }
@@ -447,7 +460,8 @@ fn check_regimen(spanned: &Spanned<RegimenFile>, at: &Located<'_>) -> Result<Reg
     }
     if rule.is_none() && file.levels.is_empty() {
         return Err(fail(
-            "it states no dose; give dose, min_dose with max_dose, placebo = true, or levels".into(),
+            "it states no dose; give dose, min_dose with max_dose, placebo = true, or levels"
+                .into(),
         ));
     }
 
@@ -456,7 +470,10 @@ fn check_regimen(spanned: &Spanned<RegimenFile>, at: &Located<'_>) -> Result<Reg
         let level_span = Some(level.span());
         let LevelFile { number, dose } = *level.get_ref();
         let fail_level = |message: String| {
-            at.error(level_span.clone(), format!("regimen {name:?} level {number}: {message}"))
+            at.error(
+                level_span.clone(),
+                format!("regimen {name:?} level {number}: {message}"),
+            )
         };
         if number == 0 {
             return Err(fail_level("levels are numbered from 1".into()));
@@ -503,12 +520,20 @@ fn check_regimen(spanned: &Spanned<RegimenFile>, at: &Located<'_>) -> Result<Reg
         .escalation
         .as_ref()
         .map(|escalation| {
-            let EscalationFile { start_level, ceiling } = *escalation.get_ref();
+            let EscalationFile {
+                start_level,
+                ceiling,
+            } = *escalation.get_ref();
             let esc_fail = |message: String| {
-                at.error(Some(escalation.span()), format!("regimen {name:?} escalation: {message}"))
+                at.error(
+                    Some(escalation.span()),
+                    format!("regimen {name:?} escalation: {message}"),
+                )
             };
             if !levels.iter().any(|level| level.number == start_level) {
-                return Err(esc_fail(format!("start_level {start_level} is not one of the regimen's levels")));
+                return Err(esc_fail(format!(
+                    "start_level {start_level} is not one of the regimen's levels"
+                )));
             }
             for level in &levels {
                 if !within(level.dose, (level.dose, ceiling)) {
@@ -526,7 +551,10 @@ fn check_regimen(spanned: &Spanned<RegimenFile>, at: &Located<'_>) -> Result<Reg
                     )));
                 }
             }
-            Ok(Escalation { start_level, ceiling })
+            Ok(Escalation {
+                start_level,
+                ceiling,
+            })
         })
         .transpose()?;
 

@@ -43,7 +43,10 @@ impl<T> Edge<T> {
     /// assert!(edge.is_inclusive());
     /// ```
     pub fn inclusive(value: T) -> Self {
-        Self { value, inclusive: true }
+        Self {
+            value,
+            inclusive: true,
+        }
     }
 
     /// An edge whose value is outside the window.
@@ -53,7 +56,10 @@ impl<T> Edge<T> {
     /// assert!(!edge.is_inclusive());
     /// ```
     pub fn exclusive(value: T) -> Self {
-        Self { value, inclusive: false }
+        Self {
+            value,
+            inclusive: false,
+        }
     }
 
     /// The edge value.
@@ -120,13 +126,21 @@ impl<T: PartialOrd + Copy> Window<T> {
     /// ```
     pub fn check(&self, value: T) -> Result<(), Miss<T>> {
         if let Some(lower) = self.lower {
-            let inside = if lower.inclusive { value >= lower.value } else { value > lower.value };
+            let inside = if lower.inclusive {
+                value >= lower.value
+            } else {
+                value > lower.value
+            };
             if !inside {
                 return Err(Miss::Below(lower));
             }
         }
         if let Some(upper) = self.upper {
-            let inside = if upper.inclusive { value <= upper.value } else { value < upper.value };
+            let inside = if upper.inclusive {
+                value <= upper.value
+            } else {
+                value < upper.value
+            };
             if !inside {
                 return Err(Miss::Above(upper));
             }

@@ -7,9 +7,9 @@
 use core::fmt;
 use core::str::FromStr;
 
-use rust_decimal::Decimal;
 use num_rational::Ratio;
 use num_traits::CheckedMul;
+use rust_decimal::Decimal;
 use uom::si::mass::{gram, kilogram};
 use uom::si::rational64::Mass;
 
@@ -283,7 +283,8 @@ impl FromStr for EnteredWeight {
         if amount > FAR_TOO_HEAVY {
             return Err(refuse("far above any plausible body weight"));
         }
-        let too_precise = || refuse("too precise to convert to kilograms exactly (give fewer decimal places)");
+        let too_precise =
+            || refuse("too precise to convert to kilograms exactly (give fewer decimal places)");
         let ratio = decimal_to_ratio(amount).ok_or_else(too_precise)?;
         // The kilograms must themselves be readable back, so that Display and FromStr pair up.
         let kg = unit
@@ -292,14 +293,20 @@ impl FromStr for EnteredWeight {
             .filter(|kg| decimal_to_ratio(*kg).is_some())
             .ok_or_else(too_precise)?;
         let weight = BodyWeight::from_kg(kg).map_err(|error| match (error, unit) {
-            (Error::OutOfRange { what, value, problem, accepted }, MassUnit::Gram | MassUnit::Pound) => {
+            (
                 Error::OutOfRange {
                     what,
-                    value: format!("{value} (entered as {entered})"),
+                    value,
                     problem,
                     accepted,
-                }
-            }
+                },
+                MassUnit::Gram | MassUnit::Pound,
+            ) => Error::OutOfRange {
+                what,
+                value: format!("{value} (entered as {entered})"),
+                problem,
+                accepted,
+            },
             (other, _) => other,
         })?;
         Ok(Self {
@@ -339,7 +346,10 @@ mod tests {
 
     #[test]
     fn the_pound_is_exactly_0_45359237_kg() {
-        assert_eq!(MassUnit::Pound.kg_per_unit(), Ratio::new(45_359_237, 100_000_000));
+        assert_eq!(
+            MassUnit::Pound.kg_per_unit(),
+            Ratio::new(45_359_237, 100_000_000)
+        );
         // uom's own pound is short by 3 × 10⁻⁸ kg, which is why it is not used.
         let uom_pound = Mass::new::<uom::si::mass::pound>(Ratio::new(1, 1)).get::<kilogram>();
         assert_ne!(uom_pound, Ratio::new(45_359_237, 100_000_000));
@@ -347,18 +357,42 @@ mod tests {
 
     #[test]
     fn gram_and_kilogram_factors_are_exact() {
-        assert_eq!(MassUnit::Gram.to_kg(Ratio::new(72_500, 1)), Some(Ratio::new(145, 2)));
-        assert_eq!(MassUnit::Kilogram.to_kg(Ratio::new(145, 2)), Some(Ratio::new(145, 2)));
+        assert_eq!(
+            MassUnit::Gram.to_kg(Ratio::new(72_500, 1)),
+            Some(Ratio::new(145, 2))
+        );
+        assert_eq!(
+            MassUnit::Kilogram.to_kg(Ratio::new(145, 2)),
+            Some(Ratio::new(145, 2))
+        );
     }
 
     #[test]
     fn precise_and_huge_entries_are_refused_without_overflow() {
-        let error = "9999.999999lb".parse::<BodyWeight>().unwrap_err().to_string();
-        assert!(error.contains("above the plausible maximum of 700 kg"), "{error}");
-        let error = "70.1234567890123lb".parse::<BodyWeight>().unwrap_err().to_string();
-        assert!(error.contains("too precise to convert to kilograms exactly"), "{error}");
-        let error = "9223372036854775807lb".parse::<BodyWeight>().unwrap_err().to_string();
-        assert!(error.contains("far above any plausible body weight"), "{error}");
+        let error = "9999.999999lb"
+            .parse::<BodyWeight>()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("above the plausible maximum of 700 kg"),
+            "{error}"
+        );
+        let error = "70.1234567890123lb"
+            .parse::<BodyWeight>()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("too precise to convert to kilograms exactly"),
+            "{error}"
+        );
+        let error = "9223372036854775807lb"
+            .parse::<BodyWeight>()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("far above any plausible body weight"),
+            "{error}"
+        );
         let ok = "1543.235835lb".parse::<BodyWeight>().map(|w| w.to_string());
         assert_eq!(ok.ok().as_deref(), Some("699.99999986657895 kg"));
     }

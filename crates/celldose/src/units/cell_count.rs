@@ -105,10 +105,13 @@ impl CellCount {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn checked_mul(self, times: u32) -> Result<Self> {
-        let product = self.0.checked_mul(Decimal::from(times)).ok_or_else(|| Error::Overflow {
-            operation: "cell count multiplication",
-            detail: format!("{} cells × {times}", self.0),
-        })?;
+        let product = self
+            .0
+            .checked_mul(Decimal::from(times))
+            .ok_or_else(|| Error::Overflow {
+                operation: "cell count multiplication",
+                detail: format!("{} cells × {times}", self.0),
+            })?;
         Self::new(product)
     }
 }
@@ -242,12 +245,20 @@ mod tests {
 
     #[test]
     fn max_is_ten_to_the_fifteen() {
-        assert_eq!(CellCount::MAX.get(), Decimal::from(1_000_000_000_000_000u64));
+        assert_eq!(
+            CellCount::MAX.get(),
+            Decimal::from(1_000_000_000_000_000u64)
+        );
     }
 
     #[test]
     fn refuses_negative_fractional_and_huge_counts() {
-        let message = |text: &str| text.parse::<CellCount>().map(|_| ()).unwrap_err().to_string();
+        let message = |text: &str| {
+            text.parse::<CellCount>()
+                .map(|_| ())
+                .unwrap_err()
+                .to_string()
+        };
         assert_eq!(
             message("-5"),
             "cell count -5 cells is negative; accepted: from 0 cells to 1000000000000000 cells"
@@ -260,6 +271,12 @@ mod tests {
 
     #[test]
     fn reads_an_optional_cells_unit() {
-        assert_eq!("1.16e9 cells".parse::<CellCount>().map(|c| c.to_string()).ok(), Some("1160000000".into()));
+        assert_eq!(
+            "1.16e9 cells"
+                .parse::<CellCount>()
+                .map(|c| c.to_string())
+                .ok(),
+            Some("1160000000".into())
+        );
     }
 }

@@ -5,7 +5,9 @@ use core::str::FromStr;
 
 use rust_decimal::Decimal;
 
-use super::{check_bounds, parse_number_within, serde_via_string, split_unit, BodyWeight, ExactCells};
+use super::{
+    check_bounds, parse_number_within, serde_via_string, split_unit, BodyWeight, ExactCells,
+};
 use crate::error::{Error, Result};
 
 /// Cells per kilogram of body weight.
@@ -155,7 +157,11 @@ mod tests {
 
     #[test]
     fn requires_per_kg() {
-        let error = "1.6e7".parse::<CellsPerKg>().map(|_| ()).unwrap_err().to_string();
+        let error = "1.6e7"
+            .parse::<CellsPerKg>()
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
         assert_eq!(error, "dose per kg \"1.6e7\" has no unit; write it with one of: /kg after the number, as in 1.6e7/kg");
         assert!("1.6e7/lb".parse::<CellsPerKg>().is_err());
         assert!(".5/kg".parse::<CellsPerKg>().is_err());

@@ -30,8 +30,16 @@ pub(crate) fn parse_number(what: &'static str, input: &str) -> Result<Decimal> {
         return Err(malformed("it is empty".into()));
     }
     let lower = text.to_ascii_lowercase();
-    if ["nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"]
-        .contains(&lower.as_str())
+    if [
+        "nan",
+        "inf",
+        "+inf",
+        "-inf",
+        "infinity",
+        "+infinity",
+        "-infinity",
+    ]
+    .contains(&lower.as_str())
     {
         return Err(malformed("it is not a finite number".into()));
     }
@@ -90,7 +98,9 @@ pub(crate) fn parse_number(what: &'static str, input: &str) -> Result<Decimal> {
     }
     if integer_digits == 0 {
         return Err(match chars.peek() {
-            Some('.') => malformed("a decimal point needs a digit before it (write 0.5, not .5)".into()),
+            Some('.') => {
+                malformed("a decimal point needs a digit before it (write 0.5, not .5)".into())
+            }
             Some(c) => malformed(format!("it must start with a digit, not {c:?}")),
             None => malformed("it has a sign but no digits".into()),
         });
@@ -148,7 +158,11 @@ pub(crate) fn parse_number(what: &'static str, input: &str) -> Result<Decimal> {
 }
 
 /// Parses `number`, the numeric part of `input`, reporting errors against the whole `input`.
-pub(crate) fn parse_number_within(what: &'static str, number: &str, input: &str) -> Result<Decimal> {
+pub(crate) fn parse_number_within(
+    what: &'static str,
+    number: &str,
+    input: &str,
+) -> Result<Decimal> {
     if number.is_empty() {
         return parse_number(what, input);
     }
@@ -198,7 +212,9 @@ fn signed_digits(text: &str, after: &str) -> core::result::Result<i32, String> {
         None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
     if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return Err(format!("{after} must be followed by a whole-number exponent"));
+        return Err(format!(
+            "{after} must be followed by a whole-number exponent"
+        ));
     }
     exponent_value(negative, digits.chars().filter_map(|c| c.to_digit(10)))
 }
@@ -230,12 +246,10 @@ fn exponent_value(
     if digits.len() > MAX_EXPONENT_DIGITS {
         return Err("its exponent is far too large".into());
     }
-    let magnitude = digits
-        .iter()
-        .fold(0i32, |acc, d| {
-            acc.saturating_mul(10)
-                .saturating_add(i32::try_from(*d).unwrap_or(i32::MAX))
-        });
+    let magnitude = digits.iter().fold(0i32, |acc, d| {
+        acc.saturating_mul(10)
+            .saturating_add(i32::try_from(*d).unwrap_or(i32::MAX))
+    });
     Ok(if negative { -magnitude } else { magnitude })
 }
 
@@ -312,7 +326,10 @@ mod tests {
             ("1e9999", "far too large"),
             ("1e40", "too large"),
             ("1e-40", "more than 28 decimal places"),
-            ("12345678901234567890123456789", "more than 28 significant digits"),
+            (
+                "12345678901234567890123456789",
+                "more than 28 significant digits",
+            ),
             ("5 kg", "unexpected 'k'"),
             ("0x10", "must be followed by ^"),
         ];
@@ -322,7 +339,10 @@ mod tests {
                 message.starts_with("error") && message.contains(reason),
                 "{input:?} gave {message:?}, expected {reason:?}"
             );
-            assert!(message.contains(&format!("{input:?}")), "{message} names the input");
+            assert!(
+                message.contains(&format!("{input:?}")),
+                "{message} names the input"
+            );
         }
     }
 }

@@ -50,22 +50,34 @@ fn ages_at_each_edge_of_every_age_window() {
 fn an_age_window_without_an_age_is_an_info_finding() {
     let c = calc("NCT05727722", Some("clf"), "level 1", "70kg", None);
     assert_eq!(c.verdict(), Verdict::Within);
-    assert!(c.findings().iter().any(|f| f.code() == FindingCode::AgeNotChecked));
+    assert!(c
+        .findings()
+        .iter()
+        .any(|f| f.code() == FindingCode::AgeNotChecked));
     // NCT07276568 states no age window, so nothing is said about age.
     let c = calc("NCT07276568", None, "level 1", "70kg", None);
-    assert!(c.findings().iter().all(|f| f.code() != FindingCode::AgeNotChecked));
+    assert!(c
+        .findings()
+        .iter()
+        .all(|f| f.code() != FindingCode::AgeNotChecked));
 }
 
 #[test]
 fn per_kg_range_edges_of_nct07276568() {
     // 1.6e7/kg to 1.7e8/kg; ε = 0.001 cells/kg.
     let table = [
-        ("15999999.999/kg", vec![FindingCode::DoseBelowProtocolMinimum]),
+        (
+            "15999999.999/kg",
+            vec![FindingCode::DoseBelowProtocolMinimum],
+        ),
         ("16000000/kg", vec![]),
         ("16000000.001/kg", vec![]),
         ("169999999.999/kg", vec![]),
         ("170000000/kg", vec![]),
-        ("170000000.001/kg", vec![FindingCode::DoseAboveProtocolMaximum]),
+        (
+            "170000000.001/kg",
+            vec![FindingCode::DoseAboveProtocolMaximum],
+        ),
     ];
     for (dose, expected) in table {
         let c = calc("NCT07276568", Some("alf"), dose, "70kg", None);
@@ -81,7 +93,10 @@ fn per_kg_range_edges_of_nct01218464() {
         ("500000.001/kg", vec![]),
         ("999999.999/kg", vec![]),
         ("1000000/kg", vec![]),
-        ("1000000.001/kg", vec![FindingCode::DoseAboveProtocolMaximum]),
+        (
+            "1000000.001/kg",
+            vec![FindingCode::DoseAboveProtocolMaximum],
+        ),
     ];
     for (dose, expected) in table {
         let c = calc("NCT01218464", Some("msc"), dose, "60kg", None);
@@ -118,13 +133,37 @@ fn delivered_count_edges_of_a_tolerance() {
         ("77000001", vec![FindingCode::DeliveredOutsideTolerance]),
     ];
     for (cells, expected) in table {
-        let result = check("NCT06167473", Some("low-dose"), "", "70kg", cells, Some("10%")).unwrap();
+        let result = check(
+            "NCT06167473",
+            Some("low-dose"),
+            "",
+            "70kg",
+            cells,
+            Some("10%"),
+        )
+        .unwrap();
         assert_eq!(hard_codes(result.findings()), expected, "{cells}");
     }
     // A zero tolerance accepts only the exact target.
-    let exact = check("NCT06167473", Some("low-dose"), "", "70kg", "70000000", Some("0%")).unwrap();
+    let exact = check(
+        "NCT06167473",
+        Some("low-dose"),
+        "",
+        "70kg",
+        "70000000",
+        Some("0%"),
+    )
+    .unwrap();
     assert_eq!(exact.verdict(), Verdict::Within);
-    let off = check("NCT06167473", Some("low-dose"), "", "70kg", "70000001", Some("0%")).unwrap();
+    let off = check(
+        "NCT06167473",
+        Some("low-dose"),
+        "",
+        "70kg",
+        "70000001",
+        Some("0%"),
+    )
+    .unwrap();
     assert_eq!(off.verdict(), Verdict::Outside);
 }
 
@@ -136,6 +175,9 @@ fn whole_cell_limits_never_lie_outside_the_exact_limits() {
         let (min, max) = (c.min_cells().unwrap().get(), c.max_cells().unwrap().get());
         assert!(min >= c.exact_min().unwrap().get(), "{weight}");
         assert!(max <= c.exact_max().unwrap().get(), "{weight}");
-        assert!(min - c.exact_min().unwrap().get() < rust_decimal::Decimal::ONE, "{weight}");
+        assert!(
+            min - c.exact_min().unwrap().get() < rust_decimal::Decimal::ONE,
+            "{weight}"
+        );
     }
 }

@@ -1,7 +1,12 @@
 //! The library's integration suite: golden vectors from the source records, boundary suites,
 //! parser rejections, protocol files, and property tests.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod boundaries;
 mod golden;
@@ -10,8 +15,7 @@ mod properties;
 mod protocol_files;
 
 use celldose::{
-    Calculation, Catalogue, DeliveryCheck, DoseChoice, DoseRequest, FindingCode, Rounding,
-    Severity,
+    Calculation, Catalogue, DeliveryCheck, DoseChoice, DoseRequest, FindingCode, Rounding, Severity,
 };
 
 /// The built-in catalogue.
@@ -39,7 +43,13 @@ pub fn request(arm: Option<&str>, choice: &str, weight: &str, age: Option<&str>)
 }
 
 /// Calculates for a built-in protocol, panicking on a request error.
-pub fn calc(protocol: &str, arm: Option<&str>, choice: &str, weight: &str, age: Option<&str>) -> Calculation {
+pub fn calc(
+    protocol: &str,
+    arm: Option<&str>,
+    choice: &str,
+    weight: &str,
+    age: Option<&str>,
+) -> Calculation {
     catalogue()
         .find(protocol)
         .unwrap()
@@ -64,7 +74,9 @@ pub fn check(
 }
 
 /// The codes of the hard findings.
-pub fn hard_codes<'a>(findings: impl IntoIterator<Item = &'a celldose::Finding>) -> Vec<FindingCode> {
+pub fn hard_codes<'a>(
+    findings: impl IntoIterator<Item = &'a celldose::Finding>,
+) -> Vec<FindingCode> {
     findings
         .into_iter()
         .filter(|f| f.severity() == Severity::Hard)

@@ -1,9 +1,15 @@
 //! The parser rejection set and acceptance set, each with its message.
 
-use celldose::{AgeYears, BodyWeight, CellCount, CellsPerKg, Dose, EnteredWeight, MassUnit, Percent};
+use celldose::{
+    AgeYears, BodyWeight, CellCount, CellsPerKg, Dose, EnteredWeight, MassUnit, Percent,
+};
 
 fn weight_error(input: &str) -> String {
-    input.parse::<BodyWeight>().map(|w| w.to_string()).unwrap_err().to_string()
+    input
+        .parse::<BodyWeight>()
+        .map(|w| w.to_string())
+        .unwrap_err()
+        .to_string()
 }
 
 #[test]
@@ -47,18 +53,41 @@ fn weights_in_every_unit_convert_exactly() {
     ];
     for (input, kg, unit) in table {
         let entered: EnteredWeight = input.parse().unwrap();
-        assert_eq!((entered.weight().to_string(), entered.unit()), (kg.to_owned(), unit), "{input}");
+        assert_eq!(
+            (entered.weight().to_string(), entered.unit()),
+            (kg.to_owned(), unit),
+            "{input}"
+        );
     }
 }
 
 #[test]
 fn counts_and_doses_accept_every_documented_form() {
-    for input in ["1160000000", "1.16e9", "1.16x10^9", "1.16×10^9", "1.16 x 10^9", "1.16 × 10⁹", "1.16e9 cells"] {
-        assert_eq!(input.parse::<CellCount>().unwrap().to_string(), "1160000000", "{input}");
+    for input in [
+        "1160000000",
+        "1.16e9",
+        "1.16x10^9",
+        "1.16×10^9",
+        "1.16 x 10^9",
+        "1.16 × 10⁹",
+        "1.16e9 cells",
+    ] {
+        assert_eq!(
+            input.parse::<CellCount>().unwrap().to_string(),
+            "1160000000",
+            "{input}"
+        );
     }
     for input in ["5e7/kg", "5x10^7/kg", "50000000/kg", "5e7 cells/kg"] {
-        assert_eq!(input.parse::<CellsPerKg>().unwrap().to_string(), "50000000/kg", "{input}");
-        assert_eq!(input.parse::<Dose>().unwrap(), Dose::PerKg(input.parse().unwrap()));
+        assert_eq!(
+            input.parse::<CellsPerKg>().unwrap().to_string(),
+            "50000000/kg",
+            "{input}"
+        );
+        assert_eq!(
+            input.parse::<Dose>().unwrap(),
+            Dose::PerKg(input.parse().unwrap())
+        );
     }
 }
 
@@ -77,7 +106,11 @@ fn malformed_counts_are_refused_with_their_reason() {
         ("5e7 mL", "cell count \"5e7 mL\" has unit \"mL\", which is not accepted; write it with one of: no unit, or cells"),
     ];
     for (input, message) in table {
-        assert_eq!(input.parse::<CellCount>().unwrap_err().to_string(), message, "{input:?}");
+        assert_eq!(
+            input.parse::<CellCount>().unwrap_err().to_string(),
+            message,
+            "{input:?}"
+        );
     }
     assert_eq!(
         "1.6e7".parse::<CellsPerKg>().unwrap_err().to_string(),
@@ -92,7 +125,10 @@ fn malformed_counts_are_refused_with_their_reason() {
 #[test]
 fn ages_and_percentages() {
     assert_eq!("45".parse::<AgeYears>().unwrap().to_string(), "45 years");
-    assert_eq!("45 years".parse::<AgeYears>().unwrap().to_string(), "45 years");
+    assert_eq!(
+        "45 years".parse::<AgeYears>().unwrap().to_string(),
+        "45 years"
+    );
     assert_eq!(
         "131".parse::<AgeYears>().unwrap_err().to_string(),
         "age 131 years is above 130 years; accepted: from 0 years to 130 years"

@@ -9,13 +9,17 @@ use rust_decimal::Decimal;
 
 use crate::catalogue;
 
-const ROUNDINGS: [Rounding; 4] = [Rounding::HalfEven, Rounding::HalfAwayFromZero, Rounding::Down, Rounding::Up];
+const ROUNDINGS: [Rounding; 4] = [
+    Rounding::HalfEven,
+    Rounding::HalfAwayFromZero,
+    Rounding::Down,
+    Rounding::Up,
+];
 
 /// Plausible body weights: 0.2 kg to 700 kg with up to six decimal places.
 fn weight() -> impl Strategy<Value = EnteredWeight> {
-    (200_000i64..=700_000_000i64).prop_map(|micro_kg| {
-        format!("{}kg", Decimal::new(micro_kg, 6)).parse().unwrap()
-    })
+    (200_000i64..=700_000_000i64)
+        .prop_map(|micro_kg| format!("{}kg", Decimal::new(micro_kg, 6)).parse().unwrap())
 }
 
 fn rounding() -> impl Strategy<Value = Rounding> {

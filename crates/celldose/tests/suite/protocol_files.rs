@@ -8,7 +8,12 @@ fn the_five_built_in_protocols_load_with_their_contract_ids_and_arms() {
     let shape: Vec<(String, Vec<String>)> = catalogue
         .protocols()
         .iter()
-        .map(|p| (p.id().to_owned(), p.arms().iter().map(|a| a.id().to_owned()).collect()))
+        .map(|p| {
+            (
+                p.id().to_owned(),
+                p.arms().iter().map(|a| a.id().to_owned()).collect(),
+            )
+        })
         .collect();
     let expected = [
         ("NCT07276568", vec!["alf", "aclf", "clf", "sfss"]),
@@ -33,13 +38,24 @@ fn what_a_record_leaves_out_stays_not_stated() {
     let catalogue = Catalogue::builtin().unwrap();
     let regimen = |id: &str| catalogue.find(id).unwrap().arms()[0].regimen().clone();
     assert_eq!(regimen("NCT07276568").infusions(), Stated::NotStated);
-    assert_eq!(regimen("NCT07276568").levels().len(), 1, "no intermediate steps are invented");
+    assert_eq!(
+        regimen("NCT07276568").levels().len(),
+        1,
+        "no intermediate steps are invented"
+    );
     assert_eq!(regimen("NCT01218464").infusions(), Stated::NotStated);
     assert_eq!(regimen("NCT05727722").infusions(), Stated::Value(1));
-    assert!(catalogue.find("NCT07276568").unwrap().age_window().is_none());
+    assert!(catalogue
+        .find("NCT07276568")
+        .unwrap()
+        .age_window()
+        .is_none());
     assert_eq!(
         regimen("NCT01218464").rule(),
-        Some(DoseRule::PerKgRange { min: "0.5e6/kg".parse().unwrap(), max: "1e6/kg".parse().unwrap() })
+        Some(DoseRule::PerKgRange {
+            min: "0.5e6/kg".parse().unwrap(),
+            max: "1e6/kg".parse().unwrap()
+        })
     );
 }
 
@@ -92,7 +108,9 @@ fn malformed_files_are_refused_with_file_line_and_column() {
     let mismatches: Vec<String> = table
         .iter()
         .filter_map(|(text, message)| {
-            let error = Protocol::from_toml("demo.toml", text).unwrap_err().to_string();
+            let error = Protocol::from_toml("demo.toml", text)
+                .unwrap_err()
+                .to_string();
             (error != *message).then(|| format!("got:      {error}\nexpected: {message}"))
         })
         .collect();

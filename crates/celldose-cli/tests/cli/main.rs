@@ -1,0 +1,38 @@
+//! End-to-end tests of the built `celldose` binary, and the README's examples run as written.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod commands;
+mod docs;
+mod rejections;
+
+use assert_cmd::Command;
+
+/// Runs `celldose` with `args`; returns (exit code, stdout, stderr).
+pub fn run(args: &[&str]) -> (i32, String, String) {
+    let output = Command::cargo_bin("celldose")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+/// Runs `celldose` with `--format json` appended; returns (exit code, parsed stdout).
+pub fn run_json(args: &[&str]) -> (i32, serde_json::Value) {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    let (code, stdout, stderr) = run(&all);
+    let value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}: {stdout} {stderr}"));
+    (code, value)
+}
