@@ -4,6 +4,15 @@
 ///
 /// Messages are lower-case, carry no trailing period, and name the parameter, the value that was
 /// refused and what would have been accepted.
+///
+/// ```
+/// let error = "25".parse::<celldose::BodyWeight>().unwrap_err();
+/// assert!(matches!(error, celldose::Error::MissingUnit { .. }));
+/// assert_eq!(
+///     error.to_string(),
+///     "body weight \"25\" has no unit; write it with one of: kg, g or lb (as in 72.5kg, 72500g, 160lb)"
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -476,35 +476,65 @@ fn accepted_choices(regimen: &Regimen) -> String {
 impl Calculation {
     /// The protocol id.
     ///
-    /// See [`Calculation`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert_eq!(c.protocol(), "NCT07276568");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn protocol(&self) -> &str {
         &self.protocol
     }
 
     /// The protocol's version or amendment.
     ///
-    /// See [`Calculation`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert_eq!(c.protocol_version(), "registry record last updated 2025-12-11");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn protocol_version(&self) -> &str {
         &self.protocol_version
     }
 
     /// The arm, or `None` where the arms share one regimen and none was named.
     ///
-    /// See [`Calculation`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert_eq!(c.arm(), Some("alf"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn arm(&self) -> Option<&str> {
         self.arm.as_deref()
     }
 
     /// The regimen the dose comes from.
     ///
-    /// See [`Calculation`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert_eq!(c.regimen(), "escalation");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn regimen(&self) -> &str {
         &self.regimen
     }
 
     /// The dose level, where one was asked for or the explicit dose equals one.
     ///
-    /// See [`Calculation`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert_eq!(c.level(), Some(1));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn level(&self) -> Option<u32> {
         self.level
     }
@@ -512,49 +542,92 @@ impl Calculation {
     /// The dose that applies, as the protocol or the prescriber states it; `None` where the
     /// protocol gives only a range.
     ///
-    /// See [`Calculation`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert_eq!(c.dose().map(|d| d.to_string()).as_deref(), Some("16000000/kg"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn dose(&self) -> Option<Dose> {
         self.dose
     }
 
     /// The protocol's range for this arm, where it states one.
     ///
-    /// See [`Calculation`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert_eq!(c.range().map(|r| r.to_string()).as_deref(), Some("16000000/kg to 170000000/kg"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn range(&self) -> Option<DoseRule> {
         self.range
     }
 
     /// The weight used, as entered.
     ///
-    /// See [`Calculation`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert_eq!(c.weight().to_string(), "160 lb");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn weight(&self) -> EnteredWeight {
         self.weight
     }
 
     /// The age used, if one was given.
     ///
-    /// See [`Calculation`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert_eq!(c.age(), None);
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn age(&self) -> Option<AgeYears> {
         self.age
     }
 
     /// The rounding used for whole cells.
     ///
-    /// See [`Calculation`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert_eq!(c.rounding(), celldose::Rounding::HalfAwayFromZero);
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn rounding(&self) -> Rounding {
         self.rounding
     }
 
     /// The exact target before rounding.
     ///
-    /// See [`Calculation`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert_eq!(c.exact_cells().map(|e| e.to_string()).as_deref(), Some("1161196467.2"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn exact_cells(&self) -> Option<ExactCells> {
         self.exact_cells
     }
 
     /// The target for this patient in whole cells; `None` where the protocol gives only a range.
     ///
-    /// See [`Calculation`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// // The exact minimum, 1,161,196,467.2, is rounded to the whole count inside the range.
+    /// assert_eq!(c.cells().map(|n| n.to_string()).as_deref(), Some("1161196468"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn cells(&self) -> Option<CellCount> {
         self.cells
     }
@@ -562,21 +635,39 @@ impl Calculation {
     /// The dose per kg: as stated for a per-kg dose, or a flat dose divided by the weight and
     /// rounded half away from zero to 0.01 cells/kg.
     ///
-    /// See [`Calculation`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert_eq!(c.cells_per_kg().map(|d| d.to_string()).as_deref(), Some("16000000/kg"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn cells_per_kg(&self) -> Option<CellsPerKg> {
         self.cells_per_kg
     }
 
     /// The smallest whole count the protocol allows this patient (the exact minimum, rounded up).
     ///
-    /// See [`Calculation`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert_eq!(c.min_cells().map(|n| n.to_string()).as_deref(), Some("1161196468"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn min_cells(&self) -> Option<CellCount> {
         self.exact_min.and_then(|min| min.round(Rounding::Up).ok())
     }
 
     /// The largest whole count the protocol allows this patient (the exact maximum, rounded down).
     ///
-    /// See [`Calculation`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert_eq!(c.max_cells().map(|n| n.to_string()).as_deref(), Some("12337712464"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn max_cells(&self) -> Option<CellCount> {
         self.exact_max
             .and_then(|max| max.round(Rounding::Down).ok())
@@ -584,49 +675,91 @@ impl Calculation {
 
     /// The exact smallest amount the protocol allows this patient.
     ///
-    /// See [`Calculation`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert_eq!(c.exact_min().map(|n| n.to_string()).as_deref(), Some("1161196467.2"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn exact_min(&self) -> Option<ExactCells> {
         self.exact_min
     }
 
     /// The exact largest amount the protocol allows this patient.
     ///
-    /// See [`Calculation`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert_eq!(c.exact_max().map(|n| n.to_string()).as_deref(), Some("12337712464"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn exact_max(&self) -> Option<ExactCells> {
         self.exact_max
     }
 
     /// How many infusions the protocol states.
     ///
-    /// See [`Calculation`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert_eq!(c.infusions(), celldose::Stated::NotStated);
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn infusions(&self) -> Stated<u32> {
         self.infusions
     }
 
     /// Whether the dose is per infusion.
     ///
-    /// See [`Calculation`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert!(!c.per_infusion());
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn per_infusion(&self) -> bool {
         self.per_infusion
     }
 
     /// The cumulative count over all infusions, where their number is stated.
     ///
-    /// See [`Calculation`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert_eq!(c.total_cells(), None); // the number of infusions is not stated
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn total_cells(&self) -> Option<CellCount> {
         self.total_cells
     }
 
     /// Everything the calculation noticed.
     ///
-    /// See [`Calculation`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert_eq!(c.findings()[0].code(), celldose::FindingCode::RoundedInsideLimit);
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn findings(&self) -> &[Finding] {
         &self.findings
     }
 
     /// `outside` if any finding is hard, else `within`.
     ///
-    /// See [`Calculation`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert_eq!(c.verdict(), celldose::Verdict::Within);
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn verdict(&self) -> Verdict {
         Verdict::from_findings(&self.findings)
     }

@@ -210,21 +210,39 @@ fn overflow(operation: &'static str) -> Error {
 impl DeliveryCheck {
     /// The calculation the delivered count was checked against.
     ///
-    /// See [`DeliveryCheck`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("70kg".parse()?, celldose::DoseChoice::ArmDose, celldose::Rounding::HalfAwayFromZero).with_arm("low-dose");
+    /// # let check = catalogue.find("NCT06167473")?.check(&request, "6.2e7".parse()?, Some("10%".parse()?))?;
+    /// assert_eq!(check.calculation().cells().map(|n| n.to_string()).as_deref(), Some("70000000"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn calculation(&self) -> &Calculation {
         &self.calculation
     }
 
     /// The delivered count.
     ///
-    /// See [`DeliveryCheck`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("70kg".parse()?, celldose::DoseChoice::ArmDose, celldose::Rounding::HalfAwayFromZero).with_arm("low-dose");
+    /// # let check = catalogue.find("NCT06167473")?.check(&request, "6.2e7".parse()?, Some("10%".parse()?))?;
+    /// assert_eq!(check.actual_cells().to_string(), "62000000");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn actual_cells(&self) -> CellCount {
         self.actual_cells
     }
 
     /// The delivered count per kg, rounded half away from zero to 0.01 cells/kg.
     ///
-    /// See [`DeliveryCheck`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("70kg".parse()?, celldose::DoseChoice::ArmDose, celldose::Rounding::HalfAwayFromZero).with_arm("low-dose");
+    /// # let check = catalogue.find("NCT06167473")?.check(&request, "6.2e7".parse()?, Some("10%".parse()?))?;
+    /// assert_eq!(check.actual_cells_per_kg().to_string(), "885714.29/kg");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn actual_cells_per_kg(&self) -> CellsPerKg {
         self.actual_cells_per_kg
     }
@@ -232,28 +250,52 @@ impl DeliveryCheck {
     /// (delivered − target) ÷ target × 100, rounded half away from zero to 0.01 %; `None`
     /// where there is no single target.
     ///
-    /// See [`DeliveryCheck`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("70kg".parse()?, celldose::DoseChoice::ArmDose, celldose::Rounding::HalfAwayFromZero).with_arm("low-dose");
+    /// # let check = catalogue.find("NCT06167473")?.check(&request, "6.2e7".parse()?, Some("10%".parse()?))?;
+    /// assert_eq!(check.deviation_percent().map(|d| d.to_string()).as_deref(), Some("-11.43"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn deviation_percent(&self) -> Option<Decimal> {
         self.deviation_percent
     }
 
     /// The tolerance the caller gave.
     ///
-    /// See [`DeliveryCheck`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("70kg".parse()?, celldose::DoseChoice::ArmDose, celldose::Rounding::HalfAwayFromZero).with_arm("low-dose");
+    /// # let check = catalogue.find("NCT06167473")?.check(&request, "6.2e7".parse()?, Some("10%".parse()?))?;
+    /// assert_eq!(check.tolerance().map(|t| t.to_string()).as_deref(), Some("10%"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn tolerance(&self) -> Option<Percent> {
         self.tolerance
     }
 
     /// The calculation's findings followed by the check's own.
     ///
-    /// See [`DeliveryCheck`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("70kg".parse()?, celldose::DoseChoice::ArmDose, celldose::Rounding::HalfAwayFromZero).with_arm("low-dose");
+    /// # let check = catalogue.find("NCT06167473")?.check(&request, "6.2e7".parse()?, Some("10%".parse()?))?;
+    /// assert!(check.findings().any(|f| f.code() == celldose::FindingCode::DeliveredOutsideTolerance));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn findings(&self) -> impl Iterator<Item = &Finding> {
         self.calculation.findings().iter().chain(&self.findings)
     }
 
     /// `outside` if any finding, of the calculation or the check, is hard.
     ///
-    /// See [`DeliveryCheck`] for an example.
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("70kg".parse()?, celldose::DoseChoice::ArmDose, celldose::Rounding::HalfAwayFromZero).with_arm("low-dose");
+    /// # let check = catalogue.find("NCT06167473")?.check(&request, "6.2e7".parse()?, Some("10%".parse()?))?;
+    /// assert_eq!(check.verdict(), celldose::Verdict::Outside);
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn verdict(&self) -> Verdict {
         Verdict::from_findings(self.findings())
     }

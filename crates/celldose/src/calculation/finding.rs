@@ -120,14 +120,30 @@ impl Finding {
 
     /// How much the finding matters.
     ///
-    /// See [`Finding`] for an example.
+    /// ```
+    /// # use celldose::{Catalogue, DoseChoice, DoseRequest, Rounding};
+    /// # let catalogue = Catalogue::builtin()?;
+    /// # let request = DoseRequest::new("40kg".parse()?, DoseChoice::Level(1), Rounding::HalfEven).with_arm("clf");
+    /// let calculation = catalogue.find("NCT05727722")?.calculate(&request)?;
+    /// let finding = &calculation.findings()[0];
+    /// assert_eq!(finding.severity(), celldose::Severity::Hard);
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn severity(&self) -> Severity {
         self.severity
     }
 
     /// The finding's stable code.
     ///
-    /// See [`Finding`] for an example.
+    /// ```
+    /// # use celldose::{Catalogue, DoseChoice, DoseRequest, Rounding};
+    /// # let catalogue = Catalogue::builtin()?;
+    /// # let request = DoseRequest::new("40kg".parse()?, DoseChoice::Level(1), Rounding::HalfEven).with_arm("clf");
+    /// let calculation = catalogue.find("NCT05727722")?.calculate(&request)?;
+    /// let finding = &calculation.findings()[0];
+    /// assert_eq!(finding.code().as_str(), "weight-outside-window");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn code(&self) -> FindingCode {
         self.code
     }
@@ -135,14 +151,30 @@ impl Finding {
     /// The protocol clause the finding rests on, in plain ASCII with exact numbers, e.g.
     /// `NCT05727722 eligibility: body weight above 40 kg`.
     ///
-    /// See [`Finding`] for an example.
+    /// ```
+    /// # use celldose::{Catalogue, DoseChoice, DoseRequest, Rounding};
+    /// # let catalogue = Catalogue::builtin()?;
+    /// # let request = DoseRequest::new("40kg".parse()?, DoseChoice::Level(1), Rounding::HalfEven).with_arm("clf");
+    /// let calculation = catalogue.find("NCT05727722")?.calculate(&request)?;
+    /// let finding = &calculation.findings()[0];
+    /// assert_eq!(finding.clause(), "NCT05727722 eligibility: body weight above 40 kg");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn clause(&self) -> &str {
         &self.clause
     }
 
     /// The message, written in `notation`.
     ///
-    /// See [`Finding`] for an example.
+    /// ```
+    /// # use celldose::{Catalogue, DoseChoice, DoseRequest, Rounding};
+    /// # let catalogue = Catalogue::builtin()?;
+    /// # let request = DoseRequest::new("40kg".parse()?, DoseChoice::Level(1), Rounding::HalfEven).with_arm("clf");
+    /// let calculation = catalogue.find("NCT05727722")?.calculate(&request)?;
+    /// let finding = &calculation.findings()[0];
+    /// assert_eq!(finding.message(celldose::human::Notation::Unicode), "body weight 40 kg is not above 40 kg");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn message(&self, notation: Notation) -> &str {
         match notation {
             Notation::Unicode => &self.unicode,

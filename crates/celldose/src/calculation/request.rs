@@ -84,7 +84,12 @@ impl DoseRequest {
 
     /// The arm asked for, if any.
     ///
-    /// See [`DoseRequest::with_arm`].
+    /// ```
+    /// # use celldose::{DoseChoice, DoseRequest, Rounding};
+    /// let request = DoseRequest::new("160lb".parse()?, DoseChoice::ArmDose, Rounding::HalfEven).with_arm("msc").with_age("30".parse()?);
+    /// assert_eq!(request.arm(), Some("msc"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn arm(&self) -> Option<&str> {
         self.arm.as_deref()
     }
@@ -103,14 +108,24 @@ impl DoseRequest {
 
     /// The patient's weight, as entered.
     ///
-    /// See [`DoseRequest::new`].
+    /// ```
+    /// # use celldose::{DoseChoice, DoseRequest, Rounding};
+    /// let request = DoseRequest::new("160lb".parse()?, DoseChoice::ArmDose, Rounding::HalfEven).with_arm("msc").with_age("30".parse()?);
+    /// assert_eq!(request.weight().to_string(), "160 lb");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn weight(&self) -> EnteredWeight {
         self.weight
     }
 
     /// The patient's age, if given.
     ///
-    /// See [`DoseRequest::with_age`].
+    /// ```
+    /// # use celldose::{DoseChoice, DoseRequest, Rounding};
+    /// let request = DoseRequest::new("160lb".parse()?, DoseChoice::ArmDose, Rounding::HalfEven).with_arm("msc").with_age("30".parse()?);
+    /// assert_eq!(request.age().map(|a| a.to_string()).as_deref(), Some("30 years"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn age(&self) -> Option<AgeYears> {
         self.age
     }
