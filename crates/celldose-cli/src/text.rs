@@ -101,6 +101,19 @@ fn infusions(out: &mut String, calculation: &Calculation, notation: Notation) {
     line(out, "Infusions:", &format!("{per}{count}{total}"));
 }
 
+/// Which protocol definition produced the numbers.
+fn provenance(out: &mut String, calculation: &Calculation) {
+    line(
+        out,
+        "Protocol:",
+        &format!(
+            "{} ({})",
+            calculation.protocol(),
+            calculation.protocol_version()
+        ),
+    );
+}
+
 /// `celldose dose`.
 pub fn dose(calculation: &Calculation, notation: Notation) -> String {
     let mut out = heading(calculation);
@@ -171,15 +184,7 @@ pub fn dose(calculation: &Calculation, notation: Notation) -> String {
     infusions(&mut out, calculation, notation);
     line(&mut out, "Verdict:", verdict_words(verdict));
     findings(&mut out, calculation.findings(), notation);
-    line(
-        &mut out,
-        "Protocol:",
-        &format!(
-            "{} ({})",
-            calculation.protocol(),
-            calculation.protocol_version()
-        ),
-    );
+    provenance(&mut out, calculation);
     out
 }
 
@@ -228,15 +233,7 @@ pub fn check(check: &DeliveryCheck, notation: Notation) -> String {
     allowed(&mut out, calculation, notation);
     line(&mut out, "Verdict:", verdict_words(check.verdict()));
     findings(&mut out, check.findings(), notation);
-    line(
-        &mut out,
-        "Protocol:",
-        &format!(
-            "{} ({})",
-            calculation.protocol(),
-            calculation.protocol_version()
-        ),
-    );
+    provenance(&mut out, calculation);
     out
 }
 
