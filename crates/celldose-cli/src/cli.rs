@@ -7,10 +7,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0  the verdict is within the protocol (or the listing succeeded)
+  0  the verdict is within the protocol (or the listing or validation succeeded)
   1  the verdict is outside the protocol: at least one hard finding
-  2  the request itself is wrong: a bad flag or number, an unknown protocol, arm or level;
-     a one-line error goes to stderr and nothing to stdout";
+  2  the request itself is wrong: a bad flag or number, an unknown protocol, arm or level,
+     an invalid protocol file; a one-line error goes to stderr and nothing to stdout
+  3  the verdict is review: inside the protocol but past a soft limit; repeat with
+     --acknowledge \"<reason>\" to accept it with a recorded reason";
 
 /// Compute a patient's cell-therapy dose and check it against the trial protocol.
 #[derive(Debug, Parser)]
@@ -18,6 +20,11 @@ Exit codes:
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    /// Add the protocols in this file (TOML, see docs/protocol-format.md) to the built-in ones.
+    /// May be repeated. An id already defined, built in or in another file, is an error.
+    #[arg(long = "protocol-file", value_name = "PATH", global = true)]
+    pub protocol_files: Vec<std::path::PathBuf>,
 }
 
 /// What celldose is asked to do.
@@ -35,6 +42,20 @@ pub enum Command {
     /// Check a delivered cell count against the patient's dose and the protocol.
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
+    /// Check protocol files strictly, without using them: exit 0 if every file is valid, 2 if not.
+    #[command(after_help = EXIT_CODES)]
+    Validate(ValidateArgs),
+}
+
+/// `celldose validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The protocol files to check.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<std::path::PathBuf>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// How results are written.
@@ -102,6 +123,11 @@ pub struct DoseArgs {
     /// Age in years, checked against the protocol's age window.
     #[arg(long, value_name = "YEARS", allow_hyphen_values = true)]
     pub age: Option<String>,
+
+    /// Accept the soft findings (past a caution threshold, inside the protocol) for this reason,
+    /// which the output records. Hard findings cannot be acknowledged.
+    #[arg(long, value_name = "REASON")]
+    pub acknowledge: Option<String>,
 
     /// How the exact target is rounded to whole cells. Whatever the choice, a rounded count is
     /// never moved across a protocol limit.

@@ -44,11 +44,14 @@ fn stated(value: Stated<u32>) -> String {
 struct DoseJson<'a> {
     protocol: &'a str,
     protocol_version: &'a str,
+    protocol_sha256: &'a str,
     arm: Option<&'a str>,
     regimen: &'a str,
+    band: Option<String>,
     level: Option<u32>,
     dose: Option<String>,
     dose_per_kg: bool,
+    max_total_cells: Option<String>,
     weight_kg: String,
     weight_entered: String,
     age_years: Option<String>,
@@ -64,17 +67,21 @@ struct DoseJson<'a> {
     total_cells: Option<String>,
     rounding: &'a str,
     verdict: &'a str,
+    acknowledgement: Option<&'a str>,
 }
 
 fn dose_fields(c: &Calculation) -> DoseJson<'_> {
     DoseJson {
         protocol: c.protocol(),
         protocol_version: c.protocol_version(),
+        protocol_sha256: c.protocol_sha256(),
         arm: c.arm(),
         regimen: c.regimen(),
+        band: c.band().map(ToString::to_string),
         level: c.level(),
         dose: string(c.dose()),
         dose_per_kg: c.dose().is_some_and(Dose::is_per_kg),
+        max_total_cells: string(c.cap()),
         weight_kg: c.weight().weight().kg().to_string(),
         weight_entered: c.weight().to_string(),
         age_years: c.age().map(|a| a.years().to_string()),
@@ -90,6 +97,7 @@ fn dose_fields(c: &Calculation) -> DoseJson<'_> {
         total_cells: string(c.total_cells()),
         rounding: c.rounding().name(),
         verdict: c.verdict().as_str(),
+        acknowledgement: c.acknowledgement(),
     }
 }
 
@@ -108,6 +116,7 @@ struct CheckOutput<'a> {
     actual_cells_per_kg: String,
     deviation_percent: Option<String>,
     tolerance_percent: Option<String>,
+    soft_tolerance_percent: Option<String>,
     findings: Vec<FindingJson<'a>>,
 }
 
@@ -135,7 +144,11 @@ pub fn check(check: &DeliveryCheck, notation: Notation) -> String {
         actual_cells: check.actual_cells().to_string(),
         actual_cells_per_kg: check.actual_cells_per_kg().get().to_string(),
         deviation_percent: string(check.deviation_percent()),
-        tolerance_percent: check.tolerance().map(|t| t.get().to_string()),
+        tolerance_percent: check.tolerance().map(|t| t.hard().get().to_string()),
+        soft_tolerance_percent: check
+            .tolerance()
+            .and_then(|t| t.soft())
+            .map(|s| s.get().to_string()),
         findings: findings(check.findings(), notation),
     })
 }
@@ -153,6 +166,19 @@ struct RuleJson {
     dose: Option<String>,
     min_dose: Option<String>,
     max_dose: Option<String>,
+    max_total: Option<String>,
+}
+
+#[derive(Serialize)]
+struct BandJson {
+    weight_kg: WindowJson,
+    rule: RuleJson,
+}
+
+#[derive(Serialize)]
+struct ToleranceJson {
+    soft_percent: Option<String>,
+    hard_percent: String,
 }
 
 #[derive(Serialize)]
@@ -167,6 +193,8 @@ struct ArmJson<'a> {
     name: &'a str,
     regimen: &'a str,
     rule: Option<RuleJson>,
+    bands: Vec<BandJson>,
+    tolerance: Option<ToleranceJson>,
     levels: Vec<LevelJson>,
     escalation: Option<EscalationJson>,
     infusions: String,
@@ -198,6 +226,8 @@ struct SourceJson<'a> {
 struct ProtocolJson<'a> {
     id: &'a str,
     version: &'a str,
+    sha256: &'a str,
+    origin: &'a str,
     title: &'a str,
     product: &'a str,
     route: &'a str,
@@ -210,22 +240,15 @@ struct ProtocolJson<'a> {
     arms: Vec<ArmJson<'a>>,
 }
 
-fn rule(rule: DoseRule) -> RuleJson {
+fn rule(rule: DoseRule, cap: Option<celldose::CellCount>) -> RuleJson {
+    let text = |d: &dyn ToString| Some(d.to_string());
     let (kind, dose, min, max) = match rule {
-        DoseRule::PerKg(d) => ("per-kg", Some(d.to_string()), None, None),
-        DoseRule::Flat(d) => ("flat", Some(d.to_string()), None, None),
-        DoseRule::PerKgRange { min, max } => (
-            "per-kg-range",
-            None,
-            Some(min.to_string()),
-            Some(max.to_string()),
-        ),
-        DoseRule::FlatRange { min, max } => (
-            "flat-range",
-            None,
-            Some(min.to_string()),
-            Some(max.to_string()),
-        ),
+        DoseRule::PerKg(d) => ("per-kg", text(&d), None, None),
+        DoseRule::Flat(d) => ("flat", text(&d), None, None),
+        DoseRule::PerKgRange { min, max } => ("per-kg-range", None, text(&min), text(&max)),
+        DoseRule::FlatRange { min, max } => ("flat-range", None, text(&min), text(&max)),
+        DoseRule::PerKgAtLeast(min) => ("per-kg-at-least", None, text(&min), None),
+        DoseRule::FlatAtLeast(min) => ("flat-at-least", None, text(&min), None),
         _ => ("no-cells", None, None, None),
     };
     RuleJson {
@@ -233,6 +256,7 @@ fn rule(rule: DoseRule) -> RuleJson {
         dose,
         min_dose: min,
         max_dose: max,
+        max_total: string(cap),
     }
 }
 
@@ -270,6 +294,8 @@ fn protocol_json(protocol: &Protocol) -> ProtocolJson<'_> {
     ProtocolJson {
         id: protocol.id(),
         version: protocol.version(),
+        sha256: protocol.sha256(),
+        origin: protocol.origin(),
         title: protocol.title(),
         product: protocol.product(),
         route: protocol.route(),
@@ -297,7 +323,19 @@ fn protocol_json(protocol: &Protocol) -> ProtocolJson<'_> {
                     id: arm.id(),
                     name: arm.name(),
                     regimen: regimen.id(),
-                    rule: regimen.rule().map(rule),
+                    rule: regimen.rule().map(|r| rule(r, regimen.cap())),
+                    bands: regimen
+                        .bands()
+                        .iter()
+                        .map(|band| BandJson {
+                            weight_kg: window(band.window(), |v| v.kg().to_string()),
+                            rule: rule(band.rule(), band.cap()),
+                        })
+                        .collect(),
+                    tolerance: regimen.tolerance().map(|t| ToleranceJson {
+                        soft_percent: t.soft().map(|s| s.get().to_string()),
+                        hard_percent: t.hard().get().to_string(),
+                    }),
                     levels: regimen_levels(regimen),
                     escalation: regimen.escalation().map(|e| EscalationJson {
                         start_level: e.start_level(),
@@ -325,4 +363,50 @@ pub fn protocols(catalogue: &Catalogue) -> String {
 /// `celldose show --format json`.
 pub fn show(protocol: &Protocol) -> String {
     render(&protocol_json(protocol))
+}
+
+/// `celldose validate --format json`.
+pub fn validate(results: &[(String, Result<Protocol, crate::request::Refusal>)]) -> String {
+    #[derive(Serialize)]
+    struct FileJson<'a> {
+        file: &'a str,
+        valid: bool,
+        id: Option<&'a str>,
+        version: Option<&'a str>,
+        sha256: Option<&'a str>,
+        error: Option<&'a str>,
+    }
+    #[derive(Serialize)]
+    struct Report<'a> {
+        files: Vec<FileJson<'a>>,
+        valid: usize,
+        invalid: usize,
+    }
+    let files: Vec<FileJson<'_>> = results
+        .iter()
+        .map(|(file, result)| match result {
+            Ok(p) => FileJson {
+                file,
+                valid: true,
+                id: Some(p.id()),
+                version: Some(p.version()),
+                sha256: Some(p.sha256()),
+                error: None,
+            },
+            Err(refusal) => FileJson {
+                file,
+                valid: false,
+                id: None,
+                version: None,
+                sha256: None,
+                error: Some(&refusal.0),
+            },
+        })
+        .collect();
+    let invalid = files.iter().filter(|f| !f.valid).count();
+    render(&Report {
+        valid: files.len().saturating_sub(invalid),
+        invalid,
+        files,
+    })
 }

@@ -25,13 +25,15 @@ const EXIT_WITHIN: u8 = 0;
 const EXIT_OUTSIDE: u8 = 1;
 /// The request itself is wrong.
 const EXIT_REFUSED: u8 = 2;
+/// The verdict `review`: a soft finding not acknowledged.
+const EXIT_REVIEW: u8 = 3;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => return clap_error(&error),
     };
-    match run(cli.command) {
+    match run(cli) {
         Ok((output, code)) => match io::stdout().lock().write_all(output.as_bytes()) {
             Ok(()) => ExitCode::from(code),
             // A reader that stops early (`celldose protocols | head`) is not an error.
@@ -90,17 +92,20 @@ fn notation(output: &OutputArgs) -> Notation {
 }
 
 fn exit_code(verdict: Verdict) -> u8 {
-    if verdict == Verdict::Within {
-        EXIT_WITHIN
-    } else {
-        EXIT_OUTSIDE
+    match verdict {
+        Verdict::Within => EXIT_WITHIN,
+        Verdict::Review => EXIT_REVIEW,
+        _ => EXIT_OUTSIDE,
     }
 }
 
 /// Runs one command to its full output, so that a refusal leaves stdout empty.
-fn run(command: Command) -> Result<(String, u8), Refusal> {
-    let catalogue = Catalogue::builtin()?;
-    match command {
+fn run(cli: Cli) -> Result<(String, u8), Refusal> {
+    if let Command::Validate(args) = &cli.command {
+        return validate(args, &cli.protocol_files);
+    }
+    let catalogue = request::catalogue(&cli.protocol_files)?;
+    match cli.command {
         Command::Protocols(output) => {
             let text = match output.format {
                 Format::Text => text::protocols(&catalogue, notation(&output)),
@@ -137,5 +142,30 @@ fn run(command: Command) -> Result<(String, u8), Refusal> {
             };
             Ok((text, exit_code(check.verdict())))
         }
+        Command::Validate(_) => Ok((String::new(), EXIT_WITHIN)),
     }
+}
+
+/// `celldose validate`: every file is checked; all are reported; any invalid one means exit 2.
+fn validate(
+    args: &cli::ValidateArgs,
+    also: &[std::path::PathBuf],
+) -> Result<(String, u8), Refusal> {
+    let mut catalogue = Catalogue::builtin()?;
+    let mut results = Vec::new();
+    for path in also.iter().chain(&args.files) {
+        let result = request::load(path).and_then(|protocol| {
+            catalogue
+                .add(protocol.clone())
+                .map_err(|e| Refusal(format!("protocol file {}: {e}", path.display())))?;
+            Ok(protocol)
+        });
+        results.push((path.display().to_string(), result));
+    }
+    let failed = results.iter().any(|(_, result)| result.is_err());
+    let text = match args.output.format {
+        Format::Text => text::validate(&results),
+        Format::Json => json::validate(&results),
+    };
+    Ok((text, if failed { EXIT_REFUSED } else { EXIT_WITHIN }))
 }

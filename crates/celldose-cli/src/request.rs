@@ -20,6 +20,26 @@ impl From<celldose::Error> for Refusal {
     }
 }
 
+/// The built-in protocols and those in `files`, each file loaded through the same checks.
+pub fn catalogue(files: &[std::path::PathBuf]) -> Result<Catalogue, Refusal> {
+    let mut catalogue = Catalogue::builtin()?;
+    for path in files {
+        let protocol = load(path)?;
+        catalogue
+            .add(protocol)
+            .map_err(|e| Refusal::flag(&format!("--protocol-file {}", path.display()), e))?;
+    }
+    Ok(catalogue)
+}
+
+/// Reads and checks one protocol file.
+pub fn load(path: &std::path::Path) -> Result<Protocol, Refusal> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Refusal(format!("protocol file {name}: cannot be read: {e}")))?;
+    Ok(Protocol::from_toml(&name, &text)?)
+}
+
 /// The protocol and typed request for `dose`.
 pub fn dose_request<'c>(
     catalogue: &'c Catalogue,
@@ -51,6 +71,11 @@ pub fn dose_request<'c>(
     let mut request = DoseRequest::new(weight, choice, rounding);
     if let Some(arm) = &args.arm {
         request = request.with_arm(arm.as_str());
+    }
+    if let Some(reason) = &args.acknowledge {
+        request = request
+            .with_acknowledgement(reason.as_str())
+            .map_err(|e| Refusal::flag("--acknowledge", e))?;
     }
     if let Some(age) = &args.age {
         request = request.with_age(age.parse().map_err(|e| Refusal::flag("--age", e))?);

@@ -59,27 +59,52 @@ fn weight(calculation: &Calculation) -> String {
     }
 }
 
-fn verdict_words(verdict: Verdict) -> &'static str {
-    match verdict {
-        Verdict::Within => "WITHIN the protocol",
-        _ => "OUTSIDE the protocol: do not dispense",
+fn verdict_words<'a>(
+    verdict: Verdict,
+    calculation: &Calculation,
+    findings: impl IntoIterator<Item = &'a Finding>,
+) -> String {
+    let soft = findings
+        .into_iter()
+        .any(|f| f.severity() == celldose::Severity::Soft);
+    match (verdict, calculation.acknowledgement()) {
+        (Verdict::Within, Some(reason)) if soft => {
+            format!("WITHIN the protocol, soft limits acknowledged: \"{reason}\"")
+        }
+        (Verdict::Within, _) => "WITHIN the protocol".to_owned(),
+        (Verdict::Review, _) => {
+            "REVIEW: inside the protocol but past a soft limit; to accept it, repeat with --acknowledge \"<reason>\"".to_owned()
+        }
+        _ => "OUTSIDE the protocol: do not dispense".to_owned(),
     }
 }
 
 fn allowed(out: &mut String, calculation: &Calculation, notation: Notation) {
-    if let (Some(min), Some(max)) = (calculation.min_cells(), calculation.max_cells()) {
-        line(
-            out,
-            "Allowed range:",
-            &format!(
-                "{} to {}",
-                human::cells(min.get(), notation),
-                human::cells(max.get(), notation)
-            ),
-        );
-        if let Some(range) = calculation.range().filter(|r| r.is_per_kg()) {
-            line(out, "", &format!("({})", range.describe(notation)));
-        }
+    if let Some(band) = calculation.band() {
+        line(out, "Weight band:", &band.to_string());
+    }
+    let words = match (calculation.min_cells(), calculation.max_cells()) {
+        (Some(min), Some(max)) => format!(
+            "{} to {}",
+            human::cells(min.get(), notation),
+            human::cells(max.get(), notation)
+        ),
+        (Some(min), None) => format!("at least {}", human::cells(min.get(), notation)),
+        (None, Some(max)) => format!("at most {}", human::cells(max.get(), notation)),
+        (None, None) => String::new(),
+    };
+    // A limit that comes from the cap alone is shown once, as the maximum total.
+    if calculation.rule().is_some_and(|r| r.bounds().is_some()) {
+        line(out, "Allowed range:", &words);
+    }
+    if let Some(rule) = calculation
+        .rule()
+        .filter(|r| r.is_per_kg() && r.bounds().is_some())
+    {
+        line(out, "", &format!("({})", rule.describe(notation)));
+    }
+    if let Some(cap) = calculation.cap() {
+        line(out, "Maximum total:", &human::cells(cap.get(), notation));
     }
 }
 
@@ -111,6 +136,11 @@ fn provenance(out: &mut String, calculation: &Calculation) {
             calculation.protocol(),
             calculation.protocol_version()
         ),
+    );
+    line(
+        out,
+        "Definition:",
+        &format!("sha256 {}", calculation.protocol_sha256()),
     );
 }
 
@@ -159,6 +189,21 @@ pub fn dose(calculation: &Calculation, notation: Notation) -> String {
         ),
     }
     match (calculation.dose(), calculation.cells_per_kg()) {
+        (Some(Dose::PerKg(per_kg)), Some(received)) if received != per_kg => {
+            line(
+                &mut out,
+                "Dose per kg:",
+                &human::cells_per_kg(per_kg.get(), notation),
+            );
+            line(
+                &mut out,
+                "Comes to:",
+                &format!(
+                    "{} after the maximum total",
+                    human::cells_per_kg(received.get(), notation)
+                ),
+            );
+        }
         (Some(Dose::PerKg(per_kg)), _) => {
             line(
                 &mut out,
@@ -182,7 +227,11 @@ pub fn dose(calculation: &Calculation, notation: Notation) -> String {
     }
     allowed(&mut out, calculation, notation);
     infusions(&mut out, calculation, notation);
-    line(&mut out, "Verdict:", verdict_words(verdict));
+    line(
+        &mut out,
+        "Verdict:",
+        &verdict_words(verdict, calculation, calculation.findings()),
+    );
     findings(&mut out, calculation.findings(), notation);
     provenance(&mut out, calculation);
     out
@@ -218,7 +267,10 @@ pub fn check(check: &DeliveryCheck, notation: Notation) -> String {
         };
         let tolerance = check
             .tolerance()
-            .map(|t| format!(" (tolerance {t})"))
+            .map(|t| match t.soft() {
+                Some(soft) => format!(" (tolerance: soft {soft}, hard {})", t.hard()),
+                None => format!(" (tolerance {})", t.hard()),
+            })
             .unwrap_or_default();
         line(
             &mut out,
@@ -231,21 +283,48 @@ pub fn check(check: &DeliveryCheck, notation: Notation) -> String {
     }
     line(&mut out, "Weight used:", &weight(calculation));
     allowed(&mut out, calculation, notation);
-    line(&mut out, "Verdict:", verdict_words(check.verdict()));
+    line(
+        &mut out,
+        "Verdict:",
+        &verdict_words(check.verdict(), calculation, check.findings()),
+    );
     findings(&mut out, check.findings(), notation);
     provenance(&mut out, calculation);
     out
 }
 
+fn one_rule(rule: DoseRule, cap: Option<celldose::CellCount>, notation: Notation) -> String {
+    let words = match rule {
+        DoseRule::NoCells => "no cells (placebo)".to_owned(),
+        rule if rule.bounds().is_some() => format!("range {}", rule.describe(notation)),
+        rule => format!("dose {}", rule.describe(notation)),
+    };
+    match cap {
+        Some(cap) => format!(
+            "{words}, at most {} in total",
+            human::cells(cap.get(), notation)
+        ),
+        None => words,
+    }
+}
+
 fn rule_words(regimen: &Regimen, notation: Notation) -> Vec<String> {
     let mut words = Vec::new();
-    match regimen.rule() {
-        Some(DoseRule::NoCells) => words.push("no cells (placebo)".to_owned()),
-        Some(rule) if rule.range().is_some() => {
-            words.push(format!("range {}", rule.describe(notation)))
-        }
-        Some(rule) => words.push(format!("dose {}", rule.describe(notation))),
-        None => {}
+    if let Some(rule) = regimen.rule() {
+        words.push(one_rule(rule, regimen.cap(), notation));
+    }
+    for band in regimen.bands() {
+        words.push(format!(
+            "weight {}: {}",
+            band.window(),
+            one_rule(band.rule(), band.cap(), notation)
+        ));
+    }
+    if let Some(tolerance) = regimen.tolerance() {
+        words.push(match tolerance.soft() {
+            Some(soft) => format!("tolerance: soft {soft}, hard {}", tolerance.hard()),
+            None => format!("tolerance: hard {}", tolerance.hard()),
+        });
     }
     for level in regimen.levels() {
         words.push(format!(
@@ -295,6 +374,11 @@ pub fn protocols(catalogue: &Catalogue, notation: Notation) -> String {
 pub fn show(protocol: &Protocol, notation: Notation) -> String {
     let mut out = format!("{}  {}\n", protocol.id(), protocol.title());
     line(&mut out, "Version:", protocol.version());
+    line(
+        &mut out,
+        "Definition:",
+        &format!("{}, sha256 {}", protocol.origin(), protocol.sha256()),
+    );
     line(&mut out, "Product:", protocol.product());
     line(&mut out, "Route:", protocol.route());
     let source = protocol.source();
@@ -364,5 +448,29 @@ pub fn show(protocol: &Protocol, notation: Notation) -> String {
         };
         let _ = writeln!(out, "    infusions: {per}{}", regimen.infusions());
     }
+    out
+}
+
+/// `celldose validate`.
+pub fn validate(results: &[(String, Result<Protocol, crate::request::Refusal>)]) -> String {
+    let mut out = String::new();
+    for (file, result) in results {
+        let _ = match result {
+            Ok(protocol) => writeln!(
+                out,
+                "{file}: valid: {} ({}), sha256 {}",
+                protocol.id(),
+                protocol.version(),
+                protocol.sha256()
+            ),
+            Err(refusal) => writeln!(out, "{file}: invalid: {}", refusal.0),
+        };
+    }
+    let invalid = results.iter().filter(|(_, r)| r.is_err()).count();
+    let _ = writeln!(
+        out,
+        "{} valid, {invalid} invalid",
+        results.len().saturating_sub(invalid)
+    );
     out
 }

@@ -42,7 +42,7 @@ pub use calculation::{
 pub use error::{Error, Result};
 pub use regimen::{
     describe_dose, Arm, Catalogue, CohortSize, DoseLevel, DoseRule, Edge, Escalation, Miss,
-    Protocol, Regimen, Source, Stated, Window,
+    Protocol, Regimen, Source, Stated, Tolerance, WeightBand, Window,
 };
 pub use units::{
     AgeYears, BodyWeight, CellCount, CellsPerKg, Dose, EnteredWeight, ExactCells, MassUnit, Percent,

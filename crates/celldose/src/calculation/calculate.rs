@@ -5,19 +5,34 @@ use rust_decimal::Decimal;
 use super::{DoseChoice, DoseRequest, Finding, FindingCode, Rounding, Severity, Verdict};
 use crate::error::{Error, Result};
 use crate::human::{self, Notation};
-use crate::regimen::{describe_dose, Arm, DoseRule, Miss, Protocol, Regimen, Stated};
+use crate::regimen::{
+    describe_dose, Arm, DoseRule, Miss, Protocol, Regimen, Stated, Tolerance, Window,
+};
 use crate::units::{AgeYears, BodyWeight, CellCount, CellsPerKg, Dose, EnteredWeight, ExactCells};
 
-/// Derived per-kg figures (a flat dose divided by the weight) are shown to this many places.
+/// Derived per-kg figures (a total divided by the weight) are shown to this many places.
 const PER_KG_PLACES: u32 = 2;
 
-/// A dose the prescriber stated, with what it comes to for this patient.
-#[derive(Clone, Copy)]
-struct Explicit {
-    dose: Dose,
-    exact: ExactCells,
-    level: Option<u32>,
-    weight: BodyWeight,
+/// The exact lower and upper limits for one patient; either may be absent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Limits {
+    pub(crate) min: Option<ExactCells>,
+    pub(crate) max: Option<ExactCells>,
+}
+
+impl Limits {
+    fn contains(self, amount: ExactCells) -> bool {
+        self.min.is_none_or(|min| amount >= min) && self.max.is_none_or(|max| amount <= max)
+    }
+}
+
+/// The rule that applies to this patient: the arm's own, or that of the weight band the patient
+/// falls in, with any cap on the total.
+#[derive(Debug, Clone, Copy)]
+struct Plan {
+    rule: Option<DoseRule>,
+    cap: Option<CellCount>,
+    band: Option<Window<BodyWeight>>,
 }
 
 /// One patient's dose under one protocol: the target, the limits, and what was found.
@@ -38,23 +53,35 @@ struct Explicit {
 pub struct Calculation {
     protocol: String,
     protocol_version: String,
+    protocol_sha256: String,
     arm: Option<String>,
     regimen: String,
+    band: Option<Window<BodyWeight>>,
     level: Option<u32>,
     dose: Option<Dose>,
-    range: Option<DoseRule>,
+    rule: Option<DoseRule>,
+    cap: Option<CellCount>,
+    tolerance: Option<Tolerance>,
     weight: EnteredWeight,
     age: Option<AgeYears>,
     rounding: Rounding,
     exact_cells: Option<ExactCells>,
     cells: Option<CellCount>,
     cells_per_kg: Option<CellsPerKg>,
-    exact_min: Option<ExactCells>,
-    exact_max: Option<ExactCells>,
+    limits: Limits,
     infusions: Stated<u32>,
     per_infusion: bool,
     total_cells: Option<CellCount>,
+    acknowledgement: Option<String>,
     findings: Vec<Finding>,
+}
+
+/// A dose the prescriber stated, with what it comes to for this patient.
+#[derive(Clone, Copy)]
+struct Explicit {
+    dose: Dose,
+    exact: ExactCells,
+    level: Option<u32>,
 }
 
 impl Protocol {
@@ -62,9 +89,9 @@ impl Protocol {
     ///
     /// The exact product (weight × dose per kg) is kept; it is rounded to whole cells once, at
     /// the end, with the request's [`Rounding`]. Where that rounding would cross a protocol
-    /// limit, the whole count just inside the limit is taken and an info finding says so.
-    /// The allowed range in whole cells is the smallest whole count at or above the exact
-    /// minimum, to the largest at or below the exact maximum.
+    /// limit, the whole count just inside the limit is taken and an info finding says so. The
+    /// allowed range in whole cells runs from the exact minimum rounded up to the exact maximum
+    /// rounded down. Where a cap on the total binds, the cap is the target and a finding says so.
     ///
     /// # Errors
     /// When the arm is unknown, or must be named and is not; when the level is not one the
@@ -84,20 +111,38 @@ impl Protocol {
         let (arm_id, regimen) = self.resolve_arm(request.arm())?;
         let weight = request.weight().weight();
         let mut findings = self.eligibility_findings(weight, request.age());
-
         let clause = |what: &str| match &arm_id {
             Some(arm) => format!("{} arm {arm}: {what}", self.id()),
             None => format!("{} regimen {}: {what}", self.id(), regimen.id()),
         };
-        let range = regimen.rule().filter(|rule| rule.range().is_some());
-        let limits = range
+
+        let plan = self.plan(regimen, weight, &clause, &mut findings);
+        let rule_limits = plan
+            .rule
             .map(|rule| rule.limits_for(weight))
             .transpose()?
             .flatten();
-        let range_clause =
-            || range.map_or_else(String::new, |rule| clause(&format!("dose range {rule}")));
+        let rule_limits = Limits {
+            min: rule_limits.map(|(min, _)| min),
+            max: rule_limits.and_then(|(_, max)| max),
+        };
+        // A cap lowers the maximum, and a minimum above it, to the cap.
+        let limits = match plan.cap.map(CellCount::exact) {
+            Some(cap) => Limits {
+                min: rule_limits.min.map(|min| min.min(cap)),
+                max: Some(rule_limits.max.map_or(cap, |max| max.min(cap))),
+            },
+            None => rule_limits,
+        };
+        let limits_clause = || match (plan.rule, plan.cap) {
+            (Some(rule), Some(cap)) => clause(&format!("{}, max_total {cap}", rule_clause(rule))),
+            (Some(rule), None) => clause(&rule_clause(rule)),
+            (None, Some(cap)) => clause(&format!("max_total {cap}")),
+            (None, None) => clause("dose"),
+        };
 
         let (level, dose) = match request.choice() {
+            _ if !regimen.bands().is_empty() && plan.band.is_none() => (None, None),
             DoseChoice::Level(number) => {
                 let level = regimen.level(number).ok_or_else(|| Error::UnknownLevel {
                     protocol: self.id().to_owned(),
@@ -118,20 +163,21 @@ impl Protocol {
                         level = Some(candidate.number());
                     }
                 }
-                let request = Explicit {
-                    dose,
-                    exact,
-                    level,
-                    weight,
+                let explicit = Explicit { dose, exact, level };
+                // A per-kg request is checked against the rule; its total is then capped below.
+                let against = if dose.is_per_kg() {
+                    rule_limits
+                } else {
+                    limits
                 };
                 if let Some(finding) =
-                    self.explicit_dose_finding(regimen, &request, limits, &clause)?
+                    explicit_dose_finding(regimen, plan.rule, &explicit, against, weight, &clause)?
                 {
                     findings.push(finding);
                 }
                 (level, Some(dose))
             }
-            DoseChoice::ArmDose => match regimen.rule() {
+            DoseChoice::ArmDose => match plan.rule {
                 Some(rule) => (None, rule.point()),
                 None => {
                     return Err(Error::Request(format!(
@@ -147,26 +193,42 @@ impl Protocol {
             },
         };
 
-        let exact_cells = dose.map(|dose| dose.cells_for(weight)).transpose()?;
-        let rounding = request.rounding();
-        let cells = match exact_cells {
-            Some(exact) => {
-                Some(self.round_inside(exact, limits, rounding, &range_clause, &mut findings)?)
+        let requested = dose.map(|dose| dose.cells_for(weight)).transpose()?;
+        let cap = plan.cap.filter(|_| dose.is_some_and(Dose::is_per_kg));
+        let exact_cells = match (requested, cap) {
+            (Some(requested), Some(cap)) if requested > cap.exact() => {
+                findings.push(Finding::new(
+                    Severity::Info,
+                    FindingCode::CapBinds,
+                    clause(&format!("max_total {cap}")),
+                    |n| {
+                        format!(
+                            "weight × dose comes to {}, above the protocol's maximum total of {}, so the maximum total is the dose",
+                            human::cells(requested.get(), n),
+                            human::cells(cap.get(), n)
+                        )
+                    },
+                ));
+                Some(cap.exact())
             }
-            None => None,
+            (requested, _) => requested,
         };
-        let cells_per_kg = match dose {
-            Some(Dose::PerKg(per_kg)) => Some(per_kg),
-            Some(Dose::Total(count)) => {
-                Some(CellsPerKg::new(Rounding::HalfAwayFromZero.to_places(
-                    CellsPerKg::checked_from(count.exact(), weight)?.get(),
-                    PER_KG_PLACES,
-                ))?)
+        let rounding = request.rounding();
+        let cells = exact_cells
+            .map(|exact| round_inside(exact, limits, rounding, &limits_clause, &mut findings))
+            .transpose()?;
+        let cells_per_kg = match (dose, exact_cells) {
+            (Some(Dose::PerKg(per_kg)), Some(exact)) if exact == per_kg.checked_for(weight)? => {
+                Some(per_kg)
             }
-            None => None,
+            (Some(_), Some(exact)) => Some(CellsPerKg::new(Rounding::HalfAwayFromZero.to_places(
+                CellsPerKg::checked_from(exact, weight)?.get(),
+                PER_KG_PLACES,
+            ))?),
+            _ => None,
         };
 
-        if regimen.rule() == Some(DoseRule::NoCells) {
+        if plan.rule == Some(DoseRule::NoCells) {
             findings.push(Finding::new(
                 Severity::Info,
                 FindingCode::PlaceboArm,
@@ -174,15 +236,13 @@ impl Protocol {
                 |_| "placebo arm: no cells are given".to_owned(),
             ));
         }
-        if dose.is_none() {
-            if let Some(rule) = range {
-                findings.push(Finding::new(Severity::Info, FindingCode::RangeOnly, range_clause(), |n| {
-                    format!(
-                        "the protocol gives a range, {}, and no single dose; give a dose to compute a target",
-                        rule.describe(n)
-                    )
-                }));
-            }
+        if let (None, Some(rule)) = (dose, plan.rule.filter(|r| r.bounds().is_some())) {
+            findings.push(Finding::new(Severity::Info, FindingCode::RangeOnly, limits_clause(), |n| {
+                format!(
+                    "the protocol gives a range, {}, and no single dose; give a dose to compute a target",
+                    rule.describe(n)
+                )
+            }));
         }
         let infusions = regimen.infusions();
         if regimen.per_infusion() && infusions == Stated::NotStated {
@@ -201,24 +261,80 @@ impl Protocol {
         Ok(Calculation {
             protocol: self.id().to_owned(),
             protocol_version: self.version().to_owned(),
+            protocol_sha256: self.sha256().to_owned(),
             arm: arm_id,
             regimen: regimen.id().to_owned(),
+            band: plan.band,
             level,
             dose,
-            range,
+            rule: plan.rule,
+            cap: plan.cap,
+            tolerance: regimen.tolerance().copied(),
             weight: request.weight(),
             age: request.age(),
             rounding,
             exact_cells,
             cells,
             cells_per_kg,
-            exact_min: limits.map(|(min, _)| min),
-            exact_max: limits.map(|(_, max)| max),
+            limits,
             infusions,
             per_infusion: regimen.per_infusion(),
             total_cells,
+            acknowledgement: request.acknowledgement().map(str::to_owned),
             findings,
         })
+    }
+
+    /// The rule for this patient: the regimen's own, or its weight band's.
+    fn plan(
+        &self,
+        regimen: &Regimen,
+        weight: BodyWeight,
+        clause: &dyn Fn(&str) -> String,
+        findings: &mut Vec<Finding>,
+    ) -> Plan {
+        if regimen.bands().is_empty() {
+            return Plan {
+                rule: regimen.rule(),
+                cap: regimen.cap(),
+                band: None,
+            };
+        }
+        match regimen
+            .bands()
+            .iter()
+            .find(|band| band.window().check(weight).is_ok())
+        {
+            Some(band) => Plan {
+                rule: Some(band.rule()),
+                cap: band.cap(),
+                band: Some(*band.window()),
+            },
+            None => {
+                let bands: Vec<String> = regimen
+                    .bands()
+                    .iter()
+                    .map(|b| b.window().to_string())
+                    .collect();
+                findings.push(Finding::new(
+                    Severity::Hard,
+                    FindingCode::WeightOutsideBands,
+                    clause(&format!("weight bands {}", bands.join("; "))),
+                    |_| {
+                        format!(
+                            "body weight {} falls in none of the protocol's weight bands ({})",
+                            human::kg(weight.kg()),
+                            bands.join("; ")
+                        )
+                    },
+                ));
+                Plan {
+                    rule: None,
+                    cap: None,
+                    band: None,
+                }
+            }
+        }
     }
 
     /// The arm to use and its id; `None` as the id where the arms share one regimen and none
@@ -291,154 +407,245 @@ impl Protocol {
         }
         findings
     }
+}
 
-    /// The finding, if any, on a dose the prescriber stated.
-    fn explicit_dose_finding(
-        &self,
-        regimen: &Regimen,
-        request: &Explicit,
-        limits: Option<(ExactCells, ExactCells)>,
-        clause: &dyn Fn(&str) -> String,
-    ) -> Result<Option<Finding>> {
-        let Explicit {
-            dose,
-            exact,
-            level,
-            weight,
-        } = *request;
-        let rule = regimen.rule();
-        if rule == Some(DoseRule::NoCells) {
-            return Ok((exact > ExactCells::ZERO).then(|| {
-                Finding::new(
-                    Severity::Hard,
-                    FindingCode::CellsInPlaceboArm,
-                    clause("placebo, no cells"),
-                    |n| {
-                        format!(
-                            "requested dose {} in a placebo arm, which gives no cells",
-                            describe_dose(dose, n)
-                        )
-                    },
-                )
-            }));
-        }
-        if let (Some((low, high)), Some((min, max))) = (rule.and_then(DoseRule::range), limits) {
-            if exact >= min && exact <= max {
-                return Ok(None);
-            }
-            let (code, word, bound, limit) = if exact < min {
-                (
-                    FindingCode::DoseBelowProtocolMinimum,
-                    "below the protocol minimum",
-                    low,
-                    min,
-                )
-            } else {
-                (
-                    FindingCode::DoseAboveProtocolMaximum,
-                    "above the protocol maximum",
-                    high,
-                    max,
-                )
-            };
-            let range_words = rule.map(|r| r.to_string()).unwrap_or_default();
-            return Ok(Some(Finding::new(
+/// The finding, if any, on a dose the prescriber stated.
+fn explicit_dose_finding(
+    regimen: &Regimen,
+    rule: Option<DoseRule>,
+    request: &Explicit,
+    limits: Limits,
+    weight: BodyWeight,
+    clause: &dyn Fn(&str) -> String,
+) -> Result<Option<Finding>> {
+    let Explicit { dose, exact, level } = *request;
+    if rule == Some(DoseRule::NoCells) {
+        return Ok((exact > ExactCells::ZERO).then(|| {
+            Finding::new(
                 Severity::Hard,
-                code,
-                clause(&format!("dose range {range_words}")),
+                FindingCode::CellsInPlaceboArm,
+                clause("placebo, no cells"),
                 |n| {
                     format!(
-                    "requested dose {} is {word} of {}: {} for this patient, against a limit of {}",
-                    describe_dose(dose, n),
-                    describe_dose(bound, n),
-                    human::cells(exact.get(), n),
-                    human::cells(limit.get(), n),
-                )
+                        "requested dose {} in a placebo arm, which gives no cells",
+                        describe_dose(dose, n)
+                    )
+                },
+            )
+        }));
+    }
+    if let Some((low, high)) = rule.and_then(DoseRule::bounds) {
+        let rule_words = rule.map(rule_clause).unwrap_or_default();
+        if let Some(min) = limits.min.filter(|min| exact < *min) {
+            return Ok(Some(Finding::new(
+                Severity::Hard,
+                FindingCode::DoseBelowProtocolMinimum,
+                clause(&rule_words),
+                |n| {
+                    format!(
+                        "requested dose {} is below the protocol minimum of {}: {} for this patient, against a limit of {}",
+                        describe_dose(dose, n),
+                        describe_dose(low, n),
+                        human::cells(exact.get(), n),
+                        human::cells(min.get(), n),
+                    )
                 },
             )));
         }
-        let point = rule.and_then(DoseRule::point);
-        if level.is_some() || point.map(|p| p.cells_for(weight)).transpose()? == Some(exact) {
-            return Ok(None);
+        if let Some(max) = limits.max.filter(|max| exact > *max) {
+            let bound = high.map_or_else(
+                || "the maximum total".to_owned(),
+                |high| describe_dose(high, Notation::Ascii),
+            );
+            return Ok(Some(Finding::new(
+                Severity::Hard,
+                FindingCode::DoseAboveProtocolMaximum,
+                clause(&rule_words),
+                |n| {
+                    let bound = high.map_or_else(|| bound.clone(), |high| describe_dose(high, n));
+                    format!(
+                        "requested dose {} is above the protocol maximum of {bound}: {} for this patient, against a limit of {}",
+                        describe_dose(dose, n),
+                        human::cells(exact.get(), n),
+                        human::cells(max.get(), n),
+                    )
+                },
+            )));
         }
-        let mut allowed: Vec<(String, Dose, ExactCells)> = Vec::new();
-        if let Some(point) = point {
-            allowed.push(("the arm's dose".to_owned(), point, point.cells_for(weight)?));
-        }
-        for level in regimen.levels() {
-            allowed.push((
-                format!("level {}", level.number()),
-                level.dose(),
-                level.dose().cells_for(weight)?,
-            ));
-        }
-        let direction = if allowed.iter().all(|(_, _, cells)| exact < *cells) {
-            "below every dose the protocol states"
-        } else if allowed.iter().all(|(_, _, cells)| exact > *cells) {
-            "above every dose the protocol states"
-        } else {
-            "between the doses the protocol states"
-        };
-        let list = |n: Notation| {
-            allowed
-                .iter()
-                .map(|(name, dose, _)| format!("{name} {}", describe_dose(*dose, n)))
-                .collect::<Vec<_>>()
-                .join("; ")
-        };
-        Ok(Some(Finding::new(
+        return Ok(None);
+    }
+    if let Some(max) = limits.max.filter(|max| exact > *max) {
+        return Ok(Some(Finding::new(
             Severity::Hard,
-            FindingCode::DoseNotAProtocolDose,
-            clause("stated doses"),
+            FindingCode::DoseAboveProtocolMaximum,
+            clause("max_total"),
             |n| {
                 format!(
+                    "requested dose {} is above the protocol's maximum total of {}",
+                    describe_dose(dose, n),
+                    human::cells(max.get(), n)
+                )
+            },
+        )));
+    }
+    let point = rule.and_then(DoseRule::point);
+    let point_cells = point.map(|p| p.cells_for(weight)).transpose()?;
+    if level.is_some() || point_cells == Some(exact) {
+        return Ok(None);
+    }
+    if let (Some(point), Some(target), Some(tolerance)) = (point, point_cells, regimen.tolerance())
+    {
+        return Ok(tolerance_finding(
+            exact,
+            target,
+            tolerance,
+            |n| format!("requested dose {}", describe_dose(dose, n)),
+            &|n| describe_dose(point, n),
+            (
+                FindingCode::DosePastSoftTolerance,
+                FindingCode::DoseNotAProtocolDose,
+            ),
+            &clause(&format!("tolerance {}", tolerance_words(tolerance))),
+        ));
+    }
+    let mut allowed: Vec<(String, Dose, ExactCells)> = Vec::new();
+    if let Some(point) = point {
+        allowed.push(("the arm's dose".to_owned(), point, point.cells_for(weight)?));
+    }
+    for level in regimen.levels() {
+        allowed.push((
+            format!("level {}", level.number()),
+            level.dose(),
+            level.dose().cells_for(weight)?,
+        ));
+    }
+    let direction = if allowed.iter().all(|(_, _, cells)| exact < *cells) {
+        "below every dose the protocol states"
+    } else if allowed.iter().all(|(_, _, cells)| exact > *cells) {
+        "above every dose the protocol states"
+    } else {
+        "between the doses the protocol states"
+    };
+    let list = |n: Notation| {
+        allowed
+            .iter()
+            .map(|(name, dose, _)| format!("{name} {}", describe_dose(*dose, n)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    Ok(Some(Finding::new(
+        Severity::Hard,
+        FindingCode::DoseNotAProtocolDose,
+        clause("stated doses"),
+        |n| {
+            format!(
                 "requested dose {} is not a dose the protocol states ({direction}); it states: {}",
                 describe_dose(dose, n),
                 list(n)
             )
-            },
-        )))
-    }
+        },
+    )))
+}
 
-    fn round_inside(
-        &self,
-        exact: ExactCells,
-        limits: Option<(ExactCells, ExactCells)>,
-        rounding: Rounding,
-        clause: &dyn Fn() -> String,
-        findings: &mut Vec<Finding>,
-    ) -> Result<CellCount> {
-        let rounded = exact.round(rounding)?;
-        let Some((min, max)) = limits else {
-            return Ok(rounded);
-        };
-        // Only a target inside the limits is kept inside them; a target already outside is
-        // reported as such and left where the request put it.
-        if exact < min || exact > max {
-            return Ok(rounded);
-        }
-        let inside = if rounded.exact() < min {
-            min.round(Rounding::Up)?
-        } else if rounded.exact() > max {
-            max.round(Rounding::Down)?
-        } else {
-            return Ok(rounded);
-        };
-        findings.push(Finding::new(
-            Severity::Info,
-            FindingCode::RoundedInsideLimit,
-            clause(),
-            |n| {
-                format!(
-                    "rounding {} {} would cross the protocol limit, so {} was taken",
-                    human::cells(exact.get(), n),
-                    rounding.name(),
-                    human::cells(inside.get(), n)
-                )
-            },
-        ));
-        Ok(inside)
+/// A rule in the words of a clause: `dose range 500000/kg to 1000000/kg`, `dose 1000000/kg`.
+pub(crate) fn rule_clause(rule: DoseRule) -> String {
+    if rule.bounds().is_some() {
+        format!("dose range {rule}")
+    } else {
+        format!("dose {rule}")
     }
+}
+
+/// The tolerance in the words of a clause: `soft 10%, hard 20%`.
+pub(crate) fn tolerance_words(tolerance: &Tolerance) -> String {
+    match tolerance.soft() {
+        Some(soft) => format!("soft {soft}, hard {}", tolerance.hard()),
+        None => format!("hard {}", tolerance.hard()),
+    }
+}
+
+/// Compares `amount` with `target` under a tolerance: nothing inside the soft band, a soft
+/// finding between the bands, a hard finding past the hard band. Compared exactly:
+/// |amount − target| × 100 against percent × target.
+pub(crate) fn tolerance_finding(
+    amount: ExactCells,
+    target: ExactCells,
+    tolerance: &Tolerance,
+    what: impl Fn(Notation) -> String,
+    target_words: &dyn Fn(Notation) -> String,
+    (soft_code, hard_code): (FindingCode, FindingCode),
+    clause: &str,
+) -> Option<Finding> {
+    let difference = amount.get().checked_sub(target.get())?;
+    let scaled = difference.abs().checked_mul(Decimal::ONE_HUNDRED)?;
+    let past = |percent: crate::units::Percent| {
+        percent
+            .get()
+            .checked_mul(target.get())
+            .is_none_or(|allowed| scaled > allowed)
+    };
+    let direction = if difference.is_sign_negative() {
+        "below"
+    } else {
+        "above"
+    };
+    let deviation = percent_of(difference.abs(), target.get())
+        .map(|d| Rounding::HalfAwayFromZero.to_places(d, 2))
+        .unwrap_or_default();
+    let (severity, code, band, limit) = if past(tolerance.hard()) {
+        (Severity::Hard, hard_code, "hard", tolerance.hard())
+    } else if let Some(soft) = tolerance.soft().filter(|soft| past(*soft)) {
+        (Severity::Soft, soft_code, "soft", soft)
+    } else {
+        return None;
+    };
+    let consequence = if severity == Severity::Hard {
+        "it is refused"
+    } else {
+        "it needs an acknowledgement with a reason"
+    };
+    Some(Finding::new(severity, code, clause, |n| {
+        format!(
+            "{} is {}% {direction} {}, past the {band} tolerance of {limit}: {consequence}",
+            what(n),
+            human::grouped(deviation),
+            target_words(n)
+        )
+    }))
+}
+
+fn round_inside(
+    exact: ExactCells,
+    limits: Limits,
+    rounding: Rounding,
+    clause: &dyn Fn() -> String,
+    findings: &mut Vec<Finding>,
+) -> Result<CellCount> {
+    let rounded = exact.round(rounding)?;
+    // Only a target inside the limits is kept inside them; a target already outside is
+    // reported as such and left where the request put it.
+    if !limits.contains(exact) || limits.contains(rounded.exact()) {
+        return Ok(rounded);
+    }
+    let inside = match (limits.min, limits.max) {
+        (Some(min), _) if rounded.exact() < min => min.round(Rounding::Up)?,
+        (_, Some(max)) if rounded.exact() > max => max.round(Rounding::Down)?,
+        _ => return Ok(rounded),
+    };
+    findings.push(Finding::new(
+        Severity::Info,
+        FindingCode::RoundedInsideLimit,
+        clause(),
+        |n| {
+            format!(
+                "rounding {} {} would cross the protocol limit, so {} was taken",
+                human::cells(exact.get(), n),
+                rounding.name(),
+                human::cells(inside.get(), n)
+            )
+        },
+    ));
+    Ok(inside)
 }
 
 fn miss_words<T: core::fmt::Display>(miss: &Miss<T>) -> String {
@@ -464,13 +671,21 @@ fn accepted_choices(regimen: &Regimen) -> String {
     };
     match regimen.rule() {
         Some(DoseRule::NoCells) => format!("{levels}; it is a placebo arm and gives no cells"),
-        Some(rule) if rule.range().is_some() => format!(
+        Some(rule) if rule.bounds().is_some() => format!(
             "{levels}, or give an explicit dose from {}",
             rule.describe(Notation::Ascii)
         ),
         Some(rule) => format!("{levels}; its dose is {}", rule.describe(Notation::Ascii)),
+        None if !regimen.bands().is_empty() => {
+            format!("{levels}; its dose follows the weight bands")
+        }
         None => format!("choose a level ({levels}) or give one of those doses"),
     }
+}
+
+/// `part` as a percentage of `whole`.
+pub(crate) fn percent_of(part: Decimal, whole: Decimal) -> Option<Decimal> {
+    part.checked_mul(Decimal::ONE_HUNDRED)?.checked_div(whole)
 }
 
 impl Calculation {
@@ -500,6 +715,19 @@ impl Calculation {
         &self.protocol_version
     }
 
+    /// The SHA-256 of the protocol definition the numbers came from.
+    ///
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert_eq!(c.protocol_sha256(), catalogue.find("NCT07276568")?.sha256());
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn protocol_sha256(&self) -> &str {
+        &self.protocol_sha256
+    }
+
     /// The arm, or `None` where the arms share one regimen and none was named.
     ///
     /// ```
@@ -524,6 +752,19 @@ impl Calculation {
     /// ```
     pub fn regimen(&self) -> &str {
         &self.regimen
+    }
+
+    /// The weight band the patient fell in, where the regimen has bands.
+    ///
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert!(c.band().is_none());
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn band(&self) -> Option<&Window<BodyWeight>> {
+        self.band.as_ref()
     }
 
     /// The dose level, where one was asked for or the explicit dose equals one.
@@ -553,17 +794,30 @@ impl Calculation {
         self.dose
     }
 
-    /// The protocol's range for this arm, where it states one.
+    /// The protocol's rule for this patient: the arm's, or the weight band's.
     ///
     /// ```
     /// # let catalogue = celldose::Catalogue::builtin()?;
     /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
     /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
-    /// assert_eq!(c.range().map(|r| r.to_string()).as_deref(), Some("16000000/kg to 170000000/kg"));
+    /// assert_eq!(c.rule().map(|r| r.to_string()).as_deref(), Some("16000000/kg to 170000000/kg"));
     /// # Ok::<(), celldose::Error>(())
     /// ```
-    pub fn range(&self) -> Option<DoseRule> {
-        self.range
+    pub fn rule(&self) -> Option<DoseRule> {
+        self.rule
+    }
+
+    /// The protocol's maximum total for this patient, where it sets one.
+    ///
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert_eq!(c.cap(), None);
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn cap(&self) -> Option<CellCount> {
+        self.cap
     }
 
     /// The weight used, as entered.
@@ -605,7 +859,7 @@ impl Calculation {
         self.rounding
     }
 
-    /// The exact target before rounding.
+    /// The exact target before rounding (after any cap).
     ///
     /// ```
     /// # let catalogue = celldose::Catalogue::builtin()?;
@@ -632,8 +886,8 @@ impl Calculation {
         self.cells
     }
 
-    /// The dose per kg: as stated for a per-kg dose, or a flat dose divided by the weight and
-    /// rounded half away from zero to 0.01 cells/kg.
+    /// The dose per kg the patient receives: as stated for a per-kg dose, or the target divided by
+    /// the weight and rounded half away from zero to 0.01 cells/kg for a total or a capped dose.
     ///
     /// ```
     /// # let catalogue = celldose::Catalogue::builtin()?;
@@ -656,7 +910,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn min_cells(&self) -> Option<CellCount> {
-        self.exact_min.and_then(|min| min.round(Rounding::Up).ok())
+        self.limits.min.and_then(|min| min.round(Rounding::Up).ok())
     }
 
     /// The largest whole count the protocol allows this patient (the exact maximum, rounded down).
@@ -669,7 +923,8 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn max_cells(&self) -> Option<CellCount> {
-        self.exact_max
+        self.limits
+            .max
             .and_then(|max| max.round(Rounding::Down).ok())
     }
 
@@ -683,7 +938,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn exact_min(&self) -> Option<ExactCells> {
-        self.exact_min
+        self.limits.min
     }
 
     /// The exact largest amount the protocol allows this patient.
@@ -696,7 +951,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn exact_max(&self) -> Option<ExactCells> {
-        self.exact_max
+        self.limits.max
     }
 
     /// How many infusions the protocol states.
@@ -738,6 +993,19 @@ impl Calculation {
         self.total_cells
     }
 
+    /// The reason given to acknowledge soft findings, if any.
+    ///
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("160lb".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert_eq!(c.acknowledgement(), None);
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn acknowledgement(&self) -> Option<&str> {
+        self.acknowledgement.as_deref()
+    }
+
     /// Everything the calculation noticed.
     ///
     /// ```
@@ -751,7 +1019,8 @@ impl Calculation {
         &self.findings
     }
 
-    /// `outside` if any finding is hard, else `within`.
+    /// `outside` if any finding is hard; else `review` if any is soft and not acknowledged; else
+    /// `within`.
     ///
     /// ```
     /// # let catalogue = celldose::Catalogue::builtin()?;
@@ -761,19 +1030,22 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn verdict(&self) -> Verdict {
-        Verdict::from_findings(&self.findings)
+        Verdict::from_findings(&self.findings, self.acknowledgement.is_some())
     }
 
-    /// The exact limits for a check of a delivered amount.
-    pub(crate) fn exact_limits(&self) -> Option<(ExactCells, ExactCells)> {
-        self.exact_min.zip(self.exact_max)
+    /// The exact limits, for a check of a delivered amount.
+    pub(crate) fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// The protocol's own tolerance for this regimen.
+    pub(crate) fn protocol_tolerance(&self) -> Option<&Tolerance> {
+        self.tolerance.as_ref()
     }
 
     /// Whether the arm is a placebo arm.
     pub(crate) fn is_placebo(&self) -> bool {
-        self.findings
-            .iter()
-            .any(|f| f.code() == FindingCode::PlaceboArm)
+        self.rule == Some(DoseRule::NoCells)
     }
 
     pub(crate) fn clause(&self, what: &str) -> String {
@@ -782,14 +1054,4 @@ impl Calculation {
             None => format!("{} regimen {}: {what}", self.protocol, self.regimen),
         }
     }
-
-    /// The weight in kilograms.
-    pub(crate) fn weight_kg(&self) -> BodyWeight {
-        self.weight.weight()
-    }
-}
-
-/// `part` as a percentage of `whole`.
-pub(crate) fn percent_of(part: Decimal, whole: Decimal) -> Option<Decimal> {
-    part.checked_mul(Decimal::ONE_HUNDRED)?.checked_div(whole)
 }

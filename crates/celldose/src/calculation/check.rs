@@ -2,11 +2,11 @@
 
 use rust_decimal::Decimal;
 
-use super::calculate::percent_of;
+use super::calculate::{percent_of, rule_clause, tolerance_finding, tolerance_words};
 use super::{Calculation, DoseRequest, Finding, FindingCode, Rounding, Severity, Verdict};
 use crate::error::{Error, Result};
 use crate::human;
-use crate::regimen::{describe_dose, Protocol};
+use crate::regimen::{describe_dose, Protocol, Tolerance};
 use crate::units::{CellCount, CellsPerKg, Percent};
 
 /// Deviations are reported to this many decimal places of a percent; limits are compared exactly.
@@ -29,7 +29,7 @@ pub struct DeliveryCheck {
     actual_cells: CellCount,
     actual_cells_per_kg: CellsPerKg,
     deviation_percent: Option<Decimal>,
-    tolerance: Option<Percent>,
+    tolerance: Option<Tolerance>,
     findings: Vec<Finding>,
 }
 
@@ -37,13 +37,14 @@ impl Protocol {
     /// Checks a delivered count for the patient of `request`.
     ///
     /// Where the request has a single target (a level, an explicit dose, or an arm's one dose),
-    /// the delivered count must lie within `tolerance` of it: the records state no tolerance,
-    /// so the caller gives one. Where the protocol gives a range, the count must lie inside it.
-    /// Every edge is inclusive and every comparison exact.
+    /// the delivered count must lie within a tolerance of it: the protocol's own, where it
+    /// states one (soft and hard bands), or else `tolerance`, given by the caller, as a hard
+    /// band. Where the protocol gives a range, the count must lie inside it. Every edge is
+    /// inclusive and every comparison exact.
     ///
     /// # Errors
-    /// The errors of [`Protocol::calculate`], and a missing tolerance where there is a single
-    /// target to apply it to.
+    /// The errors of [`Protocol::calculate`]; a missing tolerance where there is a single target
+    /// and the protocol states none; a caller's tolerance where the protocol states its own.
     ///
     /// ```
     /// use celldose::{Catalogue, DoseChoice, DoseRequest, Rounding};
@@ -60,7 +61,7 @@ impl Protocol {
         tolerance: Option<Percent>,
     ) -> Result<DeliveryCheck> {
         let calculation = self.calculate(request)?;
-        let weight = calculation.weight_kg();
+        let weight = calculation.weight().weight();
         let actual = actual_cells.exact();
         let actual_cells_per_kg = CellsPerKg::new(Rounding::HalfAwayFromZero.to_places(
             CellsPerKg::checked_from(actual, weight)?.get(),
@@ -82,111 +83,107 @@ impl Protocol {
             ));
         }
 
+        let tolerance = match (calculation.protocol_tolerance(), tolerance) {
+            (Some(own), None) => Some(*own),
+            (None, Some(hard)) => Some(Tolerance { soft: None, hard }),
+            (None, None) => None,
+            (Some(own), Some(given)) => {
+                return Err(Error::Request(format!(
+                    "protocol {} states its own tolerance ({}), so a tolerance of {given} cannot be given as well",
+                    calculation.protocol(),
+                    tolerance_words(own)
+                )))
+            }
+        };
         let target = calculation
             .exact_cells()
             .filter(|target| target.get() > Decimal::ZERO);
-        let deviation_percent = match target {
-            Some(target) => {
-                let Some(tolerance) = tolerance else {
-                    let dose = calculation.dose().map_or_else(String::new, |d| {
-                        format!(" of {}", describe_dose(d, human::Notation::Ascii))
-                    });
-                    return Err(Error::Request(format!(
-                        "checking a delivered count against the single dose{dose} needs a tolerance; the protocol states none, so give one such as 10%"
-                    )));
+        let deviation_percent = match (target, tolerance) {
+            (Some(_), None) => {
+                let dose = calculation.dose().map_or_else(String::new, |d| {
+                    format!(" of {}", describe_dose(d, human::Notation::Ascii))
+                });
+                return Err(Error::Request(format!(
+                    "checking a delivered count against the single dose{dose} needs a tolerance; the protocol states none, so give one such as 10%"
+                )));
+            }
+            (Some(target), Some(tolerance)) => {
+                let given = if calculation.protocol_tolerance().is_some() {
+                    ""
+                } else {
+                    " (given by the caller)"
                 };
+                let clause = calculation
+                    .clause(&format!("tolerance {}{given}", tolerance_words(&tolerance)));
+                findings.extend(tolerance_finding(
+                    actual,
+                    target,
+                    &tolerance,
+                    |n| format!("delivered {}", human::cells(actual.get(), n)),
+                    &|n| format!("the target {}", human::cells(target.get(), n)),
+                    (
+                        FindingCode::DeliveredPastSoftTolerance,
+                        FindingCode::DeliveredOutsideTolerance,
+                    ),
+                    &clause,
+                ));
                 let difference = actual
                     .get()
                     .checked_sub(target.get())
                     .ok_or_else(|| overflow("difference"))?;
-                // |actual − target| × 100 ≤ tolerance × target, compared without division.
-                let allowed = tolerance
-                    .get()
-                    .checked_mul(target.get())
-                    .ok_or_else(|| overflow("tolerance"))?;
-                let scaled = difference
-                    .abs()
-                    .checked_mul(Decimal::ONE_HUNDRED)
-                    .ok_or_else(|| overflow("deviation"))?;
-                if scaled > allowed {
-                    let direction = if difference.is_sign_negative() {
-                        "below"
-                    } else {
-                        "above"
-                    };
-                    let deviation = percent_of(difference, target.get()).unwrap_or_default();
-                    let deviation =
-                        Rounding::HalfAwayFromZero.to_places(deviation, DEVIATION_PLACES);
-                    findings.push(Finding::new(
-                        Severity::Hard,
-                        FindingCode::DeliveredOutsideTolerance,
-                        calculation.clause(&format!("tolerance {tolerance} (given by the caller)")),
-                        |n| {
-                            format!(
-                                "delivered {} is {}% {direction} the target {}, outside the tolerance of {tolerance} either way",
-                                human::cells(actual.get(), n),
-                                human::grouped(deviation.abs()),
-                                human::cells(target.get(), n)
-                            )
-                        },
-                    ));
-                }
                 let deviation =
                     percent_of(difference, target.get()).ok_or_else(|| overflow("deviation"))?;
                 Some(Rounding::HalfAwayFromZero.to_places(deviation, DEVIATION_PLACES))
             }
-            None => {
-                if let Some(tolerance) = tolerance {
-                    if !calculation.is_placebo() {
-                        findings.push(Finding::new(
-                            Severity::Info,
-                            FindingCode::ToleranceNotUsed,
-                            calculation.clause("dose range"),
-                            |_| format!("the tolerance {tolerance} was not used: there is no single target, only the protocol range"),
-                        ));
-                    }
+            (None, Some(tolerance)) => {
+                if !calculation.is_placebo() {
+                    findings.push(Finding::new(
+                        Severity::Info,
+                        FindingCode::ToleranceNotUsed,
+                        calculation.clause("dose range"),
+                        |_| {
+                            format!(
+                                "the tolerance ({}) was not used: there is no single target, only the protocol range",
+                                tolerance_words(&tolerance)
+                            )
+                        },
+                    ));
                 }
                 None
             }
+            (None, None) => None,
         };
 
-        if let Some((min, max)) = calculation.exact_limits() {
-            let clause = || {
-                calculation.clause(&format!(
-                    "dose range {}",
-                    calculation
-                        .range()
-                        .map(|r| r.to_string())
-                        .unwrap_or_default()
-                ))
-            };
-            if actual < min {
-                findings.push(Finding::new(
-                    Severity::Hard,
-                    FindingCode::DeliveredBelowProtocolMinimum,
-                    clause(),
-                    |n| {
-                        format!(
-                            "delivered {} is below the protocol minimum of {} for this patient",
-                            human::cells(actual.get(), n),
-                            human::cells(min.get(), n)
-                        )
-                    },
-                ));
-            } else if actual > max {
-                findings.push(Finding::new(
-                    Severity::Hard,
-                    FindingCode::DeliveredAboveProtocolMaximum,
-                    clause(),
-                    |n| {
-                        format!(
-                            "delivered {} is above the protocol maximum of {} for this patient",
-                            human::cells(actual.get(), n),
-                            human::cells(max.get(), n)
-                        )
-                    },
-                ));
-            }
+        let limits = calculation.limits();
+        let clause =
+            || calculation.clause(&calculation.rule().map(rule_clause).unwrap_or_default());
+        if let Some(min) = limits.min.filter(|min| actual < *min) {
+            findings.push(Finding::new(
+                Severity::Hard,
+                FindingCode::DeliveredBelowProtocolMinimum,
+                clause(),
+                |n| {
+                    format!(
+                        "delivered {} is below the protocol minimum of {} for this patient",
+                        human::cells(actual.get(), n),
+                        human::cells(min.get(), n)
+                    )
+                },
+            ));
+        }
+        if let Some(max) = limits.max.filter(|max| actual > *max) {
+            findings.push(Finding::new(
+                Severity::Hard,
+                FindingCode::DeliveredAboveProtocolMaximum,
+                clause(),
+                |n| {
+                    format!(
+                        "delivered {} is above the protocol maximum of {} for this patient",
+                        human::cells(actual.get(), n),
+                        human::cells(max.get(), n)
+                    )
+                },
+            ));
         }
 
         Ok(DeliveryCheck {
@@ -261,16 +258,16 @@ impl DeliveryCheck {
         self.deviation_percent
     }
 
-    /// The tolerance the caller gave.
+    /// The tolerance applied: the protocol's own, or the caller's as a hard band.
     ///
     /// ```
     /// # let catalogue = celldose::Catalogue::builtin()?;
     /// # let request = celldose::DoseRequest::new("70kg".parse()?, celldose::DoseChoice::ArmDose, celldose::Rounding::HalfAwayFromZero).with_arm("low-dose");
     /// # let check = catalogue.find("NCT06167473")?.check(&request, "6.2e7".parse()?, Some("10%".parse()?))?;
-    /// assert_eq!(check.tolerance().map(|t| t.to_string()).as_deref(), Some("10%"));
+    /// assert_eq!(check.tolerance().map(|t| t.hard().to_string()).as_deref(), Some("10%"));
     /// # Ok::<(), celldose::Error>(())
     /// ```
-    pub fn tolerance(&self) -> Option<Percent> {
+    pub fn tolerance(&self) -> Option<Tolerance> {
         self.tolerance
     }
 
@@ -287,7 +284,8 @@ impl DeliveryCheck {
         self.calculation.findings().iter().chain(&self.findings)
     }
 
-    /// `outside` if any finding, of the calculation or the check, is hard.
+    /// `outside` if any finding is hard; else `review` if any is soft and not acknowledged; else
+    /// `within`.
     ///
     /// ```
     /// # let catalogue = celldose::Catalogue::builtin()?;
@@ -297,6 +295,9 @@ impl DeliveryCheck {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn verdict(&self) -> Verdict {
-        Verdict::from_findings(self.findings())
+        Verdict::from_findings(
+            self.findings(),
+            self.calculation.acknowledgement().is_some(),
+        )
     }
 }

@@ -22,6 +22,15 @@ pub enum Severity {
 pub enum FindingCode {
     /// The body weight is outside the protocol's weight window.
     WeightOutsideWindow,
+    /// The body weight falls in none of the regimen's weight bands.
+    WeightOutsideBands,
+    /// Weight × dose per kg came to more than the protocol's maximum total, so the cap is the
+    /// dose.
+    CapBinds,
+    /// The requested dose is past the protocol's soft tolerance around its dose.
+    DosePastSoftTolerance,
+    /// The delivered count is past the protocol's soft tolerance around the target.
+    DeliveredPastSoftTolerance,
     /// The age is outside the protocol's age window.
     AgeOutsideWindow,
     /// The protocol has an age window, but no age was given.
@@ -61,6 +70,10 @@ impl FindingCode {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::WeightOutsideWindow => "weight-outside-window",
+            Self::WeightOutsideBands => "weight-outside-bands",
+            Self::CapBinds => "cap-binds",
+            Self::DosePastSoftTolerance => "dose-past-soft-tolerance",
+            Self::DeliveredPastSoftTolerance => "delivered-past-soft-tolerance",
             Self::AgeOutsideWindow => "age-outside-window",
             Self::AgeNotChecked => "age-not-checked",
             Self::DoseBelowProtocolMinimum => "dose-below-protocol-minimum",
@@ -224,27 +237,38 @@ impl fmt::Display for Finding {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Verdict {
-    /// Inside the protocol: no hard finding.
+    /// Inside the protocol: no hard finding, and every soft one acknowledged.
     Within,
-    /// Outside the protocol: at least one hard finding.
+    /// Inside the protocol but past a caution threshold: a soft finding that needs an
+    /// acknowledgement with a reason.
+    Review,
+    /// Outside the protocol: at least one hard finding. No acknowledgement changes this.
     Outside,
 }
 
 impl Verdict {
-    /// The verdict from a set of findings: `outside` if any is hard.
+    /// The verdict from a set of findings: `outside` if any is hard; otherwise `review` if any
+    /// is soft and they were not acknowledged; otherwise `within`.
     ///
     /// ```
-    /// assert_eq!(celldose::Verdict::from_findings(&[]), celldose::Verdict::Within);
+    /// assert_eq!(celldose::Verdict::from_findings(&[], false), celldose::Verdict::Within);
     /// ```
-    pub fn from_findings<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Self {
-        if findings.into_iter().any(|f| f.severity == Severity::Hard) {
-            Self::Outside
-        } else {
-            Self::Within
+    pub fn from_findings<'a>(
+        findings: impl IntoIterator<Item = &'a Finding>,
+        acknowledged: bool,
+    ) -> Self {
+        let mut verdict = Self::Within;
+        for finding in findings {
+            match finding.severity {
+                Severity::Hard => return Self::Outside,
+                Severity::Soft if !acknowledged => verdict = Self::Review,
+                _ => {}
+            }
         }
+        verdict
     }
 
-    /// The verdict as written in output: `within`, `outside`.
+    /// The verdict as written in output: `within`, `review`, `outside`.
     ///
     /// ```
     /// assert_eq!(celldose::Verdict::Outside.as_str(), "outside");
@@ -252,6 +276,7 @@ impl Verdict {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Within => "within",
+            Self::Review => "review",
             Self::Outside => "outside",
         }
     }

@@ -32,6 +32,7 @@ pub struct DoseRequest {
     weight: EnteredWeight,
     age: Option<AgeYears>,
     rounding: Rounding,
+    acknowledgement: Option<String>,
 }
 
 impl DoseRequest {
@@ -51,6 +52,7 @@ impl DoseRequest {
             weight,
             age: None,
             rounding,
+            acknowledgement: None,
         }
     }
 
@@ -80,6 +82,38 @@ impl DoseRequest {
     pub fn with_age(mut self, age: AgeYears) -> Self {
         self.age = Some(age);
         self
+    }
+
+    /// The same request with soft findings acknowledged for `reason`, which the result carries.
+    /// Hard findings cannot be acknowledged.
+    ///
+    /// # Errors
+    /// When `reason` is blank: an acknowledgement must say why.
+    ///
+    /// ```
+    /// # use celldose::{DoseChoice, DoseRequest, Rounding};
+    /// let request = DoseRequest::new("70kg".parse()?, DoseChoice::ArmDose, Rounding::HalfEven)
+    ///     .with_acknowledgement("product short by 12 %, approved by the investigator")?;
+    /// assert!(request.acknowledgement().is_some());
+    /// assert!(DoseRequest::new("70kg".parse()?, DoseChoice::ArmDose, Rounding::HalfEven).with_acknowledgement("  ").is_err());
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn with_acknowledgement(mut self, reason: impl Into<String>) -> crate::Result<Self> {
+        let reason = reason.into();
+        if reason.trim().is_empty() {
+            return Err(crate::Error::Request(
+                "an acknowledgement needs a reason; say why the dose is accepted, as in --acknowledge \"product short, approved by the investigator\"".into(),
+            ));
+        }
+        self.acknowledgement = Some(reason.trim().to_owned());
+        Ok(self)
+    }
+
+    /// The acknowledgement reason, if any.
+    ///
+    /// See [`DoseRequest::with_acknowledgement`].
+    pub fn acknowledgement(&self) -> Option<&str> {
+        self.acknowledgement.as_deref()
     }
 
     /// The arm asked for, if any.

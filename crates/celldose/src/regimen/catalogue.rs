@@ -73,14 +73,16 @@ impl Catalogue {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn add(&mut self, protocol: Protocol) -> Result<()> {
-        if self
+        if let Some(existing) = self
             .protocols
             .iter()
-            .any(|p| p.id().eq_ignore_ascii_case(protocol.id()))
+            .find(|p| p.id().eq_ignore_ascii_case(protocol.id()))
         {
             return Err(Error::Request(format!(
-                "protocol id {} is defined twice; each protocol needs its own id",
-                protocol.id()
+                "protocol id {} from {} is already defined by {}; each protocol needs its own id, and one definition never replaces another",
+                protocol.id(),
+                protocol.origin(),
+                existing.origin()
             )));
         }
         self.protocols.push(protocol);

@@ -9,6 +9,9 @@ mod window;
 
 pub use catalogue::Catalogue;
 pub use dose_rule::{describe_dose, DoseRule};
-pub use protocol::{Arm, CohortSize, DoseLevel, Escalation, Protocol, Regimen, Source, Stated};
+pub use protocol::{
+    Arm, CohortSize, DoseLevel, Escalation, Protocol, Regimen, Source, Stated, Tolerance,
+    WeightBand,
+};
 pub use protocol_file::FORMAT_VERSION;
 pub use window::{Edge, Miss, Window};

@@ -3,7 +3,7 @@
 use core::fmt;
 
 use super::{DoseRule, Window};
-use crate::units::{AgeYears, BodyWeight, Dose};
+use crate::units::{AgeYears, BodyWeight, CellCount, Dose, Percent};
 
 /// A value a source record either states or leaves out. What a record leaves out is never
 /// filled with a default: the caller supplies it, or the calculation says it cannot answer.
@@ -68,11 +68,31 @@ pub struct Escalation {
     pub(crate) ceiling: Dose,
 }
 
+/// One rule for the patients whose weight falls in a window: "at most 40 kg: 2.5 × 10⁶ cells/kg;
+/// above 40 kg: 2 × 10⁶ cells/kg, at most 1.6 × 10⁸ cells".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct WeightBand {
+    pub(crate) window: Window<BodyWeight>,
+    pub(crate) rule: DoseRule,
+    pub(crate) cap: Option<CellCount>,
+}
+
+/// A protocol's own dose tolerance: past the soft band a dose needs an acknowledgement with a
+/// reason; past the hard band it is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Tolerance {
+    pub(crate) soft: Option<Percent>,
+    pub(crate) hard: Percent,
+}
+
 /// How one arm is dosed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Regimen {
     pub(crate) id: String,
     pub(crate) rule: Option<DoseRule>,
+    pub(crate) cap: Option<CellCount>,
+    pub(crate) bands: Vec<WeightBand>,
+    pub(crate) tolerance: Option<Tolerance>,
     pub(crate) levels: Vec<DoseLevel>,
     pub(crate) escalation: Option<Escalation>,
     pub(crate) infusions: Stated<u32>,
@@ -117,6 +137,8 @@ pub struct Protocol {
     pub(crate) age_window: Option<Window<AgeYears>>,
     pub(crate) follow_up: Vec<String>,
     pub(crate) cohort_size: Option<CohortSize>,
+    pub(crate) sha256: String,
+    pub(crate) origin: String,
 }
 
 impl Source {
@@ -214,6 +236,74 @@ impl Escalation {
     }
 }
 
+impl WeightBand {
+    /// The weights the band covers, each edge inclusive or exclusive.
+    ///
+    /// ```
+    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/protocols/weight-bands.toml"))?;
+    /// let p = celldose::Protocol::from_toml("weight-bands.toml", &text)?;
+    /// let bands = p.arms()[0].regimen().bands();
+    /// assert_eq!(bands[0].window().to_string(), "at most 40 kg");
+    /// assert_eq!(bands[1].window().to_string(), "above 40 kg");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn window(&self) -> &Window<BodyWeight> {
+        &self.window
+    }
+
+    /// The dose for weights in the band.
+    ///
+    /// ```
+    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/protocols/weight-bands.toml"))?;
+    /// let p = celldose::Protocol::from_toml("weight-bands.toml", &text)?;
+    /// assert_eq!(p.arms()[0].regimen().bands()[0].rule().to_string(), "2500000/kg");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn rule(&self) -> DoseRule {
+        self.rule
+    }
+
+    /// The largest total the band allows, whatever the weight × dose per kg comes to.
+    ///
+    /// ```
+    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/protocols/weight-bands.toml"))?;
+    /// let p = celldose::Protocol::from_toml("weight-bands.toml", &text)?;
+    /// assert_eq!(p.arms()[0].regimen().bands()[1].cap().map(|c| c.to_string()).as_deref(), Some("160000000"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn cap(&self) -> Option<CellCount> {
+        self.cap
+    }
+}
+
+impl Tolerance {
+    /// Past this deviation a dose needs an acknowledgement, if the protocol sets a soft band.
+    ///
+    /// ```
+    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/protocols/tolerance.toml"))?;
+    /// let p = celldose::Protocol::from_toml("tolerance.toml", &text)?;
+    /// let tolerance = p.arms()[0].regimen().tolerance().copied();
+    /// assert_eq!(tolerance.and_then(|t| t.soft()).map(|s| s.to_string()).as_deref(), Some("10%"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn soft(&self) -> Option<Percent> {
+        self.soft
+    }
+
+    /// Past this deviation a dose is refused.
+    ///
+    /// ```
+    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/protocols/tolerance.toml"))?;
+    /// let p = celldose::Protocol::from_toml("tolerance.toml", &text)?;
+    /// let tolerance = p.arms()[0].regimen().tolerance().copied();
+    /// assert_eq!(tolerance.map(|t| t.hard().to_string()).as_deref(), Some("20%"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn hard(&self) -> Percent {
+        self.hard
+    }
+}
+
 impl Regimen {
     /// The regimen's name within its protocol.
     ///
@@ -237,6 +327,40 @@ impl Regimen {
     /// ```
     pub fn rule(&self) -> Option<DoseRule> {
         self.rule
+    }
+
+    /// The largest total the regimen allows, however much weight × dose per kg comes to.
+    ///
+    /// ```
+    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/protocols/per-kg-capped.toml"))?;
+    /// let p = celldose::Protocol::from_toml("per-kg-capped.toml", &text)?;
+    /// assert_eq!(p.arms()[0].regimen().cap().map(|c| c.to_string()).as_deref(), Some("100000000"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn cap(&self) -> Option<CellCount> {
+        self.cap
+    }
+
+    /// The weight bands, in ascending order of weight; empty where one rule serves every weight.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT06167473")?.clone();
+    /// assert!(p.arms()[0].regimen().bands().is_empty());
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn bands(&self) -> &[WeightBand] {
+        &self.bands
+    }
+
+    /// The protocol's own dose tolerance, where it states one.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT06167473")?.clone();
+    /// assert!(p.arms()[0].regimen().tolerance().is_none()); // the record states none
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn tolerance(&self) -> Option<&Tolerance> {
+        self.tolerance.as_ref()
     }
 
     /// The numbered dose levels, in ascending order.
@@ -496,6 +620,29 @@ impl Protocol {
     /// ```
     pub fn follow_up(&self) -> &[String] {
         &self.follow_up
+    }
+
+    /// The SHA-256 of the protocol definition, in lower-case hex: the exact bytes of the file the
+    /// protocol was loaded from, so a record can show which rules produced a number.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT07276568")?.clone();
+    /// assert_eq!(p.sha256().len(), 64);
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// Where the definition was loaded from: a file name as given, or `built-in:<id>`.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT07276568")?.clone();
+    /// assert_eq!(p.origin(), "built-in:NCT07276568");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn origin(&self) -> &str {
+        &self.origin
     }
 
     /// How many subjects a cohort takes, where the record states it.

@@ -2,23 +2,26 @@
 //!
 //! Two stages, so that nothing half-checked is ever used: the file must parse with no unknown
 //! keys, and then every rule below must hold, or the whole file is refused with the line and
-//! column of what is wrong.
+//! column of what is wrong. The same structs write a protocol back out, so a file round-trips.
 
 use core::ops::Range;
 
 use serde::de::{self, Deserializer, Visitor};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize, Serializer};
+use sha2::{Digest, Sha256};
 use toml::Spanned;
 
-use super::protocol::{Arm, CohortSize, DoseLevel, Escalation, Regimen, Source, Stated};
+use super::protocol::{
+    Arm, CohortSize, DoseLevel, Escalation, Regimen, Source, Stated, Tolerance, WeightBand,
+};
 use super::{DoseRule, Edge, Protocol, Window};
 use crate::error::{Error, Result};
-use crate::units::{AgeYears, BodyWeight, Dose};
+use crate::units::{AgeYears, BodyWeight, CellCount, Dose, Percent};
 
-/// The format version this build reads.
+/// The format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct ProtocolFile {
     format: Spanned<u32>,
@@ -27,11 +30,12 @@ struct ProtocolFile {
     title: String,
     product: String,
     route: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     follow_up: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     cohort_size: Option<Spanned<CohortSizeFile>>,
     source: SourceFile,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "EligibilityFile::is_empty")]
     eligibility: EligibilityFile,
     #[serde(rename = "arm", default)]
     arms: Vec<Spanned<ArmFile>>,
@@ -39,39 +43,52 @@ struct ProtocolFile {
     regimens: Vec<Spanned<RegimenFile>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct SourceFile {
     registry: String,
     record: String,
     quote: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct CohortSizeFile {
     min: u32,
     max: u32,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct EligibilityFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
     weight: Option<Spanned<WindowFile<BodyWeight>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     age: Option<Spanned<WindowFile<AgeYears>>>,
 }
 
-#[derive(Debug, Deserialize)]
+impl EligibilityFile {
+    fn is_empty(&self) -> bool {
+        self.weight.is_none() && self.age.is_none()
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct WindowFile<T> {
+    #[serde(skip_serializing_if = "Option::is_none")]
     above: Option<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     at_least: Option<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     below: Option<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     at_most: Option<T>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct ArmFile {
     id: String,
@@ -79,40 +96,105 @@ struct ArmFile {
     regimen: String,
 }
 
-#[derive(Debug, Deserialize)]
+/// The keys that state a dose, shared by a regimen and a weight band.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize)]
+struct DoseKeys {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dose: Option<Dose>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min_dose: Option<Dose>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_dose: Option<Dose>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_total: Option<CellCount>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RegimenFile {
     id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     dose: Option<Dose>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     min_dose: Option<Dose>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     max_dose: Option<Dose>,
-    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_total: Option<CellCount>,
+    #[serde(default, skip_serializing_if = "is_false")]
     placebo: bool,
-    #[serde(default)]
-    levels: Vec<Spanned<LevelFile>>,
-    escalation: Option<Spanned<EscalationFile>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tolerance: Option<Spanned<ToleranceFile>>,
     infusions: StatedCount,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     per_infusion: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    escalation: Option<Spanned<EscalationFile>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    levels: Vec<Spanned<LevelFile>>,
+    #[serde(rename = "band", default, skip_serializing_if = "Vec::is_empty")]
+    bands: Vec<Spanned<BandFile>>,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct BandFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    above: Option<BodyWeight>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    at_least: Option<BodyWeight>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    below: Option<BodyWeight>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    at_most: Option<BodyWeight>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dose: Option<Dose>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min_dose: Option<Dose>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_dose: Option<Dose>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_total: Option<CellCount>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct ToleranceFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    soft: Option<Percent>,
+    hard: Percent,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct LevelFile {
     number: u32,
     dose: Dose,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct EscalationFile {
     start_level: u32,
     ceiling: Dose,
 }
 
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
 /// `infusions = 2` or `infusions = "not stated"`.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 struct StatedCount(Stated<u32>);
+
+impl Serialize for StatedCount {
+    fn serialize<S: Serializer>(&self, serializer: S) -> core::result::Result<S::Ok, S::Error> {
+        match self.0 {
+            Stated::Value(count) => serializer.serialize_u32(count),
+            Stated::NotStated => serializer.serialize_str("not stated"),
+        }
+    }
+}
 
 impl<'de> Deserialize<'de> for StatedCount {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> core::result::Result<Self, D::Error> {
@@ -186,6 +268,9 @@ impl Located<'_> {
 impl Protocol {
     /// Reads and checks a protocol file. `source_name` names the file in error messages.
     ///
+    /// The protocol keeps the SHA-256 of `text`, so that every result can name the exact
+    /// definition it came from.
+    ///
     /// # Errors
     /// When the text is not valid TOML, has a key the format does not define, or breaks a rule
     /// of the format (see `docs/protocol-format.md`); the message names the file, the line and
@@ -222,12 +307,195 @@ impl Protocol {
         let at = Located { source_name, text };
         let file: ProtocolFile =
             toml::from_str(text).map_err(|error| at.error(error.span(), error.message().trim()))?;
-        file.check(&at)
+        let sha256 = Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        file.check(&at, sha256)
+    }
+
+    /// Writes the protocol as a protocol file that [`Protocol::from_toml`] reads back to the same
+    /// rules.
+    ///
+    /// # Errors
+    /// Only if the TOML writer fails, which the round-trip tests rule out.
+    ///
+    /// ```
+    /// let catalogue = celldose::Catalogue::builtin()?;
+    /// let protocol = catalogue.find("NCT05727722")?;
+    /// let again = celldose::Protocol::from_toml("again.toml", &protocol.to_toml()?)?;
+    /// assert_eq!(again.arms(), protocol.arms());
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn to_toml(&self) -> Result<String> {
+        let file = ProtocolFile::from(self);
+        toml::to_string(&file).map_err(|error| Error::ProtocolFile {
+            source_name: self.id.clone(),
+            message: format!("cannot be written as TOML: {error}"),
+        })
+    }
+}
+
+fn unspanned<T>(value: T) -> Spanned<T> {
+    Spanned::new(0..0, value)
+}
+
+fn window_file<T: Copy + PartialOrd>(window: &Window<T>) -> WindowFile<T> {
+    let (mut file, lower, upper) = (
+        WindowFile {
+            above: None,
+            at_least: None,
+            below: None,
+            at_most: None,
+        },
+        window.lower(),
+        window.upper(),
+    );
+    match lower {
+        Some(edge) if edge.is_inclusive() => file.at_least = Some(*edge.value()),
+        Some(edge) => file.above = Some(*edge.value()),
+        None => {}
+    }
+    match upper {
+        Some(edge) if edge.is_inclusive() => file.at_most = Some(*edge.value()),
+        Some(edge) => file.below = Some(*edge.value()),
+        None => {}
+    }
+    file
+}
+
+fn dose_keys(rule: Option<DoseRule>, cap: Option<CellCount>) -> (DoseKeys, bool) {
+    let mut keys = DoseKeys {
+        max_total: cap,
+        ..DoseKeys::default()
+    };
+    let mut placebo = false;
+    match rule {
+        Some(DoseRule::NoCells) => placebo = true,
+        Some(rule) => match (rule.point(), rule.bounds()) {
+            (Some(point), _) => keys.dose = Some(point),
+            (None, Some((min, max))) => {
+                keys.min_dose = Some(min);
+                keys.max_dose = max;
+            }
+            (None, None) => {}
+        },
+        None => {}
+    }
+    (keys, placebo)
+}
+
+impl From<&Protocol> for ProtocolFile {
+    fn from(protocol: &Protocol) -> Self {
+        let mut regimens: Vec<&Regimen> = Vec::new();
+        for arm in &protocol.arms {
+            if !regimens.iter().any(|r| r.id == arm.regimen.id) {
+                regimens.push(&arm.regimen);
+            }
+        }
+        Self {
+            format: unspanned(FORMAT_VERSION),
+            id: unspanned(protocol.id.clone()),
+            version: protocol.version.clone(),
+            title: protocol.title.clone(),
+            product: protocol.product.clone(),
+            route: protocol.route.clone(),
+            follow_up: protocol.follow_up.clone(),
+            cohort_size: protocol.cohort_size.map(|c| {
+                unspanned(CohortSizeFile {
+                    min: c.min,
+                    max: c.max,
+                })
+            }),
+            source: SourceFile {
+                registry: protocol.source.registry.clone(),
+                record: protocol.source.record.clone(),
+                quote: protocol.source.quote.clone(),
+                note: protocol.source.note.clone(),
+            },
+            eligibility: EligibilityFile {
+                weight: protocol
+                    .weight_window
+                    .as_ref()
+                    .map(|w| unspanned(window_file(w))),
+                age: protocol
+                    .age_window
+                    .as_ref()
+                    .map(|w| unspanned(window_file(w))),
+            },
+            arms: protocol
+                .arms
+                .iter()
+                .map(|arm| {
+                    unspanned(ArmFile {
+                        id: arm.id.clone(),
+                        name: arm.name.clone(),
+                        regimen: arm.regimen.id.clone(),
+                    })
+                })
+                .collect(),
+            regimens: regimens
+                .into_iter()
+                .map(|regimen| {
+                    let (keys, placebo) = dose_keys(regimen.rule, regimen.cap);
+                    unspanned(RegimenFile {
+                        id: regimen.id.clone(),
+                        dose: keys.dose,
+                        min_dose: keys.min_dose,
+                        max_dose: keys.max_dose,
+                        max_total: keys.max_total,
+                        placebo,
+                        tolerance: regimen.tolerance.map(|t| {
+                            unspanned(ToleranceFile {
+                                soft: t.soft,
+                                hard: t.hard,
+                            })
+                        }),
+                        infusions: StatedCount(regimen.infusions),
+                        per_infusion: regimen.per_infusion,
+                        escalation: regimen.escalation.map(|e| {
+                            unspanned(EscalationFile {
+                                start_level: e.start_level,
+                                ceiling: e.ceiling,
+                            })
+                        }),
+                        levels: regimen
+                            .levels
+                            .iter()
+                            .map(|l| {
+                                unspanned(LevelFile {
+                                    number: l.number,
+                                    dose: l.dose,
+                                })
+                            })
+                            .collect(),
+                        bands: regimen
+                            .bands
+                            .iter()
+                            .map(|band| {
+                                let window = window_file(&band.window);
+                                let (keys, _) = dose_keys(Some(band.rule), band.cap);
+                                unspanned(BandFile {
+                                    above: window.above,
+                                    at_least: window.at_least,
+                                    below: window.below,
+                                    at_most: window.at_most,
+                                    dose: keys.dose,
+                                    min_dose: keys.min_dose,
+                                    max_dose: keys.max_dose,
+                                    max_total: keys.max_total,
+                                })
+                            })
+                            .collect(),
+                    })
+                })
+                .collect(),
+        }
     }
 }
 
 impl ProtocolFile {
-    fn check(self, at: &Located<'_>) -> Result<Protocol> {
+    fn check(self, at: &Located<'_>, sha256: String) -> Result<Protocol> {
         if *self.format.get_ref() != FORMAT_VERSION {
             return Err(at.error(
                 Some(self.format.span()),
@@ -349,26 +617,28 @@ impl ProtocolFile {
             weight_window: self
                 .eligibility
                 .weight
-                .map(|window| check_window("weight", window, at))
+                .map(|window| check_window("weight", window.span(), window.into_inner(), at))
                 .transpose()?,
             age_window: self
                 .eligibility
                 .age
-                .map(|window| check_window("age", window, at))
+                .map(|window| check_window("age", window.span(), window.into_inner(), at))
                 .transpose()?,
             follow_up: self.follow_up,
             cohort_size,
+            sha256,
+            origin: at.source_name.to_owned(),
         })
     }
 }
 
 fn check_window<T: PartialOrd + Copy + core::fmt::Display>(
     name: &str,
-    window: Spanned<WindowFile<T>>,
+    span: Range<usize>,
+    window: WindowFile<T>,
     at: &Located<'_>,
 ) -> Result<Window<T>> {
-    let span = Some(window.span());
-    let window = window.into_inner();
+    let span = Some(span);
     let edge = |inclusive: Option<T>, exclusive: Option<T>, keys: &str| match (inclusive, exclusive)
     {
         (Some(_), Some(_)) => Err(at.error(
@@ -404,26 +674,31 @@ fn check_window<T: PartialOrd + Copy + core::fmt::Display>(
     Ok(Window::new(lower, upper))
 }
 
-fn check_regimen(spanned: &Spanned<RegimenFile>, at: &Located<'_>) -> Result<Regimen> {
-    let span = Some(spanned.span());
-    let file = spanned.get_ref();
-    let name = &file.id;
-    let fail = |message: String| at.error(span.clone(), format!("regimen {name:?}: {message}"));
-    let positive = |dose: Dose, key: &str| match dose {
-        Dose::Total(count) if count.get().is_zero() => Err(fail(format!(
-            "{key} is zero; a regimen without cells is written placebo = true"
-        ))),
-        Dose::PerKg(per_kg) if per_kg.get().is_zero() => Err(fail(format!(
-            "{key} is zero; a regimen without cells is written placebo = true"
-        ))),
-        _ => Ok(dose),
+/// The dose rule that `dose`, `min_dose`, `max_dose` and `placebo` state together.
+fn dose_rule(
+    keys: DoseKeys,
+    placebo: bool,
+    fail: &dyn Fn(String) -> Error,
+) -> Result<Option<DoseRule>> {
+    let positive = |dose: Dose, key: &str| {
+        if dose.is_zero() {
+            Err(fail(format!(
+                "{key} is zero; a regimen without cells is written placebo = true"
+            )))
+        } else {
+            Ok(dose)
+        }
     };
-    let rule = match (file.dose, file.min_dose, file.max_dose, file.placebo) {
+    Ok(match (keys.dose, keys.min_dose, keys.max_dose, placebo) {
         (None, None, None, false) => None,
         (None, None, None, true) => Some(DoseRule::NoCells),
         (Some(dose), None, None, false) => Some(match positive(dose, "dose")? {
             Dose::Total(count) => DoseRule::Flat(count),
             Dose::PerKg(per_kg) => DoseRule::PerKg(per_kg),
+        }),
+        (None, Some(min), None, false) => Some(match positive(min, "min_dose")? {
+            Dose::Total(count) => DoseRule::FlatAtLeast(count),
+            Dose::PerKg(per_kg) => DoseRule::PerKgAtLeast(per_kg),
         }),
         (None, Some(min), Some(max), false) => {
             let (min, max) = (positive(min, "min_dose")?, positive(max, "max_dose")?);
@@ -446,22 +721,166 @@ fn check_regimen(spanned: &Spanned<RegimenFile>, at: &Located<'_>) -> Result<Reg
                 }
             }
         }
-        (None, Some(_), None, false) | (None, None, Some(_), false) => {
-            return Err(fail("a range needs both min_dose and max_dose".into()))
+        (None, None, Some(_), false) => {
+            return Err(fail(
+                "max_dose needs a min_dose; a limit on the total alone is written max_total".into(),
+            ))
         }
         _ => {
             return Err(fail(
-                "give exactly one of: dose, min_dose with max_dose, or placebo = true".into(),
+                "give exactly one of: dose, min_dose (with or without max_dose), or placebo = true"
+                    .into(),
             ))
         }
+    })
+}
+
+/// Checks that a cap sits on a per-kg dose and above the smallest dose it could meet.
+fn check_cap(
+    rule: Option<DoseRule>,
+    levels: &[DoseLevel],
+    cap: Option<CellCount>,
+    lightest: Option<BodyWeight>,
+    fail: &dyn Fn(String) -> Error,
+) -> Result<()> {
+    let Some(cap) = cap else { return Ok(()) };
+    if cap.get().is_zero() {
+        return Err(fail(
+            "max_total is zero; a regimen without cells is written placebo = true".into(),
+        ));
+    }
+    let per_kg = rule.is_some_and(DoseRule::is_per_kg) || levels.iter().any(|l| l.dose.is_per_kg());
+    if !per_kg {
+        return Err(fail(format!(
+            "max_total {cap} caps a total that weight × dose per kg could exceed, but this dose is not per kg"
+        )));
+    }
+    let Some((min, _)) = rule.and_then(DoseRule::bounds) else {
+        return Ok(());
     };
+    let smallest = match (min, lightest) {
+        (Dose::Total(count), _) => Some(count.exact()),
+        (Dose::PerKg(per_kg), Some(weight)) => Some(per_kg.checked_for(weight)?),
+        (Dose::PerKg(_), None) => None,
+    };
+    if let Some(smallest) = smallest.filter(|smallest| cap.exact() < *smallest) {
+        return Err(fail(format!(
+            "max_total {cap} is below the smallest dose the rule allows here ({smallest} cells), so no dose could meet both"
+        )));
+    }
+    Ok(())
+}
+
+fn check_bands(
+    spanned: &[Spanned<BandFile>],
+    name: &str,
+    at: &Located<'_>,
+) -> Result<Vec<WeightBand>> {
+    if spanned.len() == 1 {
+        return Err(at.error(
+            spanned.first().map(Spanned::span),
+            format!("regimen {name:?} has one weight band; one rule for every weight is written without [[regimen.band]], and bands need at least two"),
+        ));
+    }
+    let mut bands: Vec<WeightBand> = Vec::with_capacity(spanned.len());
+    for band in spanned {
+        let span = band.span();
+        let file = *band.get_ref();
+        let fail = |message: String| {
+            at.error(
+                Some(span.clone()),
+                format!("regimen {name:?} weight band: {message}"),
+            )
+        };
+        let window_file = WindowFile {
+            above: file.above,
+            at_least: file.at_least,
+            below: file.below,
+            at_most: file.at_most,
+        };
+        let window = check_window("band weight", span.clone(), window_file, at)?;
+        let keys = DoseKeys {
+            dose: file.dose,
+            min_dose: file.min_dose,
+            max_dose: file.max_dose,
+            max_total: file.max_total,
+        };
+        let rule = dose_rule(keys, false, &fail)?.ok_or_else(|| {
+            fail("it states no dose; give dose, or min_dose with or without max_dose".into())
+        })?;
+        let lightest = window.lower().map(|edge| *edge.value());
+        check_cap(Some(rule), &[], file.max_total, lightest, &fail)?;
+        if let Some(previous) = bands.last() {
+            let meets = match (previous.window.upper(), window.lower()) {
+                (Some(upper), Some(lower)) => {
+                    upper.value() == lower.value() && upper.is_inclusive() != lower.is_inclusive()
+                }
+                _ => false,
+            };
+            if !meets {
+                let before = previous.window.upper().map_or_else(
+                    || "no upper edge".to_owned(),
+                    |e| {
+                        format!(
+                            "{} {}",
+                            if e.is_inclusive() { "at_most" } else { "below" },
+                            e.value()
+                        )
+                    },
+                );
+                let after = window.lower().map_or_else(
+                    || "no lower edge".to_owned(),
+                    |e| {
+                        format!(
+                            "{} {}",
+                            if e.is_inclusive() {
+                                "at_least"
+                            } else {
+                                "above"
+                            },
+                            e.value()
+                        )
+                    },
+                );
+                return Err(fail(format!(
+                    "it does not meet the band before it without a gap or an overlap (that band ends {before}, this one starts {after}); the edges must be the same weight, one inclusive and one not, such as at_most = \"40 kg\" then above = \"40 kg\""
+                )));
+            }
+        }
+        bands.push(WeightBand {
+            window,
+            rule,
+            cap: file.max_total,
+        });
+    }
+    Ok(bands)
+}
+
+fn check_regimen(spanned: &Spanned<RegimenFile>, at: &Located<'_>) -> Result<Regimen> {
+    let span = Some(spanned.span());
+    let file = spanned.get_ref();
+    let name = &file.id;
+    let fail = |message: String| at.error(span.clone(), format!("regimen {name:?}: {message}"));
+    let keys = DoseKeys {
+        dose: file.dose,
+        min_dose: file.min_dose,
+        max_dose: file.max_dose,
+        max_total: file.max_total,
+    };
+    let rule = dose_rule(keys, file.placebo, &fail)?;
+    let bands = check_bands(&file.bands, name, at)?;
+    if !bands.is_empty() && (rule.is_some() || file.max_total.is_some() || !file.levels.is_empty())
+    {
+        return Err(fail(
+            "weight bands state the dose for each weight; give no dose, max_total or levels beside them".into(),
+        ));
+    }
     if rule == Some(DoseRule::NoCells) && !file.levels.is_empty() {
         return Err(fail("a placebo regimen has no dose levels".into()));
     }
-    if rule.is_none() && file.levels.is_empty() {
+    if rule.is_none() && file.levels.is_empty() && bands.is_empty() {
         return Err(fail(
-            "it states no dose; give dose, min_dose with max_dose, placebo = true, or levels"
-                .into(),
+            "it states no dose; give dose, min_dose (with or without max_dose), placebo = true, levels or weight bands".into(),
         ));
     }
 
@@ -478,9 +897,13 @@ fn check_regimen(spanned: &Spanned<RegimenFile>, at: &Located<'_>) -> Result<Reg
         if number == 0 {
             return Err(fail_level("levels are numbered from 1".into()));
         }
-        let dose = positive(dose, "its dose")?;
+        if dose.is_zero() {
+            return Err(fail_level(
+                "its dose is zero; a regimen without cells is written placebo = true".into(),
+            ));
+        }
         if let Some(previous) = levels.last() {
-            if number == previous.number || levels.iter().any(|l| l.number == number) {
+            if levels.iter().any(|l| l.number == number) {
                 return Err(fail_level("this level number is used twice".into()));
             }
             if number < previous.number {
@@ -505,16 +928,17 @@ fn check_regimen(spanned: &Spanned<RegimenFile>, at: &Located<'_>) -> Result<Reg
                 }
             }
         }
-        if let Some(range) = rule.and_then(DoseRule::range) {
-            if !within(dose, range) {
+        if let Some(bounds) = rule.and_then(DoseRule::bounds) {
+            if !within(dose, bounds) {
                 return Err(fail_level(format!(
-                    "its dose {dose} is outside the regimen's range {} to {}",
-                    range.0, range.1
+                    "its dose {dose} is outside the regimen's range {}",
+                    rule.map(|r| r.to_string()).unwrap_or_default()
                 )));
             }
         }
         levels.push(DoseLevel { number, dose });
     }
+    check_cap(rule, &levels, file.max_total, None, &fail)?;
 
     let escalation = file
         .escalation
@@ -536,18 +960,18 @@ fn check_regimen(spanned: &Spanned<RegimenFile>, at: &Located<'_>) -> Result<Reg
                 )));
             }
             for level in &levels {
-                if !within(level.dose, (level.dose, ceiling)) {
+                if !within(level.dose, (level.dose, Some(ceiling))) {
                     return Err(esc_fail(format!(
                         "ceiling {ceiling} is below level {}'s dose {}, or of another kind",
                         level.number, level.dose
                     )));
                 }
             }
-            if let Some(range) = rule.and_then(DoseRule::range) {
-                if !within(ceiling, range) {
+            if let Some(bounds) = rule.and_then(DoseRule::bounds) {
+                if !within(ceiling, bounds) {
                     return Err(esc_fail(format!(
-                        "ceiling {ceiling} is outside the regimen's range {} to {}",
-                        range.0, range.1
+                        "ceiling {ceiling} is outside the regimen's range {}",
+                        rule.map(|r| r.to_string()).unwrap_or_default()
                     )));
                 }
             }
@@ -558,9 +982,42 @@ fn check_regimen(spanned: &Spanned<RegimenFile>, at: &Located<'_>) -> Result<Reg
         })
         .transpose()?;
 
+    let tolerance = file
+        .tolerance
+        .as_ref()
+        .map(|tolerance| {
+            let ToleranceFile { soft, hard } = *tolerance.get_ref();
+            let tol_fail = |message: String| {
+                at.error(
+                    Some(tolerance.span()),
+                    format!("regimen {name:?} tolerance: {message}"),
+                )
+            };
+            if soft.is_some_and(|soft| soft > hard) {
+                return Err(tol_fail(format!(
+                    "soft {} is wider than hard {hard}; the soft band must lie inside the hard one",
+                    soft.map(|s| s.to_string()).unwrap_or_default()
+                )));
+            }
+            let has_point = rule.and_then(DoseRule::point).is_some()
+                || !levels.is_empty()
+                || bands.iter().any(|b| b.rule.point().is_some());
+            if !has_point || rule == Some(DoseRule::NoCells) {
+                return Err(tol_fail(
+                    "a tolerance applies around a single dose, and this regimen states only ranges"
+                        .into(),
+                ));
+            }
+            Ok(Tolerance { soft, hard })
+        })
+        .transpose()?;
+
     Ok(Regimen {
         id: file.id.clone(),
         rule,
+        cap: file.max_total,
+        bands,
+        tolerance,
         levels,
         escalation,
         infusions: file.infusions.0,
@@ -568,11 +1025,13 @@ fn check_regimen(spanned: &Spanned<RegimenFile>, at: &Located<'_>) -> Result<Reg
     })
 }
 
-/// Whether `dose` lies in the inclusive range `(min, max)` of the same kind.
-fn within(dose: Dose, (min, max): (Dose, Dose)) -> bool {
+/// Whether `dose` lies in the inclusive bounds `(min, max)` of the same kind.
+fn within(dose: Dose, (min, max): (Dose, Option<Dose>)) -> bool {
     match (dose, min, max) {
-        (Dose::PerKg(d), Dose::PerKg(lo), Dose::PerKg(hi)) => lo <= d && d <= hi,
-        (Dose::Total(d), Dose::Total(lo), Dose::Total(hi)) => lo <= d && d <= hi,
+        (Dose::PerKg(d), Dose::PerKg(lo), Some(Dose::PerKg(hi))) => lo <= d && d <= hi,
+        (Dose::PerKg(d), Dose::PerKg(lo), None) => lo <= d,
+        (Dose::Total(d), Dose::Total(lo), Some(Dose::Total(hi))) => lo <= d && d <= hi,
+        (Dose::Total(d), Dose::Total(lo), None) => lo <= d,
         _ => false,
     }
 }

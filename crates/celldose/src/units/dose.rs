@@ -44,6 +44,21 @@ impl Dose {
         }
     }
 
+    /// Whether the dose is no cells at all.
+    ///
+    /// ```
+    /// # use celldose::Dose;
+    /// assert!("0".parse::<Dose>()?.is_zero());
+    /// assert!(!"1e6/kg".parse::<Dose>()?.is_zero());
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn is_zero(self) -> bool {
+        match self {
+            Self::Total(count) => count.get().is_zero(),
+            Self::PerKg(per_kg) => per_kg.get().is_zero(),
+        }
+    }
+
     /// Whether the dose is stated per kilogram.
     ///
     /// ```

@@ -113,7 +113,7 @@ proptest! {
                         .with_arm(arm.id())
                         .with_age(AgeYears::new(Decimal::from(age)).unwrap());
                     let c = protocol.calculate(&request).unwrap();
-                    let eligible = protocol.weight_window().map_or(true, |w| w.check(weight.weight()).is_ok());
+                    let eligible = protocol.weight_window().is_none_or(|w| w.check(weight.weight()).is_ok());
                     prop_assert_eq!(c.verdict() == Verdict::Within, eligible, "{} {} {:?}", protocol.id(), arm.id(), choice);
                     if let (Some(cells), Some(min), Some(max)) = (c.cells(), c.min_cells(), c.max_cells()) {
                         prop_assert!(min <= cells && cells <= max);
