@@ -463,7 +463,11 @@ pub fn validate(results: &[(String, Result<Protocol, crate::request::Refusal>)])
                 protocol.version(),
                 protocol.sha256()
             ),
-            Err(refusal) => writeln!(out, "{file}: invalid: {}", refusal.0),
+            Err(refusal) => {
+                let prefix = format!("protocol file {file}: ");
+                let message = refusal.0.strip_prefix(&prefix).unwrap_or(&refusal.0);
+                writeln!(out, "{file}: invalid: {message}")
+            }
         };
     }
     let invalid = results.iter().filter(|(_, r)| r.is_err()).count();

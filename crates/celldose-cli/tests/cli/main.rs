@@ -9,6 +9,7 @@
 
 mod commands;
 mod docs;
+mod protocol_files;
 mod rejections;
 
 use assert_cmd::Command;

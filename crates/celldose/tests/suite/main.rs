@@ -9,10 +9,12 @@
 )]
 
 mod boundaries;
+mod file_properties;
 mod golden;
 mod parsing;
 mod properties;
 mod protocol_files;
+mod shapes;
 
 use celldose::{
     Calculation, Catalogue, DeliveryCheck, DoseChoice, DoseRequest, FindingCode, Rounding, Severity,

@@ -116,3 +116,90 @@ fn malformed_files_are_refused_with_file_line_and_column() {
         .collect();
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
+
+const BANDS: &str = r#"format = 1
+id = "DEMO-BANDS"
+version = "1"
+title = "Demo"
+product = "cells"
+route = "intravenous"
+
+[source]
+registry = "none"
+record = "DEMO-BANDS"
+quote = "quoted"
+
+[[arm]]
+id = "all"
+name = "All"
+regimen = "by-weight"
+
+[[regimen]]
+id = "by-weight"
+infusions = 1
+
+[[regimen.band]]
+at_most = "40 kg"
+dose = "2.5e6/kg"
+
+[[regimen.band]]
+above = "40 kg"
+dose = "2e6/kg"
+max_total = "1.6e8"
+"#;
+
+#[test]
+fn malformed_bands_caps_and_tolerances_are_refused() {
+    assert!(Protocol::from_toml("bands.toml", BANDS).is_ok());
+    let table = [
+        (BANDS.replace("above = \"40 kg\"", "above = \"41 kg\""), "protocol file demo.toml: line 26, column 1: regimen \"by-weight\" weight band: it does not meet the band before it without a gap or an overlap (that band ends at_most 40 kg, this one starts above 41 kg); the edges must be the same weight, one inclusive and one not, such as at_most = \"40 kg\" then above = \"40 kg\""),
+        (BANDS.replace("above = \"40 kg\"", "at_least = \"40 kg\""), "protocol file demo.toml: line 26, column 1: regimen \"by-weight\" weight band: it does not meet the band before it without a gap or an overlap (that band ends at_most 40 kg, this one starts at_least 40 kg); the edges must be the same weight, one inclusive and one not, such as at_most = \"40 kg\" then above = \"40 kg\""),
+        (BANDS.replace("at_most = \"40 kg\"", "below = \"40 kg\""), "protocol file demo.toml: line 26, column 1: regimen \"by-weight\" weight band: it does not meet the band before it without a gap or an overlap (that band ends below 40 kg, this one starts above 40 kg); the edges must be the same weight, one inclusive and one not, such as at_most = \"40 kg\" then above = \"40 kg\""),
+        (BANDS.replace("infusions = 1\n", "infusions = 1\ndose = \"1e6/kg\"\n"), "protocol file demo.toml: line 18, column 1: regimen \"by-weight\": weight bands state the dose for each weight; give no dose, max_total or levels beside them"),
+        (BANDS.replace("dose = \"2e6/kg\"\nmax_total = \"1.6e8\"", "min_dose = \"2e6/kg\"\nmax_total = \"5e7\""), "protocol file demo.toml: line 26, column 1: regimen \"by-weight\" weight band: max_total 50000000 is below the smallest dose the rule allows here (80000000 cells), so no dose could meet both"),
+        (BANDS.split("\n[[regimen.band]]\nabove").next().unwrap().to_owned(), "protocol file demo.toml: line 22, column 1: regimen \"by-weight\" has one weight band; one rule for every weight is written without [[regimen.band]], and bands need at least two"),
+        (GOOD.replace("max_dose = \"2e6/kg\"\n", "max_dose = \"2e6/kg\"\nmax_total = \"1e8\"\n").replace("\"1e6/kg\"", "\"1e8\"").replace("\"2e6/kg\"", "\"2e8\""), "protocol file demo.toml: line 18, column 1: regimen \"main\": max_total 100000000 caps a total that weight × dose per kg could exceed, but this dose is not per kg"),
+        (GOOD.replace("min_dose = \"1e6/kg\"\n", ""), "protocol file demo.toml: line 18, column 1: regimen \"main\": max_dose needs a min_dose; a limit on the total alone is written max_total"),
+        (GOOD.replace("infusions = 1", "infusions = 1\ntolerance = { hard = \"20%\" }"), "protocol file demo.toml: line 23, column 13: regimen \"main\" tolerance: a tolerance applies around a single dose, and this regimen states only ranges"),
+        (GOOD.replace("min_dose = \"1e6/kg\"\nmax_dose = \"2e6/kg\"", "dose = \"1e6/kg\"").replace("infusions = 1", "infusions = 1\ntolerance = { soft = \"30%\", hard = \"20%\" }"), "protocol file demo.toml: line 22, column 13: regimen \"main\" tolerance: soft 30% is wider than hard 20%; the soft band must lie inside the hard one"),
+    ];
+    let mismatches: Vec<String> = table
+        .iter()
+        .filter_map(|(text, message)| {
+            let error = match Protocol::from_toml("demo.toml", text) {
+                Ok(_) => "accepted".to_owned(),
+                Err(error) => error.to_string(),
+            };
+            (error != *message).then(|| format!("got:      {error}\nexpected: {message}"))
+        })
+        .collect();
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+#[test]
+fn an_id_already_defined_is_refused() {
+    let mut catalogue = Catalogue::builtin().unwrap();
+    let copy = Protocol::from_toml("mine.toml", &GOOD.replace("DEMO-1", "nct07276568")).unwrap();
+    assert_eq!(
+        catalogue.add(copy).unwrap_err().to_string(),
+        "protocol id nct07276568 from mine.toml is already defined by built-in:NCT07276568; each protocol needs its own id, and one definition never replaces another"
+    );
+}
+
+#[test]
+fn the_sha256_is_of_the_exact_bytes() {
+    let a = Protocol::from_toml("a.toml", GOOD).unwrap();
+    let b = Protocol::from_toml("b.toml", &format!("{GOOD}\n")).unwrap();
+    assert_eq!(a.arms(), b.arms());
+    assert_ne!(
+        a.sha256(),
+        b.sha256(),
+        "one byte more is another definition"
+    );
+    // `printf %s "$GOOD" | sha256sum`, worked outside the library.
+    assert_eq!(a.sha256().len(), 64);
+    assert!(a
+        .sha256()
+        .chars()
+        .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+}
