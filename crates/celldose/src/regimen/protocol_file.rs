@@ -531,7 +531,10 @@ impl ProtocolFile {
             regimens.push(checked);
         }
         if self.arms.is_empty() {
-            return Err(at.error(None, "the protocol has no [[arm]]; it needs at least one"));
+            return Err(at.error(
+                Some(0..0),
+                "the protocol has no [[arm]]; it needs at least one",
+            ));
         }
         let mut arms: Vec<Arm> = Vec::with_capacity(self.arms.len());
         for arm in &self.arms {

@@ -8,12 +8,11 @@ use core::fmt;
 use core::str::FromStr;
 
 use num_rational::Ratio;
-use num_traits::CheckedMul;
 use rust_decimal::Decimal;
 use uom::si::mass::{gram, kilogram};
 use uom::si::rational64::Mass;
 
-use super::{parse_number, parse_number_within, serde_via_string, split_unit};
+use super::{exact_ratio, parse_number, parse_number_within, serde_via_string, split_unit};
 use crate::error::{Error, Result};
 
 #[allow(missing_docs, clippy::all)]
@@ -180,11 +179,6 @@ impl MassUnit {
         };
         mass.get::<kilogram>()
     }
-
-    /// Converts an amount in this unit to kilograms exactly; `None` if the ratio overflows.
-    fn to_kg(self, amount: Ratio<i64>) -> Option<Ratio<i64>> {
-        amount.checked_mul(&self.kg_per_unit())
-    }
 }
 
 impl EnteredWeight {
@@ -220,20 +214,6 @@ impl EnteredWeight {
     pub fn unit(self) -> MassUnit {
         self.unit
     }
-}
-
-fn decimal_to_ratio(value: Decimal) -> Option<Ratio<i64>> {
-    let numer = i64::try_from(value.mantissa()).ok()?;
-    let denom = 10i64.checked_pow(value.scale())?;
-    Some(Ratio::new(numer, denom))
-}
-
-fn ratio_to_decimal(value: Ratio<i64>) -> Option<Decimal> {
-    let numer = Decimal::from(*value.numer());
-    let denom = Decimal::from(*value.denom());
-    let quotient = numer.checked_div(denom)?;
-    // Only a terminating quotient is exact; anything else is refused rather than rounded.
-    (quotient.checked_mul(denom)? == numer).then_some(quotient)
 }
 
 impl FromStr for EnteredWeight {
@@ -285,13 +265,7 @@ impl FromStr for EnteredWeight {
         }
         let too_precise =
             || refuse("too precise to convert to kilograms exactly (give fewer decimal places)");
-        let ratio = decimal_to_ratio(amount).ok_or_else(too_precise)?;
-        // The kilograms must themselves be readable back, so that Display and FromStr pair up.
-        let kg = unit
-            .to_kg(ratio)
-            .and_then(ratio_to_decimal)
-            .filter(|kg| decimal_to_ratio(*kg).is_some())
-            .ok_or_else(too_precise)?;
+        let kg = exact_ratio::convert(amount, unit.kg_per_unit()).ok_or_else(too_precise)?;
         let weight = BodyWeight::from_kg(kg).map_err(|error| match (error, unit) {
             (
                 Error::OutOfRange {
@@ -357,14 +331,8 @@ mod tests {
 
     #[test]
     fn gram_and_kilogram_factors_are_exact() {
-        assert_eq!(
-            MassUnit::Gram.to_kg(Ratio::new(72_500, 1)),
-            Some(Ratio::new(145, 2))
-        );
-        assert_eq!(
-            MassUnit::Kilogram.to_kg(Ratio::new(145, 2)),
-            Some(Ratio::new(145, 2))
-        );
+        assert_eq!(MassUnit::Gram.kg_per_unit(), Ratio::new(1, 1000));
+        assert_eq!(MassUnit::Kilogram.kg_per_unit(), Ratio::new(1, 1));
     }
 
     #[test]

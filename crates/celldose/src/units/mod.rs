@@ -9,6 +9,7 @@ mod body_weight;
 mod cell_count;
 mod cells_per_kg;
 mod dose;
+mod exact_ratio;
 mod number;
 mod percent;
 
