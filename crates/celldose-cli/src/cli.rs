@@ -42,9 +42,51 @@ pub enum Command {
     /// Check a delivered cell count against the patient's dose and the protocol.
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
+    /// Turn the patient's dose into a volume of product to draw, and check what that volume
+    /// delivers.
+    #[command(after_help = EXIT_CODES)]
+    Prepare(PrepareArgs),
     /// Check protocol files strictly, without using them: exit 0 if every file is valid, 2 if not.
     #[command(after_help = EXIT_CODES)]
     Validate(ValidateArgs),
+}
+
+/// `celldose prepare`.
+#[derive(Debug, Args)]
+pub struct PrepareArgs {
+    #[command(flatten)]
+    pub dose: DoseArgs,
+
+    /// Cell concentration from the product certificate: 2.5e6/mL, 2.5e9/L.
+    #[arg(long, value_name = "CONC", allow_hyphen_values = true)]
+    pub concentration: String,
+
+    /// Percentage of cells alive, from the certificate: 95%.
+    #[arg(long, value_name = "PCT", allow_hyphen_values = true)]
+    pub viability: String,
+
+    /// Percentage of cells carrying the active marker (CAR-positive, CD34-positive), where the
+    /// certificate states one. Default: all of them.
+    #[arg(long, value_name = "PCT", allow_hyphen_values = true)]
+    pub positive: Option<String>,
+
+    /// Volume of product available: 68mL, 0.068L.
+    #[arg(long, value_name = "VOLUME", allow_hyphen_values = true)]
+    pub available: String,
+
+    /// The smallest volume that can be measured; the volume is a whole number of these.
+    #[arg(
+        long,
+        value_name = "VOLUME",
+        default_value = "0.1mL",
+        allow_hyphen_values = true
+    )]
+    pub step: String,
+
+    /// The allowed deviation of the delivered dose from a single target dose, e.g. 10%.
+    /// Required where there is one target and the protocol states no tolerance of its own.
+    #[arg(long, value_name = "PCT", allow_hyphen_values = true)]
+    pub tolerance: Option<String>,
 }
 
 /// `celldose validate`.

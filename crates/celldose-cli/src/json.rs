@@ -135,6 +135,52 @@ pub fn dose(calculation: &Calculation, notation: Notation) -> String {
     })
 }
 
+/// `celldose prepare --format json`.
+pub fn prepare(prepared: &celldose::Preparation, notation: Notation) -> String {
+    #[derive(Serialize)]
+    struct PrepareOutput<'a> {
+        #[serde(flatten)]
+        dose: DoseJson<'a>,
+        concentration_per_ml: String,
+        viability_percent: String,
+        positive_percent: String,
+        available_ml: String,
+        step_ml: String,
+        active_cells_per_ml: String,
+        volume_ml: String,
+        delivered_cells: Option<String>,
+        delivered_cells_exact: String,
+        delivered_cells_per_kg: String,
+        deviation_percent: Option<String>,
+        tolerance_percent: Option<String>,
+        soft_tolerance_percent: Option<String>,
+        findings: Vec<FindingJson<'a>>,
+    }
+    let mut dose = dose_fields(prepared.calculation());
+    dose.verdict = prepared.verdict().as_str();
+    let product = prepared.product();
+    render(&PrepareOutput {
+        dose,
+        concentration_per_ml: product.concentration().get().to_string(),
+        viability_percent: product.viability().get().to_string(),
+        positive_percent: product.positive().get().to_string(),
+        available_ml: product.available().ml().to_string(),
+        step_ml: prepared.step().ml().to_string(),
+        active_cells_per_ml: product.active_cells_per_ml().to_string(),
+        volume_ml: prepared.volume().ml().to_string(),
+        delivered_cells: string(prepared.delivered_cells()),
+        delivered_cells_exact: prepared.delivered_exact().to_string(),
+        delivered_cells_per_kg: prepared.delivered_per_kg().get().to_string(),
+        deviation_percent: string(prepared.deviation_percent()),
+        tolerance_percent: prepared.tolerance().map(|t| t.hard().get().to_string()),
+        soft_tolerance_percent: prepared
+            .tolerance()
+            .and_then(|t| t.soft())
+            .map(|s| s.get().to_string()),
+        findings: findings(prepared.findings(), notation),
+    })
+}
+
 /// `celldose check --format json`.
 pub fn check(check: &DeliveryCheck, notation: Notation) -> String {
     let mut dose = dose_fields(check.calculation());

@@ -142,6 +142,17 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
             };
             Ok((text, exit_code(check.verdict())))
         }
+        Command::Prepare(args) => {
+            let (protocol, request) = request::dose_request(&catalogue, &args.dose)?;
+            let (product, step, tolerance) = request::product(&args)?;
+            let prepared = protocol.prepare(&request, &product, step, tolerance)?;
+            let n = notation(&args.dose.output);
+            let text = match args.dose.output.format {
+                Format::Text => text::prepare(&prepared, n),
+                Format::Json => json::prepare(&prepared, n),
+            };
+            Ok((text, exit_code(prepared.verdict())))
+        }
         Command::Validate(_) => Ok((String::new(), EXIT_WITHIN)),
     }
 }

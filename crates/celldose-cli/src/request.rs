@@ -2,7 +2,7 @@
 
 use celldose::{Catalogue, CellCount, DoseChoice, DoseRequest, Percent, Protocol};
 
-use crate::cli::{CheckArgs, DoseArgs};
+use crate::cli::{CheckArgs, DoseArgs, PrepareArgs};
 
 /// A refused request: one line naming the flag, the value and what would be accepted.
 #[derive(Debug)]
@@ -105,4 +105,45 @@ fn parse_level(text: &str) -> Result<u32, Refusal> {
             "--level: dose level {text:?} is not accepted; write a whole number from 1, as in --level 2"
         ))),
     }
+}
+
+/// The product, step and tolerance for `prepare`.
+pub fn product(
+    args: &PrepareArgs,
+) -> Result<(celldose::Product, celldose::Volume, Option<Percent>), Refusal> {
+    let concentration = args
+        .concentration
+        .parse()
+        .map_err(|e| Refusal::flag("--concentration", e))?;
+    let viability = args
+        .viability
+        .parse()
+        .map_err(|e| Refusal::flag("--viability", e))?;
+    let positive = args
+        .positive
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|e| Refusal::flag("--positive", e))?;
+    let available = args
+        .available
+        .parse()
+        .map_err(|e| Refusal::flag("--available", e))?;
+    let step = args.step.parse().map_err(|e| Refusal::flag("--step", e))?;
+    let tolerance = args
+        .tolerance
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|e| Refusal::flag("--tolerance", e))?;
+    let product =
+        celldose::Product::new(concentration, viability, positive, available).map_err(|e| {
+            let flag = if e.to_string().starts_with("viability") {
+                "--viability"
+            } else {
+                "--positive"
+            };
+            Refusal::flag(flag, e)
+        })?;
+    Ok((product, step, tolerance))
 }

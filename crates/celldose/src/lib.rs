@@ -36,8 +36,8 @@ pub mod regimen;
 pub mod units;
 
 pub use calculation::{
-    Calculation, DeliveryCheck, DoseChoice, DoseRequest, Finding, FindingCode, Rounding, Severity,
-    Verdict,
+    Calculation, DeliveryCheck, DoseChoice, DoseRequest, Finding, FindingCode, Preparation,
+    Product, Rounding, Severity, Verdict,
 };
 pub use error::{Error, Result};
 pub use regimen::{
@@ -45,7 +45,8 @@ pub use regimen::{
     Protocol, Regimen, Source, Stated, Tolerance, WeightBand, Window,
 };
 pub use units::{
-    AgeYears, BodyWeight, CellCount, CellsPerKg, Dose, EnteredWeight, ExactCells, MassUnit, Percent,
+    AgeYears, BodyWeight, CellCount, CellsPerKg, Concentration, Dose, EnteredWeight, ExactCells,
+    MassUnit, Percent, Volume,
 };
 
 /// The README's Rust examples, compiled and run as doctests.

@@ -9,6 +9,7 @@
 
 mod commands;
 mod docs;
+mod prepare;
 mod protocol_files;
 mod rejections;
 

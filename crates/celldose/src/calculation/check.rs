@@ -7,7 +7,7 @@ use super::{Calculation, DoseRequest, Finding, FindingCode, Rounding, Severity, 
 use crate::error::{Error, Result};
 use crate::human;
 use crate::regimen::{describe_dose, Protocol, Tolerance};
-use crate::units::{CellCount, CellsPerKg, Percent};
+use crate::units::{CellCount, CellsPerKg, ExactCells, Percent};
 
 /// Deviations are reported to this many decimal places of a percent; limits are compared exactly.
 const DEVIATION_PLACES: u32 = 2;
@@ -61,53 +61,85 @@ impl Protocol {
         tolerance: Option<Percent>,
     ) -> Result<DeliveryCheck> {
         let calculation = self.calculate(request)?;
+        let tolerance = resolve_tolerance(&calculation, tolerance, "checking a delivered count")?;
         let weight = calculation.weight().weight();
         let actual = actual_cells.exact();
         let actual_cells_per_kg = CellsPerKg::new(Rounding::HalfAwayFromZero.to_places(
             CellsPerKg::checked_from(actual, weight)?.get(),
             DEVIATION_PLACES,
         ))?;
-        let mut findings = Vec::new();
+        let (findings, deviation_percent) = judge_delivery(&calculation, actual, tolerance)?;
+        Ok(DeliveryCheck {
+            calculation,
+            actual_cells,
+            actual_cells_per_kg,
+            deviation_percent,
+            tolerance,
+            findings,
+        })
+    }
+}
 
-        if calculation.is_placebo() && actual_cells > CellCount::ZERO {
-            findings.push(Finding::new(
-                Severity::Hard,
-                FindingCode::CellsInPlaceboArm,
-                calculation.clause("placebo, no cells"),
-                |n| {
-                    format!(
-                        "{} delivered in a placebo arm, which gives no cells",
-                        human::cells(actual.get(), n)
-                    )
-                },
-            ));
+/// The tolerance that applies: the protocol's own, or the caller's as a hard band.
+///
+/// A single target needs one; the protocol's own and the caller's together are refused.
+pub(crate) fn resolve_tolerance(
+    calculation: &Calculation,
+    given: Option<Percent>,
+    what: &str,
+) -> Result<Option<Tolerance>> {
+    let tolerance = match (calculation.protocol_tolerance(), given) {
+        (Some(own), None) => Some(*own),
+        (None, Some(hard)) => Some(Tolerance { soft: None, hard }),
+        (None, None) => None,
+        (Some(own), Some(given)) => {
+            return Err(Error::Request(format!(
+                "protocol {} states its own tolerance ({}), so a tolerance of {given} cannot be given as well",
+                calculation.protocol(),
+                tolerance_words(own)
+            )))
         }
+    };
+    let single_target = calculation
+        .exact_cells()
+        .is_some_and(|t| t.get() > Decimal::ZERO);
+    if single_target && tolerance.is_none() {
+        let dose = calculation.dose().map_or_else(String::new, |d| {
+            format!(" of {}", describe_dose(d, human::Notation::Ascii))
+        });
+        return Err(Error::Request(format!(
+            "{what} against the single dose{dose} needs a tolerance; the protocol states none, so give one such as 10%"
+        )));
+    }
+    Ok(tolerance)
+}
 
-        let tolerance = match (calculation.protocol_tolerance(), tolerance) {
-            (Some(own), None) => Some(*own),
-            (None, Some(hard)) => Some(Tolerance { soft: None, hard }),
-            (None, None) => None,
-            (Some(own), Some(given)) => {
-                return Err(Error::Request(format!(
-                    "protocol {} states its own tolerance ({}), so a tolerance of {given} cannot be given as well",
-                    calculation.protocol(),
-                    tolerance_words(own)
-                )))
-            }
-        };
-        let target = calculation
-            .exact_cells()
-            .filter(|target| target.get() > Decimal::ZERO);
-        let deviation_percent = match (target, tolerance) {
-            (Some(_), None) => {
-                let dose = calculation.dose().map_or_else(String::new, |d| {
-                    format!(" of {}", describe_dose(d, human::Notation::Ascii))
-                });
-                return Err(Error::Request(format!(
-                    "checking a delivered count against the single dose{dose} needs a tolerance; the protocol states none, so give one such as 10%"
-                )));
-            }
-            (Some(target), Some(tolerance)) => {
+/// The findings on an amount delivered under `calculation`, and its deviation from the target.
+pub(crate) fn judge_delivery(
+    calculation: &Calculation,
+    actual: ExactCells,
+    tolerance: Option<Tolerance>,
+) -> Result<(Vec<Finding>, Option<Decimal>)> {
+    let mut findings = Vec::new();
+    if calculation.is_placebo() && actual > ExactCells::ZERO {
+        findings.push(Finding::new(
+            Severity::Hard,
+            FindingCode::CellsInPlaceboArm,
+            calculation.clause("placebo, no cells"),
+            |n| {
+                format!(
+                    "{} delivered in a placebo arm, which gives no cells",
+                    human::cells(actual.get(), n)
+                )
+            },
+        ));
+    }
+    let target = calculation
+        .exact_cells()
+        .filter(|target| target.get() > Decimal::ZERO);
+    let deviation_percent = match (target, tolerance) {
+        (Some(target), tolerance) => {
+            if let Some(tolerance) = tolerance {
                 let given = if calculation.protocol_tolerance().is_some() {
                     ""
                 } else {
@@ -127,74 +159,65 @@ impl Protocol {
                     ),
                     &clause,
                 ));
-                let difference = actual
-                    .get()
-                    .checked_sub(target.get())
-                    .ok_or_else(|| overflow("difference"))?;
-                let deviation =
-                    percent_of(difference, target.get()).ok_or_else(|| overflow("deviation"))?;
-                Some(Rounding::HalfAwayFromZero.to_places(deviation, DEVIATION_PLACES))
             }
-            (None, Some(tolerance)) => {
-                if !calculation.is_placebo() {
-                    findings.push(Finding::new(
-                        Severity::Info,
-                        FindingCode::ToleranceNotUsed,
-                        calculation.clause("dose range"),
-                        |_| {
-                            format!(
-                                "the tolerance ({}) was not used: there is no single target, only the protocol range",
-                                tolerance_words(&tolerance)
-                            )
-                        },
-                    ));
-                }
-                None
+            let difference = actual
+                .get()
+                .checked_sub(target.get())
+                .ok_or_else(|| overflow("difference"))?;
+            let deviation =
+                percent_of(difference, target.get()).ok_or_else(|| overflow("deviation"))?;
+            Some(Rounding::HalfAwayFromZero.to_places(deviation, DEVIATION_PLACES))
+        }
+        (None, Some(tolerance)) => {
+            if !calculation.is_placebo() {
+                findings.push(Finding::new(
+                    Severity::Info,
+                    FindingCode::ToleranceNotUsed,
+                    calculation.clause("dose range"),
+                    |_| {
+                        format!(
+                            "the tolerance ({}) was not used: there is no single target, only the protocol range",
+                            tolerance_words(&tolerance)
+                        )
+                    },
+                ));
             }
-            (None, None) => None,
-        };
-
-        let limits = calculation.limits();
-        let clause =
-            || calculation.clause(&calculation.rule().map(rule_clause).unwrap_or_default());
-        if let Some(min) = limits.min.filter(|min| actual < *min) {
-            findings.push(Finding::new(
-                Severity::Hard,
-                FindingCode::DeliveredBelowProtocolMinimum,
-                clause(),
-                |n| {
-                    format!(
-                        "delivered {} is below the protocol minimum of {} for this patient",
-                        human::cells(actual.get(), n),
-                        human::cells(min.get(), n)
-                    )
-                },
-            ));
+            None
         }
-        if let Some(max) = limits.max.filter(|max| actual > *max) {
-            findings.push(Finding::new(
-                Severity::Hard,
-                FindingCode::DeliveredAboveProtocolMaximum,
-                clause(),
-                |n| {
-                    format!(
-                        "delivered {} is above the protocol maximum of {} for this patient",
-                        human::cells(actual.get(), n),
-                        human::cells(max.get(), n)
-                    )
-                },
-            ));
-        }
+        (None, None) => None,
+    };
 
-        Ok(DeliveryCheck {
-            calculation,
-            actual_cells,
-            actual_cells_per_kg,
-            deviation_percent,
-            tolerance,
-            findings,
-        })
+    let limits = calculation.limits();
+    let clause = || calculation.clause(&calculation.rule().map(rule_clause).unwrap_or_default());
+    if let Some(min) = limits.min.filter(|min| actual < *min) {
+        findings.push(Finding::new(
+            Severity::Hard,
+            FindingCode::DeliveredBelowProtocolMinimum,
+            clause(),
+            |n| {
+                format!(
+                    "delivered {} is below the protocol minimum of {} for this patient",
+                    human::cells(actual.get(), n),
+                    human::cells(min.get(), n)
+                )
+            },
+        ));
     }
+    if let Some(max) = limits.max.filter(|max| actual > *max) {
+        findings.push(Finding::new(
+            Severity::Hard,
+            FindingCode::DeliveredAboveProtocolMaximum,
+            clause(),
+            |n| {
+                format!(
+                    "delivered {} is above the protocol maximum of {} for this patient",
+                    human::cells(actual.get(), n),
+                    human::cells(max.get(), n)
+                )
+            },
+        ));
+    }
+    Ok((findings, deviation_percent))
 }
 
 fn overflow(operation: &'static str) -> Error {

@@ -59,6 +59,13 @@ pub enum FindingCode {
     DeliveredOutsideTolerance,
     /// A tolerance was given where there is no single target to apply it to.
     ToleranceNotUsed,
+    /// The volume to draw is more than the product available.
+    VolumeAboveAvailable,
+    /// The nearest measurable volume failed a check the other neighbour passes, so the other was
+    /// taken.
+    VolumeRoundedInside,
+    /// Neither measurable volume around the exact one passes every check.
+    NoVolumeInside,
 }
 
 impl FindingCode {
@@ -88,6 +95,9 @@ impl FindingCode {
             Self::DeliveredAboveProtocolMaximum => "delivered-above-protocol-maximum",
             Self::DeliveredOutsideTolerance => "delivered-outside-tolerance",
             Self::ToleranceNotUsed => "tolerance-not-used",
+            Self::VolumeAboveAvailable => "volume-above-available",
+            Self::VolumeRoundedInside => "volume-rounded-inside",
+            Self::NoVolumeInside => "no-volume-inside",
         }
     }
 }

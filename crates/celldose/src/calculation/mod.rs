@@ -4,11 +4,13 @@
 mod calculate;
 mod check;
 mod finding;
+mod preparation;
 mod request;
 mod rounding;
 
 pub use calculate::Calculation;
 pub use check::DeliveryCheck;
 pub use finding::{Finding, FindingCode, Severity, Verdict};
+pub use preparation::{Preparation, Product};
 pub use request::{DoseChoice, DoseRequest};
 pub use rounding::Rounding;

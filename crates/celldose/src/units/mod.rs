@@ -8,17 +8,21 @@ mod age;
 mod body_weight;
 mod cell_count;
 mod cells_per_kg;
+mod concentration;
 mod dose;
 mod exact_ratio;
 mod number;
 mod percent;
+mod volume;
 
 pub use age::AgeYears;
 pub use body_weight::{BodyWeight, EnteredWeight, MassUnit};
 pub use cell_count::{CellCount, ExactCells};
 pub use cells_per_kg::CellsPerKg;
+pub use concentration::Concentration;
 pub use dose::Dose;
 pub use percent::Percent;
+pub use volume::Volume;
 
 pub(crate) use number::{parse_number, parse_number_within};
 

@@ -12,6 +12,7 @@ mod boundaries;
 mod file_properties;
 mod golden;
 mod parsing;
+mod preparation;
 mod properties;
 mod protocol_files;
 mod shapes;

@@ -1,0 +1,443 @@
+//! From product to syringe: the volume to draw, rounded to what can be measured, and a check of
+//! the dose that volume actually delivers.
+
+use rust_decimal::Decimal;
+
+use super::check::{judge_delivery, resolve_tolerance};
+use super::{Calculation, DoseRequest, Finding, FindingCode, Rounding, Severity, Verdict};
+use crate::error::{Error, Result};
+use crate::regimen::{Protocol, Tolerance};
+use crate::units::{CellCount, CellsPerKg, Concentration, ExactCells, Percent, Volume};
+
+/// Figures derived by division (per kg, percent) are shown to this many places.
+const SHOWN_PLACES: u32 = 2;
+/// The unrounded volume is a quotient; it is shown to the nanolitre.
+const EXACT_VOLUME_PLACES: u32 = 6;
+
+/// A cell product as its certificate describes it.
+///
+/// ```
+/// use celldose::Product;
+/// let product = Product::new("2.5e6/mL".parse()?, "95%".parse()?, None, "68mL".parse()?)?;
+/// assert_eq!(product.active_cells_per_ml().to_string(), "2375000");
+/// # Ok::<(), celldose::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Product {
+    concentration: Concentration,
+    viability: Percent,
+    positive: Percent,
+    available: Volume,
+}
+
+impl Product {
+    /// A product with its concentration, the percentage of cells alive, the percentage carrying
+    /// the active marker (all of them, where `positive` is `None`), and the volume available.
+    ///
+    /// # Errors
+    /// When the viability or the positive fraction is 0 %: a product with no active cells cannot
+    /// deliver a dose.
+    ///
+    /// ```
+    /// use celldose::Product;
+    /// let error = Product::new("2.5e6/mL".parse()?, "0%".parse()?, None, "68mL".parse()?).unwrap_err();
+    /// assert_eq!(error.to_string(), "viability 0% is not above 0%; accepted: above 0% and at most 100%");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn new(
+        concentration: Concentration,
+        viability: Percent,
+        positive: Option<Percent>,
+        available: Volume,
+    ) -> Result<Self> {
+        let positive = positive.unwrap_or(Percent::MAX);
+        for (what, value) in [("viability", viability), ("positive fraction", positive)] {
+            if value.get().is_zero() {
+                return Err(Error::OutOfRange {
+                    what,
+                    value: value.to_string(),
+                    problem: "not above 0%".into(),
+                    accepted: "above 0% and at most 100%".into(),
+                });
+            }
+        }
+        Ok(Self {
+            concentration,
+            viability,
+            positive,
+            available,
+        })
+    }
+
+    /// Cells per mL that count towards the dose: concentration × viability × positive fraction.
+    ///
+    /// ```
+    /// use celldose::Product;
+    /// let product = Product::new("2e6/mL".parse()?, "90%".parse()?, Some("40%".parse()?), "50mL".parse()?)?;
+    /// assert_eq!(product.active_cells_per_ml().to_string(), "720000");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn active_cells_per_ml(&self) -> Decimal {
+        // Percentages divide by 100 exactly in decimal, so this product is exact.
+        (self.concentration.get() * self.viability.get() * self.positive.get()
+            / Decimal::from(10_000))
+        .normalize()
+    }
+
+    /// The concentration on the certificate.
+    ///
+    /// See [`Product::new`].
+    pub fn concentration(&self) -> Concentration {
+        self.concentration
+    }
+
+    /// The percentage of cells alive.
+    ///
+    /// See [`Product::new`].
+    pub fn viability(&self) -> Percent {
+        self.viability
+    }
+
+    /// The percentage of cells carrying the active marker (100 % where not stated).
+    ///
+    /// See [`Product::new`].
+    pub fn positive(&self) -> Percent {
+        self.positive
+    }
+
+    /// The volume of product available.
+    ///
+    /// See [`Product::new`].
+    pub fn available(&self) -> Volume {
+        self.available
+    }
+}
+
+/// The volume to draw for one patient, and a check of the dose it delivers.
+///
+/// ```
+/// use celldose::{Catalogue, DoseChoice, DoseRequest, Product, Rounding, Verdict};
+/// let catalogue = Catalogue::builtin()?;
+/// let request = DoseRequest::new("70kg".parse()?, DoseChoice::ArmDose, Rounding::HalfAwayFromZero).with_arm("low-dose");
+/// let product = Product::new("2.5e6/mL".parse()?, "96%".parse()?, None, "50mL".parse()?)?;
+/// let prepared = catalogue.find("NCT06167473")?.prepare(&request, &product, "0.1mL".parse()?, Some("5%".parse()?))?;
+/// // 70,000,000 cells ÷ 2,400,000 active cells/mL = 29.1666… mL, drawn as 29.2 mL.
+/// assert_eq!(prepared.volume().to_string(), "29.2 mL");
+/// assert_eq!(prepared.delivered_exact().to_string(), "70080000");
+/// assert_eq!(prepared.verdict(), Verdict::Within);
+/// # Ok::<(), celldose::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preparation {
+    calculation: Calculation,
+    product: Product,
+    step: Volume,
+    exact_volume_ml: Decimal,
+    volume: Volume,
+    delivered_exact: ExactCells,
+    delivered_per_kg: CellsPerKg,
+    deviation_percent: Option<Decimal>,
+    tolerance: Option<Tolerance>,
+    findings: Vec<Finding>,
+}
+
+/// One volume that could be drawn, with what it delivers and what that would mean.
+struct Candidate {
+    volume: Decimal,
+    delivered: ExactCells,
+    findings: Vec<Finding>,
+    deviation: Option<Decimal>,
+}
+
+impl Candidate {
+    /// 0 when nothing is wrong, 1 with a soft finding, 2 with a hard one.
+    fn rank(&self) -> u8 {
+        let mut rank = 0;
+        for finding in &self.findings {
+            rank = rank.max(match finding.severity() {
+                Severity::Hard => 2,
+                Severity::Soft => 1,
+                _ => 0,
+            });
+        }
+        rank
+    }
+}
+
+impl Protocol {
+    /// The volume of `product` to draw for the patient of `request`.
+    ///
+    /// The exact volume (target ÷ active cells per mL) is rounded to the nearest multiple of
+    /// `step`, a tie going to the larger. The dose that volume delivers is computed again and
+    /// checked against the protocol's limits, the tolerance (the protocol's own, or `tolerance`
+    /// as a hard band), and the volume available. When the nearest multiple fails a check that
+    /// the other neighbour passes, the other is taken and a finding says so; when neither passes,
+    /// the verdict is `outside` and the findings say why.
+    ///
+    /// # Errors
+    /// The errors of [`Protocol::calculate`]; a protocol that gives only a range and no dose; a
+    /// placebo arm; a single target with no tolerance; a volume beyond what can be represented.
+    ///
+    /// ```
+    /// use celldose::{Catalogue, DoseChoice, DoseRequest, Product, Rounding};
+    /// let catalogue = Catalogue::builtin()?;
+    /// let request = DoseRequest::new("60kg".parse()?, DoseChoice::ArmDose, Rounding::HalfEven).with_arm("msc");
+    /// let product = Product::new("2.5e6/mL".parse()?, "95%".parse()?, None, "68mL".parse()?)?;
+    /// let error = catalogue.find("NCT01218464")?.prepare(&request, &product, "0.1mL".parse()?, None).unwrap_err();
+    /// assert!(error.to_string().contains("gives a range and no single dose"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn prepare(
+        &self,
+        request: &DoseRequest,
+        product: &Product,
+        step: Volume,
+        tolerance: Option<Percent>,
+    ) -> Result<Preparation> {
+        let calculation = self.calculate(request)?;
+        let Some(target) = calculation.exact_cells() else {
+            return Err(Error::Request(format!(
+                "protocol {} {} gives a range and no single dose; give a dose (such as --dose) to prepare a volume",
+                calculation.protocol(),
+                calculation.arm().map_or_else(|| format!("regimen {}", calculation.regimen()), |a| format!("arm {a}"))
+            )));
+        };
+        if target.get().is_zero() {
+            return Err(Error::Request(format!(
+                "protocol {} arm {} is a placebo arm: there are no cells to draw",
+                calculation.protocol(),
+                calculation.arm().unwrap_or(calculation.regimen())
+            )));
+        }
+        let tolerance = resolve_tolerance(&calculation, tolerance, "preparing a volume")?;
+        let active = product.active_cells_per_ml();
+        let overflow = || Error::Overflow {
+            operation: "volume to draw",
+            detail: format!(
+                "{} cells at {} active cells/mL in steps of {step}",
+                target.get(),
+                active
+            ),
+        };
+        let cells_per_step = active.checked_mul(step.ml()).ok_or_else(overflow)?;
+
+        // The whole number of steps at or below the target, found by division and confirmed by
+        // exact multiplication so that no rounding inside the division can misplace it.
+        let mut steps = target
+            .get()
+            .checked_div(cells_per_step)
+            .ok_or_else(overflow)?
+            .floor();
+        let cells_at = |n: Decimal| n.checked_mul(cells_per_step).ok_or_else(overflow);
+        while steps > Decimal::ZERO && cells_at(steps)? > target.get() {
+            steps -= Decimal::ONE;
+        }
+        while cells_at(steps + Decimal::ONE)? <= target.get() {
+            steps += Decimal::ONE;
+        }
+        let below = cells_at(steps)?;
+        let above = cells_at(steps + Decimal::ONE)?;
+        // Nothing can be drawn in zero steps, so the only neighbour then is one step.
+        let single = below == target.get() || steps.is_zero();
+        let (nearest, other) = if steps.is_zero() {
+            (Decimal::ONE, Decimal::ONE)
+        } else if below == target.get() || target.get() - below < above - target.get() {
+            (steps, steps + Decimal::ONE)
+        } else {
+            (steps + Decimal::ONE, steps)
+        };
+
+        let candidate = |n: Decimal| -> Result<Candidate> {
+            let volume = n.checked_mul(step.ml()).ok_or_else(overflow)?.normalize();
+            let delivered = ExactCells::new(cells_at(n)?)?;
+            let (mut findings, deviation) = judge_delivery(&calculation, delivered, tolerance)?;
+            if volume > product.available().ml() {
+                findings.push(Finding::new(
+                    Severity::Hard,
+                    FindingCode::VolumeAboveAvailable,
+                    calculation.clause("product available"),
+                    |_| {
+                        format!(
+                            "{volume} mL is more than the {} available",
+                            product.available()
+                        )
+                    },
+                ));
+            }
+            Ok(Candidate {
+                volume,
+                delivered,
+                findings,
+                deviation,
+            })
+        };
+        let first = candidate(nearest)?;
+        let chosen = if single {
+            first
+        } else {
+            let second = candidate(other)?;
+            if second.rank() < first.rank() {
+                let mut second = second;
+                let (taken, instead) = (second.volume, first.volume);
+                let worst = first
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity() != Severity::Info)
+                    .min_by_key(|f| f.severity())
+                    .cloned();
+                second.findings.push(Finding::new(
+                    Severity::Info,
+                    FindingCode::VolumeRoundedInside,
+                    calculation.clause("volume rounding"),
+                    |n| {
+                        let why = worst.as_ref().map_or_else(String::new, |f| format!(" ({})", f.message(n)));
+                        format!("the nearest {step} step, {instead} mL, would fail a check{why}, so {taken} mL was taken")
+                    },
+                ));
+                second
+            } else if first.rank() == 2 && second.rank() == 2 {
+                let mut first = first;
+                let (low, high) = if first.volume < second.volume {
+                    (first.volume, second.volume)
+                } else {
+                    (second.volume, first.volume)
+                };
+                first.findings.push(Finding::new(
+                    Severity::Hard,
+                    FindingCode::NoVolumeInside,
+                    calculation.clause("volume rounding"),
+                    |_| {
+                        format!(
+                            "neither {low} mL nor {high} mL, the two {step} steps around the exact volume, delivers a dose that passes every check"
+                        )
+                    },
+                ));
+                first
+            } else {
+                first
+            }
+        };
+
+        let volume = Volume::from_ml(chosen.volume).map_err(|_| {
+            Error::Request(format!(
+                "the volume to draw, {} mL, is more than celldose handles ({}) and more than the {} available; check the concentration",
+                chosen.volume,
+                Volume::MAX,
+                product.available()
+            ))
+        })?;
+        let weight = calculation.weight().weight();
+        let delivered_per_kg = CellsPerKg::new(Rounding::HalfAwayFromZero.to_places(
+            CellsPerKg::checked_from(chosen.delivered, weight)?.get(),
+            SHOWN_PLACES,
+        ))?;
+        let exact_volume_ml = Rounding::HalfAwayFromZero.to_places(
+            target.get().checked_div(active).ok_or_else(overflow)?,
+            EXACT_VOLUME_PLACES,
+        );
+        Ok(Preparation {
+            calculation,
+            product: *product,
+            step,
+            exact_volume_ml,
+            volume,
+            delivered_exact: chosen.delivered,
+            delivered_per_kg,
+            deviation_percent: chosen.deviation,
+            tolerance,
+            findings: chosen.findings,
+        })
+    }
+}
+
+impl Preparation {
+    /// The calculation the volume was prepared for.
+    ///
+    /// See [`Preparation`] for an example.
+    pub fn calculation(&self) -> &Calculation {
+        &self.calculation
+    }
+
+    /// The product it is drawn from.
+    ///
+    /// See [`Preparation`] for an example.
+    pub fn product(&self) -> &Product {
+        &self.product
+    }
+
+    /// The measuring step the volume was rounded to.
+    ///
+    /// See [`Preparation`] for an example.
+    pub fn step(&self) -> Volume {
+        self.step
+    }
+
+    /// The volume the target needs before rounding to a step: target ÷ active cells per mL,
+    /// to 0.000001 mL (rounded half away from zero). Only shown; never used for a check.
+    ///
+    /// See [`Preparation`] for an example.
+    pub fn exact_volume_ml(&self) -> Decimal {
+        self.exact_volume_ml
+    }
+
+    /// The volume to draw, a whole number of steps.
+    ///
+    /// See [`Preparation`] for an example.
+    pub fn volume(&self) -> Volume {
+        self.volume
+    }
+
+    /// The exact number of active cells that volume delivers.
+    ///
+    /// See [`Preparation`] for an example.
+    pub fn delivered_exact(&self) -> ExactCells {
+        self.delivered_exact
+    }
+
+    /// The delivered count in whole cells, rounded half away from zero (checks use the exact
+    /// amount).
+    ///
+    /// See [`Preparation`] for an example.
+    pub fn delivered_cells(&self) -> Option<CellCount> {
+        self.delivered_exact.round(Rounding::HalfAwayFromZero).ok()
+    }
+
+    /// The delivered dose per kg, rounded half away from zero to 0.01 cells/kg.
+    ///
+    /// See [`Preparation`] for an example.
+    pub fn delivered_per_kg(&self) -> CellsPerKg {
+        self.delivered_per_kg
+    }
+
+    /// (delivered − target) ÷ target × 100, rounded half away from zero to 0.01 %.
+    ///
+    /// See [`Preparation`] for an example.
+    pub fn deviation_percent(&self) -> Option<Decimal> {
+        self.deviation_percent
+    }
+
+    /// The tolerance applied: the protocol's own, or the caller's as a hard band.
+    ///
+    /// See [`Preparation`] for an example.
+    pub fn tolerance(&self) -> Option<Tolerance> {
+        self.tolerance
+    }
+
+    /// The calculation's findings followed by the preparation's own.
+    ///
+    /// See [`Preparation`] for an example.
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.calculation.findings().iter().chain(&self.findings)
+    }
+
+    /// `outside` if any finding is hard; else `review` if any is soft and not acknowledged; else
+    /// `within`.
+    ///
+    /// See [`Preparation`] for an example.
+    pub fn verdict(&self) -> Verdict {
+        Verdict::from_findings(
+            self.findings(),
+            self.calculation.acknowledgement().is_some(),
+        )
+    }
+}
