@@ -1,5 +1,7 @@
 //! From protocol, arm, dose choice and patient to a target count, its limits and a verdict.
 
+use std::sync::Arc;
+
 use rust_decimal::Decimal;
 
 use super::{DoseChoice, DoseRequest, Finding, FindingCode, Rounding, Severity, Verdict};
@@ -51,11 +53,12 @@ struct Plan {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Calculation {
-    protocol: String,
-    protocol_version: String,
-    protocol_sha256: String,
-    arm: Option<String>,
-    regimen: String,
+    // Shared with the protocol: a calculation copies no text.
+    protocol: Arc<str>,
+    protocol_version: Arc<str>,
+    protocol_sha256: Arc<str>,
+    arm: Option<Arc<str>>,
+    regimen: Arc<str>,
     band: Option<Window<BodyWeight>>,
     level: Option<u32>,
     dose: Option<Dose>,
@@ -218,9 +221,8 @@ impl Protocol {
             .map(|exact| round_inside(exact, limits, rounding, &limits_clause, &mut findings))
             .transpose()?;
         let cells_per_kg = match (dose, exact_cells) {
-            (Some(Dose::PerKg(per_kg)), Some(exact)) if exact == per_kg.checked_for(weight)? => {
-                Some(per_kg)
-            }
+            // Uncapped, the patient receives the stated dose per kg exactly.
+            (Some(Dose::PerKg(per_kg)), Some(exact)) if Some(exact) == requested => Some(per_kg),
             (Some(_), Some(exact)) => Some(CellsPerKg::new(Rounding::HalfAwayFromZero.to_places(
                 CellsPerKg::checked_from(exact, weight)?.get(),
                 PER_KG_PLACES,
@@ -259,11 +261,11 @@ impl Protocol {
         };
 
         Ok(Calculation {
-            protocol: self.id().to_owned(),
-            protocol_version: self.version().to_owned(),
-            protocol_sha256: self.sha256().to_owned(),
+            protocol: Arc::clone(&self.id),
+            protocol_version: Arc::clone(&self.version),
+            protocol_sha256: Arc::clone(&self.sha256),
             arm: arm_id,
-            regimen: regimen.id().to_owned(),
+            regimen: Arc::clone(&regimen.id),
             band: plan.band,
             level,
             dose,
@@ -339,7 +341,7 @@ impl Protocol {
 
     /// The arm to use and its id; `None` as the id where the arms share one regimen and none
     /// was named.
-    fn resolve_arm(&self, requested: Option<&str>) -> Result<(Option<String>, &Regimen)> {
+    fn resolve_arm(&self, requested: Option<&str>) -> Result<(Option<Arc<str>>, &Regimen)> {
         let known = || {
             self.arms()
                 .iter()
@@ -350,13 +352,13 @@ impl Protocol {
         match (requested, self.arms()) {
             (Some(id), _) => self
                 .arm(id)
-                .map(|arm| (Some(arm.id().to_owned()), arm.regimen()))
+                .map(|arm| (Some(Arc::clone(&arm.id)), arm.regimen()))
                 .ok_or_else(|| Error::UnknownArm {
                     protocol: self.id().to_owned(),
                     input: id.to_owned(),
                     known: known(),
                 }),
-            (None, [only]) => Ok((Some(only.id().to_owned()), only.regimen())),
+            (None, [only]) => Ok((Some(Arc::clone(&only.id)), only.regimen())),
             (None, [first, ..]) if self.arms_share_one_regimen() => Ok((None, first.regimen())),
             (None, _) => Err(Error::ArmRequired {
                 protocol: self.id().to_owned(),
@@ -505,7 +507,7 @@ fn explicit_dose_finding(
                 FindingCode::DosePastSoftTolerance,
                 FindingCode::DoseNotAProtocolDose,
             ),
-            &clause(&format!("tolerance {}", tolerance_words(tolerance))),
+            &|| clause(&format!("tolerance {}", tolerance_words(tolerance))),
         ));
     }
     let mut allowed: Vec<(String, Dose, ExactCells)> = Vec::new();
@@ -574,7 +576,7 @@ pub(crate) fn tolerance_finding(
     what: impl Fn(Notation) -> String,
     target_words: &dyn Fn(Notation) -> String,
     (soft_code, hard_code): (FindingCode, FindingCode),
-    clause: &str,
+    clause: &dyn Fn() -> String,
 ) -> Option<Finding> {
     let difference = amount.get().checked_sub(target.get())?;
     let scaled = difference.abs().checked_mul(Decimal::ONE_HUNDRED)?;
@@ -604,7 +606,7 @@ pub(crate) fn tolerance_finding(
     } else {
         "it needs an acknowledgement with a reason"
     };
-    Some(Finding::new(severity, code, clause, |n| {
+    Some(Finding::new(severity, code, clause(), |n| {
         format!(
             "{} is {}% {direction} {}, past the {band} tolerance of {limit}: {consequence}",
             what(n),
@@ -1049,7 +1051,7 @@ impl Calculation {
     }
 
     pub(crate) fn clause(&self, what: &str) -> String {
-        match &self.arm {
+        match self.arm.as_deref() {
             Some(arm) => format!("{} arm {arm}: {what}", self.protocol),
             None => format!("{} regimen {}: {what}", self.protocol, self.regimen),
         }

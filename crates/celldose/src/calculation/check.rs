@@ -145,8 +145,9 @@ pub(crate) fn judge_delivery(
                 } else {
                     " (given by the caller)"
                 };
-                let clause = calculation
-                    .clause(&format!("tolerance {}{given}", tolerance_words(&tolerance)));
+                let clause = || {
+                    calculation.clause(&format!("tolerance {}{given}", tolerance_words(&tolerance)))
+                };
                 findings.extend(tolerance_finding(
                     actual,
                     target,

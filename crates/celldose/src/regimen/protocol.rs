@@ -1,6 +1,7 @@
 //! A trial protocol: its arms, their regimens and dose levels, and who may be dosed.
 
 use core::fmt;
+use std::sync::Arc;
 
 use super::{DoseRule, Window};
 use crate::units::{AgeYears, BodyWeight, CellCount, Dose, Percent};
@@ -88,7 +89,7 @@ pub struct Tolerance {
 /// How one arm is dosed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Regimen {
-    pub(crate) id: String,
+    pub(crate) id: Arc<str>,
     pub(crate) rule: Option<DoseRule>,
     pub(crate) cap: Option<CellCount>,
     pub(crate) bands: Vec<WeightBand>,
@@ -102,7 +103,7 @@ pub struct Regimen {
 /// One arm (or eligibility group) of a trial, and the regimen it follows.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Arm {
-    pub(crate) id: String,
+    pub(crate) id: Arc<str>,
     pub(crate) name: String,
     pub(crate) regimen: Regimen,
 }
@@ -126,8 +127,8 @@ pub struct CohortSize {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Protocol {
-    pub(crate) id: String,
-    pub(crate) version: String,
+    pub(crate) id: Arc<str>,
+    pub(crate) version: Arc<str>,
     pub(crate) title: String,
     pub(crate) product: String,
     pub(crate) route: String,
@@ -137,8 +138,8 @@ pub struct Protocol {
     pub(crate) age_window: Option<Window<AgeYears>>,
     pub(crate) follow_up: Vec<String>,
     pub(crate) cohort_size: Option<CohortSize>,
-    pub(crate) sha256: String,
-    pub(crate) origin: String,
+    pub(crate) sha256: Arc<str>,
+    pub(crate) origin: Arc<str>,
 }
 
 impl Source {

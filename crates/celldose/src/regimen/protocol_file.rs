@@ -330,7 +330,7 @@ impl Protocol {
     pub fn to_toml(&self) -> Result<String> {
         let file = ProtocolFile::from(self);
         toml::to_string(&file).map_err(|error| Error::ProtocolFile {
-            source_name: self.id.clone(),
+            source_name: self.id.to_string(),
             message: format!("cannot be written as TOML: {error}"),
         })
     }
@@ -395,8 +395,8 @@ impl From<&Protocol> for ProtocolFile {
         }
         Self {
             format: unspanned(FORMAT_VERSION),
-            id: unspanned(protocol.id.clone()),
-            version: protocol.version.clone(),
+            id: unspanned(protocol.id.to_string()),
+            version: protocol.version.to_string(),
             title: protocol.title.clone(),
             product: protocol.product.clone(),
             route: protocol.route.clone(),
@@ -428,9 +428,9 @@ impl From<&Protocol> for ProtocolFile {
                 .iter()
                 .map(|arm| {
                     unspanned(ArmFile {
-                        id: arm.id.clone(),
+                        id: arm.id.to_string(),
                         name: arm.name.clone(),
-                        regimen: arm.regimen.id.clone(),
+                        regimen: arm.regimen.id.to_string(),
                     })
                 })
                 .collect(),
@@ -439,7 +439,7 @@ impl From<&Protocol> for ProtocolFile {
                 .map(|regimen| {
                     let (keys, placebo) = dose_keys(regimen.rule, regimen.cap);
                     unspanned(RegimenFile {
-                        id: regimen.id.clone(),
+                        id: regimen.id.to_string(),
                         dose: keys.dose,
                         min_dose: keys.min_dose,
                         max_dose: keys.max_dose,
@@ -554,14 +554,14 @@ impl ProtocolFile {
                     ),
                 ));
             }
-            if arms.iter().any(|a| a.id == arm.id) {
+            if arms.iter().any(|a| *a.id == *arm.id) {
                 return Err(at.error(span, format!("arm id {:?} is used twice", arm.id)));
             }
             let regimen = regimens
                 .iter()
-                .find(|r| r.id == arm.regimen)
+                .find(|r| *r.id == *arm.regimen)
                 .ok_or_else(|| {
-                    let known: Vec<&str> = regimens.iter().map(|r| r.id.as_str()).collect();
+                    let known: Vec<&str> = regimens.iter().map(|r| &*r.id).collect();
                     at.error(
                         span,
                         format!(
@@ -573,7 +573,7 @@ impl ProtocolFile {
                     )
                 })?;
             arms.push(Arm {
-                id: arm.id.clone(),
+                id: arm.id.as_str().into(),
                 name: arm.name.clone(),
                 regimen: regimen.clone(),
             });
@@ -605,8 +605,8 @@ impl ProtocolFile {
             })
             .transpose()?;
         Ok(Protocol {
-            id: id.to_owned(),
-            version: self.version,
+            id: id.into(),
+            version: self.version.into(),
             title: self.title,
             product: self.product,
             route: self.route,
@@ -629,8 +629,8 @@ impl ProtocolFile {
                 .transpose()?,
             follow_up: self.follow_up,
             cohort_size,
-            sha256,
-            origin: at.source_name.to_owned(),
+            sha256: sha256.into(),
+            origin: at.source_name.into(),
         })
     }
 }
@@ -1016,7 +1016,7 @@ fn check_regimen(spanned: &Spanned<RegimenFile>, at: &Located<'_>) -> Result<Reg
         .transpose()?;
 
     Ok(Regimen {
-        id: file.id.clone(),
+        id: file.id.as_str().into(),
         rule,
         cap: file.max_total,
         bands,

@@ -170,14 +170,25 @@ impl MassUnit {
     }
 
     /// Kilograms in one of this unit, an exact ratio taken from uom's unit definitions.
+    ///
+    /// uom derives each factor from a float literal through a continued-fraction search, which
+    /// costs about a microsecond, so each factor is worked out once and kept.
     fn kg_per_unit(self) -> Ratio<i64> {
-        let one = Ratio::new(1, 1);
-        let mass = match self {
-            Self::Kilogram => Mass::new::<kilogram>(one),
-            Self::Gram => Mass::new::<gram>(one),
-            Self::Pound => Mass::new::<avoirdupois::pound>(one),
-        };
-        mass.get::<kilogram>()
+        static FACTORS: std::sync::OnceLock<[Ratio<i64>; 3]> = std::sync::OnceLock::new();
+        let factors = FACTORS.get_or_init(|| {
+            let one = Ratio::new(1, 1);
+            [
+                Mass::new::<kilogram>(one).get::<kilogram>(),
+                Mass::new::<gram>(one).get::<kilogram>(),
+                Mass::new::<avoirdupois::pound>(one).get::<kilogram>(),
+            ]
+        });
+        let [kilograms, grams, pounds] = *factors;
+        match self {
+            Self::Kilogram => kilograms,
+            Self::Gram => grams,
+            Self::Pound => pounds,
+        }
     }
 }
 

@@ -48,14 +48,23 @@ impl VolumeUnit {
     }
 
     /// Millilitres in one of this unit, an exact ratio from uom's unit definitions.
+    /// Worked out once and kept, as for masses.
     pub(crate) fn ml_per_unit(self) -> Ratio<i64> {
-        let one = Ratio::new(1, 1);
-        let volume = match self {
-            Self::Millilitre => UomVolume::new::<milliliter>(one),
-            Self::Litre => UomVolume::new::<liter>(one),
-            Self::Microlitre => UomVolume::new::<microliter>(one),
-        };
-        volume.get::<milliliter>()
+        static FACTORS: std::sync::OnceLock<[Ratio<i64>; 3]> = std::sync::OnceLock::new();
+        let factors = FACTORS.get_or_init(|| {
+            let one = Ratio::new(1, 1);
+            [
+                UomVolume::new::<milliliter>(one).get::<milliliter>(),
+                UomVolume::new::<liter>(one).get::<milliliter>(),
+                UomVolume::new::<microliter>(one).get::<milliliter>(),
+            ]
+        });
+        let [millilitres, litres, microlitres] = *factors;
+        match self {
+            Self::Millilitre => millilitres,
+            Self::Litre => litres,
+            Self::Microlitre => microlitres,
+        }
     }
 }
 
