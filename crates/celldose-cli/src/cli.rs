@@ -14,6 +14,20 @@ Exit codes:
   3  the verdict is review: inside the protocol but past a soft limit; repeat with
      --acknowledge \"<reason>\" to accept it with a recorded reason";
 
+const BATCH_HELP: &str = "\
+Input: CSV whose header names columns after the dose/check flags:
+  protocol, arm, level, dose, weight, age, cells, tolerance, acknowledge, rounding
+protocol and weight are required; an empty cell is an absent flag; an unknown column is an
+error. A row with cells is a check, otherwise a dose. Every row gives exactly one output record,
+in input order, with row (1-based data row) and either the dose/check fields or error. A summary
+goes to stderr.
+
+Exit codes:
+  0  every row is within the protocol
+  1  a row is outside the protocol or could not be computed
+  2  the input cannot be read at all (missing file, no header, unknown column)
+  3  no row is outside or in error, but a row is review";
+
 /// Compute a patient's cell-therapy dose and check it against the trial protocol.
 #[derive(Debug, Parser)]
 #[command(name = "celldose", version, after_help = EXIT_CODES, arg_required_else_help = true)]
@@ -46,6 +60,9 @@ pub enum Command {
     /// delivers.
     #[command(after_help = EXIT_CODES)]
     Prepare(PrepareArgs),
+    /// Check a whole dispensing log in one pass: one output record per CSV row, in order.
+    #[command(after_help = BATCH_HELP)]
+    Batch(BatchArgs),
     /// Check protocol files strictly, without using them: exit 0 if every file is valid, 2 if not.
     #[command(after_help = EXIT_CODES)]
     Validate(ValidateArgs),
@@ -87,6 +104,31 @@ pub struct PrepareArgs {
     /// Required where there is one target and the protocol states no tolerance of its own.
     #[arg(long, value_name = "PCT", allow_hyphen_values = true)]
     pub tolerance: Option<String>,
+}
+
+/// How `celldose batch` writes its records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BatchOutput {
+    /// One JSON object per line.
+    Jsonl,
+    /// CSV with a fixed header.
+    Csv,
+}
+
+/// `celldose batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// The log to read, or `-` for standard input.
+    #[arg(long, value_name = "FILE", default_value = "-")]
+    pub input: std::path::PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = BatchOutput::Jsonl)]
+    pub format: BatchOutput,
+
+    /// Write finding messages with ASCII exponents.
+    #[arg(long)]
+    pub ascii: bool,
 }
 
 /// `celldose validate`.

@@ -3,33 +3,9 @@
 
 use celldose::human::Notation;
 use celldose::{
-    Calculation, Catalogue, DeliveryCheck, Dose, DoseRule, Finding, Protocol, Regimen, Stated,
-    Window,
+    report, Calculation, Catalogue, DeliveryCheck, DoseRule, Protocol, Regimen, Stated, Window,
 };
 use serde::Serialize;
-
-#[derive(Serialize)]
-struct FindingJson<'a> {
-    severity: &'a str,
-    code: &'a str,
-    message: &'a str,
-    clause: &'a str,
-}
-
-fn findings<'a>(
-    findings: impl IntoIterator<Item = &'a Finding>,
-    notation: Notation,
-) -> Vec<FindingJson<'a>> {
-    findings
-        .into_iter()
-        .map(|f| FindingJson {
-            severity: f.severity().as_str(),
-            code: f.code().as_str(),
-            message: f.message(notation),
-            clause: f.clause(),
-        })
-        .collect()
-}
 
 fn string<T: ToString>(value: Option<T>) -> Option<String> {
     value.map(|v| v.to_string())
@@ -37,87 +13,6 @@ fn string<T: ToString>(value: Option<T>) -> Option<String> {
 
 fn stated(value: Stated<u32>) -> String {
     value.to_string()
-}
-
-/// The fields `dose` and `check` share.
-#[derive(Serialize)]
-struct DoseJson<'a> {
-    protocol: &'a str,
-    protocol_version: &'a str,
-    protocol_sha256: &'a str,
-    arm: Option<&'a str>,
-    regimen: &'a str,
-    band: Option<String>,
-    level: Option<u32>,
-    dose: Option<String>,
-    dose_per_kg: bool,
-    max_total_cells: Option<String>,
-    weight_kg: String,
-    weight_entered: String,
-    age_years: Option<String>,
-    cells: Option<String>,
-    cells_exact: Option<String>,
-    cells_per_kg: Option<String>,
-    min_cells: Option<String>,
-    max_cells: Option<String>,
-    min_cells_exact: Option<String>,
-    max_cells_exact: Option<String>,
-    infusions: String,
-    per_infusion: bool,
-    total_cells: Option<String>,
-    rounding: &'a str,
-    verdict: &'a str,
-    acknowledgement: Option<&'a str>,
-}
-
-fn dose_fields(c: &Calculation) -> DoseJson<'_> {
-    DoseJson {
-        protocol: c.protocol(),
-        protocol_version: c.protocol_version(),
-        protocol_sha256: c.protocol_sha256(),
-        arm: c.arm(),
-        regimen: c.regimen(),
-        band: c.band().map(ToString::to_string),
-        level: c.level(),
-        dose: string(c.dose()),
-        dose_per_kg: c.dose().is_some_and(Dose::is_per_kg),
-        max_total_cells: string(c.cap()),
-        weight_kg: c.weight().weight().kg().to_string(),
-        weight_entered: c.weight().to_string(),
-        age_years: c.age().map(|a| a.years().to_string()),
-        cells: string(c.cells()),
-        cells_exact: string(c.exact_cells()),
-        cells_per_kg: c.cells_per_kg().map(|p| p.get().to_string()),
-        min_cells: string(c.min_cells()),
-        max_cells: string(c.max_cells()),
-        min_cells_exact: string(c.exact_min()),
-        max_cells_exact: string(c.exact_max()),
-        infusions: stated(c.infusions()),
-        per_infusion: c.per_infusion(),
-        total_cells: string(c.total_cells()),
-        rounding: c.rounding().name(),
-        verdict: c.verdict().as_str(),
-        acknowledgement: c.acknowledgement(),
-    }
-}
-
-#[derive(Serialize)]
-struct DoseOutput<'a> {
-    #[serde(flatten)]
-    dose: DoseJson<'a>,
-    findings: Vec<FindingJson<'a>>,
-}
-
-#[derive(Serialize)]
-struct CheckOutput<'a> {
-    #[serde(flatten)]
-    dose: DoseJson<'a>,
-    actual_cells: String,
-    actual_cells_per_kg: String,
-    deviation_percent: Option<String>,
-    tolerance_percent: Option<String>,
-    soft_tolerance_percent: Option<String>,
-    findings: Vec<FindingJson<'a>>,
 }
 
 fn render<T: Serialize>(value: &T) -> String {
@@ -129,74 +24,17 @@ fn render<T: Serialize>(value: &T) -> String {
 
 /// `celldose dose --format json`.
 pub fn dose(calculation: &Calculation, notation: Notation) -> String {
-    render(&DoseOutput {
-        dose: dose_fields(calculation),
-        findings: findings(calculation.findings(), notation),
-    })
-}
-
-/// `celldose prepare --format json`.
-pub fn prepare(prepared: &celldose::Preparation, notation: Notation) -> String {
-    #[derive(Serialize)]
-    struct PrepareOutput<'a> {
-        #[serde(flatten)]
-        dose: DoseJson<'a>,
-        concentration_per_ml: String,
-        viability_percent: String,
-        positive_percent: String,
-        available_ml: String,
-        step_ml: String,
-        active_cells_per_ml: String,
-        volume_ml: String,
-        delivered_cells: Option<String>,
-        delivered_cells_exact: String,
-        delivered_cells_per_kg: String,
-        deviation_percent: Option<String>,
-        tolerance_percent: Option<String>,
-        soft_tolerance_percent: Option<String>,
-        findings: Vec<FindingJson<'a>>,
-    }
-    let mut dose = dose_fields(prepared.calculation());
-    dose.verdict = prepared.verdict().as_str();
-    let product = prepared.product();
-    render(&PrepareOutput {
-        dose,
-        concentration_per_ml: product.concentration().get().to_string(),
-        viability_percent: product.viability().get().to_string(),
-        positive_percent: product.positive().get().to_string(),
-        available_ml: product.available().ml().to_string(),
-        step_ml: prepared.step().ml().to_string(),
-        active_cells_per_ml: product.active_cells_per_ml().to_string(),
-        volume_ml: prepared.volume().ml().to_string(),
-        delivered_cells: string(prepared.delivered_cells()),
-        delivered_cells_exact: prepared.delivered_exact().to_string(),
-        delivered_cells_per_kg: prepared.delivered_per_kg().get().to_string(),
-        deviation_percent: string(prepared.deviation_percent()),
-        tolerance_percent: prepared.tolerance().map(|t| t.hard().get().to_string()),
-        soft_tolerance_percent: prepared
-            .tolerance()
-            .and_then(|t| t.soft())
-            .map(|s| s.get().to_string()),
-        findings: findings(prepared.findings(), notation),
-    })
+    render(&report::DoseReport::new(calculation, notation))
 }
 
 /// `celldose check --format json`.
 pub fn check(check: &DeliveryCheck, notation: Notation) -> String {
-    let mut dose = dose_fields(check.calculation());
-    dose.verdict = check.verdict().as_str();
-    render(&CheckOutput {
-        dose,
-        actual_cells: check.actual_cells().to_string(),
-        actual_cells_per_kg: check.actual_cells_per_kg().get().to_string(),
-        deviation_percent: string(check.deviation_percent()),
-        tolerance_percent: check.tolerance().map(|t| t.hard().get().to_string()),
-        soft_tolerance_percent: check
-            .tolerance()
-            .and_then(|t| t.soft())
-            .map(|s| s.get().to_string()),
-        findings: findings(check.findings(), notation),
-    })
+    render(&report::CheckReport::new(check, notation))
+}
+
+/// `celldose prepare --format json`.
+pub fn prepare(prepared: &celldose::Preparation, notation: Notation) -> String {
+    render(&report::PrepareReport::new(prepared, notation))
 }
 
 #[derive(Serialize)]

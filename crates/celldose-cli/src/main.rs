@@ -33,6 +33,9 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => return clap_error(&error),
     };
+    if let Command::Batch(args) = &cli.command {
+        return batch(args, &cli.protocol_files);
+    }
     match run(cli) {
         Ok((output, code)) => match io::stdout().lock().write_all(output.as_bytes()) {
             Ok(()) => ExitCode::from(code),
@@ -153,7 +156,7 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
             };
             Ok((text, exit_code(prepared.verdict())))
         }
-        Command::Validate(_) => Ok((String::new(), EXIT_WITHIN)),
+        Command::Validate(_) | Command::Batch(_) => Ok((String::new(), EXIT_WITHIN)),
     }
 }
 
@@ -179,4 +182,57 @@ fn validate(
         Format::Json => json::validate(&results),
     };
     Ok((text, if failed { EXIT_REFUSED } else { EXIT_WITHIN }))
+}
+
+/// `celldose batch`: streams records to stdout as rows are read, and a summary to stderr.
+fn batch(args: &cli::BatchArgs, protocol_files: &[std::path::PathBuf]) -> ExitCode {
+    use celldose::batch::{self, BatchFormat};
+    let catalogue = match request::catalogue(protocol_files) {
+        Ok(catalogue) => catalogue,
+        Err(Refusal(message)) => return refuse(&message),
+    };
+    let input: Box<dyn io::Read> = if args.input.as_os_str() == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        match std::fs::File::open(&args.input) {
+            Ok(file) => Box::new(file),
+            Err(error) => {
+                return refuse(&format!(
+                    "--input {}: cannot be read: {error}",
+                    args.input.display()
+                ))
+            }
+        }
+    };
+    let format = match args.format {
+        cli::BatchOutput::Jsonl => BatchFormat::Jsonl,
+        cli::BatchOutput::Csv => BatchFormat::Csv,
+    };
+    let notation = if args.ascii {
+        Notation::Ascii
+    } else {
+        Notation::Unicode
+    };
+    match batch::run(
+        &catalogue,
+        io::BufReader::with_capacity(1 << 16, input),
+        io::stdout().lock(),
+        format,
+        notation,
+    ) {
+        Ok(summary) => {
+            let _ = writeln!(io::stderr().lock(), "celldose batch: {summary}");
+            let code = if summary.outside > 0 || summary.errors > 0 {
+                EXIT_OUTSIDE
+            } else if summary.review > 0 {
+                EXIT_REVIEW
+            } else {
+                EXIT_WITHIN
+            };
+            ExitCode::from(code)
+        }
+        // A reader that stops early (`celldose batch | head`) is not an error.
+        Err(error) if error.to_string().contains("Broken pipe") => ExitCode::from(EXIT_WITHIN),
+        Err(error) => refuse(&error.to_string()),
+    }
 }

@@ -29,10 +29,12 @@
 #[macro_use]
 extern crate uom;
 
+pub mod batch;
 pub mod calculation;
 mod error;
 pub mod human;
 pub mod regimen;
+pub mod report;
 pub mod units;
 
 pub use calculation::{

@@ -7,6 +7,7 @@
     clippy::indexing_slicing
 )]
 
+mod batch;
 mod commands;
 mod docs;
 mod prepare;

@@ -304,7 +304,7 @@ impl DeliveryCheck {
     /// assert!(check.findings().any(|f| f.code() == celldose::FindingCode::DeliveredOutsideTolerance));
     /// # Ok::<(), celldose::Error>(())
     /// ```
-    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> + Clone {
         self.calculation.findings().iter().chain(&self.findings)
     }
 

@@ -426,7 +426,7 @@ impl Preparation {
     /// The calculation's findings followed by the preparation's own.
     ///
     /// See [`Preparation`] for an example.
-    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> + Clone {
         self.calculation.findings().iter().chain(&self.findings)
     }
 

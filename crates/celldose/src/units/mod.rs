@@ -48,7 +48,7 @@ pub(crate) use serde_via_string;
 
 /// Splits `input` into the number and a trailing unit made of letters (and `/`).
 pub(crate) fn split_unit(input: &str) -> (&str, &str) {
-    let trimmed = input.trim();
+    let trimmed = input.trim_matches(' ');
     let unit_start = trimmed
         .char_indices()
         .rev()
@@ -56,7 +56,7 @@ pub(crate) fn split_unit(input: &str) -> (&str, &str) {
         .last()
         .map_or(trimmed.len(), |(index, _)| index);
     let (number, unit) = trimmed.split_at(unit_start);
-    (number.trim_end(), unit)
+    (number.trim_end_matches(' '), unit)
 }
 
 /// Checks `value` against inclusive bounds, naming the parameter on failure.

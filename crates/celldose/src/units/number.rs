@@ -25,7 +25,8 @@ pub(crate) fn parse_number(what: &'static str, input: &str) -> Result<Decimal> {
         input: input.to_owned(),
         reason,
     };
-    let text = input.trim();
+    // Spaces around a number are forgiven; a tab or a line break inside a value is not.
+    let text = input.trim_matches(' ');
     if text.is_empty() {
         return Err(malformed("it is empty".into()));
     }
@@ -184,11 +185,11 @@ fn parse_exponent(rest: &str) -> core::result::Result<i32, String> {
     if let Some(exponent) = rest.strip_prefix(['e', 'E']) {
         return signed_digits(exponent, "e");
     }
-    let trimmed = rest.trim_start();
+    let trimmed = rest.trim_start_matches(' ');
     let Some(after_times) = trimmed.strip_prefix(['x', 'X', '×']) else {
         return Err(unexpected(trimmed));
     };
-    let after_times = after_times.trim_start();
+    let after_times = after_times.trim_start_matches(' ');
     let Some(power) = after_times.strip_prefix("10") else {
         return Err(format!(
             "{:?} must be followed by 10^ and an exponent (as in 1.6x10^7)",

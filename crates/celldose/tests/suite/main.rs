@@ -8,6 +8,7 @@
     clippy::indexing_slicing
 )]
 
+mod batch;
 mod boundaries;
 mod file_properties;
 mod golden;

@@ -1,0 +1,336 @@
+//! Results as JSON for programs: every exact number is a string, absent values are `null`, and
+//! the field names are a contract that scripts rely on.
+//!
+//! Each report borrows the result it describes and writes it field by field, so a batch of a
+//! million rows allocates nothing per field.
+
+use rust_decimal::Decimal;
+use serde::ser::{SerializeSeq, SerializeStruct, Serializer};
+use serde::Serialize;
+
+use crate::human::Notation;
+use crate::{Calculation, DeliveryCheck, Dose, Finding, Preparation};
+
+/// A `dose` result as JSON.
+///
+/// ```
+/// use celldose::{report::DoseReport, human::Notation, Catalogue, DoseChoice, DoseRequest, Rounding};
+/// let catalogue = Catalogue::builtin()?;
+/// let request = DoseRequest::new("72.5kg".parse()?, DoseChoice::Level(1), Rounding::HalfAwayFromZero).with_arm("alf");
+/// let calculation = catalogue.find("NCT07276568")?.calculate(&request)?;
+/// let json = serde_json::to_value(DoseReport::new(&calculation, Notation::Ascii)).unwrap_or_default();
+/// assert_eq!(json["cells"], "1160000000");
+/// assert_eq!(json["cells_per_kg"], "16000000");
+/// assert_eq!(json["verdict"], "within");
+/// # Ok::<(), celldose::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct DoseReport<'a> {
+    calculation: &'a Calculation,
+    notation: Notation,
+    row: Option<u64>,
+}
+
+/// A `check` result as JSON: the `dose` fields, then the delivered count and its deviation.
+///
+/// ```
+/// use celldose::{report::CheckReport, human::Notation, Catalogue, DoseChoice, DoseRequest, Rounding};
+/// let catalogue = Catalogue::builtin()?;
+/// let request = DoseRequest::new("72.5kg".parse()?, DoseChoice::Level(1), Rounding::HalfAwayFromZero).with_arm("alf");
+/// let check = catalogue.find("NCT07276568")?.check(&request, "1.2e9".parse()?, Some("10%".parse()?))?;
+/// let json = serde_json::to_value(CheckReport::new(&check, Notation::Ascii)).unwrap_or_default();
+/// assert_eq!(json["actual_cells"], "1200000000");
+/// assert_eq!(json["deviation_percent"], "3.45");
+/// # Ok::<(), celldose::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct CheckReport<'a> {
+    check: &'a DeliveryCheck,
+    notation: Notation,
+    row: Option<u64>,
+}
+
+/// A `prepare` result as JSON: the `dose` fields, then the product, the volume and what it
+/// delivers.
+///
+/// ```
+/// use celldose::{report::PrepareReport, human::Notation, Catalogue, DoseChoice, DoseRequest, Product, Rounding};
+/// let catalogue = Catalogue::builtin()?;
+/// let request = DoseRequest::new("70kg".parse()?, DoseChoice::ArmDose, Rounding::HalfAwayFromZero).with_arm("low-dose");
+/// let product = Product::new("2.5e6/mL".parse()?, "96%".parse()?, None, "50mL".parse()?)?;
+/// let prepared = catalogue.find("NCT06167473")?.prepare(&request, &product, "0.1mL".parse()?, Some("5%".parse()?))?;
+/// let json = serde_json::to_value(PrepareReport::new(&prepared, Notation::Ascii)).unwrap_or_default();
+/// assert_eq!(json["volume_ml"], "29.2");
+/// # Ok::<(), celldose::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct PrepareReport<'a> {
+    prepared: &'a Preparation,
+    notation: Notation,
+    row: Option<u64>,
+}
+
+impl<'a> DoseReport<'a> {
+    /// The report of `calculation`, finding messages written in `notation`.
+    ///
+    /// See [`DoseReport`].
+    pub fn new(calculation: &'a Calculation, notation: Notation) -> Self {
+        Self {
+            calculation,
+            notation,
+            row: None,
+        }
+    }
+
+    /// The same report with a leading `row` field, as `celldose batch` writes it.
+    ///
+    /// See [`DoseReport`].
+    #[must_use]
+    pub fn with_row(self, row: u64) -> Self {
+        Self {
+            row: Some(row),
+            ..self
+        }
+    }
+}
+
+impl<'a> CheckReport<'a> {
+    /// The report of `check`, finding messages written in `notation`.
+    ///
+    /// See [`CheckReport`].
+    pub fn new(check: &'a DeliveryCheck, notation: Notation) -> Self {
+        Self {
+            check,
+            notation,
+            row: None,
+        }
+    }
+
+    /// The same report with a leading `row` field, as `celldose batch` writes it.
+    ///
+    /// See [`CheckReport`].
+    #[must_use]
+    pub fn with_row(self, row: u64) -> Self {
+        Self {
+            row: Some(row),
+            ..self
+        }
+    }
+}
+
+impl<'a> PrepareReport<'a> {
+    /// The report of `prepared`, finding messages written in `notation`.
+    ///
+    /// See [`PrepareReport`].
+    pub fn new(prepared: &'a Preparation, notation: Notation) -> Self {
+        Self {
+            prepared,
+            notation,
+            row: None,
+        }
+    }
+}
+
+/// A decimal written as its exact string, without trailing zeros.
+struct Exact(Decimal);
+
+impl Serialize for Exact {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0.normalize())
+    }
+}
+
+/// Any value written through its `Display`.
+struct Shown<T>(T);
+
+impl<T: core::fmt::Display> Serialize for Shown<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+struct Findings<'a, I> {
+    findings: I,
+    notation: Notation,
+    marker: core::marker::PhantomData<&'a Finding>,
+}
+
+impl<'a, I: Iterator<Item = &'a Finding> + Clone> Serialize for Findings<'a, I> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(None)?;
+        for finding in self.findings.clone() {
+            seq.serialize_element(&FindingReport {
+                finding,
+                notation: self.notation,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+struct FindingReport<'a> {
+    finding: &'a Finding,
+    notation: Notation,
+}
+
+impl Serialize for FindingReport<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut state = serializer.serialize_struct("Finding", 4)?;
+        state.serialize_field("severity", self.finding.severity().as_str())?;
+        state.serialize_field("code", self.finding.code().as_str())?;
+        state.serialize_field("message", self.finding.message(self.notation))?;
+        state.serialize_field("clause", self.finding.clause())?;
+        state.end()
+    }
+}
+
+const DOSE_FIELDS: usize = 27;
+
+/// The fields every dose, check and prepare report starts with, in their contract order.
+fn dose_fields<S: SerializeStruct>(
+    state: &mut S,
+    c: &Calculation,
+    verdict: &str,
+) -> Result<(), S::Error> {
+    state.serialize_field("protocol", c.protocol())?;
+    state.serialize_field("protocol_version", c.protocol_version())?;
+    state.serialize_field("protocol_sha256", c.protocol_sha256())?;
+    state.serialize_field("arm", &c.arm())?;
+    state.serialize_field("regimen", c.regimen())?;
+    state.serialize_field("band", &c.band().map(Shown))?;
+    state.serialize_field("level", &c.level())?;
+    state.serialize_field("dose", &c.dose())?;
+    state.serialize_field("dose_per_kg", &c.dose().is_some_and(Dose::is_per_kg))?;
+    state.serialize_field("max_total_cells", &c.cap())?;
+    state.serialize_field("weight_kg", &Exact(c.weight().weight().kg()))?;
+    state.serialize_field("weight_entered", &Shown(c.weight()))?;
+    state.serialize_field("age_years", &c.age().map(|a| Exact(a.years())))?;
+    state.serialize_field("cells", &c.cells())?;
+    state.serialize_field("cells_exact", &c.exact_cells())?;
+    state.serialize_field("cells_per_kg", &c.cells_per_kg().map(|p| Exact(p.get())))?;
+    state.serialize_field("min_cells", &c.min_cells())?;
+    state.serialize_field("max_cells", &c.max_cells())?;
+    state.serialize_field("min_cells_exact", &c.exact_min())?;
+    state.serialize_field("max_cells_exact", &c.exact_max())?;
+    state.serialize_field("infusions", &Shown(c.infusions()))?;
+    state.serialize_field("per_infusion", &c.per_infusion())?;
+    state.serialize_field("total_cells", &c.total_cells())?;
+    state.serialize_field("rounding", c.rounding().name())?;
+    state.serialize_field("verdict", verdict)?;
+    state.serialize_field("acknowledgement", &c.acknowledgement())?;
+    Ok(())
+}
+
+impl Serialize for DoseReport<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let c = self.calculation;
+        let mut state = serializer.serialize_struct("Dose", DOSE_FIELDS)?;
+        if let Some(row) = self.row {
+            state.serialize_field("row", &row)?;
+        }
+        dose_fields(&mut state, c, c.verdict().as_str())?;
+        state.serialize_field(
+            "findings",
+            &Findings {
+                findings: c.findings().iter(),
+                notation: self.notation,
+                marker: core::marker::PhantomData,
+            },
+        )?;
+        state.end()
+    }
+}
+
+impl Serialize for CheckReport<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let check = self.check;
+        let mut state = serializer.serialize_struct("Check", DOSE_FIELDS + 5)?;
+        if let Some(row) = self.row {
+            state.serialize_field("row", &row)?;
+        }
+        dose_fields(&mut state, check.calculation(), check.verdict().as_str())?;
+        state.serialize_field("actual_cells", &check.actual_cells())?;
+        state.serialize_field(
+            "actual_cells_per_kg",
+            &Exact(check.actual_cells_per_kg().get()),
+        )?;
+        state.serialize_field("deviation_percent", &check.deviation_percent().map(Exact))?;
+        state.serialize_field(
+            "tolerance_percent",
+            &check.tolerance().map(|t| Exact(t.hard().get())),
+        )?;
+        state.serialize_field(
+            "soft_tolerance_percent",
+            &check
+                .tolerance()
+                .and_then(|t| t.soft())
+                .map(|s| Exact(s.get())),
+        )?;
+        state.serialize_field(
+            "findings",
+            &Findings {
+                findings: check.findings(),
+                notation: self.notation,
+                marker: core::marker::PhantomData,
+            },
+        )?;
+        state.end()
+    }
+}
+
+impl Serialize for PrepareReport<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let prepared = self.prepared;
+        let product = prepared.product();
+        let mut state = serializer.serialize_struct("Prepare", DOSE_FIELDS + 15)?;
+        if let Some(row) = self.row {
+            state.serialize_field("row", &row)?;
+        }
+        dose_fields(
+            &mut state,
+            prepared.calculation(),
+            prepared.verdict().as_str(),
+        )?;
+        state.serialize_field(
+            "concentration_per_ml",
+            &Exact(product.concentration().get()),
+        )?;
+        state.serialize_field("viability_percent", &Exact(product.viability().get()))?;
+        state.serialize_field("positive_percent", &Exact(product.positive().get()))?;
+        state.serialize_field("available_ml", &Exact(product.available().ml()))?;
+        state.serialize_field("step_ml", &Exact(prepared.step().ml()))?;
+        state.serialize_field("active_cells_per_ml", &Exact(product.active_cells_per_ml()))?;
+        state.serialize_field("exact_volume_ml", &Exact(prepared.exact_volume_ml()))?;
+        state.serialize_field("volume_ml", &Exact(prepared.volume().ml()))?;
+        state.serialize_field("delivered_cells", &prepared.delivered_cells())?;
+        state.serialize_field("delivered_cells_exact", &prepared.delivered_exact())?;
+        state.serialize_field(
+            "delivered_cells_per_kg",
+            &Exact(prepared.delivered_per_kg().get()),
+        )?;
+        state.serialize_field(
+            "deviation_percent",
+            &prepared.deviation_percent().map(Exact),
+        )?;
+        state.serialize_field(
+            "tolerance_percent",
+            &prepared.tolerance().map(|t| Exact(t.hard().get())),
+        )?;
+        state.serialize_field(
+            "soft_tolerance_percent",
+            &prepared
+                .tolerance()
+                .and_then(|t| t.soft())
+                .map(|s| Exact(s.get())),
+        )?;
+        state.serialize_field(
+            "findings",
+            &Findings {
+                findings: prepared.findings(),
+                notation: self.notation,
+                marker: core::marker::PhantomData,
+            },
+        )?;
+        state.end()
+    }
+}

@@ -1,0 +1,145 @@
+//! Batch: every row in gives one record out, in order, whatever the row holds.
+
+use celldose::batch::{self, BatchFormat, Summary};
+use celldose::human::Notation;
+use proptest::prelude::*;
+
+use crate::catalogue;
+
+fn run(input: &[u8], format: BatchFormat) -> (celldose::Result<Summary>, String) {
+    let mut out = Vec::new();
+    let summary = batch::run(&catalogue(), input, &mut out, format, Notation::Ascii);
+    (summary, String::from_utf8(out).unwrap())
+}
+
+/// A log mixing valid, outside and malformed rows: a row with too many fields, an empty line,
+/// a non-UTF-8 byte, a quoted field with a line break, and an unparsable number.
+const MIXED: &[u8] = b"protocol,arm,level,dose,weight,age,cells,tolerance\n\
+NCT07276568,alf,1,,72.5kg,,,\n\
+NCT05727722,clf,1,,40kg,30,,\n\
+\n\
+NCT07276568,alf,1,,72.5,,,\n\
+NCT07276568,alf,1,,72.5kg,,1.2e9,10%,extra\n\
+NCT0\xff,alf,1,,72.5kg,,,\n\
+\"NCT06167473\",\"low-dose\",,,\"70\nkg\",,,\n\
+NCT06167473,low-dose,,,70kg,50,6.2e7,10%\n\
+NCT01218464,msc,,0.75e6/kg,60kg,40,,\n";
+
+#[test]
+fn rows_in_equal_records_out_in_order_in_jsonl() {
+    let (summary, out) = run(MIXED, BatchFormat::Jsonl);
+    let summary = summary.unwrap();
+    let records: Vec<serde_json::Value> = out
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(records.len(), 9);
+    assert_eq!(
+        summary,
+        Summary {
+            rows: 9,
+            within: 2,
+            review: 0,
+            outside: 2,
+            errors: 5
+        }
+    );
+    let rows: Vec<u64> = records.iter().map(|r| r["row"].as_u64().unwrap()).collect();
+    assert_eq!(rows, (1..=9).collect::<Vec<_>>());
+    let expect = [
+        (1, None, Some("within")),
+        (2, None, Some("outside")),
+        (3, Some("the row is empty"), None),
+        (4, Some("weight: body weight \"72.5\" has no unit"), None),
+        (5, Some("the row has 9 fields where the header has 8"), None),
+        (6, Some("column protocol is not valid UTF-8"), None),
+        (7, Some("weight: body weight \"70\\nkg\" is not a valid number: unexpected '\\n' after the digits"), None),
+        (8, None, Some("outside")),
+        (9, None, Some("within")),
+    ];
+    for (row, error, verdict) in expect {
+        let record = &records[row - 1];
+        match error {
+            Some(error) => assert!(
+                record["error"].as_str().unwrap().starts_with(error),
+                "row {row}: {record}"
+            ),
+            None => assert_eq!(record["verdict"].as_str(), verdict, "row {row}: {record}"),
+        }
+    }
+    // Rows carry the same fields as the single commands: a check row has the check fields.
+    assert_eq!(records[7]["actual_cells"], "62000000");
+    assert_eq!(records[7]["deviation_percent"], "-11.43");
+    assert_eq!(records[0]["cells"], "1160000000");
+}
+
+#[test]
+fn rows_in_equal_records_out_in_csv() {
+    let (summary, out) = run(MIXED, BatchFormat::Csv);
+    assert_eq!(summary.unwrap().rows, 9);
+    let mut reader = csv::Reader::from_reader(out.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        batch::CSV_HEADER
+    );
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 9);
+    assert_eq!(records[0].get(5), Some("1160000000"));
+    assert_eq!(records[2].get(14), Some("the row is empty"));
+    assert_eq!(
+        records[7].get(12),
+        Some("infusion-count-not-stated;delivered-outside-tolerance")
+    );
+}
+
+#[test]
+fn an_input_that_cannot_be_read_is_an_error_and_writes_nothing() {
+    for (input, message) in [
+        (&b""[..], "the batch input cannot be read: it is empty; the first line must be a header naming the columns"),
+        (b"protocol,weight,colour\n", "the batch input cannot be read: header column \"colour\" is not known; accepted columns: protocol, arm, level, dose, weight, age, cells, tolerance, acknowledge, rounding"),
+        (b"protocol,arm\nNCT07276568,alf\n", "the batch input cannot be read: the header has no \"weight\" column, which every row needs; accepted columns: protocol, arm, level, dose, weight, age, cells, tolerance, acknowledge, rounding"),
+        (b"protocol,weight,weight\n", "the batch input cannot be read: header column \"weight\" appears twice"),
+    ] {
+        let (summary, out) = run(input, BatchFormat::Jsonl);
+        assert_eq!(summary.unwrap_err().to_string(), message);
+        assert!(out.is_empty());
+    }
+}
+
+proptest! {
+    #[test]
+    fn any_mixture_of_rows_gives_one_record_per_row(
+        rows in prop::collection::vec(prop::sample::select(vec![
+            "NCT07276568,alf,1,,72.5kg,,\n",
+            "NCT05727722,clf,4,,41kg,64,\n",
+            "NCT05727722,clf,4,,40kg,64,\n",
+            "NCT06167473,low-dose,,,70kg,,7.1e7\n",
+            "NCT06167473,low-dose,,,70kg,,7.1e7,extra\n",
+            "\n",
+            "bogus\n",
+            ",,,,,,\n",
+            "NCT01218464,msc,,,60kg,,\n",
+            "\"NCT01218464\",\"msc\",,,\"6\n0kg\",,\n",
+            "\"NCT01218464\",\"placebo\",,,\"60\n\nkg\",,\n",
+            "NCT06167473,low-dose,,,70kg,,7.1e7\r\n",
+            "\r\n",
+            "NCT07276568,alf,1,,1e99kg,,\n",
+        ]), 0..40),
+    ) {
+        let mut input = b"protocol,arm,level,dose,weight,age,cells\n".to_vec();
+        for row in &rows {
+            input.extend_from_slice(row.as_bytes());
+        }
+        // Every empty line is a row, reported as such; none vanishes.
+        let expected = rows.len();
+        let (summary, out) = run(&input, BatchFormat::Jsonl);
+        let summary = summary.unwrap();
+        prop_assert_eq!(summary.rows as usize, expected);
+        prop_assert_eq!(out.lines().count(), expected);
+        prop_assert_eq!(summary.within + summary.review + summary.outside + summary.errors, summary.rows);
+        for (index, line) in out.lines().enumerate() {
+            let record: serde_json::Value = serde_json::from_str(line).unwrap();
+            prop_assert_eq!(record["row"].as_u64(), Some(index as u64 + 1));
+        }
+    }
+}
