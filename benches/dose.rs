@@ -3,7 +3,12 @@
 //!
 //! Run with `cargo bench -p benches`; `cargo bench -p benches -- --test` runs each once.
 
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 
 use std::hint::black_box;
 
@@ -53,5 +58,40 @@ fn calculation(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, parsing, calculation);
+/// A log of `rows` rows cycling through doses and checks of every kind of protocol.
+pub fn log(rows: usize) -> Vec<u8> {
+    const KINDS: [&str; 4] = [
+        "NCT07276568,alf,1,,72.5kg,45,,\n",
+        "NCT05727722,clf,3,,70kg,52,,\n",
+        "NCT06167473,low-dose,,,160lb,60,7.2e7,10%\n",
+        "NCT01218464,msc,,0.75e6/kg,60kg,40,4.5e7,5%\n",
+    ];
+    let mut log = b"protocol,arm,level,dose,weight,age,cells,tolerance\n".to_vec();
+    for row in 0..rows {
+        log.extend_from_slice(KINDS[row % KINDS.len()].as_bytes());
+    }
+    log
+}
+
+fn batch(c: &mut Criterion) {
+    let catalogue = Catalogue::builtin().expect("built-in protocols load");
+    let log = log(100_000);
+    let mut group = c.benchmark_group("batch");
+    group.sample_size(10);
+    group.throughput(criterion::Throughput::Elements(100_000));
+    group.bench_function("100,000 rows through the library (JSON lines)", |b| {
+        b.iter(|| {
+            celldose::batch::run(
+                &catalogue,
+                black_box(&log[..]),
+                std::io::sink(),
+                celldose::batch::BatchFormat::Jsonl,
+                celldose::human::Notation::Unicode,
+            )
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, parsing, calculation, batch);
 criterion_main!(benches);

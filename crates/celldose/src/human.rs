@@ -28,7 +28,7 @@ const EXPONENT_FROM: Decimal = Decimal::from_parts(10_000, 0, 0, false, 0);
 /// assert_eq!(celldose::human::grouped(Decimal::new(5, 1)), "0.5");
 /// ```
 pub fn grouped(value: Decimal) -> String {
-    let text = value.normalize().to_string();
+    let text = crate::units::Plain(value).to_string();
     let (sign, unsigned) = match text.strip_prefix('-') {
         Some(rest) => ("-", rest),
         None => ("", text.as_str()),
@@ -70,7 +70,7 @@ pub fn scientific(value: Decimal, notation: Notation) -> Option<String> {
         return None;
     }
     let sign = if value.is_sign_negative() { "-" } else { "" };
-    let text = value.abs().to_string();
+    let text = crate::units::Plain(value.abs()).to_string();
     let whole = text.split('.').next().unwrap_or_default();
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
     let exponent = whole.len().saturating_sub(1);
@@ -85,6 +85,46 @@ pub fn scientific(value: Decimal, notation: Notation) -> Option<String> {
         Notation::Unicode => format!("{sign}{mantissa} × 10{}", superscript(exponent)),
         Notation::Ascii => format!("{sign}{mantissa} x 10^{exponent}"),
     })
+}
+
+/// The same text with its exponents in ASCII: `1.16 × 10⁹` becomes `1.16 x 10^9`. Text that is
+/// already ASCII is returned as it is.
+///
+/// ```
+/// assert_eq!(celldose::human::to_ascii("1.16 × 10⁹ and 5 × 10⁻³"), "1.16 x 10^9 and 5 x 10^-3");
+/// ```
+pub fn to_ascii(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut in_exponent = false;
+    for c in text.chars() {
+        let digit = "⁰¹²³⁴⁵⁶⁷⁸⁹".chars().position(|s| s == c);
+        match (c, digit) {
+            (_, Some(d)) => {
+                if !in_exponent {
+                    out.push('^');
+                    in_exponent = true;
+                }
+                out.push(char::from_digit(u32::try_from(d).unwrap_or(0), 10).unwrap_or('0'));
+            }
+            ('⁻', None) => {
+                out.push('^');
+                out.push('-');
+                in_exponent = true;
+            }
+            ('×', None) => {
+                out.push('x');
+                in_exponent = false;
+            }
+            _ => {
+                out.push(c);
+                in_exponent = false;
+            }
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Writes a number of cells: `1,160,000,000 cells (1.16 × 10⁹)`.

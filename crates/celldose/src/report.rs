@@ -136,7 +136,7 @@ struct Exact(Decimal);
 
 impl Serialize for Exact {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.0.normalize())
+        serializer.collect_str(&crate::units::Plain(self.0))
     }
 }
 
@@ -178,7 +178,7 @@ impl Serialize for FindingReport<'_> {
         let mut state = serializer.serialize_struct("Finding", 4)?;
         state.serialize_field("severity", self.finding.severity().as_str())?;
         state.serialize_field("code", self.finding.code().as_str())?;
-        state.serialize_field("message", self.finding.message(self.notation))?;
+        state.serialize_field("message", &*self.finding.message(self.notation))?;
         state.serialize_field("clause", self.finding.clause())?;
         state.end()
     }

@@ -120,8 +120,8 @@ pub struct Finding {
     severity: Severity,
     code: FindingCode,
     clause: String,
-    unicode: String,
-    ascii: String,
+    /// Written in Unicode; the ASCII form is derived from it when asked for.
+    message: String,
 }
 
 impl Finding {
@@ -136,8 +136,7 @@ impl Finding {
             severity,
             code,
             clause: clause.into(),
-            unicode: message(Notation::Unicode),
-            ascii: message(Notation::Ascii),
+            message: message(Notation::Unicode),
         }
     }
 
@@ -198,10 +197,10 @@ impl Finding {
     /// assert_eq!(finding.message(celldose::human::Notation::Unicode), "body weight 40 kg is not above 40 kg");
     /// # Ok::<(), celldose::Error>(())
     /// ```
-    pub fn message(&self, notation: Notation) -> &str {
+    pub fn message(&self, notation: Notation) -> std::borrow::Cow<'_, str> {
         match notation {
-            Notation::Unicode => &self.unicode,
-            Notation::Ascii => &self.ascii,
+            Notation::Ascii => crate::human::to_ascii(&self.message),
+            _ => std::borrow::Cow::Borrowed(&self.message),
         }
     }
 }
@@ -238,7 +237,7 @@ impl fmt::Display for Finding {
         write!(
             f,
             "{} {}: {} ({})",
-            self.severity, self.code, self.unicode, self.clause
+            self.severity, self.code, self.message, self.clause
         )
     }
 }

@@ -85,7 +85,8 @@ impl FromStr for AgeYears {
 
 impl fmt::Display for AgeYears {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} years", self.0)
+        super::write_decimal(f, self.0)?;
+        f.write_str(" years")
     }
 }
 

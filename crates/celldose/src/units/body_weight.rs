@@ -312,13 +312,15 @@ impl FromStr for BodyWeight {
 
 impl fmt::Display for BodyWeight {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} kg", self.0)
+        super::write_decimal(f, self.0)?;
+        f.write_str(" kg")
     }
 }
 
 impl fmt::Display for EnteredWeight {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.amount, self.unit.symbol())
+        super::write_decimal(f, self.amount)?;
+        write!(f, " {}", self.unit.symbol())
     }
 }
 

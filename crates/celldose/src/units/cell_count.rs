@@ -226,13 +226,13 @@ impl FromStr for ExactCells {
 
 impl fmt::Display for CellCount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
+        super::write_decimal(f, self.0)
     }
 }
 
 impl fmt::Display for ExactCells {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
+        super::write_decimal(f, self.0)
     }
 }
 

@@ -140,7 +140,8 @@ impl FromStr for CellsPerKg {
 
 impl fmt::Display for CellsPerKg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/kg", self.0)
+        super::write_decimal(f, self.0)?;
+        f.write_str("/kg")
     }
 }
 

@@ -109,7 +109,8 @@ impl FromStr for Concentration {
 
 impl fmt::Display for Concentration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/mL", self.0)
+        super::write_decimal(f, self.0)?;
+        f.write_str("/mL")
     }
 }
 

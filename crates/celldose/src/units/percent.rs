@@ -84,7 +84,8 @@ impl FromStr for Percent {
 
 impl fmt::Display for Percent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}%", self.0)
+        super::write_decimal(f, self.0)?;
+        f.write_str("%")
     }
 }
 

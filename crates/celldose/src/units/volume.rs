@@ -149,7 +149,8 @@ impl FromStr for Volume {
 
 impl fmt::Display for Volume {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} mL", self.0)
+        super::write_decimal(f, self.0)?;
+        f.write_str(" mL")
     }
 }
 

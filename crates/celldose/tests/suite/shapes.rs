@@ -142,7 +142,7 @@ fn a_cap_that_just_binds_is_reported_and_applied() {
     );
     assert_eq!(
         c.findings()[0].message(celldose::human::Notation::Ascii),
-        "weight × dose comes to 240,000,000 cells (2.4 x 10^8), above the protocol's maximum total of 100,000,000 cells (1 x 10^8), so the maximum total is the dose"
+        "weight x dose comes to 240,000,000 cells (2.4 x 10^8), above the protocol's maximum total of 100,000,000 cells (1 x 10^8), so the maximum total is the dose"
     );
     // A delivered count above the cap is outside, however it was computed.
     let check = p
