@@ -79,7 +79,7 @@ impl core::fmt::Display for Summary {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
-            "{} rows: {} within, {} review, {} outside, {} errors",
+            "{} rows: {} within, {} review, {} outside, {} in error",
             self.rows, self.within, self.review, self.outside, self.errors
         )
     }
@@ -177,7 +177,7 @@ fn field<'r>(record: &'r ByteRecord, column: Option<usize>, name: &str) -> Resul
     };
     let text = std::str::from_utf8(raw)
         .map_err(|_| Error::Request(format!("column {name} is not valid UTF-8")))?
-        .trim();
+        .trim_ascii();
     Ok((!text.is_empty()).then_some(text))
 }
 

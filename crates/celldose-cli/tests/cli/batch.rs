@@ -41,7 +41,7 @@ fn a_mixed_log_from_stdin_gives_one_record_per_row_and_exit_1() {
     assert_eq!(rows, [1, 2, 3, 4, 5, 6, 7]);
     assert_eq!(
         stderr,
-        "celldose batch: 7 rows: 1 within, 0 review, 2 outside, 4 errors\n"
+        "celldose batch: 7 rows: 1 within, 0 review, 2 outside, 4 in error\n"
     );
 }
 
@@ -70,7 +70,7 @@ fn exit_0_when_every_row_is_within_and_3_when_one_needs_review() {
         (code, stderr.as_str()),
         (
             0,
-            "celldose batch: 2 rows: 2 within, 0 review, 0 outside, 0 errors\n"
+            "celldose batch: 2 rows: 2 within, 0 review, 0 outside, 0 in error\n"
         )
     );
     let tolerance = format!(

@@ -256,18 +256,18 @@ impl FromStr for EnteredWeight {
             unit: symbol.to_owned(),
             accepted: UNITS,
         })?;
-        let entered = format!("{amount} {}", unit.symbol());
+        let entered = || format!("{} {}", super::Plain(amount), unit.symbol());
         if amount <= Decimal::ZERO {
             return Err(Error::OutOfRange {
                 what: WHAT,
-                value: entered,
+                value: entered(),
                 problem: "not above 0 kg".into(),
                 accepted: format!("from {} kg to {} kg", BodyWeight::MIN.0, BodyWeight::MAX.0),
             });
         }
         let refuse = |problem: &str| Error::OutOfRange {
             what: WHAT,
-            value: entered.clone(),
+            value: entered(),
             problem: problem.to_owned(),
             accepted: format!("from {} kg to {} kg", BodyWeight::MIN.0, BodyWeight::MAX.0),
         };
@@ -288,7 +288,7 @@ impl FromStr for EnteredWeight {
                 MassUnit::Gram | MassUnit::Pound,
             ) => Error::OutOfRange {
                 what,
-                value: format!("{value} (entered as {entered})"),
+                value: format!("{value} (entered as {})", entered()),
                 problem,
                 accepted,
             },

@@ -104,7 +104,11 @@ pub(crate) fn write_decimal(
         mantissa /= 10;
         scale = scale.saturating_sub(1);
     }
-    let mut digits = mantissa.unsigned_abs();
+    // Division by ten is a multiplication for u64 but a library call for u128, so the common
+    // case of a mantissa that fits 64 bits takes the fast path.
+    let wide = mantissa.unsigned_abs();
+    let mut narrow = u64::try_from(wide).ok();
+    let mut wide_rest = wide;
     // 96 bits of mantissa are at most 29 digits; with a sign, a point and a leading zero, 32.
     let mut buffer = [0u8; 40];
     let mut start = buffer.len();
@@ -119,10 +123,24 @@ pub(crate) fn write_decimal(
         if written == scale && scale > 0 {
             put(b'.');
         }
-        put(b'0'.saturating_add(u8::try_from(digits % 10).unwrap_or(0)));
-        digits /= 10;
+        let (digit, rest_is_zero) = match narrow.as_mut() {
+            Some(value) => {
+                let digit = *value % 10;
+                *value /= 10;
+                (u8::try_from(digit).unwrap_or(0), *value == 0)
+            }
+            None => {
+                let digit = wide_rest % 10;
+                wide_rest /= 10;
+                if let Ok(value) = u64::try_from(wide_rest) {
+                    narrow = Some(value);
+                }
+                (u8::try_from(digit).unwrap_or(0), wide_rest == 0)
+            }
+        };
+        put(b'0'.saturating_add(digit));
         written = written.saturating_add(1);
-        if digits == 0 && written > scale {
+        if rest_is_zero && written > scale {
             break;
         }
     }
