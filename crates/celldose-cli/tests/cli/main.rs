@@ -1,10 +1,13 @@
 //! End-to-end tests of the built `celldose` binary, and the README's examples run as written.
 
+// Tests may unwrap, index and count freely: a failure there is a failed test.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::as_conversions
 )]
 
 mod batch;

@@ -28,6 +28,7 @@ pub struct Product {
     viability: Percent,
     positive: Percent,
     available: Volume,
+    active_per_ml: Decimal,
 }
 
 impl Product {
@@ -61,11 +62,24 @@ impl Product {
                 });
             }
         }
+        // Percentages divide by 100 exactly in decimal, so this product is exact; with the
+        // bounds of its factors (10¹² × 100 × 100) it cannot overflow.
+        let active_per_ml = concentration
+            .get()
+            .checked_mul(viability.get())
+            .and_then(|v| v.checked_mul(positive.get()))
+            .and_then(|v| v.checked_div(Decimal::from(10_000)))
+            .map(|v| v.normalize())
+            .ok_or_else(|| Error::Overflow {
+                operation: "active cells per mL",
+                detail: format!("{concentration} × {viability} × {positive}"),
+            })?;
         Ok(Self {
             concentration,
             viability,
             positive,
             available,
+            active_per_ml,
         })
     }
 
@@ -78,10 +92,7 @@ impl Product {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn active_cells_per_ml(&self) -> Decimal {
-        // Percentages divide by 100 exactly in decimal, so this product is exact.
-        (self.concentration.get() * self.viability.get() * self.positive.get()
-            / Decimal::from(10_000))
-        .normalize()
+        self.active_per_ml
     }
 
     /// The concentration on the certificate.
@@ -229,22 +240,25 @@ impl Protocol {
             .ok_or_else(overflow)?
             .floor();
         let cells_at = |n: Decimal| n.checked_mul(cells_per_step).ok_or_else(overflow);
+        let next = |n: Decimal| n.checked_add(Decimal::ONE).ok_or_else(overflow);
         while steps > Decimal::ZERO && cells_at(steps)? > target.get() {
-            steps -= Decimal::ONE;
+            steps = steps.checked_sub(Decimal::ONE).ok_or_else(overflow)?;
         }
-        while cells_at(steps + Decimal::ONE)? <= target.get() {
-            steps += Decimal::ONE;
+        while cells_at(next(steps)?)? <= target.get() {
+            steps = next(steps)?;
         }
         let below = cells_at(steps)?;
-        let above = cells_at(steps + Decimal::ONE)?;
+        let above = cells_at(next(steps)?)?;
         // Nothing can be drawn in zero steps, so the only neighbour then is one step.
         let single = below == target.get() || steps.is_zero();
         let (nearest, other) = if steps.is_zero() {
             (Decimal::ONE, Decimal::ONE)
-        } else if below == target.get() || target.get() - below < above - target.get() {
-            (steps, steps + Decimal::ONE)
+        } else if below == target.get()
+            || target.get().checked_sub(below) < above.checked_sub(target.get())
+        {
+            (steps, next(steps)?)
         } else {
-            (steps + Decimal::ONE, steps)
+            (next(steps)?, steps)
         };
 
         let candidate = |n: Decimal| -> Result<Candidate> {

@@ -1,11 +1,14 @@
 //! The library's integration suite: golden vectors from the source records, boundary suites,
 //! parser rejections, protocol files, and property tests.
 
+// Tests may unwrap, index and count freely: a failure there is a failed test.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::as_conversions
 )]
 
 mod batch;
