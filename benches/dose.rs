@@ -88,6 +88,7 @@ fn batch(c: &mut Criterion) {
                 std::io::sink(),
                 celldose::batch::BatchFormat::Jsonl,
                 celldose::human::Notation::Unicode,
+                None,
             )
         })
     });

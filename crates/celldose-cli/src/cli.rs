@@ -63,6 +63,9 @@ pub enum Command {
     /// Check a whole dispensing log in one pass: one output record per CSV row, in order.
     #[command(after_help = BATCH_HELP)]
     Batch(BatchArgs),
+    /// Work with audit logs.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Check protocol files strictly, without using them: exit 0 if every file is valid, 2 if not.
     #[command(after_help = EXIT_CODES)]
     Validate(ValidateArgs),
@@ -129,6 +132,22 @@ pub struct BatchArgs {
     /// Write finding messages with ASCII exponents.
     #[arg(long)]
     pub ascii: bool,
+
+    /// Append one audit record per row to this tamper-evident log.
+    #[arg(long = "audit-log", value_name = "FILE")]
+    pub audit_log: Option<std::path::PathBuf>,
+}
+
+/// `celldose audit`.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check an audit log's hash chain: exit 0 when intact, 1 naming the first line that was
+    /// altered, removed or reordered, 2 when it cannot be read.
+    Verify {
+        /// The audit log to check.
+        #[arg(value_name = "FILE")]
+        file: std::path::PathBuf,
+    },
 }
 
 /// `celldose validate`.
@@ -212,6 +231,11 @@ pub struct DoseArgs {
     /// which the output records. Hard findings cannot be acknowledged.
     #[arg(long, value_name = "REASON")]
     pub acknowledge: Option<String>,
+
+    /// Append one record of this calculation to a tamper-evident audit log (JSON lines, each with
+    /// the SHA-256 of the line before it). Check it with `celldose audit verify`.
+    #[arg(long = "audit-log", value_name = "FILE")]
+    pub audit_log: Option<std::path::PathBuf>,
 
     /// How the exact target is rounded to whole cells. Whatever the choice, a rounded count is
     /// never moved across a protocol limit.

@@ -36,6 +36,9 @@ fn main() -> ExitCode {
     if let Command::Batch(args) = &cli.command {
         return batch(args, &cli.protocol_files);
     }
+    if let Command::Audit(cli::AuditCommand::Verify { file }) = &cli.command {
+        return verify(file);
+    }
     match run(cli) {
         Ok((output, code)) => match io::stdout().lock().write_all(output.as_bytes()) {
             Ok(()) => ExitCode::from(code),
@@ -128,6 +131,12 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
             let (protocol, request) = request::dose_request(&catalogue, &args)?;
             let calculation = protocol.calculate(&request)?;
             let n = notation(&args.output);
+            audit(
+                &args,
+                "dose",
+                &[],
+                &celldose::report::DoseReport::new(&calculation, n),
+            )?;
             let text = match args.output.format {
                 Format::Text => text::dose(&calculation, n),
                 Format::Json => json::dose(&calculation, n),
@@ -139,6 +148,16 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
             let (cells, tolerance) = request::delivered(&args)?;
             let check = protocol.check(&request, cells, tolerance)?;
             let n = notation(&args.dose.output);
+            let extra = [
+                ("cells", Some(args.cells.as_str())),
+                ("tolerance", args.tolerance.as_deref()),
+            ];
+            audit(
+                &args.dose,
+                "check",
+                &extra,
+                &celldose::report::CheckReport::new(&check, n),
+            )?;
             let text = match args.dose.output.format {
                 Format::Text => text::check(&check, n),
                 Format::Json => json::check(&check, n),
@@ -150,13 +169,29 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
             let (product, step, tolerance) = request::product(&args)?;
             let prepared = protocol.prepare(&request, &product, step, tolerance)?;
             let n = notation(&args.dose.output);
+            let extra = [
+                ("concentration", Some(args.concentration.as_str())),
+                ("viability", Some(args.viability.as_str())),
+                ("positive", args.positive.as_deref()),
+                ("available", Some(args.available.as_str())),
+                ("step", Some(args.step.as_str())),
+                ("tolerance", args.tolerance.as_deref()),
+            ];
+            audit(
+                &args.dose,
+                "prepare",
+                &extra,
+                &celldose::report::PrepareReport::new(&prepared, n),
+            )?;
             let text = match args.dose.output.format {
                 Format::Text => text::prepare(&prepared, n),
                 Format::Json => json::prepare(&prepared, n),
             };
             Ok((text, exit_code(prepared.verdict())))
         }
-        Command::Validate(_) | Command::Batch(_) => Ok((String::new(), EXIT_WITHIN)),
+        Command::Validate(_) | Command::Batch(_) | Command::Audit(_) => {
+            Ok((String::new(), EXIT_WITHIN))
+        }
     }
 }
 
@@ -213,12 +248,22 @@ fn batch(args: &cli::BatchArgs, protocol_files: &[std::path::PathBuf]) -> ExitCo
     } else {
         Notation::Unicode
     };
+    let mut audit = match args
+        .audit_log
+        .as_ref()
+        .map(celldose::audit::AuditLog::open)
+        .transpose()
+    {
+        Ok(audit) => audit,
+        Err(error) => return refuse(&error.to_string()),
+    };
     match batch::run(
         &catalogue,
         io::BufReader::with_capacity(1 << 16, input),
         io::stdout().lock(),
         format,
         notation,
+        audit.as_mut(),
     ) {
         Ok(summary) => {
             let _ = writeln!(io::stderr().lock(), "celldose batch: {summary}");
@@ -234,5 +279,63 @@ fn batch(args: &cli::BatchArgs, protocol_files: &[std::path::PathBuf]) -> ExitCo
         // A reader that stops early (`celldose batch | head`) is not an error.
         Err(error) if error.to_string().contains("Broken pipe") => ExitCode::from(EXIT_WITHIN),
         Err(error) => refuse(&error.to_string()),
+    }
+}
+
+/// Appends the calculation to `--audit-log`, if given, before anything is printed: a result that
+/// could not be recorded is not shown as if it were.
+fn audit<R: serde::Serialize>(
+    args: &cli::DoseArgs,
+    command: &str,
+    extra: &[(&str, Option<&str>)],
+    report: &R,
+) -> Result<(), Refusal> {
+    let Some(path) = &args.audit_log else {
+        return Ok(());
+    };
+    let typed = [
+        ("protocol", Some(args.protocol.as_str())),
+        ("arm", args.arm.as_deref()),
+        ("level", args.level.as_deref()),
+        ("dose", args.dose.as_deref()),
+        ("weight", Some(args.weight.as_str())),
+        ("age", args.age.as_deref()),
+        ("acknowledge", args.acknowledge.as_deref()),
+        ("rounding", Some(args.rounding.as_str())),
+    ];
+    let input: Vec<(&str, &str)> = typed
+        .iter()
+        .chain(extra)
+        .filter_map(|(flag, value)| value.map(|value| (*flag, value)))
+        .collect();
+    let mut log = celldose::audit::AuditLog::open(path)?;
+    log.append(command, &input, report)?;
+    Ok(())
+}
+
+/// `celldose audit verify`.
+fn verify(file: &std::path::Path) -> ExitCode {
+    let log = match std::fs::File::open(file) {
+        Ok(log) => log,
+        Err(error) => {
+            return refuse(&format!(
+                "audit log {}: cannot be read: {error}",
+                file.display()
+            ))
+        }
+    };
+    match celldose::audit::verify(log) {
+        Ok(lines) => {
+            let _ = writeln!(
+                io::stdout().lock(),
+                "{}: intact, {lines} records",
+                file.display()
+            );
+            ExitCode::from(EXIT_WITHIN)
+        }
+        Err(error) => {
+            let _ = writeln!(io::stdout().lock(), "{}: {error}", file.display());
+            ExitCode::from(EXIT_OUTSIDE)
+        }
     }
 }

@@ -12,6 +12,7 @@ use csv::{ByteRecord, ReaderBuilder, WriterBuilder};
 use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
 
+use crate::audit::AuditLog;
 use crate::error::{Error, Result};
 use crate::human::Notation;
 use crate::report::{CheckReport, DoseReport};
@@ -279,7 +280,8 @@ impl Serialize for JsonRow<'_> {
     }
 }
 
-/// Reads a log from `input`, writes one record per row to `output`, and returns the summary.
+/// Reads a log from `input`, writes one record per row to `output` (and, when `audit` is given,
+/// one audit record per row, under the log's lock for the whole run), and returns the summary.
 ///
 /// # Errors
 /// Only when the input cannot be read at all (no header, an unknown or missing column, an I/O
@@ -293,7 +295,7 @@ impl Serialize for JsonRow<'_> {
 ///            NCT07276568,alf,1,72.5kg,1.2e9,10%\n\
 ///            NCT07276568,alf,1,72.5,,\n";
 /// let mut out = Vec::new();
-/// let summary = batch::run(&celldose::Catalogue::builtin()?, log.as_bytes(), &mut out, BatchFormat::Jsonl, celldose::human::Notation::Ascii)?;
+/// let summary = batch::run(&celldose::Catalogue::builtin()?, log.as_bytes(), &mut out, BatchFormat::Jsonl, celldose::human::Notation::Ascii, None)?;
 /// assert_eq!((summary.rows, summary.within, summary.errors), (3, 2, 1));
 /// let text = String::from_utf8(out).unwrap_or_default();
 /// assert_eq!(text.lines().count(), 3);
@@ -306,6 +308,7 @@ pub fn run<R: Read, W: Write>(
     output: W,
     format: BatchFormat,
     notation: Notation,
+    mut audit: Option<&mut AuditLog>,
 ) -> Result<Summary> {
     let mut reader = ReaderBuilder::new()
         .flexible(true)
@@ -319,6 +322,10 @@ pub fn run<R: Read, W: Write>(
         ));
     }
     let columns = Columns::from_header(&record)?;
+    let header: Vec<String> = record
+        .iter()
+        .map(|name| String::from_utf8_lossy(name).trim().to_owned())
+        .collect();
     let mut summary = Summary::default();
     let mut sink = Sink::new(output, format)?;
 
@@ -330,13 +337,18 @@ pub fn run<R: Read, W: Write>(
                 // A malformed record is a row with an error, never the end of the run.
                 summary.rows = summary.rows.saturating_add(1);
                 summary.errors = summary.errors.saturating_add(1);
-                sink.write(
-                    summary.rows,
-                    &Err(Error::Request(format!(
-                        "the row cannot be read as CSV: {error}"
-                    ))),
-                    notation,
-                )?;
+                let outcome = Err(Error::Request(format!(
+                    "the row cannot be read as CSV: {error}"
+                )));
+                if let Some(log) = audit.as_deref_mut() {
+                    let row = JsonRow {
+                        row: summary.rows,
+                        outcome: &outcome,
+                        notation,
+                    };
+                    log.append("batch", &[], &row)?;
+                }
+                sink.write(summary.rows, &outcome, notation)?;
                 continue;
             }
         };
@@ -350,6 +362,23 @@ pub fn run<R: Read, W: Write>(
             Ok(Verdict::Review) => summary.review = summary.review.saturating_add(1),
             Ok(_) => summary.outside = summary.outside.saturating_add(1),
             Err(_) => summary.errors = summary.errors.saturating_add(1),
+        }
+        if let Some(log) = audit.as_deref_mut() {
+            let raw: Vec<(&str, String)> = header
+                .iter()
+                .zip(record.iter())
+                .map(|(name, value)| (name.as_str(), String::from_utf8_lossy(value).into_owned()))
+                .collect();
+            let input: Vec<(&str, &str)> = raw
+                .iter()
+                .map(|(name, value)| (*name, value.as_str()))
+                .collect();
+            let row = JsonRow {
+                row: summary.rows,
+                outcome: &outcome,
+                notation,
+            };
+            log.append("batch", &input, &row)?;
         }
         sink.write(summary.rows, &outcome, notation)?;
     }

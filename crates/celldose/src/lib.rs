@@ -29,10 +29,13 @@
 #[macro_use]
 extern crate uom;
 
+pub mod audit;
 pub mod batch;
 pub mod calculation;
 mod error;
 pub mod human;
+#[doc(hidden)]
+pub mod invariants;
 pub mod regimen;
 pub mod report;
 pub mod units;

@@ -153,7 +153,11 @@ pub(crate) fn parse_number(what: &'static str, input: &str) -> Result<Decimal> {
             ));
         }
     }
-    let signed = if negative { digits.checked_neg().ok_or_else(too_large)? } else { digits };
+    let signed = if negative {
+        digits.checked_neg().ok_or_else(too_large)?
+    } else {
+        digits
+    };
     let value = Decimal::try_from_i128_with_scale(signed, scale).map_err(|_| too_large())?;
     Ok(value.normalize())
 }
@@ -251,7 +255,11 @@ fn exponent_value(
         acc.saturating_mul(10)
             .saturating_add(i32::try_from(*d).unwrap_or(i32::MAX))
     });
-    Ok(if negative { magnitude.saturating_neg() } else { magnitude })
+    Ok(if negative {
+        magnitude.saturating_neg()
+    } else {
+        magnitude
+    })
 }
 
 fn unexpected(rest: &str) -> String {

@@ -8,7 +8,7 @@ use crate::catalogue;
 
 fn run(input: &[u8], format: BatchFormat) -> (celldose::Result<Summary>, String) {
     let mut out = Vec::new();
-    let summary = batch::run(&catalogue(), input, &mut out, format, Notation::Ascii);
+    let summary = batch::run(&catalogue(), input, &mut out, format, Notation::Ascii, None);
     (summary, String::from_utf8(out).unwrap())
 }
 

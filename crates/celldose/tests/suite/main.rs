@@ -11,6 +11,7 @@
     clippy::as_conversions
 )]
 
+mod audit;
 mod batch;
 mod boundaries;
 mod file_properties;

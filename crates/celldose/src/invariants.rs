@@ -1,0 +1,144 @@
+//! Invariant checks on arbitrary input, shared by the fuzz targets in `fuzz/` and by the test
+//! that replays their corpus, so that CI exercises every saved input without a fuzzer.
+//!
+//! Each check returns the invariant that failed instead of panicking; the fuzz target turns an
+//! `Err` into a crash.
+
+use core::fmt::Display;
+use core::str::FromStr;
+
+use crate::batch::{self, BatchFormat};
+use crate::human::Notation;
+use crate::units::{
+    AgeYears, CellCount, CellsPerKg, Concentration, Dose, EnteredWeight, ExactCells, Percent,
+    Volume,
+};
+use crate::{Catalogue, Protocol};
+
+/// A parser must either refuse `text` or accept it with a `Display` that parses back to the same
+/// value.
+fn round_trips<T>(text: &str) -> Result<(), String>
+where
+    T: FromStr + Display + PartialEq + core::fmt::Debug,
+    T::Err: Display,
+{
+    let Ok(value) = text.parse::<T>() else {
+        return Ok(());
+    };
+    let shown = value.to_string();
+    match shown.parse::<T>() {
+        Ok(again) if again == value => Ok(()),
+        Ok(again) => Err(format!(
+            "{text:?} read as {value:?}, shown as {shown:?}, read back as {again:?}"
+        )),
+        Err(error) => Err(format!(
+            "{text:?} read as {value:?}, shown as {shown:?}, refused on reading back: {error}"
+        )),
+    }
+}
+
+/// Every number-and-unit parser on `data`: no panic, and whatever is accepted round-trips.
+///
+/// # Errors
+/// The invariant that failed, in words.
+///
+/// ```
+/// assert!(celldose::invariants::numbers(b"160lb").is_ok());
+/// ```
+pub fn numbers(data: &[u8]) -> Result<(), String> {
+    let Ok(text) = core::str::from_utf8(data) else {
+        return Ok(());
+    };
+    round_trips::<CellCount>(text)?;
+    round_trips::<ExactCells>(text)?;
+    round_trips::<CellsPerKg>(text)?;
+    round_trips::<Dose>(text)?;
+    round_trips::<EnteredWeight>(text)?;
+    round_trips::<crate::BodyWeight>(text)?;
+    round_trips::<AgeYears>(text)?;
+    round_trips::<Percent>(text)?;
+    round_trips::<Volume>(text)?;
+    round_trips::<Concentration>(text)
+}
+
+/// The protocol-file loader on `data`: no panic, and an accepted file writes back to a file
+/// that loads to the same rules and writes the same text again.
+///
+/// # Errors
+/// The invariant that failed, in words.
+///
+/// ```
+/// assert!(celldose::invariants::protocol_file(b"format = 1").is_ok()); // refused, which is fine
+/// ```
+pub fn protocol_file(data: &[u8]) -> Result<(), String> {
+    let Ok(text) = core::str::from_utf8(data) else {
+        return Ok(());
+    };
+    let Ok(protocol) = Protocol::from_toml("fuzz.toml", text) else {
+        return Ok(());
+    };
+    let written = protocol
+        .to_toml()
+        .map_err(|e| format!("an accepted file cannot be written: {e}"))?;
+    let again = Protocol::from_toml("again.toml", &written)
+        .map_err(|e| format!("a written file does not load again: {e}\n{written}"))?;
+    if again.arms() != protocol.arms()
+        || again.weight_window() != protocol.weight_window()
+        || again.age_window() != protocol.age_window()
+    {
+        return Err(format!("a written file loads to other rules:\n{written}"));
+    }
+    let rewritten = again
+        .to_toml()
+        .map_err(|e| format!("a reloaded file cannot be written: {e}"))?;
+    if rewritten != written {
+        return Err(format!(
+            "writing is not stable:\n{written}\n---\n{rewritten}"
+        ));
+    }
+    Ok(())
+}
+
+/// The request path from raw strings to a result, as `celldose batch` and the command line take
+/// it: `data` is split on line breaks into protocol, arm, level, dose, weight, age, cells and
+/// tolerance, each quoted into one CSV row. The run must succeed with exactly one record.
+///
+/// # Errors
+/// The invariant that failed, in words.
+///
+/// ```
+/// assert!(celldose::invariants::request(b"NCT07276568\nalf\n1\n\n72.5kg\n\n\n").is_ok());
+/// ```
+pub fn request(data: &[u8]) -> Result<(), String> {
+    let Ok(text) = core::str::from_utf8(data) else {
+        return Ok(());
+    };
+    let mut log = String::from("protocol,arm,level,dose,weight,age,cells,tolerance\n");
+    let fields: Vec<String> = text
+        .split('\n')
+        .chain(core::iter::repeat(""))
+        .take(8)
+        .map(|field| format!("\"{}\"", field.replace('"', "\"\"")))
+        .collect();
+    log.push_str(&fields.join(","));
+    log.push('\n');
+    let catalogue = Catalogue::builtin().map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    let summary = batch::run(
+        &catalogue,
+        log.as_bytes(),
+        &mut out,
+        BatchFormat::Jsonl,
+        Notation::Ascii,
+        None,
+    )
+    .map_err(|e| format!("a one-row log could not be run: {e}"))?;
+    let records = out.iter().filter(|byte| **byte == b'\n').count();
+    if summary.rows != 1 || records != 1 {
+        return Err(format!(
+            "one row gave {} rows and {records} records",
+            summary.rows
+        ));
+    }
+    Ok(())
+}
