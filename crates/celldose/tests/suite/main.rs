@@ -15,6 +15,7 @@ mod audit;
 mod batch;
 mod boundaries;
 mod file_properties;
+mod formatting;
 mod golden;
 mod parsing;
 mod preparation;
