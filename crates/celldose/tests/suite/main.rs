@@ -16,6 +16,7 @@ mod batch;
 mod boundaries;
 mod file_properties;
 mod formatting;
+mod fuzz_corpus;
 mod golden;
 mod parsing;
 mod preparation;
