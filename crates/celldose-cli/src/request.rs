@@ -14,6 +14,22 @@ impl Refusal {
     }
 }
 
+/// The value of a required flag, read by the library's own parser.
+fn required<T: std::str::FromStr<Err = celldose::Error>>(
+    flag: &str,
+    text: &str,
+) -> Result<T, Refusal> {
+    text.parse().map_err(|e| Refusal::flag(flag, e))
+}
+
+/// The value of an optional flag, read by the library's own parser.
+fn optional<T: std::str::FromStr<Err = celldose::Error>>(
+    flag: &str,
+    text: Option<&str>,
+) -> Result<Option<T>, Refusal> {
+    text.map(|text| required(flag, text)).transpose()
+}
+
 impl From<celldose::Error> for Refusal {
     fn from(error: celldose::Error) -> Self {
         Self(error.to_string())
@@ -50,9 +66,7 @@ pub fn dose_request<'c>(
         .map_err(|e| Refusal::flag("--protocol", e))?;
     let choice = match (&args.level, &args.dose) {
         (Some(level), None) => DoseChoice::Level(parse_level(level)?),
-        (None, Some(dose)) => {
-            DoseChoice::Explicit(dose.parse().map_err(|e| Refusal::flag("--dose", e))?)
-        }
+        (None, Some(dose)) => DoseChoice::Explicit(required("--dose", dose)?),
         (None, None) => DoseChoice::ArmDose,
         (Some(_), Some(_)) => {
             return Err(Refusal(
@@ -60,14 +74,8 @@ pub fn dose_request<'c>(
             ))
         }
     };
-    let weight = args
-        .weight
-        .parse()
-        .map_err(|e| Refusal::flag("--weight", e))?;
-    let rounding = args
-        .rounding
-        .parse()
-        .map_err(|e| Refusal::flag("--rounding", e))?;
+    let weight = required("--weight", &args.weight)?;
+    let rounding = required("--rounding", &args.rounding)?;
     let mut request = DoseRequest::new(weight, choice, rounding);
     if let Some(arm) = &args.arm {
         request = request.with_arm(arm.as_str());
@@ -77,24 +85,16 @@ pub fn dose_request<'c>(
             .with_acknowledgement(reason.as_str())
             .map_err(|e| Refusal::flag("--acknowledge", e))?;
     }
-    if let Some(age) = &args.age {
-        request = request.with_age(age.parse().map_err(|e| Refusal::flag("--age", e))?);
+    if let Some(age) = optional("--age", args.age.as_deref())? {
+        request = request.with_age(age);
     }
     Ok((protocol, request))
 }
 
 /// The delivered count and tolerance for `check`.
 pub fn delivered(args: &CheckArgs) -> Result<(CellCount, Option<Percent>), Refusal> {
-    let cells = args
-        .cells
-        .parse()
-        .map_err(|e| Refusal::flag("--cells", e))?;
-    let tolerance = args
-        .tolerance
-        .as_deref()
-        .map(str::parse)
-        .transpose()
-        .map_err(|e| Refusal::flag("--tolerance", e))?;
+    let cells = required("--cells", &args.cells)?;
+    let tolerance = optional("--tolerance", args.tolerance.as_deref())?;
     Ok((cells, tolerance))
 }
 
@@ -111,31 +111,12 @@ fn parse_level(text: &str) -> Result<u32, Refusal> {
 pub fn product(
     args: &PrepareArgs,
 ) -> Result<(celldose::Product, celldose::Volume, Option<Percent>), Refusal> {
-    let concentration = args
-        .concentration
-        .parse()
-        .map_err(|e| Refusal::flag("--concentration", e))?;
-    let viability = args
-        .viability
-        .parse()
-        .map_err(|e| Refusal::flag("--viability", e))?;
-    let positive = args
-        .positive
-        .as_deref()
-        .map(str::parse)
-        .transpose()
-        .map_err(|e| Refusal::flag("--positive", e))?;
-    let available = args
-        .available
-        .parse()
-        .map_err(|e| Refusal::flag("--available", e))?;
-    let step = args.step.parse().map_err(|e| Refusal::flag("--step", e))?;
-    let tolerance = args
-        .tolerance
-        .as_deref()
-        .map(str::parse)
-        .transpose()
-        .map_err(|e| Refusal::flag("--tolerance", e))?;
+    let concentration = required("--concentration", &args.concentration)?;
+    let viability = required("--viability", &args.viability)?;
+    let positive = optional("--positive", args.positive.as_deref())?;
+    let available = required("--available", &args.available)?;
+    let step = required("--step", &args.step)?;
+    let tolerance = optional("--tolerance", args.tolerance.as_deref())?;
     let product =
         celldose::Product::new(concentration, viability, positive, available).map_err(|e| {
             let flag = if e.to_string().starts_with("viability") {

@@ -172,16 +172,48 @@ mod tests {
     #[test]
     fn check_bounds_names_the_direction_and_calls_only_a_value_below_zero_negative() {
         let error = |value: i64, min: i64| {
-            check_bounds("value", Decimal::from(value), Decimal::from(min), Decimal::from(10), " u")
-                .unwrap_err()
-                .to_string()
+            check_bounds(
+                "value",
+                Decimal::from(value),
+                Decimal::from(min),
+                Decimal::from(10),
+                " u",
+            )
+            .unwrap_err()
+            .to_string()
         };
-        assert_eq!(error(-1, 0), "value -1 u is negative; accepted: from 0 u to 10 u");
-        assert_eq!(error(-1, 2), "value -1 u is below 2 u; accepted: from 2 u to 10 u");
-        assert_eq!(error(1, 2), "value 1 u is below 2 u; accepted: from 2 u to 10 u");
-        assert_eq!(error(11, 0), "value 11 u is above 10 u; accepted: from 0 u to 10 u");
-        assert!(check_bounds("value", Decimal::from(2), Decimal::from(2), Decimal::from(10), "").is_ok());
-        assert!(check_bounds("value", Decimal::from(10), Decimal::from(2), Decimal::from(10), "").is_ok());
+        assert_eq!(
+            error(-1, 0),
+            "value -1 u is negative; accepted: from 0 u to 10 u"
+        );
+        assert_eq!(
+            error(-1, 2),
+            "value -1 u is below 2 u; accepted: from 2 u to 10 u"
+        );
+        assert_eq!(
+            error(1, 2),
+            "value 1 u is below 2 u; accepted: from 2 u to 10 u"
+        );
+        assert_eq!(
+            error(11, 0),
+            "value 11 u is above 10 u; accepted: from 0 u to 10 u"
+        );
+        assert!(check_bounds(
+            "value",
+            Decimal::from(2),
+            Decimal::from(2),
+            Decimal::from(10),
+            ""
+        )
+        .is_ok());
+        assert!(check_bounds(
+            "value",
+            Decimal::from(10),
+            Decimal::from(2),
+            Decimal::from(10),
+            ""
+        )
+        .is_ok());
     }
 
     proptest! {
