@@ -550,3 +550,35 @@ fn a_point_dose_check_without_tolerance_is_refused() {
         );
     }
 }
+
+#[test]
+fn a_dose_that_is_not_stated_says_which_side_it_falls_on() {
+    let message = |dose: &str| {
+        let c = calc("NCT05727722", Some("clf"), dose, "70kg", Some("40"));
+        assert_eq!(
+            hard_codes(c.findings()),
+            vec![FindingCode::DoseNotAProtocolDose],
+            "{dose}"
+        );
+        c.findings()[0]
+            .message(celldose::human::Notation::Ascii)
+            .into_owned()
+    };
+    assert!(message("1e8").contains("(below every dose the protocol states)"));
+    assert!(message("5e9").contains("(above every dose the protocol states)"));
+    assert!(message("1e9").contains("(between the doses the protocol states)"));
+    // The edges: just below the lowest level and just above the highest.
+    assert!(message("149999999").contains("(below every dose"));
+    assert!(message("4500000001").contains("(above every dose"));
+}
+
+#[test]
+fn an_explicit_zero_in_a_placebo_arm_is_within() {
+    let c = calc("NCT01218464", Some("placebo"), "0", "60kg", Some("40"));
+    assert_eq!(c.verdict(), Verdict::Within);
+    let c = calc("NCT01218464", Some("placebo"), "1", "60kg", Some("40"));
+    assert_eq!(
+        hard_codes(c.findings()),
+        vec![FindingCode::CellsInPlaceboArm]
+    );
+}

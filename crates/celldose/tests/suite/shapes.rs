@@ -400,3 +400,19 @@ fn every_example_file_is_on_the_format_page_and_every_page_example_loads() {
             .unwrap();
     }
 }
+
+#[test]
+fn an_explicit_total_at_or_above_a_cap() {
+    let p = example("per-kg-capped.toml");
+    // A total equal to the cap is not above it; it is still not the stated per-kg dose.
+    let at_cap = p.calculate(&request(None, "1e8", "120kg")).unwrap();
+    assert_eq!(
+        hard_codes(at_cap.findings()),
+        vec![FindingCode::DoseNotAProtocolDose]
+    );
+    let above = p.calculate(&request(None, "100000001", "120kg")).unwrap();
+    assert_eq!(
+        hard_codes(above.findings()),
+        vec![FindingCode::DoseAboveProtocolMaximum]
+    );
+}
