@@ -181,3 +181,119 @@ fn whole_cell_limits_never_lie_outside_the_exact_limits() {
         );
     }
 }
+
+#[test]
+fn window_messages_say_which_edge_and_whether_it_is_included() {
+    let message = |protocol: &celldose::Protocol, weight: &str, age: &str| {
+        let request = crate::request(None, "", weight, Some(age));
+        let c = protocol.calculate(&request).unwrap();
+        c.findings()
+            .iter()
+            .filter(|f| f.severity() == celldose::Severity::Hard)
+            .map(|f| f.message(celldose::human::Notation::Ascii).into_owned())
+            .collect::<Vec<_>>()
+    };
+    let text = r#"format = 1
+id = "EDGES"
+version = "1"
+title = "t"
+product = "p"
+route = "r"
+
+[source]
+registry = "none"
+record = "EDGES"
+quote = "q"
+
+[eligibility]
+weight = { above = "40 kg", below = "150 kg" }
+age = { at_least = "18 years", at_most = "65 years" }
+
+[[arm]]
+id = "all"
+name = "All"
+regimen = "main"
+
+[[regimen]]
+id = "main"
+dose = "1e6/kg"
+infusions = 1
+"#;
+    let protocol = celldose::Protocol::from_toml("edges.toml", text).unwrap();
+    assert_eq!(
+        message(&protocol, "40kg", "30"),
+        ["body weight 40 kg is not above 40 kg"]
+    );
+    assert_eq!(
+        message(&protocol, "150kg", "30"),
+        ["body weight 150 kg is not below 150 kg"]
+    );
+    assert_eq!(
+        message(&protocol, "70kg", "17"),
+        ["age 17 years is below 18 years"]
+    );
+    assert_eq!(
+        message(&protocol, "70kg", "66"),
+        ["age 66 years is above 65 years"]
+    );
+    assert!(message(&protocol, "149.99kg", "65").is_empty());
+}
+
+#[test]
+fn rounding_is_moved_inside_a_limit_only_when_the_exact_amount_is_inside() {
+    use celldose::{DoseChoice, DoseRequest, Rounding};
+    let catalogue = crate::catalogue();
+    let msc = catalogue.find("NCT01218464").unwrap();
+    let at = |dose: &str, rounding: Rounding| {
+        let request = DoseRequest::new(
+            "160lb".parse().unwrap(),
+            DoseChoice::Explicit(dose.parse().unwrap()),
+            rounding,
+        )
+        .with_arm("msc");
+        msc.calculate(&request).unwrap()
+    };
+    let moved = |c: &celldose::Calculation| {
+        c.findings()
+            .iter()
+            .any(|f| f.code() == FindingCode::RoundedInsideLimit)
+    };
+    // 160 lb × 1e6/kg = 72,574,779.2, exactly the maximum: rounding up would cross it.
+    let up = at("1e6/kg", Rounding::Up);
+    assert_eq!(
+        (crate::text(up.cells()), moved(&up)),
+        ("72574779".to_owned(), true)
+    );
+    let nearest = at("1e6/kg", Rounding::HalfAwayFromZero);
+    assert_eq!(
+        (crate::text(nearest.cells()), moved(&nearest)),
+        ("72574779".to_owned(), false)
+    );
+    // 160 lb × 0.5e6/kg = 36,287,389.6, exactly the minimum: rounding down would cross it.
+    let down = at("0.5e6/kg", Rounding::Down);
+    assert_eq!(
+        (crate::text(down.cells()), moved(&down)),
+        ("36287390".to_owned(), true)
+    );
+    // A dose outside the range is not moved to the limit: it is reported where it lies.
+    let outside = at("0.4e6/kg", Rounding::HalfAwayFromZero);
+    assert_eq!(
+        (crate::text(outside.cells()), moved(&outside)),
+        ("29029912".to_owned(), false)
+    );
+    assert_eq!(outside.verdict(), Verdict::Outside);
+    // A whole target exactly on a limit needs no move.
+    let whole = calc("NCT07276568", Some("alf"), "level 1", "72.5kg", None);
+    assert!(!moved(&whole));
+}
+
+#[test]
+fn a_tolerance_on_a_range_is_reported_unused_except_in_a_placebo_arm() {
+    let unused = |arm: &str, cells: &str| -> bool {
+        let result = check("NCT01218464", Some(arm), "", "60kg", cells, Some("10%")).unwrap();
+        let found = result.findings().any(|f| f.code() == FindingCode::ToleranceNotUsed);
+        found
+    };
+    assert!(unused("msc", "45000000"));
+    assert!(!unused("placebo", "0"));
+}

@@ -416,3 +416,25 @@ fn an_explicit_total_at_or_above_a_cap() {
         vec![FindingCode::DoseAboveProtocolMaximum]
     );
 }
+
+#[test]
+fn tolerance_messages_say_what_follows() {
+    let p = example("tolerance.toml");
+    let message = |cells: &str| {
+        let check = p
+            .check(&request(None, "", "70kg"), cells.parse().unwrap(), None)
+            .unwrap();
+        check
+            .findings()
+            .map(|f| f.message(celldose::human::Notation::Ascii).into_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        message("6e7"),
+        ["delivered 60,000,000 cells (6 x 10^7) is 14.29% below the target 70,000,000 cells (7 x 10^7), past the soft tolerance of 10%: it needs an acknowledgement with a reason"]
+    );
+    assert_eq!(
+        message("9e7"),
+        ["delivered 90,000,000 cells (9 x 10^7) is 28.57% above the target 70,000,000 cells (7 x 10^7), past the hard tolerance of 20%: it is refused"]
+    );
+}
