@@ -296,6 +296,16 @@ mod tests {
         assert_eq!(ok("0.5"), "0.5");
         assert_eq!(ok("2.50"), "2.5");
         assert_eq!(ok("-3"), "-3");
+        assert_eq!(ok("+3"), "3");
+        // 28 significant digits are held exactly; the 29th is refused (see the rejection table).
+        assert_eq!(
+            ok("1234567890123456789012345678"),
+            "1234567890123456789012345678"
+        );
+        assert_eq!(
+            ok("0.0000000000000000000000000001"),
+            "0.0000000000000000000000000001"
+        );
         assert_eq!(ok("0"), "0");
         assert_eq!(ok("100e-30"), "0.0000000000000000000000000001");
     }
@@ -333,6 +343,8 @@ mod tests {
             ("1x7", "must be followed by 10^"),
             ("1.6x10^", "whole-number exponent"),
             ("1e9999", "far too large"),
+            ("1e100", "too large to be held exactly"),
+            ("1e-100", "more than 28 decimal places"),
             ("1e40", "too large"),
             ("1e-40", "more than 28 decimal places"),
             (

@@ -291,7 +291,9 @@ fn rounding_is_moved_inside_a_limit_only_when_the_exact_amount_is_inside() {
 fn a_tolerance_on_a_range_is_reported_unused_except_in_a_placebo_arm() {
     let unused = |arm: &str, cells: &str| -> bool {
         let result = check("NCT01218464", Some(arm), "", "60kg", cells, Some("10%")).unwrap();
-        let found = result.findings().any(|f| f.code() == FindingCode::ToleranceNotUsed);
+        let found = result
+            .findings()
+            .any(|f| f.code() == FindingCode::ToleranceNotUsed);
         found
     };
     assert!(unused("msc", "45000000"));
