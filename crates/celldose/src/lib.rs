@@ -20,7 +20,9 @@
 //! ```
 //!
 //! The layout follows the work: [`units`] reads and holds values, [`regimen`] models protocols
-//! and loads them, [`calculation`] computes and checks, and [`human`] writes numbers for people.
+//! and loads them, [`calculation`] computes, checks and prepares, [`human`] writes numbers for
+//! people and [`report`] for programs, [`batch`] runs a whole dispensing log, and [`audit`] keeps
+//! a tamper-evident record of every calculation.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
