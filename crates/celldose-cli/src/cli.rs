@@ -44,7 +44,7 @@ pub struct Cli {
 /// What celldose is asked to do.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List the built-in protocols: id, title, arms and dose levels.
+    /// List the protocols, built in and loaded with --protocol-file: id, title, arms and levels.
     #[command(after_help = EXIT_CODES)]
     Protocols(OutputArgs),
     /// Show one protocol in full: arms, levels, windows, and the source record's dose sentence.
