@@ -1,6 +1,6 @@
 //! What the user typed, checked into the library's typed request.
 
-use celldose::{Catalogue, CellCount, DoseChoice, DoseRequest, Percent, Protocol};
+use celldose::{Catalogue, CellCount, DoseRequest, FieldNames, Percent, Protocol, RequestText};
 
 use crate::cli::{CheckArgs, DoseArgs, PrepareArgs};
 
@@ -56,54 +56,41 @@ pub fn load(path: &std::path::Path) -> Result<Protocol, Refusal> {
     Ok(Protocol::from_toml(&name, &text)?)
 }
 
-/// The protocol and typed request for `dose`.
+/// The fields of `dose`, `check` and `prepare` as typed.
+fn text<'a>(args: &'a DoseArgs) -> RequestText<'a> {
+    RequestText {
+        protocol: &args.protocol,
+        arm: args.arm.as_deref(),
+        level: args.level.as_deref(),
+        dose: args.dose.as_deref(),
+        weight: &args.weight,
+        age: args.age.as_deref(),
+        rounding: Some(&args.rounding),
+        acknowledge: args.acknowledge.as_deref(),
+        cells: None,
+        tolerance: None,
+    }
+}
+
+/// The protocol and typed request for `dose`, `check` and `prepare`, converted by the same
+/// library function `celldose batch` uses.
 pub fn dose_request<'c>(
     catalogue: &'c Catalogue,
     args: &DoseArgs,
 ) -> Result<(&'c Protocol, DoseRequest), Refusal> {
-    let protocol = catalogue
-        .find(&args.protocol)
-        .map_err(|e| Refusal::flag("--protocol", e))?;
-    let choice = match (&args.level, &args.dose) {
-        (Some(level), None) => DoseChoice::Level(parse_level(level)?),
-        (None, Some(dose)) => DoseChoice::Explicit(required("--dose", dose)?),
-        (None, None) => DoseChoice::ArmDose,
-        (Some(_), Some(_)) => {
-            return Err(Refusal(
-                "--level and --dose cannot be used together; give one".into(),
-            ))
-        }
-    };
-    let weight = required("--weight", &args.weight)?;
-    let rounding = required("--rounding", &args.rounding)?;
-    let mut request = DoseRequest::new(weight, choice, rounding);
-    if let Some(arm) = &args.arm {
-        request = request.with_arm(arm.as_str());
-    }
-    if let Some(reason) = &args.acknowledge {
-        request = request
-            .with_acknowledgement(reason.as_str())
-            .map_err(|e| Refusal::flag("--acknowledge", e))?;
-    }
-    if let Some(age) = optional("--age", args.age.as_deref())? {
-        request = request.with_age(age);
-    }
-    Ok((protocol, request))
+    Ok(text(args).to_request(catalogue, FieldNames::Flags)?)
 }
 
 /// The delivered count and tolerance for `check`.
 pub fn delivered(args: &CheckArgs) -> Result<(CellCount, Option<Percent>), Refusal> {
-    let cells = required("--cells", &args.cells)?;
-    let tolerance = optional("--tolerance", args.tolerance.as_deref())?;
-    Ok((cells, tolerance))
-}
-
-fn parse_level(text: &str) -> Result<u32, Refusal> {
-    match text.trim().parse::<u32>() {
-        Ok(level) if level >= 1 && text.trim().chars().all(|c| c.is_ascii_digit()) => Ok(level),
-        _ => Err(Refusal(format!(
-            "--level: dose level {text:?} is not accepted; write a whole number from 1, as in --level 2"
-        ))),
+    let delivery = RequestText {
+        cells: Some(&args.cells),
+        tolerance: args.tolerance.as_deref(),
+        ..text(&args.dose)
+    };
+    match delivery.delivery(FieldNames::Flags)? {
+        (Some(cells), tolerance) => Ok((cells, tolerance)),
+        (None, _) => Err(Refusal("--cells is required".into())),
     }
 }
 

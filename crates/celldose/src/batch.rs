@@ -16,7 +16,7 @@ use crate::audit::AuditLog;
 use crate::error::{Error, Result};
 use crate::human::Notation;
 use crate::report::{CheckReport, DoseReport};
-use crate::{Calculation, Catalogue, DeliveryCheck, DoseChoice, DoseRequest, Rounding, Verdict};
+use crate::{Calculation, Catalogue, DeliveryCheck, FieldNames, RequestText, Verdict};
 
 /// The columns a log may have; each is named after the `dose`/`check` flag it stands for.
 pub const COLUMNS: [&str; 10] = [
@@ -194,63 +194,29 @@ fn compute(catalogue: &Catalogue, columns: &Columns, record: &ByteRecord) -> Res
             columns.count
         )));
     }
-    let flag = |name: &str, error: Error| Error::Request(format!("{name}: {error}"));
-    let protocol_id = field(record, columns.protocol, "protocol")?
-        .ok_or_else(|| Error::Request("protocol is empty; every row needs one".into()))?;
-    let protocol = catalogue.find(protocol_id)?;
-    let level = field(record, columns.level, "level")?;
-    let dose = field(record, columns.dose, "dose")?;
-    let choice = match (level, dose) {
-        (Some(_), Some(_)) => {
-            return Err(Error::Request(
-                "level and dose cannot both be given; give one".into(),
-            ))
-        }
-        (Some(level), None) => match level.parse::<u32>() {
-            Ok(number) if number >= 1 => DoseChoice::Level(number),
-            _ => {
-                return Err(Error::Request(format!(
-                    "level: dose level {level:?} is not accepted; write a whole number from 1"
-                )))
-            }
-        },
-        (None, Some(dose)) => DoseChoice::Explicit(dose.parse().map_err(|e| flag("dose", e))?),
-        (None, None) => DoseChoice::ArmDose,
-    };
-    let weight = field(record, columns.weight, "weight")?
-        .ok_or_else(|| {
+    let text = RequestText {
+        protocol: field(record, columns.protocol, "protocol")?
+            .ok_or_else(|| Error::Request("protocol is empty; every row needs one".into()))?,
+        arm: field(record, columns.arm, "arm")?,
+        level: field(record, columns.level, "level")?,
+        dose: field(record, columns.dose, "dose")?,
+        weight: field(record, columns.weight, "weight")?.ok_or_else(|| {
             Error::Request("weight is empty; every row needs one, with its unit".into())
-        })?
-        .parse()
-        .map_err(|e| flag("weight", e))?;
-    let rounding = match field(record, columns.rounding, "rounding")? {
-        Some(text) => text.parse().map_err(|e| flag("rounding", e))?,
-        None => Rounding::HalfAwayFromZero,
+        })?,
+        age: field(record, columns.age, "age")?,
+        rounding: field(record, columns.rounding, "rounding")?,
+        acknowledge: field(record, columns.acknowledge, "acknowledge")?,
+        cells: field(record, columns.cells, "cells")?,
+        tolerance: field(record, columns.tolerance, "tolerance")?,
     };
-    let mut request = DoseRequest::new(weight, choice, rounding);
-    if let Some(arm) = field(record, columns.arm, "arm")? {
-        request = request.with_arm(arm);
-    }
-    if let Some(age) = field(record, columns.age, "age")? {
-        request = request.with_age(age.parse().map_err(|e| flag("age", e))?);
-    }
-    if let Some(reason) = field(record, columns.acknowledge, "acknowledge")? {
-        request = request.with_acknowledgement(reason)?;
-    }
-    let tolerance = field(record, columns.tolerance, "tolerance")?
-        .map(str::parse)
-        .transpose()
-        .map_err(|e| flag("tolerance", e))?;
-    match field(record, columns.cells, "cells")? {
-        Some(cells) => {
-            let cells = cells.parse().map_err(|e| flag("cells", e))?;
-            Ok(Outcome::Check(protocol.check(&request, cells, tolerance)?))
-        }
-        None if tolerance.is_some() => Err(Error::Request(
+    let (protocol, request) = text.to_request(catalogue, FieldNames::Columns)?;
+    match text.delivery(FieldNames::Columns)? {
+        (Some(cells), tolerance) => Ok(Outcome::Check(protocol.check(&request, cells, tolerance)?)),
+        (None, Some(_)) => Err(Error::Request(
             "tolerance is given but cells is empty; a tolerance applies to a delivered count"
                 .into(),
         )),
-        None => Ok(Outcome::Dose(protocol.calculate(&request)?)),
+        (None, None) => Ok(Outcome::Dose(protocol.calculate(&request)?)),
     }
 }
 

@@ -43,8 +43,8 @@ pub mod report;
 pub mod units;
 
 pub use calculation::{
-    Calculation, DeliveryCheck, DoseChoice, DoseRequest, Finding, FindingCode, Preparation,
-    Product, Rounding, Severity, Verdict,
+    Calculation, DeliveryCheck, DoseChoice, DoseRequest, FieldNames, Finding, FindingCode,
+    Preparation, Product, RequestText, Rounding, Severity, Verdict,
 };
 pub use error::{Error, Result};
 pub use regimen::{

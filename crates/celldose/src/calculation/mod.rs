@@ -6,6 +6,7 @@ mod check;
 mod finding;
 mod preparation;
 mod request;
+mod request_text;
 mod rounding;
 
 pub use calculate::Calculation;
@@ -13,4 +14,5 @@ pub use check::DeliveryCheck;
 pub use finding::{Finding, FindingCode, Severity, Verdict};
 pub use preparation::{Preparation, Product};
 pub use request::{DoseChoice, DoseRequest};
+pub use request_text::{FieldNames, RequestText};
 pub use rounding::Rounding;
