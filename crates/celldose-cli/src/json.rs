@@ -3,16 +3,12 @@
 
 use celldose::human::Notation;
 use celldose::{
-    report, Calculation, Catalogue, DeliveryCheck, DoseRule, Protocol, Regimen, Stated, Window,
+    report, Calculation, Catalogue, DeliveryCheck, DoseRule, Protocol, Regimen, Window,
 };
 use serde::Serialize;
 
 fn string<T: ToString>(value: Option<T>) -> Option<String> {
     value.map(|v| v.to_string())
-}
-
-fn stated(value: Stated<u32>) -> String {
-    value.to_string()
 }
 
 fn render<T: Serialize>(value: &T) -> String {
@@ -225,7 +221,7 @@ fn protocol_json(protocol: &Protocol) -> ProtocolJson<'_> {
                         start_level: e.start_level(),
                         ceiling: e.ceiling().to_string(),
                     }),
-                    infusions: stated(regimen.infusions()),
+                    infusions: regimen.infusions().to_string(),
                     per_infusion: regimen.per_infusion(),
                 }
             })

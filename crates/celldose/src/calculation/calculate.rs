@@ -114,10 +114,7 @@ impl Protocol {
         let (arm_id, regimen) = self.resolve_arm(request.arm())?;
         let weight = request.weight().weight();
         let mut findings = self.eligibility_findings(weight, request.age());
-        let clause = |what: &str| match &arm_id {
-            Some(arm) => format!("{} arm {arm}: {what}", self.id()),
-            None => format!("{} regimen {}: {what}", self.id(), regimen.id()),
-        };
+        let clause = |what: &str| clause_for(self.id(), arm_id.as_deref(), regimen.id(), what);
 
         let plan = self.plan(regimen, weight, &clause, &mut findings);
         let rule_limits = plan
@@ -1051,9 +1048,15 @@ impl Calculation {
     }
 
     pub(crate) fn clause(&self, what: &str) -> String {
-        match self.arm.as_deref() {
-            Some(arm) => format!("{} arm {arm}: {what}", self.protocol),
-            None => format!("{} regimen {}: {what}", self.protocol, self.regimen),
-        }
+        clause_for(&self.protocol, self.arm.as_deref(), &self.regimen, what)
+    }
+}
+
+/// A clause names where in the protocol a finding rests: the arm, or the shared regimen where
+/// no arm was named.
+fn clause_for(protocol: &str, arm: Option<&str>, regimen: &str, what: &str) -> String {
+    match arm {
+        Some(arm) => format!("{protocol} arm {arm}: {what}"),
+        None => format!("{protocol} regimen {regimen}: {what}"),
     }
 }
