@@ -19,13 +19,15 @@ use crate::report::{CheckReport, DoseReport};
 use crate::{Calculation, Catalogue, DeliveryCheck, FieldNames, RequestText, Verdict};
 
 /// The columns a log may have; each is named after the `dose`/`check` flag it stands for.
-pub const COLUMNS: [&str; 10] = [
+pub const COLUMNS: [&str; 12] = [
     "protocol",
     "arm",
     "level",
     "dose",
     "weight",
     "age",
+    "born",
+    "on",
     "cells",
     "tolerance",
     "acknowledge",
@@ -72,6 +74,8 @@ pub struct Summary {
     pub review: u64,
     /// Rows whose verdict is `outside`.
     pub outside: u64,
+    /// Dose rows on a range protocol that chose no dose (verdict `no-dose-chosen`).
+    pub no_dose: u64,
     /// Rows that could not be computed.
     pub errors: u64,
 }
@@ -82,7 +86,11 @@ impl core::fmt::Display for Summary {
             f,
             "{} rows: {} within, {} review, {} outside, {} in error",
             self.rows, self.within, self.review, self.outside, self.errors
-        )
+        )?;
+        if self.no_dose > 0 {
+            write!(f, ", {} with no dose chosen", self.no_dose)?;
+        }
+        Ok(())
     }
 }
 
@@ -95,6 +103,8 @@ struct Columns {
     dose: Option<usize>,
     weight: Option<usize>,
     age: Option<usize>,
+    born: Option<usize>,
+    on: Option<usize>,
     cells: Option<usize>,
     tolerance: Option<usize>,
     acknowledge: Option<usize>,
@@ -124,6 +134,8 @@ impl Columns {
                 "dose" => &mut columns.dose,
                 "weight" => &mut columns.weight,
                 "age" => &mut columns.age,
+                "born" => &mut columns.born,
+                "on" => &mut columns.on,
                 "cells" => &mut columns.cells,
                 "tolerance" => &mut columns.tolerance,
                 "acknowledge" => &mut columns.acknowledge,
@@ -204,6 +216,8 @@ fn compute(catalogue: &Catalogue, columns: &Columns, record: &ByteRecord) -> Res
             Error::Request("weight is empty; every row needs one, with its unit".into())
         })?,
         age: field(record, columns.age, "age")?,
+        born: field(record, columns.born, "born")?,
+        on: field(record, columns.on, "on")?,
         rounding: field(record, columns.rounding, "rounding")?,
         acknowledge: field(record, columns.acknowledge, "acknowledge")?,
         cells: field(record, columns.cells, "cells")?,
@@ -326,6 +340,7 @@ pub fn run<R: Read, W: Write>(
         match outcome.as_ref().map(Outcome::verdict) {
             Ok(Verdict::Within) => summary.within = summary.within.saturating_add(1),
             Ok(Verdict::Review) => summary.review = summary.review.saturating_add(1),
+            Ok(Verdict::NoDoseChosen) => summary.no_dose = summary.no_dose.saturating_add(1),
             Ok(_) => summary.outside = summary.outside.saturating_add(1),
             Err(_) => summary.errors = summary.errors.saturating_add(1),
         }

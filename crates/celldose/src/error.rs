@@ -109,6 +109,14 @@ pub enum Error {
     /// The request is incomplete or contradictory.
     #[error("{0}")]
     Request(String),
+    /// A trial state file is invalid.
+    #[error("trial state file {source_name}: {message}")]
+    TrialStateFile {
+        /// The file as named.
+        source_name: String,
+        /// What is wrong, with the line and column where known.
+        message: String,
+    },
     /// A protocol definition is invalid.
     #[error("protocol file {source_name}: {message}")]
     ProtocolFile {

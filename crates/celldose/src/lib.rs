@@ -49,11 +49,11 @@ pub use calculation::{
 pub use error::{Error, Result};
 pub use regimen::{
     describe_dose, Arm, Catalogue, CohortSize, DoseLevel, DoseRule, Edge, Escalation, Miss,
-    Protocol, Regimen, Source, Stated, Tolerance, WeightBand, Window,
+    Opening, Protocol, Regimen, Source, Stated, Step, Tolerance, TrialState, WeightBand, Window,
 };
 pub use units::{
-    AgeYears, BodyWeight, CellCount, CellsPerKg, Concentration, Dose, EnteredWeight, ExactCells,
-    MassUnit, Percent, Volume,
+    AgeFromBirth, AgeYears, BodyWeight, CellCount, CellsPerKg, Concentration, Dose, EnteredWeight,
+    ExactCells, MassUnit, Percent, Volume,
 };
 
 /// The README's Rust examples, compiled and run as doctests.

@@ -9,7 +9,7 @@ use serde::ser::{SerializeSeq, SerializeStruct, Serializer};
 use serde::Serialize;
 
 use crate::human::Notation;
-use crate::{Calculation, DeliveryCheck, Dose, Finding, Preparation};
+use crate::{Calculation, DeliveryCheck, Finding, Preparation};
 
 /// A `dose` result as JSON.
 ///
@@ -184,7 +184,7 @@ impl Serialize for FindingReport<'_> {
     }
 }
 
-const DOSE_FIELDS: usize = 27;
+const DOSE_FIELDS: usize = 32;
 
 /// The fields every dose, check and prepare report starts with, in their contract order.
 fn dose_fields<S: SerializeStruct>(
@@ -200,11 +200,13 @@ fn dose_fields<S: SerializeStruct>(
     state.serialize_field("band", &c.band().map(Shown))?;
     state.serialize_field("level", &c.level())?;
     state.serialize_field("dose", &c.dose())?;
-    state.serialize_field("dose_per_kg", &c.dose().is_some_and(Dose::is_per_kg))?;
+    state.serialize_field("dose_per_kg", &c.dose_per_kg())?;
     state.serialize_field("max_total_cells", &c.cap())?;
     state.serialize_field("weight_kg", &Exact(c.weight().weight().kg()))?;
     state.serialize_field("weight_entered", &Shown(c.weight()))?;
     state.serialize_field("age_years", &c.age().map(|a| Exact(a.years())))?;
+    state.serialize_field("born", &c.age_from_birth().map(|a| Shown(a.born())))?;
+    state.serialize_field("age_on", &c.age_from_birth().map(|a| Shown(a.on())))?;
     state.serialize_field("cells", &c.cells())?;
     state.serialize_field("cells_exact", &c.exact_cells())?;
     state.serialize_field("cells_per_kg", &c.cells_per_kg().map(|p| Exact(p.get())))?;
@@ -212,12 +214,15 @@ fn dose_fields<S: SerializeStruct>(
     state.serialize_field("max_cells", &c.max_cells())?;
     state.serialize_field("min_cells_exact", &c.exact_min())?;
     state.serialize_field("max_cells_exact", &c.exact_max())?;
+    state.serialize_field("uncapped_min_cells_exact", &c.uncapped_min())?;
+    state.serialize_field("uncapped_max_cells_exact", &c.uncapped_max())?;
     state.serialize_field("infusions", &Shown(c.infusions()))?;
-    state.serialize_field("per_infusion", &c.per_infusion())?;
+    state.serialize_field("per_infusion", &c.per_infusion().value())?;
     state.serialize_field("total_cells", &c.total_cells())?;
     state.serialize_field("rounding", c.rounding().name())?;
     state.serialize_field("verdict", verdict)?;
     state.serialize_field("acknowledgement", &c.acknowledgement())?;
+    state.serialize_field("trial_state_sha256", &c.trial_state_sha256())?;
     Ok(())
 }
 

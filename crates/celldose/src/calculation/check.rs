@@ -2,11 +2,12 @@
 
 use rust_decimal::Decimal;
 
-use super::calculate::{percent_of, rule_clause, tolerance_finding, tolerance_words};
+use super::calculate::rule_clause;
+use super::tolerance::{percent_of, resolve_tolerance, tolerance_finding, tolerance_words};
 use super::{Calculation, DoseRequest, Finding, FindingCode, Rounding, Severity, Verdict};
 use crate::error::{Error, Result};
 use crate::human;
-use crate::regimen::{describe_dose, Protocol, Tolerance};
+use crate::regimen::{Protocol, Tolerance};
 use crate::units::{CellCount, CellsPerKg, ExactCells, Percent};
 
 /// Deviations are reported to this many decimal places of a percent; limits are compared exactly.
@@ -61,7 +62,11 @@ impl Protocol {
         tolerance: Option<Percent>,
     ) -> Result<DeliveryCheck> {
         let calculation = self.calculate(request)?;
-        let tolerance = resolve_tolerance(&calculation, tolerance, "checking a delivered count")?;
+        // A delivered count is held to its target even inside a range: a 1 × 10⁶/kg order
+        // delivered at 2 × 10⁶/kg must not pass because the range reaches that far.
+        let tolerance =
+            resolve_tolerance(&calculation, tolerance, "checking a delivered count", false)?
+                .tolerance();
         let weight = calculation.weight().weight();
         let actual = actual_cells.exact();
         let actual_cells_per_kg = CellsPerKg::new(Rounding::HalfAwayFromZero.to_places(
@@ -78,40 +83,6 @@ impl Protocol {
             findings,
         })
     }
-}
-
-/// The tolerance that applies: the protocol's own, or the caller's as a hard band.
-///
-/// A single target needs one; the protocol's own and the caller's together are refused.
-pub(crate) fn resolve_tolerance(
-    calculation: &Calculation,
-    given: Option<Percent>,
-    what: &str,
-) -> Result<Option<Tolerance>> {
-    let tolerance = match (calculation.protocol_tolerance(), given) {
-        (Some(own), None) => Some(*own),
-        (None, Some(hard)) => Some(Tolerance { soft: None, hard }),
-        (None, None) => None,
-        (Some(own), Some(given)) => {
-            return Err(Error::Request(format!(
-                "protocol {} states its own tolerance ({}), so a tolerance of {given} cannot be given as well",
-                calculation.protocol(),
-                tolerance_words(own)
-            )))
-        }
-    };
-    let single_target = calculation
-        .exact_cells()
-        .is_some_and(|t| t.get() > Decimal::ZERO);
-    if single_target && tolerance.is_none() {
-        let dose = calculation.dose().map_or_else(String::new, |d| {
-            format!(" of {}", describe_dose(d, human::Notation::Ascii))
-        });
-        return Err(Error::Request(format!(
-            "{what} against the single dose{dose} needs a tolerance; the protocol states none, so give one such as 10%"
-        )));
-    }
-    Ok(tolerance)
 }
 
 /// The findings on an amount delivered under `calculation`, and its deviation from the target.
@@ -190,6 +161,16 @@ pub(crate) fn judge_delivery(
 
     let limits = calculation.limits();
     let clause = || calculation.clause(&calculation.rule().map(rule_clause).unwrap_or_default());
+    // Where the cap is below the rule's minimum, say so beside any limit that is crossed.
+    let conflict = |n| {
+        match (limits.cap_below_min(), limits.uncapped_min) {
+        (true, Some(min)) => format!(
+            "; the protocol's minimum for this weight, {}, is above its maximum total (cap-below-minimum)",
+            human::cells(min.get(), n)
+        ),
+        _ => String::new(),
+    }
+    };
     if let Some(min) = limits.min.filter(|min| actual < *min) {
         findings.push(Finding::new(
             Severity::Hard,
@@ -197,23 +178,30 @@ pub(crate) fn judge_delivery(
             clause(),
             |n| {
                 format!(
-                    "delivered {} is below the protocol minimum of {} for this patient",
+                    "delivered {} is below the protocol minimum of {} for this patient{}",
                     human::cells(actual.get(), n),
-                    human::cells(min.get(), n)
+                    human::cells(min.get(), n),
+                    conflict(n)
                 )
             },
         ));
     }
     if let Some(max) = limits.max.filter(|max| actual > *max) {
+        let which = if limits.max_is_cap() {
+            "the protocol's maximum total of"
+        } else {
+            "the protocol maximum of"
+        };
         findings.push(Finding::new(
             Severity::Hard,
             FindingCode::DeliveredAboveProtocolMaximum,
             clause(),
             |n| {
                 format!(
-                    "delivered {} is above the protocol maximum of {} for this patient",
+                    "delivered {} is above {which} {} for this patient{}",
                     human::cells(actual.get(), n),
-                    human::cells(max.get(), n)
+                    human::cells(max.get(), n),
+                    conflict(n)
                 )
             },
         ));

@@ -16,90 +16,97 @@ pub enum Severity {
     Info,
 }
 
-/// A finding's stable, kebab-case code, for programs to match on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum FindingCode {
-    /// The body weight is outside the protocol's weight window.
-    WeightOutsideWindow,
-    /// The body weight falls in none of the regimen's weight bands.
-    WeightOutsideBands,
-    /// Weight × dose per kg came to more than the protocol's maximum total, so the cap is the
-    /// dose.
-    CapBinds,
-    /// The requested dose is past the protocol's soft tolerance around its dose.
-    DosePastSoftTolerance,
-    /// The delivered count is past the protocol's soft tolerance around the target.
-    DeliveredPastSoftTolerance,
-    /// The age is outside the protocol's age window.
-    AgeOutsideWindow,
-    /// The protocol has an age window, but no age was given.
-    AgeNotChecked,
-    /// The requested dose is below the protocol's range.
-    DoseBelowProtocolMinimum,
-    /// The requested dose is above the protocol's range.
-    DoseAboveProtocolMaximum,
-    /// The requested dose is not one of the doses the protocol states.
-    DoseNotAProtocolDose,
-    /// Cells were requested or delivered in a placebo arm.
-    CellsInPlaceboArm,
-    /// The arm is a placebo arm: no cells.
-    PlaceboArm,
-    /// The protocol gives a range and no single target.
-    RangeOnly,
-    /// Rounding to whole cells would have crossed a limit, so the count inside it was taken.
-    RoundedInsideLimit,
-    /// The dose is per infusion and the protocol does not state how many infusions.
-    InfusionCountNotStated,
-    /// The delivered count is below the protocol's range.
-    DeliveredBelowProtocolMinimum,
-    /// The delivered count is above the protocol's range.
-    DeliveredAboveProtocolMaximum,
-    /// The delivered count deviates from the target by more than the tolerance.
-    DeliveredOutsideTolerance,
-    /// A tolerance was given where there is no single target to apply it to.
-    ToleranceNotUsed,
-    /// The volume to draw is more than the product available.
-    VolumeAboveAvailable,
-    /// The nearest measurable volume failed a check the other neighbour passes, so the other was
-    /// taken.
-    VolumeRoundedInside,
-    /// Neither measurable volume around the exact one passes every check.
-    NoVolumeInside,
+macro_rules! finding_codes {
+    ($($(#[$doc:meta])* $variant:ident => $code:literal,)+) => {
+        /// A finding's stable, kebab-case code, for programs to match on. Every code, its
+        /// severity, when it fires and what to do is listed in `docs/findings.md`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum FindingCode {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl FindingCode {
+            /// Every code, in the order they are declared.
+            ///
+            /// ```
+            /// assert!(celldose::FindingCode::ALL.contains(&celldose::FindingCode::CapBinds));
+            /// ```
+            pub const ALL: &'static [FindingCode] = &[$(Self::$variant,)+];
+
+            /// The code as written in output.
+            ///
+            /// ```
+            /// assert_eq!(celldose::FindingCode::WeightOutsideWindow.as_str(), "weight-outside-window");
+            /// ```
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $code,)+
+                }
+            }
+        }
+    };
 }
 
-impl FindingCode {
-    /// The code as written in output.
-    ///
-    /// ```
-    /// assert_eq!(celldose::FindingCode::WeightOutsideWindow.as_str(), "weight-outside-window");
-    /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::WeightOutsideWindow => "weight-outside-window",
-            Self::WeightOutsideBands => "weight-outside-bands",
-            Self::CapBinds => "cap-binds",
-            Self::DosePastSoftTolerance => "dose-past-soft-tolerance",
-            Self::DeliveredPastSoftTolerance => "delivered-past-soft-tolerance",
-            Self::AgeOutsideWindow => "age-outside-window",
-            Self::AgeNotChecked => "age-not-checked",
-            Self::DoseBelowProtocolMinimum => "dose-below-protocol-minimum",
-            Self::DoseAboveProtocolMaximum => "dose-above-protocol-maximum",
-            Self::DoseNotAProtocolDose => "dose-not-a-protocol-dose",
-            Self::CellsInPlaceboArm => "cells-in-placebo-arm",
-            Self::PlaceboArm => "placebo-arm",
-            Self::RangeOnly => "range-only",
-            Self::RoundedInsideLimit => "rounded-inside-limit",
-            Self::InfusionCountNotStated => "infusion-count-not-stated",
-            Self::DeliveredBelowProtocolMinimum => "delivered-below-protocol-minimum",
-            Self::DeliveredAboveProtocolMaximum => "delivered-above-protocol-maximum",
-            Self::DeliveredOutsideTolerance => "delivered-outside-tolerance",
-            Self::ToleranceNotUsed => "tolerance-not-used",
-            Self::VolumeAboveAvailable => "volume-above-available",
-            Self::VolumeRoundedInside => "volume-rounded-inside",
-            Self::NoVolumeInside => "no-volume-inside",
-        }
-    }
+finding_codes! {
+    /// The body weight is outside the protocol's weight window.
+    WeightOutsideWindow => "weight-outside-window",
+    /// The body weight falls in none of the regimen's weight bands.
+    WeightOutsideBands => "weight-outside-bands",
+    /// The protocol's maximum total lowered the upper end of what this patient may receive:
+    /// weight × dose per kg, or the top of the range, came to more than the cap.
+    CapBinds => "cap-binds",
+    /// The protocol's maximum total is below the per-kg minimum for this weight: the two limits
+    /// cannot both hold, and the pharmacist must decide.
+    CapBelowMinimum => "cap-below-minimum",
+    /// The dose is above the escalation start, and no trial state shows the step was opened.
+    EscalationNotConfirmed => "escalation-not-confirmed",
+    /// The dose is above the highest step the trial state file shows as opened.
+    LevelNotOpen => "level-not-open",
+    /// The dose is above the escalation start, and the trial state names the decision that
+    /// opened it.
+    LevelOpened => "level-opened",
+    /// The requested dose is past the protocol's soft tolerance around its dose.
+    DosePastSoftTolerance => "dose-past-soft-tolerance",
+    /// The delivered count is past the protocol's soft tolerance around the target.
+    DeliveredPastSoftTolerance => "delivered-past-soft-tolerance",
+    /// The age is outside the protocol's age window.
+    AgeOutsideWindow => "age-outside-window",
+    /// The protocol has an age window, but no age was given.
+    AgeNotChecked => "age-not-checked",
+    /// The requested dose is below the protocol's range.
+    DoseBelowProtocolMinimum => "dose-below-protocol-minimum",
+    /// The requested dose is above the protocol's range or maximum total.
+    DoseAboveProtocolMaximum => "dose-above-protocol-maximum",
+    /// The requested dose is not one of the doses the protocol states.
+    DoseNotAProtocolDose => "dose-not-a-protocol-dose",
+    /// Cells were requested or delivered in a placebo arm.
+    CellsInPlaceboArm => "cells-in-placebo-arm",
+    /// The arm is a placebo arm: no cells.
+    PlaceboArm => "placebo-arm",
+    /// The protocol gives a range and no single dose, and none was chosen.
+    RangeOnly => "range-only",
+    /// Rounding to whole cells would have crossed a limit, so the count inside it was taken.
+    RoundedInsideLimit => "rounded-inside-limit",
+    /// The dose is per infusion and the protocol does not state how many infusions.
+    InfusionCountNotStated => "infusion-count-not-stated",
+    /// The delivered count is below the protocol's range.
+    DeliveredBelowProtocolMinimum => "delivered-below-protocol-minimum",
+    /// The delivered count is above the protocol's range or maximum total.
+    DeliveredAboveProtocolMaximum => "delivered-above-protocol-maximum",
+    /// The delivered count deviates from the target by more than the tolerance.
+    DeliveredOutsideTolerance => "delivered-outside-tolerance",
+    /// A tolerance was given where there is no single target to apply it to.
+    ToleranceNotUsed => "tolerance-not-used",
+    /// No tolerance was given for a dose chosen inside a protocol range: the range is the limit.
+    RangeIsTheLimit => "range-is-the-limit",
+    /// The volume to draw is more than the product available.
+    VolumeAboveAvailable => "volume-above-available",
+    /// The nearest measurable volume failed a check the other neighbour passes, so the other was
+    /// taken.
+    VolumeRoundedInside => "volume-rounded-inside",
+    /// Neither measurable volume around the exact one passes every check.
+    NoVolumeInside => "no-volume-inside",
 }
 
 /// One thing a calculation noticed: its severity, code, the protocol clause it rests on, and a
@@ -253,6 +260,9 @@ pub enum Verdict {
     Review,
     /// Outside the protocol: at least one hard finding. No acknowledgement changes this.
     Outside,
+    /// No dose was chosen: the protocol gives a range and the request named no dose in it, so
+    /// there is no dose to judge. The result gives the allowed range for this patient.
+    NoDoseChosen,
 }
 
 impl Verdict {
@@ -287,6 +297,7 @@ impl Verdict {
             Self::Within => "within",
             Self::Review => "review",
             Self::Outside => "outside",
+            Self::NoDoseChosen => "no-dose-chosen",
         }
     }
 }

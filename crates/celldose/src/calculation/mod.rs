@@ -2,17 +2,25 @@
 //! verdict.
 
 mod calculate;
+mod cap;
 mod check;
+mod eligibility;
+mod escalation;
+mod explicit;
 mod finding;
+mod limits;
 mod preparation;
 mod request;
 mod request_text;
+mod result;
 mod rounding;
+mod tolerance;
 
-pub use calculate::Calculation;
+pub(crate) use calculate::clause_for;
 pub use check::DeliveryCheck;
 pub use finding::{Finding, FindingCode, Severity, Verdict};
 pub use preparation::{Preparation, Product};
 pub use request::{DoseChoice, DoseRequest};
 pub use request_text::{FieldNames, RequestText};
+pub use result::Calculation;
 pub use rounding::Rounding;

@@ -3,7 +3,8 @@
 
 use rust_decimal::Decimal;
 
-use super::check::{judge_delivery, resolve_tolerance};
+use super::check::judge_delivery;
+use super::tolerance::{range_is_the_limit, resolve_tolerance, TargetLimit};
 use super::{Calculation, DoseRequest, Finding, FindingCode, Rounding, Severity, Verdict};
 use crate::error::{Error, Result};
 use crate::regimen::{Protocol, Tolerance};
@@ -220,7 +221,10 @@ impl Protocol {
                 calculation.arm().unwrap_or(calculation.regimen())
             )));
         }
-        let tolerance = resolve_tolerance(&calculation, tolerance, "preparing a volume")?;
+        // The volume is worked out from the target, so what it delivers is within one step of
+        // it; with no tolerance, a protocol range with both ends is the limit for that step.
+        let limit = resolve_tolerance(&calculation, tolerance, "preparing a volume", true)?;
+        let tolerance = limit.tolerance();
         let active = product.active_cells_per_ml();
         let overflow = || Error::Overflow {
             operation: "volume to draw",
@@ -349,6 +353,10 @@ impl Protocol {
             target.get().checked_div(active).ok_or_else(overflow)?,
             EXACT_VOLUME_PLACES,
         );
+        let mut findings = chosen.findings;
+        if limit == TargetLimit::Range {
+            findings.insert(0, range_is_the_limit(&calculation));
+        }
         Ok(Preparation {
             calculation,
             product: *product,
@@ -359,7 +367,7 @@ impl Protocol {
             delivered_per_kg,
             deviation_percent: chosen.deviation,
             tolerance,
-            findings: chosen.findings,
+            findings,
         })
     }
 }

@@ -1,7 +1,10 @@
 //! What a caller asks for: a patient, an arm, and which dose.
 
+use std::sync::Arc;
+
 use super::Rounding;
-use crate::units::{AgeYears, Dose, EnteredWeight};
+use crate::regimen::TrialState;
+use crate::units::{AgeFromBirth, AgeYears, Dose, EnteredWeight};
 
 /// Which dose of the protocol to compute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -33,6 +36,8 @@ pub struct DoseRequest {
     age: Option<AgeYears>,
     rounding: Rounding,
     acknowledgement: Option<String>,
+    age_from_birth: Option<AgeFromBirth>,
+    trial_state: Option<Arc<TrialState>>,
 }
 
 impl DoseRequest {
@@ -53,7 +58,57 @@ impl DoseRequest {
             age: None,
             rounding,
             acknowledgement: None,
+            age_from_birth: None,
+            trial_state: None,
         }
+    }
+
+    /// The same request with the age computed from a date of birth on the dosing date, in
+    /// completed years; the result echoes both dates.
+    ///
+    /// ```
+    /// # use celldose::{AgeFromBirth, DoseChoice, DoseRequest, Rounding};
+    /// let request = DoseRequest::new("70kg".parse()?, DoseChoice::ArmDose, Rounding::HalfEven)
+    ///     .with_birth(AgeFromBirth::new("1960-12-01", "2026-11-29")?);
+    /// assert_eq!(request.age().map(|a| a.to_string()).as_deref(), Some("65 years"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_birth(mut self, age: AgeFromBirth) -> Self {
+        self.age = Some(age.years());
+        self.age_from_birth = Some(age);
+        self
+    }
+
+    /// The birth date and dosing date the age came from, where it came from them.
+    ///
+    /// See [`DoseRequest::with_birth`].
+    pub fn age_from_birth(&self) -> Option<AgeFromBirth> {
+        self.age_from_birth
+    }
+
+    /// The same request judged against a site's trial state: a dose above the escalation start is
+    /// within only where the state records the decision that opened it.
+    ///
+    /// ```
+    /// # use celldose::{DoseChoice, DoseRequest, Rounding, TrialState};
+    /// let state = TrialState::from_toml("s.toml", "format = 1\n")?;
+    /// let request = DoseRequest::new("70kg".parse()?, DoseChoice::Level(2), Rounding::HalfEven)
+    ///     .with_trial_state(std::sync::Arc::new(state));
+    /// assert!(request.trial_state().is_some());
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_trial_state(mut self, state: Arc<TrialState>) -> Self {
+        self.trial_state = Some(state);
+        self
+    }
+
+    /// The trial state the request is judged against, if any.
+    ///
+    /// See [`DoseRequest::with_trial_state`].
+    pub fn trial_state(&self) -> Option<&TrialState> {
+        self.trial_state.as_deref()
     }
 
     /// The same request for a named arm (needed where the protocol's arms differ).
@@ -81,6 +136,7 @@ impl DoseRequest {
     #[must_use]
     pub fn with_age(mut self, age: AgeYears) -> Self {
         self.age = Some(age);
+        self.age_from_birth = None;
         self
     }
 

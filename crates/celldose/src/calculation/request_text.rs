@@ -7,7 +7,7 @@ use core::str::FromStr;
 use super::{DoseChoice, DoseRequest, Rounding};
 use crate::error::{Error, Result};
 use crate::regimen::{Catalogue, Protocol};
-use crate::units::{CellCount, Percent};
+use crate::units::{parse_date, today_utc, AgeFromBirth, CellCount, Percent};
 
 /// How fields are named in messages: as command-line flags (`--weight`) or as log columns
 /// (`weight`).
@@ -52,6 +52,11 @@ pub struct RequestText<'a> {
     pub weight: &'a str,
     /// The age in years.
     pub age: Option<&'a str>,
+    /// The date of birth, `YYYY-MM-DD`: the age is then computed in completed years.
+    pub born: Option<&'a str>,
+    /// The dosing date the age from `born` is computed on, `YYYY-MM-DD`; today's date in UTC
+    /// when not given.
+    pub on: Option<&'a str>,
     /// The rounding rule's name; half away from zero when not given.
     pub rounding: Option<&'a str>,
     /// The reason acknowledging soft findings.
@@ -76,7 +81,8 @@ fn read_optional<T: FromStr<Err = Error>>(
 }
 
 impl RequestText<'_> {
-    /// The protocol and the typed request these fields describe.
+    /// The protocol and the typed request these fields describe. The request carries the
+    /// catalogue's trial state, where it has one.
     ///
     /// # Errors
     /// When the protocol is unknown, or a field does not parse; the message starts with the
@@ -121,8 +127,41 @@ impl RequestText<'_> {
         if let Some(arm) = self.arm {
             request = request.with_arm(arm);
         }
-        if let Some(age) = read_optional(names, "age", self.age)? {
-            request = request.with_age(age);
+        match (self.age, self.born, self.on) {
+            (Some(_), Some(_), _) => {
+                return Err(Error::Request(format!(
+                    "{} and {} cannot be used together; give one",
+                    name("age"),
+                    name("born")
+                )))
+            }
+            (None, None, Some(_)) => {
+                return Err(Error::Request(format!(
+                    "{} is the date an age from {} is computed on; give {} too, or leave {} out",
+                    name("on"),
+                    name("born"),
+                    name("born"),
+                    name("on")
+                )))
+            }
+            (Some(age), None, _) => request = request.with_age(read(names, "age", age)?),
+            (None, Some(born), on) => {
+                let at = |field: &str| {
+                    let field = name(field);
+                    move |e: Error| Error::Request(format!("{field}: {e}"))
+                };
+                let born = parse_date("date of birth", born).map_err(at("born"))?;
+                let on = match on {
+                    Some(on) => parse_date("dosing date", on).map_err(at("on"))?,
+                    None => today_utc(),
+                };
+                let age = AgeFromBirth::from_dates(born, on).map_err(at("born"))?;
+                request = request.with_birth(age);
+            }
+            (None, None, None) => {}
+        }
+        if let Some(state) = catalogue.trial_state() {
+            request = request.with_trial_state(std::sync::Arc::clone(state));
         }
         if let Some(reason) = self.acknowledge {
             request = request

@@ -1,6 +1,8 @@
 //! The protocols at hand: the built-in five, and any a caller adds.
 
-use super::Protocol;
+use std::sync::Arc;
+
+use super::{Protocol, TrialState};
 use crate::error::{Error, Result};
 
 /// The built-in protocol files, embedded at compile time and loaded through
@@ -39,6 +41,7 @@ const BUILT_IN: [(&str, &str); 5] = [
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Catalogue {
     protocols: Vec<Protocol>,
+    trial_state: Option<Arc<TrialState>>,
 }
 
 impl Catalogue {
@@ -87,6 +90,34 @@ impl Catalogue {
         }
         self.protocols.push(protocol);
         Ok(())
+    }
+
+    /// Sets the site's trial state, which every request converted through this catalogue
+    /// ([`crate::RequestText::to_request`]) carries, after checking each of its openings against
+    /// these protocols.
+    ///
+    /// # Errors
+    /// When an opening names an unknown protocol, one without escalation, or a step that is not
+    /// on its ladder (see [`TrialState::check_against`]).
+    ///
+    /// ```
+    /// let mut catalogue = celldose::Catalogue::builtin()?;
+    /// let state = celldose::TrialState::from_toml("s.toml", "format = 1\n[[opened]]\nprotocol = \"NCT05227846\"\nlevel = 2\ndate = \"2026-03-14\"\ndecision = \"SRC minutes\"\n")?;
+    /// catalogue.set_trial_state(state)?;
+    /// assert!(catalogue.trial_state().is_some());
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn set_trial_state(&mut self, state: TrialState) -> Result<()> {
+        state.check_against(self)?;
+        self.trial_state = Some(Arc::new(state));
+        Ok(())
+    }
+
+    /// The site's trial state, where one was set.
+    ///
+    /// See [`Catalogue::set_trial_state`].
+    pub fn trial_state(&self) -> Option<&Arc<TrialState>> {
+        self.trial_state.as_ref()
     }
 
     /// Every protocol, in the order added.

@@ -5,6 +5,7 @@ mod catalogue;
 mod dose_rule;
 mod protocol;
 mod protocol_file;
+mod trial_state;
 mod window;
 
 pub use catalogue::Catalogue;
@@ -14,4 +15,5 @@ pub use protocol::{
     WeightBand,
 };
 pub use protocol_file::FORMAT_VERSION;
+pub use trial_state::{Opening, Step, TrialState, TRIAL_STATE_FORMAT, TRIAL_STATE_MAX_BYTES};
 pub use window::{Edge, Miss, Window};

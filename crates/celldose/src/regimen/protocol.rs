@@ -62,11 +62,14 @@ pub struct DoseLevel {
     pub(crate) dose: Dose,
 }
 
-/// An escalation ladder: the level dosing starts at, and the ceiling it may not pass.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// An escalation ladder: the level dosing starts at, the ceiling it may not pass, and the
+/// condition the record sets for each step up (quoted from the protocol file).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Escalation {
     pub(crate) start_level: u32,
+    pub(crate) start_dose: Dose,
     pub(crate) ceiling: Dose,
+    pub(crate) condition: Option<Arc<str>>,
 }
 
 /// One rule for the patients whose weight falls in a window: "at most 40 kg: 2.5 × 10⁶ cells/kg;
@@ -97,7 +100,7 @@ pub struct Regimen {
     pub(crate) levels: Vec<DoseLevel>,
     pub(crate) escalation: Option<Escalation>,
     pub(crate) infusions: Stated<u32>,
-    pub(crate) per_infusion: bool,
+    pub(crate) per_infusion: Stated<bool>,
 }
 
 /// One arm (or eligibility group) of a trial, and the regimen it follows.
@@ -234,6 +237,31 @@ impl Escalation {
     /// ```
     pub fn ceiling(&self) -> Dose {
         self.ceiling
+    }
+
+    /// The start level's dose: a dose above it needs the escalation condition to be met.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT07276568")?.clone();
+    /// let start = p.arms()[0].regimen().escalation().map(|e| e.start_dose().to_string());
+    /// assert_eq!(start.as_deref(), Some("16000000/kg"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn start_dose(&self) -> Dose {
+        self.start_dose
+    }
+
+    /// The record's condition for escalating past the start, quoted verbatim, where the protocol
+    /// file gives it.
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT05227846")?.clone();
+    /// let condition = p.arms()[0].regimen().escalation().and_then(|e| e.condition());
+    /// assert_eq!(condition, Some("Proceed from lower dose to next higher dose if no safety concerns for each cohort."));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn condition(&self) -> Option<&str> {
+        self.condition.as_deref()
     }
 }
 
@@ -410,14 +438,17 @@ impl Regimen {
         self.infusions
     }
 
-    /// Whether each dose is stated per infusion.
+    /// Whether each dose is stated per infusion (`false`: the dose is the cumulative total), or
+    /// that the record does not say.
     ///
     /// ```
-    /// let p = celldose::Catalogue::builtin()?.find("NCT06167473")?.clone();
-    /// assert!(p.arms()[0].regimen().per_infusion());
+    /// use celldose::Stated;
+    /// let catalogue = celldose::Catalogue::builtin()?;
+    /// assert_eq!(catalogue.find("NCT06167473")?.arms()[0].regimen().per_infusion(), Stated::Value(true));
+    /// assert_eq!(catalogue.find("NCT07276568")?.arms()[0].regimen().per_infusion(), Stated::NotStated);
     /// # Ok::<(), celldose::Error>(())
     /// ```
-    pub fn per_infusion(&self) -> bool {
+    pub fn per_infusion(&self) -> Stated<bool> {
         self.per_infusion
     }
 }

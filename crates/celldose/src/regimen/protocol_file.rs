@@ -126,8 +126,8 @@ struct RegimenFile {
     #[serde(skip_serializing_if = "Option::is_none")]
     tolerance: Option<Spanned<ToleranceFile>>,
     infusions: StatedCount,
-    #[serde(default, skip_serializing_if = "is_false")]
-    per_infusion: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    per_infusion: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     escalation: Option<Spanned<EscalationFile>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -172,11 +172,13 @@ struct LevelFile {
     dose: Dose,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct EscalationFile {
     start_level: u32,
     ceiling: Dose,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    condition: Option<String>,
 }
 
 fn is_false(value: &bool) -> bool {
@@ -452,11 +454,12 @@ impl From<&Protocol> for ProtocolFile {
                             })
                         }),
                         infusions: StatedCount(regimen.infusions),
-                        per_infusion: regimen.per_infusion,
-                        escalation: regimen.escalation.map(|e| {
+                        per_infusion: regimen.per_infusion.value(),
+                        escalation: regimen.escalation.as_ref().map(|e| {
                             unspanned(EscalationFile {
                                 start_level: e.start_level,
                                 ceiling: e.ceiling,
+                                condition: e.condition.as_deref().map(str::to_owned),
                             })
                         }),
                         levels: regimen
@@ -516,9 +519,25 @@ impl ProtocolFile {
                 format!("id {id:?} is not accepted; use letters, digits, '-', '_' or '.'"),
             ));
         }
+        let weight_window = self
+            .eligibility
+            .weight
+            .as_ref()
+            .map(|window| check_window("weight", window.span(), *window.get_ref(), at))
+            .transpose()?;
+        let age_window = self
+            .eligibility
+            .age
+            .as_ref()
+            .map(|window| check_window("age", window.span(), *window.get_ref(), at))
+            .transpose()?;
+        let eligible = Eligible {
+            weight: weight_window,
+            quote: &self.source.quote,
+        };
         let mut regimens = Vec::with_capacity(self.regimens.len());
         for regimen in &self.regimens {
-            let checked = check_regimen(regimen, at)?;
+            let checked = check_regimen(regimen, &eligible, at)?;
             if regimens.iter().any(|r: &Regimen| r.id == checked.id) {
                 return Err(at.error(
                     Some(regimen.span()),
@@ -617,16 +636,8 @@ impl ProtocolFile {
                 note: self.source.note,
             },
             arms,
-            weight_window: self
-                .eligibility
-                .weight
-                .map(|window| check_window("weight", window.span(), window.into_inner(), at))
-                .transpose()?,
-            age_window: self
-                .eligibility
-                .age
-                .map(|window| check_window("age", window.span(), window.into_inner(), at))
-                .transpose()?,
+            weight_window,
+            age_window,
             follow_up: self.follow_up,
             cohort_size,
             sha256: sha256.into(),
@@ -738,12 +749,30 @@ fn dose_rule(
     })
 }
 
-/// Checks that a cap sits on a per-kg dose and above the smallest dose it could meet.
+/// What a regimen is checked against: the protocol's weight window and its source quote.
+struct Eligible<'a> {
+    weight: Option<Window<BodyWeight>>,
+    quote: &'a str,
+}
+
+impl Eligible<'_> {
+    /// The lightest weight the protocol admits, and whether that weight itself is admitted: the
+    /// weight window's lower edge, else the plausible minimum body weight.
+    fn lightest(&self) -> Edge<BodyWeight> {
+        self.weight
+            .and_then(|window| window.lower())
+            .unwrap_or(Edge::inclusive(BodyWeight::MIN))
+    }
+}
+
+/// Checks that a cap sits on a per-kg dose and can be met: at the lightest weight admitted
+/// (`lightest`), the smallest dose the regimen gives must not be above the cap, or every patient
+/// would meet a cap below the minimum.
 fn check_cap(
     rule: Option<DoseRule>,
     levels: &[DoseLevel],
     cap: Option<CellCount>,
-    lightest: Option<BodyWeight>,
+    lightest: Edge<BodyWeight>,
     fail: &dyn Fn(String) -> Error,
 ) -> Result<()> {
     let Some(cap) = cap else { return Ok(()) };
@@ -758,25 +787,78 @@ fn check_cap(
             "max_total {cap} caps a total that weight × dose per kg could exceed, but this dose is not per kg"
         )));
     }
-    let Some((min, _)) = rule.and_then(DoseRule::bounds) else {
+    let smallest_dose = rule
+        .and_then(|rule| rule.bounds().map(|(min, _)| min).or_else(|| rule.point()))
+        .or_else(|| levels.first().map(|level| level.dose));
+    let Some(smallest_dose) = smallest_dose else {
         return Ok(());
     };
-    let smallest = match (min, lightest) {
-        (Dose::Total(count), _) => Some(count.exact()),
-        (Dose::PerKg(per_kg), Some(weight)) => Some(per_kg.checked_for(weight)?),
-        (Dose::PerKg(_), None) => None,
-    };
-    if let Some(smallest) = smallest.filter(|smallest| cap.exact() < *smallest) {
+    let weight = *lightest.value();
+    let smallest = smallest_dose.cells_for(weight)?;
+    let never_met = cap.exact() < smallest || (cap.exact() == smallest && !lightest.is_inclusive());
+    if never_met {
+        let edge = if lightest.is_inclusive() {
+            "at"
+        } else {
+            "just above"
+        };
         return Err(fail(format!(
-            "max_total {cap} is below the smallest dose the rule allows here ({smallest} cells), so no dose could meet both"
+            "max_total {cap} is below the smallest dose the regimen gives, {smallest_dose}, which {edge} the lightest weight the protocol admits ({weight}) comes to {smallest} cells; no patient could receive both, so the cap must be at least that"
         )));
     }
     Ok(())
 }
 
+/// Checks that a per-kg range holds at least one whole cell at every weight admitted: at the
+/// lightest, (max − min) × weight must reach one cell.
+fn check_range_width(
+    rule: Option<DoseRule>,
+    lightest: Edge<BodyWeight>,
+    fail: &dyn Fn(String) -> Error,
+) -> Result<()> {
+    if let Some(DoseRule::PerKgRange { min, max }) = rule {
+        let weight = *lightest.value();
+        let low = min.checked_for(weight)?;
+        let high = max.checked_for(weight)?;
+        let width = high.get().checked_sub(low.get()).unwrap_or_default();
+        if width < rust_decimal::Decimal::ONE {
+            return Err(fail(format!(
+                "the range {min} to {max} comes to {low} to {high} cells at the lightest weight the protocol admits ({weight}), which may hold no whole cell; widen it or raise the lightest weight"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether two windows on the same quantity share at least one value.
+fn overlaps<T: PartialOrd + Copy>(a: &Window<T>, b: &Window<T>) -> bool {
+    let lower = match (a.lower(), b.lower()) {
+        (Some(x), Some(y)) if x.value() > y.value() => Some(x),
+        (Some(x), Some(y)) if y.value() > x.value() => Some(y),
+        (Some(x), Some(y)) => Some(if x.is_inclusive() { y } else { x }),
+        (Some(x), None) | (None, Some(x)) => Some(x),
+        (None, None) => None,
+    };
+    let upper = match (a.upper(), b.upper()) {
+        (Some(x), Some(y)) if x.value() < y.value() => Some(x),
+        (Some(x), Some(y)) if y.value() < x.value() => Some(y),
+        (Some(x), Some(y)) => Some(if x.is_inclusive() { y } else { x }),
+        (Some(x), None) | (None, Some(x)) => Some(x),
+        (None, None) => None,
+    };
+    match (lower, upper) {
+        (Some(low), Some(high)) => {
+            low.value() < high.value()
+                || (low.value() == high.value() && low.is_inclusive() && high.is_inclusive())
+        }
+        _ => true,
+    }
+}
+
 fn check_bands(
     spanned: &[Spanned<BandFile>],
     name: &str,
+    eligible: &Eligible<'_>,
     at: &Located<'_>,
 ) -> Result<Vec<WeightBand>> {
     if spanned.len() == 1 {
@@ -811,8 +893,26 @@ fn check_bands(
         let rule = dose_rule(keys, false, &fail)?.ok_or_else(|| {
             fail("it states no dose; give dose, or min_dose with or without max_dose".into())
         })?;
-        let lightest = window.lower().map(|edge| *edge.value());
+        if let Some(eligibility) = eligible.weight.filter(|e| !overlaps(e, &window)) {
+            return Err(fail(format!(
+                "the band {window} admits no weight the protocol's eligibility allows ({eligibility})"
+            )));
+        }
+        // The lightest weight in the band that the protocol also admits.
+        let protocol_lightest = eligible.lightest();
+        let lightest = match window.lower() {
+            Some(edge) if edge.value() > protocol_lightest.value() => edge,
+            Some(edge)
+                if edge.value() == protocol_lightest.value()
+                    && !protocol_lightest.is_inclusive() =>
+            {
+                protocol_lightest
+            }
+            Some(edge) if edge.value() == protocol_lightest.value() => edge,
+            _ => protocol_lightest,
+        };
         check_cap(Some(rule), &[], file.max_total, lightest, &fail)?;
+        check_range_width(Some(rule), lightest, &fail)?;
         if let Some(previous) = bands.last() {
             let meets = match (previous.window.upper(), window.lower()) {
                 (Some(upper), Some(lower)) => {
@@ -859,7 +959,11 @@ fn check_bands(
     Ok(bands)
 }
 
-fn check_regimen(spanned: &Spanned<RegimenFile>, at: &Located<'_>) -> Result<Regimen> {
+fn check_regimen(
+    spanned: &Spanned<RegimenFile>,
+    eligible: &Eligible<'_>,
+    at: &Located<'_>,
+) -> Result<Regimen> {
     let span = Some(spanned.span());
     let file = spanned.get_ref();
     let name = &file.id;
@@ -871,7 +975,7 @@ fn check_regimen(spanned: &Spanned<RegimenFile>, at: &Located<'_>) -> Result<Reg
         max_total: file.max_total,
     };
     let rule = dose_rule(keys, file.placebo, &fail)?;
-    let bands = check_bands(&file.bands, name, at)?;
+    let bands = check_bands(&file.bands, name, eligible, at)?;
     if !bands.is_empty() && (rule.is_some() || file.max_total.is_some() || !file.levels.is_empty())
     {
         return Err(fail(
@@ -941,7 +1045,8 @@ fn check_regimen(spanned: &Spanned<RegimenFile>, at: &Located<'_>) -> Result<Reg
         }
         levels.push(DoseLevel { number, dose });
     }
-    check_cap(rule, &levels, file.max_total, None, &fail)?;
+    check_cap(rule, &levels, file.max_total, eligible.lightest(), &fail)?;
+    check_range_width(rule, eligible.lightest(), &fail)?;
 
     let escalation = file
         .escalation
@@ -950,6 +1055,7 @@ fn check_regimen(spanned: &Spanned<RegimenFile>, at: &Located<'_>) -> Result<Reg
             let EscalationFile {
                 start_level,
                 ceiling,
+                ref condition,
             } = *escalation.get_ref();
             let esc_fail = |message: String| {
                 at.error(
@@ -957,10 +1063,17 @@ fn check_regimen(spanned: &Spanned<RegimenFile>, at: &Located<'_>) -> Result<Reg
                     format!("regimen {name:?} escalation: {message}"),
                 )
             };
-            if !levels.iter().any(|level| level.number == start_level) {
+            let Some(start) = levels.iter().find(|level| level.number == start_level) else {
                 return Err(esc_fail(format!(
                     "start_level {start_level} is not one of the regimen's levels"
                 )));
+            };
+            if let Some(condition) = condition {
+                if condition.trim().is_empty() || !eligible.quote.contains(condition.as_str()) {
+                    return Err(esc_fail(format!(
+                        "condition {condition:?} is not quoted verbatim from [source] quote; the condition for escalating is the record's own words"
+                    )));
+                }
             }
             for level in &levels {
                 if !within(level.dose, (level.dose, Some(ceiling))) {
@@ -980,7 +1093,9 @@ fn check_regimen(spanned: &Spanned<RegimenFile>, at: &Located<'_>) -> Result<Reg
             }
             Ok(Escalation {
                 start_level,
+                start_dose: start.dose,
                 ceiling,
+                condition: condition.as_deref().map(Into::into),
             })
         })
         .transpose()?;
@@ -1024,7 +1139,10 @@ fn check_regimen(spanned: &Spanned<RegimenFile>, at: &Located<'_>) -> Result<Reg
         levels,
         escalation,
         infusions: file.infusions.0,
-        per_infusion: file.per_infusion,
+        per_infusion: match file.per_infusion {
+            Some(value) => Stated::Value(value),
+            None => Stated::NotStated,
+        },
     })
 }
 

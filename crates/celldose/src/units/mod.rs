@@ -15,7 +15,8 @@ mod number;
 mod percent;
 mod volume;
 
-pub use age::AgeYears;
+pub(crate) use age::{parse_date, today_utc};
+pub use age::{AgeFromBirth, AgeYears};
 pub use body_weight::{BodyWeight, EnteredWeight, MassUnit};
 pub use cell_count::{CellCount, ExactCells};
 pub use cells_per_kg::CellsPerKg;

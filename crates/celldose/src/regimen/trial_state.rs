@@ -1,0 +1,458 @@
+//! The trial state file: a site's record of which escalation steps have been opened, each with
+//! the date and reference of the decision that opened it (docs/trial-state.md).
+//!
+//! celldose reads it and never writes it: opening a level stays a recorded human decision.
+
+use core::ops::Range;
+use std::sync::Arc;
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+
+use super::{Catalogue, Protocol, Regimen};
+use crate::error::{Error, Result};
+use crate::units::{parse_date, BodyWeight, Dose, ExactCells};
+
+/// The format version this build reads.
+pub const TRIAL_STATE_FORMAT: u32 = 1;
+/// The largest trial state file read, in bytes.
+pub const TRIAL_STATE_MAX_BYTES: usize = 1 << 20;
+/// The longest decision reference or site name, in characters.
+const MAX_TEXT_CHARS: usize = 500;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrialStateFile {
+    format: Spanned<u32>,
+    #[serde(default)]
+    site: Option<Spanned<String>>,
+    #[serde(rename = "opened", default)]
+    openings: Vec<Spanned<OpeningFile>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OpeningFile {
+    protocol: String,
+    #[serde(default)]
+    level: Option<u32>,
+    #[serde(default)]
+    dose: Option<Dose>,
+    date: String,
+    decision: String,
+}
+
+/// Which escalation step a decision opened: a numbered level, or a dose (for a per-kg ladder
+/// whose record states no intermediate levels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Step {
+    /// A dose level by its number.
+    Level(u32),
+    /// A dose, per kg or a total.
+    Dose(Dose),
+}
+
+impl core::fmt::Display for Step {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Level(number) => write!(f, "level {number}"),
+            Self::Dose(dose) => write!(f, "dose {dose}"),
+        }
+    }
+}
+
+/// One recorded decision that opened an escalation step.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Opening {
+    protocol: String,
+    step: Step,
+    date: jiff::civil::Date,
+    decision: String,
+    line: usize,
+    column: usize,
+}
+
+impl Opening {
+    /// The protocol id the decision is for.
+    ///
+    /// See [`TrialState`].
+    pub fn protocol(&self) -> &str {
+        &self.protocol
+    }
+
+    /// The step opened.
+    ///
+    /// See [`TrialState`].
+    pub fn step(&self) -> Step {
+        self.step
+    }
+
+    /// The date of the decision.
+    ///
+    /// See [`TrialState`].
+    pub fn date(&self) -> jiff::civil::Date {
+        self.date
+    }
+
+    /// The decision's reference, such as the minutes of a safety review.
+    ///
+    /// See [`TrialState`].
+    pub fn decision(&self) -> &str {
+        &self.decision
+    }
+
+    /// The step's dose in `regimen`, where the regimen has it.
+    pub(crate) fn dose_in(&self, regimen: &Regimen) -> Option<Dose> {
+        match self.step {
+            Step::Level(number) => regimen.level(number).map(|level| level.dose()),
+            Step::Dose(dose) => Some(dose),
+        }
+    }
+}
+
+/// A site's trial state: which escalation steps are open, and by what decision. Loaded from a
+/// trial state file, whose SHA-256 every result that used it names.
+///
+/// ```
+/// let text = r#"
+/// format = 1
+/// [[opened]]
+/// protocol = "NCT05227846"
+/// level = 2
+/// date = "2026-03-14"
+/// decision = "safety review committee minutes SRC-2026-03"
+/// "#;
+/// let state = celldose::TrialState::from_toml("state.toml", text)?;
+/// assert_eq!(state.openings().len(), 1);
+/// assert_eq!(state.openings()[0].step(), celldose::Step::Level(2));
+/// assert_eq!(state.sha256().len(), 64);
+/// # Ok::<(), celldose::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TrialState {
+    site: Option<String>,
+    openings: Vec<Opening>,
+    sha256: Arc<str>,
+    origin: Arc<str>,
+}
+
+/// Turns byte offsets into a line and a column.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count().saturating_add(1);
+    let line_start = before
+        .rfind('\n')
+        .map_or(0, |index| index.saturating_add(1));
+    let column = before
+        .get(line_start..)
+        .map_or(0, |text| text.chars().count())
+        .saturating_add(1);
+    (line, column)
+}
+
+/// The first character that may not appear in text from a file: a control character (C0, DEL,
+/// C1) or a bidirectional override or isolate, which could make a terminal or page show
+/// something other than what is there.
+pub(crate) fn forbidden_char(text: &str) -> Option<char> {
+    text.chars().find(|c| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+            )
+    })
+}
+
+impl TrialState {
+    /// Reads and checks a trial state file. `source_name` names the file in messages.
+    ///
+    /// # Errors
+    /// When the file is larger than [`TRIAL_STATE_MAX_BYTES`], is not valid TOML, has a key the
+    /// format does not define, or breaks a rule of the format (docs/trial-state.md); the message
+    /// names the file, the line and column, and what would be accepted.
+    ///
+    /// ```
+    /// let error = celldose::TrialState::from_toml("s.toml", "format = 1\n[[opened]]\nprotocol = \"X\"\nlevel = 2\ndose = \"1e8\"\ndate = \"2026-03-14\"\ndecision = \"minutes\"\n").unwrap_err();
+    /// assert_eq!(error.to_string(), "trial state file s.toml: line 2, column 1: give one of level and dose for each opened step, not both");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn from_toml(source_name: &str, text: &str) -> Result<Self> {
+        let fail = |span: Option<Range<usize>>, message: String| {
+            let message = match span {
+                Some(span) => {
+                    let (line, column) = line_column(text, span.start);
+                    format!("line {line}, column {column}: {message}")
+                }
+                None => message,
+            };
+            Error::TrialStateFile {
+                source_name: source_name.to_owned(),
+                message,
+            }
+        };
+        if text.len() > TRIAL_STATE_MAX_BYTES {
+            return Err(fail(
+                None,
+                format!(
+                    "it is {} bytes, more than the {TRIAL_STATE_MAX_BYTES} bytes a trial state file may have",
+                    text.len()
+                ),
+            ));
+        }
+        let file: TrialStateFile =
+            toml::from_str(text).map_err(|e| fail(e.span(), e.message().trim().to_owned()))?;
+        if *file.format.get_ref() != TRIAL_STATE_FORMAT {
+            return Err(fail(
+                Some(file.format.span()),
+                format!(
+                    "format {} is not supported; this celldose reads trial state format {TRIAL_STATE_FORMAT}",
+                    file.format.get_ref()
+                ),
+            ));
+        }
+        let check_text = |what: &str, value: &str, span: &Range<usize>| -> Result<()> {
+            if value.trim().is_empty() {
+                return Err(fail(Some(span.clone()), format!("{what} is empty")));
+            }
+            if let Some(c) = forbidden_char(value) {
+                return Err(fail(
+                    Some(span.clone()),
+                    format!(
+                        "{what} contains the control or direction character U+{:04X}, which is not accepted",
+                        u32::from(c)
+                    ),
+                ));
+            }
+            if value.chars().count() > MAX_TEXT_CHARS {
+                return Err(fail(
+                    Some(span.clone()),
+                    format!("{what} is longer than {MAX_TEXT_CHARS} characters"),
+                ));
+            }
+            Ok(())
+        };
+        if let Some(site) = &file.site {
+            check_text("site", site.get_ref(), &site.span())?;
+        }
+        let mut openings: Vec<Opening> = Vec::with_capacity(file.openings.len());
+        for spanned in &file.openings {
+            let span = spanned.span();
+            let opening = spanned.get_ref();
+            check_text("protocol", &opening.protocol, &span)?;
+            check_text("decision", &opening.decision, &span)?;
+            let step = match (opening.level, opening.dose) {
+                (Some(0), None) => {
+                    return Err(fail(Some(span), "levels are numbered from 1".into()))
+                }
+                (Some(level), None) => Step::Level(level),
+                (None, Some(dose)) if !dose.is_zero() => Step::Dose(dose),
+                (None, Some(_)) => {
+                    return Err(fail(Some(span), "an opened dose cannot be zero".into()))
+                }
+                (Some(_), Some(_)) => {
+                    return Err(fail(
+                        Some(span),
+                        "give one of level and dose for each opened step, not both".into(),
+                    ))
+                }
+                (None, None) => {
+                    return Err(fail(
+                        Some(span),
+                        "give the step opened: level = N, or dose = \"...\"".into(),
+                    ))
+                }
+            };
+            let date = parse_date("decision date", &opening.date)
+                .map_err(|e| fail(Some(span.clone()), e.to_string()))?;
+            let protocol = opening.protocol.trim().to_owned();
+            if openings
+                .iter()
+                .any(|o| o.protocol.eq_ignore_ascii_case(&protocol) && o.step == step)
+            {
+                return Err(fail(
+                    Some(span),
+                    format!(
+                        "{step} of protocol {protocol} is opened twice; record each decision once"
+                    ),
+                ));
+            }
+            let (line, column) = line_column(text, span.start);
+            openings.push(Opening {
+                protocol,
+                step,
+                date,
+                decision: opening.decision.trim().to_owned(),
+                line,
+                column,
+            });
+        }
+        let sha256 = Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect::<String>();
+        Ok(Self {
+            site: file.site.map(|s| s.into_inner().trim().to_owned()),
+            openings,
+            sha256: sha256.into(),
+            origin: source_name.into(),
+        })
+    }
+
+    /// Checks every opening against the protocols it names: the protocol exists and escalates,
+    /// a level is one of its escalation levels, a dose is of the ladder's kind and lies between
+    /// its start and its ceiling.
+    ///
+    /// # Errors
+    /// The first opening that does not fit, with its line and column.
+    ///
+    /// ```
+    /// let text = "format = 1\n[[opened]]\nprotocol = \"NCT05227846\"\nlevel = 7\ndate = \"2026-03-14\"\ndecision = \"minutes\"\n";
+    /// let state = celldose::TrialState::from_toml("s.toml", text)?;
+    /// let error = state.check_against(&celldose::Catalogue::builtin()?).unwrap_err();
+    /// assert!(error.to_string().starts_with("trial state file s.toml: line 2, column 1: protocol NCT05227846 has no escalation level 7"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn check_against(&self, catalogue: &Catalogue) -> Result<()> {
+        for opening in &self.openings {
+            let fail = |message: String| Error::TrialStateFile {
+                source_name: self.origin.to_string(),
+                message: format!(
+                    "line {}, column {}: {message}",
+                    opening.line, opening.column
+                ),
+            };
+            let protocol = catalogue
+                .find(&opening.protocol)
+                .map_err(|e| fail(e.to_string()))?;
+            let ladders: Vec<&Regimen> = escalating_regimens(protocol);
+            if ladders.is_empty() {
+                return Err(fail(format!(
+                    "protocol {} has no escalation, so no step can be opened",
+                    protocol.id()
+                )));
+            }
+            let fits = ladders.iter().any(|regimen| {
+                let (Some(escalation), Some(dose)) =
+                    (regimen.escalation(), opening.dose_in(regimen))
+                else {
+                    return false;
+                };
+                same_kind_between(dose, escalation.start_dose(), escalation.ceiling())
+            });
+            if !fits {
+                return Err(fail(match opening.step {
+                    Step::Level(number) => format!(
+                        "protocol {} has no escalation level {number}",
+                        protocol.id()
+                    ),
+                    Step::Dose(dose) => format!(
+                        "dose {dose} is not on protocol {}'s escalation ladder (the same kind of dose as its start and ceiling, and between them)",
+                        protocol.id()
+                    ),
+                }));
+            }
+        }
+        Ok(())
+    }
+
+    /// The site, where the file names it.
+    ///
+    /// See [`TrialState`].
+    pub fn site(&self) -> Option<&str> {
+        self.site.as_deref()
+    }
+
+    /// Every recorded opening, in file order.
+    ///
+    /// See [`TrialState`].
+    pub fn openings(&self) -> &[Opening] {
+        &self.openings
+    }
+
+    /// The openings for one protocol id, compared without regard to case.
+    ///
+    /// See [`TrialState`].
+    pub fn openings_for<'a>(&'a self, protocol: &'a str) -> impl Iterator<Item = &'a Opening> {
+        self.openings
+            .iter()
+            .filter(move |o| o.protocol.eq_ignore_ascii_case(protocol))
+    }
+
+    /// The SHA-256 of the file's exact bytes, in lower-case hex.
+    ///
+    /// See [`TrialState`].
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// Where the state was loaded from.
+    ///
+    /// See [`TrialState`].
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The most open step for `regimen` of `protocol` at this weight: the opening whose dose is
+    /// largest, with that dose in cells; `None` where nothing is recorded for the protocol.
+    pub(crate) fn highest_open<'a>(
+        &'a self,
+        protocol: &'a str,
+        regimen: &Regimen,
+        weight: BodyWeight,
+    ) -> Result<Option<(&'a Opening, ExactCells)>> {
+        let mut best: Option<(&Opening, ExactCells)> = None;
+        for opening in self.openings_for(protocol) {
+            let Some(dose) = opening.dose_in(regimen) else {
+                continue;
+            };
+            let cells = dose.cells_for(weight)?;
+            if best.is_none_or(|(_, most)| cells > most) {
+                best = Some((opening, cells));
+            }
+        }
+        Ok(best)
+    }
+
+    /// The opening that covers `requested` cells: the smallest open step at or above it.
+    pub(crate) fn covering<'a>(
+        &'a self,
+        protocol: &'a str,
+        regimen: &Regimen,
+        weight: BodyWeight,
+        requested: ExactCells,
+    ) -> Result<Option<&'a Opening>> {
+        let mut best: Option<(&Opening, ExactCells)> = None;
+        for opening in self.openings_for(protocol) {
+            let Some(dose) = opening.dose_in(regimen) else {
+                continue;
+            };
+            let cells = dose.cells_for(weight)?;
+            if cells >= requested && best.is_none_or(|(_, least)| cells < least) {
+                best = Some((opening, cells));
+            }
+        }
+        Ok(best.map(|(opening, _)| opening))
+    }
+}
+
+fn escalating_regimens(protocol: &Protocol) -> Vec<&Regimen> {
+    let mut regimens: Vec<&Regimen> = Vec::new();
+    for arm in protocol.arms() {
+        let regimen = arm.regimen();
+        if regimen.escalation().is_some() && !regimens.iter().any(|r| r.id() == regimen.id()) {
+            regimens.push(regimen);
+        }
+    }
+    regimens
+}
+
+/// Whether `dose` is of the same kind as `start` and `ceiling` and lies between them.
+fn same_kind_between(dose: Dose, start: Dose, ceiling: Dose) -> bool {
+    match (dose, start, ceiling) {
+        (Dose::PerKg(d), Dose::PerKg(lo), Dose::PerKg(hi)) => lo <= d && d <= hi,
+        (Dose::Total(d), Dose::Total(lo), Dose::Total(hi)) => lo <= d && d <= hi,
+        _ => false,
+    }
+}
