@@ -10,13 +10,24 @@ Exit codes:
   0  the verdict is within the protocol (or the listing or validation succeeded)
   1  the verdict is outside the protocol: at least one hard finding
   2  the request itself is wrong: a bad flag or number, an unknown protocol, arm or level,
-     an invalid protocol file; a one-line error goes to stderr and nothing to stdout
-  3  the verdict is review: inside the protocol but past a soft limit; repeat with
-     --acknowledge \"<reason>\" to accept it with a recorded reason";
+     an invalid protocol or trial state file; a one-line error goes to stderr and nothing
+     to stdout
+  3  the verdict is review: inside the protocol but past a soft limit (a tolerance, a cap
+     below the minimum, an escalation step not shown open); repeat with
+     --acknowledge \"<reason>\" to accept it with a recorded reason
+  4  no dose was chosen: the protocol gives a range, and the result shows it for this
+     patient; give --level or --dose for a verdict on a dose
+
+Examples:
+  celldose dose --protocol NCT07276568 --arm alf --level 1 --weight 72.5kg
+  celldose check --protocol NCT06167473 --arm low-dose --weight 70kg --born 1961-04-02 \\
+      --cells 6.9e7 --tolerance 10%
+  celldose --trial-state examples/trial-state.toml dose --protocol NCT05227846 --level 2 \\
+      --weight 70kg --age 50";
 
 const BATCH_HELP: &str = "\
 Input: CSV whose header names columns after the dose/check flags:
-  protocol, arm, level, dose, weight, age, cells, tolerance, acknowledge, rounding
+  protocol, arm, level, dose, weight, age, born, on, cells, tolerance, acknowledge, rounding
 protocol and weight are required; an empty cell is an absent flag; an unknown column is an
 error. A row with cells is a check, otherwise a dose. Every row gives exactly one output record,
 in input order, with row (1-based data row) and either the dose/check fields or error. A summary
@@ -26,7 +37,8 @@ Exit codes:
   0  every row is within the protocol
   1  a row is outside the protocol or could not be computed
   2  the input cannot be read at all (missing file, no header, unknown column)
-  3  no row is outside or in error, but a row is review";
+  3  no row is outside or in error, but a row is review
+  4  no row is outside, in error or review, but a dose row chose no dose";
 
 /// Compute a patient's cell-therapy dose and check it against the trial protocol.
 #[derive(Debug, Parser)]
@@ -39,6 +51,12 @@ pub struct Cli {
     /// May be repeated. An id already defined, built in or in another file, is an error.
     #[arg(long = "protocol-file", value_name = "PATH", global = true)]
     pub protocol_files: Vec<std::path::PathBuf>,
+
+    /// The site's trial state (TOML, see docs/trial-state.md): which escalation steps are open,
+    /// each with the decision that opened it. Without it, a dose above an escalation start needs
+    /// --acknowledge; with it, a dose above the highest open step is outside the protocol.
+    #[arg(long = "trial-state", value_name = "PATH", global = true)]
+    pub trial_state: Option<std::path::PathBuf>,
 }
 
 /// What celldose is asked to do.
@@ -153,8 +171,9 @@ pub enum AuditCommand {
 /// `celldose validate`.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// The protocol files to check.
-    #[arg(value_name = "FILE", required = true)]
+    /// The protocol files to check (with --trial-state, the trial state file is checked too,
+    /// against these protocols and the built-in ones).
+    #[arg(value_name = "FILE")]
     pub files: Vec<std::path::PathBuf>,
 
     #[command(flatten)]
@@ -223,9 +242,27 @@ pub struct DoseArgs {
     #[arg(long, value_name = "MASS", allow_hyphen_values = true)]
     pub weight: String,
 
-    /// Age in years, checked against the protocol's age window.
-    #[arg(long, value_name = "YEARS", allow_hyphen_values = true)]
+    /// Age in years, checked against the protocol's age window in completed years.
+    #[arg(
+        long,
+        value_name = "YEARS",
+        allow_hyphen_values = true,
+        conflicts_with = "born"
+    )]
     pub age: Option<String>,
+
+    /// Date of birth, YYYY-MM-DD: the age is computed in completed years on --on.
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
+    pub born: Option<String>,
+
+    /// The dosing date an age from --born is computed on, YYYY-MM-DD. Default: today (UTC).
+    #[arg(
+        long,
+        value_name = "DATE",
+        allow_hyphen_values = true,
+        requires = "born"
+    )]
+    pub on: Option<String>,
 
     /// Accept the soft findings (past a caution threshold, inside the protocol) for this reason,
     /// which the output records. Hard findings cannot be acknowledged.

@@ -64,7 +64,9 @@ struct ToleranceJson {
 #[derive(Serialize)]
 struct EscalationJson {
     start_level: u32,
+    start_dose: String,
     ceiling: String,
+    condition: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -78,7 +80,7 @@ struct ArmJson<'a> {
     levels: Vec<LevelJson>,
     escalation: Option<EscalationJson>,
     infusions: String,
-    per_infusion: bool,
+    per_infusion: Option<bool>,
 }
 
 #[derive(Serialize)]
@@ -219,10 +221,12 @@ fn protocol_json(protocol: &Protocol) -> ProtocolJson<'_> {
                     levels: regimen_levels(regimen),
                     escalation: regimen.escalation().map(|e| EscalationJson {
                         start_level: e.start_level(),
+                        start_dose: e.start_dose().to_string(),
                         ceiling: e.ceiling().to_string(),
+                        condition: e.condition().map(str::to_owned),
                     }),
                     infusions: regimen.infusions().to_string(),
-                    per_infusion: regimen.per_infusion(),
+                    per_infusion: regimen.per_infusion().value(),
                 }
             })
             .collect(),
@@ -246,10 +250,11 @@ pub fn show(protocol: &Protocol) -> String {
 }
 
 /// `celldose validate --format json`.
-pub fn validate(results: &[(String, Result<Protocol, crate::request::Refusal>)]) -> String {
+pub fn validate(results: &[(String, Result<crate::Validated, crate::request::Refusal>)]) -> String {
     #[derive(Serialize)]
     struct FileJson<'a> {
         file: &'a str,
+        kind: &'static str,
         valid: bool,
         id: Option<&'a str>,
         version: Option<&'a str>,
@@ -265,16 +270,31 @@ pub fn validate(results: &[(String, Result<Protocol, crate::request::Refusal>)])
     let files: Vec<FileJson<'_>> = results
         .iter()
         .map(|(file, result)| match result {
-            Ok(p) => FileJson {
+            Ok(crate::Validated::Protocol(p)) => FileJson {
                 file,
+                kind: "protocol",
                 valid: true,
                 id: Some(p.id()),
                 version: Some(p.version()),
                 sha256: Some(p.sha256()),
                 error: None,
             },
+            Ok(crate::Validated::TrialState(s)) => FileJson {
+                file,
+                kind: "trial-state",
+                valid: true,
+                id: None,
+                version: None,
+                sha256: Some(s.sha256()),
+                error: None,
+            },
             Err(refusal) => FileJson {
                 file,
+                kind: if refusal.0.starts_with("trial state file") {
+                    "trial-state"
+                } else {
+                    "protocol"
+                },
                 valid: false,
                 id: None,
                 version: None,

@@ -27,6 +27,8 @@ const EXIT_OUTSIDE: u8 = 1;
 const EXIT_REFUSED: u8 = 2;
 /// The verdict `review`: a soft finding not acknowledged.
 const EXIT_REVIEW: u8 = 3;
+/// No dose was chosen on a range protocol: the result shows the range, and no verdict on a dose.
+const EXIT_NO_DOSE: u8 = 4;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -34,7 +36,7 @@ fn main() -> ExitCode {
         Err(error) => return clap_error(&error),
     };
     if let Command::Batch(args) = &cli.command {
-        return batch(args, &cli.protocol_files);
+        return batch(args, &cli.protocol_files, cli.trial_state.as_deref());
     }
     if let Command::Audit(cli::AuditCommand::Verify { file }) = &cli.command {
         return verify(file);
@@ -101,6 +103,7 @@ fn exit_code(verdict: Verdict) -> u8 {
     match verdict {
         Verdict::Within => EXIT_WITHIN,
         Verdict::Review => EXIT_REVIEW,
+        Verdict::NoDoseChosen => EXIT_NO_DOSE,
         _ => EXIT_OUTSIDE,
     }
 }
@@ -108,9 +111,9 @@ fn exit_code(verdict: Verdict) -> u8 {
 /// Runs one command to its full output, so that a refusal leaves stdout empty.
 fn run(cli: Cli) -> Result<(String, u8), Refusal> {
     if let Command::Validate(args) = &cli.command {
-        return validate(args, &cli.protocol_files);
+        return validate(args, &cli.protocol_files, cli.trial_state.as_deref());
     }
-    let catalogue = request::catalogue(&cli.protocol_files)?;
+    let catalogue = request::catalogue(&cli.protocol_files, cli.trial_state.as_deref())?;
     match cli.command {
         Command::Protocols(output) => {
             let text = match output.format {
@@ -195,11 +198,25 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
     }
 }
 
+/// A file `celldose validate` accepted.
+pub enum Validated {
+    /// A protocol file.
+    Protocol(Box<celldose::Protocol>),
+    /// A trial state file.
+    TrialState(celldose::TrialState),
+}
+
 /// `celldose validate`: every file is checked; all are reported; any invalid one means exit 2.
 fn validate(
     args: &cli::ValidateArgs,
     also: &[std::path::PathBuf],
+    trial_state: Option<&std::path::Path>,
 ) -> Result<(String, u8), Refusal> {
+    if args.files.is_empty() && trial_state.is_none() {
+        return Err(Refusal(
+            "validate needs a protocol file to check, or --trial-state FILE; see celldose validate --help".into(),
+        ));
+    }
     let mut catalogue = Catalogue::builtin()?;
     let mut results = Vec::new();
     for path in also.iter().chain(&args.files) {
@@ -207,7 +224,15 @@ fn validate(
             catalogue
                 .add(protocol.clone())
                 .map_err(|e| Refusal(format!("protocol file {}: {e}", path.display())))?;
-            Ok(protocol)
+            Ok(Validated::Protocol(Box::new(protocol)))
+        });
+        results.push((path.display().to_string(), result));
+    }
+    // A trial state is checked against every protocol loaded above.
+    if let Some(path) = trial_state {
+        let result = request::load_trial_state(path).and_then(|state| {
+            catalogue.set_trial_state(state.clone())?;
+            Ok(Validated::TrialState(state))
         });
         results.push((path.display().to_string(), result));
     }
@@ -220,9 +245,13 @@ fn validate(
 }
 
 /// `celldose batch`: streams records to stdout as rows are read, and a summary to stderr.
-fn batch(args: &cli::BatchArgs, protocol_files: &[std::path::PathBuf]) -> ExitCode {
+fn batch(
+    args: &cli::BatchArgs,
+    protocol_files: &[std::path::PathBuf],
+    trial_state: Option<&std::path::Path>,
+) -> ExitCode {
     use celldose::batch::{self, BatchFormat};
-    let catalogue = match request::catalogue(protocol_files) {
+    let catalogue = match request::catalogue(protocol_files, trial_state) {
         Ok(catalogue) => catalogue,
         Err(Refusal(message)) => return refuse(&message),
     };
@@ -271,6 +300,8 @@ fn batch(args: &cli::BatchArgs, protocol_files: &[std::path::PathBuf]) -> ExitCo
                 EXIT_OUTSIDE
             } else if summary.review > 0 {
                 EXIT_REVIEW
+            } else if summary.no_dose > 0 {
+                EXIT_NO_DOSE
             } else {
                 EXIT_WITHIN
             };
@@ -300,6 +331,8 @@ fn audit<R: serde::Serialize>(
         ("dose", args.dose.as_deref()),
         ("weight", Some(args.weight.as_str())),
         ("age", args.age.as_deref()),
+        ("born", args.born.as_deref()),
+        ("on", args.on.as_deref()),
         ("acknowledge", args.acknowledge.as_deref()),
         ("rounding", Some(args.rounding.as_str())),
     ];

@@ -1,6 +1,8 @@
 //! What the user typed, checked into the library's typed request.
 
-use celldose::{Catalogue, CellCount, DoseRequest, FieldNames, Percent, Protocol, RequestText};
+use celldose::{
+    Catalogue, CellCount, DoseRequest, FieldNames, Percent, Protocol, RequestText, TrialState,
+};
 
 use crate::cli::{CheckArgs, DoseArgs, PrepareArgs};
 
@@ -36,8 +38,12 @@ impl From<celldose::Error> for Refusal {
     }
 }
 
-/// The built-in protocols and those in `files`, each file loaded through the same checks.
-pub fn catalogue(files: &[std::path::PathBuf]) -> Result<Catalogue, Refusal> {
+/// The built-in protocols and those in `files`, each file loaded through the same checks, with
+/// the site's trial state where one is given.
+pub fn catalogue(
+    files: &[std::path::PathBuf],
+    trial_state: Option<&std::path::Path>,
+) -> Result<Catalogue, Refusal> {
     let mut catalogue = Catalogue::builtin()?;
     for path in files {
         let protocol = load(path)?;
@@ -45,7 +51,32 @@ pub fn catalogue(files: &[std::path::PathBuf]) -> Result<Catalogue, Refusal> {
             .add(protocol)
             .map_err(|e| Refusal::flag(&format!("--protocol-file {}", path.display()), e))?;
     }
+    if let Some(path) = trial_state {
+        let state = load_trial_state(path)?;
+        catalogue.set_trial_state(state)?;
+    }
     Ok(catalogue)
+}
+
+/// Reads and checks a trial state file, refusing one larger than the format allows before
+/// reading it whole.
+pub fn load_trial_state(path: &std::path::Path) -> Result<TrialState, Refusal> {
+    use std::io::Read as _;
+    let name = path.display().to_string();
+    let cannot =
+        |e: std::io::Error| Refusal(format!("trial state file {name}: cannot be read: {e}"));
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let limit = u64::try_from(celldose::regimen::TRIAL_STATE_MAX_BYTES)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    let mut bytes = Vec::new();
+    file.take(limit).read_to_end(&mut bytes).map_err(cannot)?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Refusal(format!(
+            "trial state file {name}: it is not valid UTF-8 text"
+        ))
+    })?;
+    Ok(TrialState::from_toml(&name, &text)?)
 }
 
 /// Reads and checks one protocol file.
@@ -65,6 +96,8 @@ fn text<'a>(args: &'a DoseArgs) -> RequestText<'a> {
         dose: args.dose.as_deref(),
         weight: &args.weight,
         age: args.age.as_deref(),
+        born: args.born.as_deref(),
+        on: args.on.as_deref(),
         rounding: Some(&args.rounding),
         acknowledge: args.acknowledge.as_deref(),
         cells: None,

@@ -75,6 +75,9 @@ fn verdict_words<'a>(
         (Verdict::Review, _) => {
             "REVIEW: inside the protocol but past a soft limit; to accept it, repeat with --acknowledge \"<reason>\"".to_owned()
         }
+        (Verdict::NoDoseChosen, _) => {
+            "NO DOSE CHOSEN: the protocol gives a range; give --level or --dose for a verdict on a dose".to_owned()
+        }
         _ => "OUTSIDE the protocol: do not dispense".to_owned(),
     }
 }
@@ -103,9 +106,51 @@ fn allowed(out: &mut String, calculation: &Calculation, notation: Notation) {
     {
         line(out, "", &format!("({})", rule.describe(notation)));
     }
+    if calculation.cap_moved_limits() {
+        let uncapped = match (calculation.uncapped_min(), calculation.uncapped_max()) {
+            (Some(min), Some(max)) => format!(
+                "{} to {}",
+                human::cells(min.get(), notation),
+                human::cells(max.get(), notation)
+            ),
+            (Some(min), None) => format!("at least {}", human::cells(min.get(), notation)),
+            (None, Some(max)) => format!("at most {}", human::cells(max.get(), notation)),
+            (None, None) => String::new(),
+        };
+        line(out, "Before the cap:", &uncapped);
+    }
     if let Some(cap) = calculation.cap() {
         line(out, "Maximum total:", &human::cells(cap.get(), notation));
     }
+}
+
+/// Whether an amount is per infusion, in words after the count: nothing for a single infusion,
+/// where the two are the same.
+fn per_infusion_words(per_infusion: Stated<bool>, infusions: Stated<u32>) -> &'static str {
+    match (per_infusion, infusions) {
+        (_, Stated::Value(1)) => "",
+        (Stated::Value(true), _) => "; the amount is per infusion",
+        (Stated::Value(false), _) => "; the amount is the total over all infusions",
+        (Stated::NotStated, _) => "; per infusion or in total: not stated",
+    }
+}
+
+/// The age used, with where it came from.
+fn age_words(calculation: &Calculation) -> Option<String> {
+    let age = calculation.age()?;
+    let completed = age.completed();
+    let mut words = age.to_string();
+    if completed != age {
+        words.push_str(&format!(" ({completed} completed)"));
+    }
+    if let Some(birth) = calculation.age_from_birth() {
+        words.push_str(&format!(
+            " in completed years (born {}, on {})",
+            birth.born(),
+            birth.on()
+        ));
+    }
+    Some(words)
 }
 
 fn infusions(out: &mut String, calculation: &Calculation, notation: Notation) {
@@ -118,12 +163,14 @@ fn infusions(out: &mut String, calculation: &Calculation, notation: Notation) {
         .filter(|_| calculation.infusions().value().is_some_and(|n| n > 1))
         .map(|total| format!(" (total {})", human::cells(total.get(), notation)))
         .unwrap_or_default();
-    let per = if calculation.per_infusion() {
-        "amount is per infusion; "
-    } else {
-        ""
-    };
-    line(out, "Infusions:", &format!("{per}{count}{total}"));
+    line(
+        out,
+        "Infusions:",
+        &format!(
+            "{count}{total}{}",
+            per_infusion_words(calculation.per_infusion(), calculation.infusions())
+        ),
+    );
 }
 
 /// Which protocol definition produced the numbers.
@@ -142,6 +189,9 @@ fn provenance(out: &mut String, calculation: &Calculation) {
         "Definition:",
         &format!("sha256 {}", calculation.protocol_sha256()),
     );
+    if let Some(sha256) = calculation.trial_state_sha256() {
+        line(out, "Trial state:", &format!("sha256 {sha256}"));
+    }
 }
 
 /// `celldose dose`.
@@ -166,8 +216,10 @@ pub fn dose(calculation: &Calculation, notation: Notation) -> String {
             if matches!(calculation.dose(), Some(Dose::Total(_))) {
                 value.push_str(", a fixed dose whatever the weight");
             }
-            if verdict != Verdict::Within {
-                value.push_str(" (outside the protocol)");
+            match verdict {
+                Verdict::Outside => value.push_str(" (outside the protocol)"),
+                Verdict::Review => value.push_str(" (needs a decision: see the findings)"),
+                _ => {}
             }
             line(&mut out, label, &value);
             if let Some(exact) = calculation.exact_cells().filter(|e| !e.is_whole()) {
@@ -184,8 +236,8 @@ pub fn dose(calculation: &Calculation, notation: Notation) -> String {
         }
         (None, _) => line(
             &mut out,
-            label,
-            "no single target: the protocol gives a range",
+            "Dose:",
+            "none chosen; the protocol gives a range, shown below for this patient",
         ),
     }
     match (calculation.dose(), calculation.cells_per_kg()) {
@@ -222,8 +274,8 @@ pub fn dose(calculation: &Calculation, notation: Notation) -> String {
         _ => {}
     }
     line(&mut out, "Weight used:", &weight(calculation));
-    if let Some(age) = calculation.age() {
-        line(&mut out, "Age:", &age.to_string());
+    if let Some(age) = age_words(calculation) {
+        line(&mut out, "Age:", &age);
     }
     allowed(&mut out, calculation, notation);
     infusions(&mut out, calculation, notation);
@@ -519,32 +571,51 @@ pub fn show(protocol: &Protocol, notation: Notation) -> String {
                 escalation.start_level(),
                 describe_dose(escalation.ceiling(), notation)
             );
+            let _ = writeln!(
+                out,
+                "    to escalate: {}",
+                escalation.condition().map_or_else(
+                    || "the protocol file quotes no condition; a recorded decision".to_owned(),
+                    |c| format!("\"{c}\"")
+                )
+            );
         }
-        let per = if regimen.per_infusion() {
-            "dose is per infusion; "
-        } else {
-            ""
-        };
-        let _ = writeln!(out, "    infusions: {per}{}", regimen.infusions());
+        let _ = writeln!(
+            out,
+            "    infusions: {}{}",
+            regimen.infusions(),
+            per_infusion_words(regimen.per_infusion(), regimen.infusions())
+        );
     }
     out
 }
 
 /// `celldose validate`.
-pub fn validate(results: &[(String, Result<Protocol, crate::request::Refusal>)]) -> String {
+pub fn validate(results: &[(String, Result<crate::Validated, crate::request::Refusal>)]) -> String {
     let mut out = String::new();
     for (file, result) in results {
         let _ = match result {
-            Ok(protocol) => writeln!(
+            Ok(crate::Validated::Protocol(protocol)) => writeln!(
                 out,
                 "{file}: valid: {} ({}), sha256 {}",
                 protocol.id(),
                 protocol.version(),
                 protocol.sha256()
             ),
+            Ok(crate::Validated::TrialState(state)) => writeln!(
+                out,
+                "{file}: valid trial state: {} opened steps, sha256 {}",
+                state.openings().len(),
+                state.sha256()
+            ),
             Err(refusal) => {
-                let prefix = format!("protocol file {file}: ");
-                let message = refusal.0.strip_prefix(&prefix).unwrap_or(&refusal.0);
+                let message = [
+                    format!("protocol file {file}: "),
+                    format!("trial state file {file}: "),
+                ]
+                .iter()
+                .find_map(|prefix| refusal.0.strip_prefix(prefix.as_str()))
+                .unwrap_or(&refusal.0);
                 writeln!(out, "{file}: invalid: {message}")
             }
         };
