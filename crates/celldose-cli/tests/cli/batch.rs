@@ -64,7 +64,7 @@ fn csv_output_from_a_file() {
 fn exit_0_when_every_row_is_within_and_3_when_one_needs_review() {
     let (code, _, stderr) = batch(
         &[],
-        b"protocol,arm,level,weight\nNCT07276568,alf,1,72.5kg\nNCT05227846,,2,70kg\n",
+        b"protocol,arm,level,weight\nNCT07276568,alf,1,72.5kg\nNCT05227846,,1,70kg\n",
     );
     assert_eq!(
         (code, stderr.as_str()),
@@ -72,6 +72,24 @@ fn exit_0_when_every_row_is_within_and_3_when_one_needs_review() {
             0,
             "celldose batch: 2 rows: 2 within, 0 review, 0 outside, 0 in error\n"
         )
+    );
+    // Level 2 of NCT05227846 waits for its safety review: review, exit 3.
+    let (code, _, stderr) = batch(
+        &[],
+        b"protocol,level,weight,born,on\nNCT05227846,2,70kg,1960-12-01,2026-11-29\n",
+    );
+    assert_eq!(
+        (code, stderr.as_str()),
+        (
+            3,
+            "celldose batch: 1 rows: 0 within, 1 review, 0 outside, 0 in error\n"
+        )
+    );
+    // A range with no dose chosen has no verdict on a dose: exit 4.
+    let (code, _, stderr) = batch(&[], b"protocol,arm,weight\nNCT01218464,msc,60kg\n");
+    assert_eq!(
+        (code, stderr.as_str()),
+        (4, "celldose batch: 1 rows: 0 within, 0 review, 0 outside, 0 in error, 1 with no dose chosen\n")
     );
     let tolerance = format!(
         "{}/../../examples/protocols/tolerance.toml",
@@ -96,7 +114,7 @@ fn exit_0_when_every_row_is_within_and_3_when_one_needs_review() {
 fn an_unreadable_input_is_exit_2_with_nothing_on_stdout() {
     for (args, input, message) in [
         (vec!["--input", "no-such-log.csv"], &b""[..], "celldose: --input no-such-log.csv: cannot be read: No such file or directory (os error 2)\n"),
-        (vec![], b"protocol,weight,colour\n", "celldose: the batch input cannot be read: header column \"colour\" is not known; accepted columns: protocol, arm, level, dose, weight, age, cells, tolerance, acknowledge, rounding\n"),
+        (vec![], b"protocol,weight,colour\n", "celldose: the batch input cannot be read: header column \"colour\" is not known; accepted columns: protocol, arm, level, dose, weight, age, born, on, cells, tolerance, acknowledge, rounding\n"),
         (vec![], b"", "celldose: the batch input cannot be read: it is empty; the first line must be a header naming the columns\n"),
     ] {
         let (code, stdout, stderr) = batch(&args, input);

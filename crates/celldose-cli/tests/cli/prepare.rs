@@ -148,6 +148,9 @@ fn every_built_in_protocol_prepares() {
             "10%",
         ];
         args.extend(choice);
+        if protocol == "NCT05227846" && choice != ["--level", "1"] {
+            args.extend(["--acknowledge", "cohort opened by the safety review"]);
+        }
         args.extend([
             "--concentration",
             "1e8/mL",

@@ -41,6 +41,7 @@ fn rows_in_equal_records_out_in_order_in_jsonl() {
             within: 2,
             review: 0,
             outside: 2,
+            no_dose: 0,
             errors: 5
         }
     );
@@ -96,8 +97,8 @@ fn rows_in_equal_records_out_in_csv() {
 fn an_input_that_cannot_be_read_is_an_error_and_writes_nothing() {
     for (input, message) in [
         (&b""[..], "the batch input cannot be read: it is empty; the first line must be a header naming the columns"),
-        (b"protocol,weight,colour\n", "the batch input cannot be read: header column \"colour\" is not known; accepted columns: protocol, arm, level, dose, weight, age, cells, tolerance, acknowledge, rounding"),
-        (b"protocol,arm\nNCT07276568,alf\n", "the batch input cannot be read: the header has no \"weight\" column, which every row needs; accepted columns: protocol, arm, level, dose, weight, age, cells, tolerance, acknowledge, rounding"),
+        (b"protocol,weight,colour\n", "the batch input cannot be read: header column \"colour\" is not known; accepted columns: protocol, arm, level, dose, weight, age, born, on, cells, tolerance, acknowledge, rounding"),
+        (b"protocol,arm\nNCT07276568,alf\n", "the batch input cannot be read: the header has no \"weight\" column, which every row needs; accepted columns: protocol, arm, level, dose, weight, age, born, on, cells, tolerance, acknowledge, rounding"),
         (b"protocol,weight,weight\n", "the batch input cannot be read: header column \"weight\" appears twice"),
     ] {
         let (summary, out) = run(input, BatchFormat::Jsonl);
@@ -136,7 +137,7 @@ proptest! {
         let summary = summary.unwrap();
         prop_assert_eq!(summary.rows as usize, expected);
         prop_assert_eq!(out.lines().count(), expected);
-        prop_assert_eq!(summary.within + summary.review + summary.outside + summary.errors, summary.rows);
+        prop_assert_eq!(summary.within + summary.review + summary.outside + summary.no_dose + summary.errors, summary.rows);
         for (index, line) in out.lines().enumerate() {
             let record: serde_json::Value = serde_json::from_str(line).unwrap();
             prop_assert_eq!(record["row"].as_u64(), Some(index as u64 + 1));

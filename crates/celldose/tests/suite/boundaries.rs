@@ -36,13 +36,16 @@ fn ages_at_each_edge_of_every_age_window() {
             let c = calc(protocol, arm, choice, "70kg", Some(&age));
             hard_codes(c.findings())
         };
+        // Windows compare completed years: "18 to 65" admits 65.99 and refuses 66.
         let outside = vec![FindingCode::AgeOutsideWindow];
         assert_eq!(at(format!("{}.99", low - 1)), outside, "{protocol}");
         assert_eq!(at(format!("{low}")), vec![], "{protocol}");
         assert_eq!(at(format!("{low}.01")), vec![], "{protocol}");
         assert_eq!(at(format!("{}.99", high - 1)), vec![], "{protocol}");
         assert_eq!(at(format!("{high}")), vec![], "{protocol}");
-        assert_eq!(at(format!("{high}.01")), outside, "{protocol}");
+        assert_eq!(at(format!("{high}.01")), vec![], "{protocol}");
+        assert_eq!(at(format!("{high}.99")), vec![], "{protocol}");
+        assert_eq!(at(format!("{}", high + 1)), outside, "{protocol}");
     }
 }
 

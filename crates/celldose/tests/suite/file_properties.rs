@@ -75,7 +75,11 @@ proptest! {
     fn a_capped_dose_never_exceeds_its_cap(
         per_kg in 1u32..=10_000_000, cap in 1u64..=1_000_000_000, weight in 200_000i64..=700_000_000, rounding in rounding(),
     ) {
-        let protocol = Protocol::from_toml("cap.toml", &file(&format!("dose = \"{per_kg}/kg\"\nmax_total = \"{cap}\"\ninfusions = 1\n"))).unwrap();
+        let loaded = Protocol::from_toml("cap.toml", &file(&format!("dose = \"{per_kg}/kg\"\nmax_total = \"{cap}\"\ninfusions = 1\n")));
+        // A cap below the dose at the lightest plausible weight (0.2 kg) can never be met: refused.
+        let impossible = Decimal::from(cap) < Decimal::from(per_kg) * Decimal::new(2, 1);
+        prop_assert_eq!(loaded.is_err(), impossible, "{:?}", loaded.as_ref().err());
+        let Ok(protocol) = loaded else { return Ok(()) };
         let weight = kg(weight);
         let c = protocol.calculate(&DoseRequest::new(weight, DoseChoice::ArmDose, rounding)).unwrap();
         let cells = c.cells().unwrap().get();

@@ -2,7 +2,7 @@
 
 use celldose::{FindingCode, Severity, Stated, Verdict};
 
-use crate::{calc, check, hard_codes, text};
+use crate::{calc, catalogue, check, hard_codes, request, text};
 
 /// (protocol, arm, choice, weight, expected cells, cells/kg, min, max)
 type Row = (
@@ -304,11 +304,38 @@ fn every_built_in_arm_and_level() {
             ),
             "{protocol} {arm:?} {choice} {weight}"
         );
+        // Above the escalation start (NCT07276568 above 1.6e7/kg, NCT05227846 above level 1)
+        // the records require a safety review first: review until it is acknowledged.
+        let gated = matches!(
+            (protocol, choice),
+            ("NCT07276568", "1.7e8/kg" | "level 2" | "5e7/kg")
+                | ("NCT05227846", "level 2" | "level 3" | "level 4")
+        );
+        let expected = if gated {
+            Verdict::Review
+        } else if c.cells().is_none() {
+            // A range with no dose chosen: the range for this patient, and no verdict on a dose.
+            Verdict::NoDoseChosen
+        } else {
+            Verdict::Within
+        };
         assert_eq!(
             c.verdict(),
-            Verdict::Within,
+            expected,
             "{protocol} {arm:?} {choice} {weight}"
         );
+        if gated {
+            let acknowledged = catalogue()
+                .find(protocol)
+                .unwrap()
+                .calculate(
+                    &request(arm, choice, weight, None)
+                        .with_acknowledgement("safety review passed, minutes SR-2")
+                        .unwrap(),
+                )
+                .unwrap();
+            assert_eq!(acknowledged.verdict(), Verdict::Within);
+        }
     }
 }
 
@@ -344,7 +371,7 @@ fn one_infusion_gives_a_total_and_unstated_infusions_say_so() {
 
     let per_infusion = calc("NCT06167473", Some("low-dose"), "", "70kg", None);
     assert_eq!(per_infusion.infusions(), Stated::NotStated);
-    assert!(per_infusion.per_infusion());
+    assert_eq!(per_infusion.per_infusion(), Stated::Value(true));
     assert_eq!(text(per_infusion.total_cells()), "-");
     assert!(
         per_infusion

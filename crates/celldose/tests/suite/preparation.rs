@@ -268,9 +268,12 @@ fn every_built_in_protocol_can_be_prepared() {
         ("NCT06167473", Some("medium-high-dose"), ""),
     ];
     for (protocol, arm, choice) in cases {
+        // Level 4 of NCT05227846 is above its escalation start: acknowledged here.
         let prepared = prepare(
             protocol,
-            &request(arm, choice, "70kg", Some("50")),
+            &request(arm, choice, "70kg", Some("50"))
+                .with_acknowledgement("cohort 4 opened by the safety review")
+                .unwrap(),
             &p,
             "0.1mL",
             Some("10%"),

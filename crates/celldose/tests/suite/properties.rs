@@ -114,7 +114,17 @@ proptest! {
                         .with_age(AgeYears::new(Decimal::from(age)).unwrap());
                     let c = protocol.calculate(&request).unwrap();
                     let eligible = protocol.weight_window().is_none_or(|w| w.check(weight.weight()).is_ok());
-                    prop_assert_eq!(c.verdict() == Verdict::Within, eligible, "{} {} {:?}", protocol.id(), arm.id(), choice);
+                    // A level above the escalation start waits for its safety review (review), and
+                    // a range with no dose chosen has no verdict on a dose.
+                    let above_start = matches!((arm.regimen().escalation(), choice), (Some(e), DoseChoice::Level(n)) if n > e.start_level());
+                    let no_dose = choice == DoseChoice::ArmDose && arm.regimen().rule().is_some_and(|r| r.bounds().is_some());
+                    let expected = match (eligible, above_start, no_dose) {
+                        (false, _, _) => Verdict::Outside,
+                        (true, true, _) => Verdict::Review,
+                        (true, false, true) => Verdict::NoDoseChosen,
+                        (true, false, false) => Verdict::Within,
+                    };
+                    prop_assert_eq!(c.verdict(), expected, "{} {} {:?}", protocol.id(), arm.id(), choice);
                     if let (Some(cells), Some(min), Some(max)) = (c.cells(), c.min_cells(), c.max_cells()) {
                         prop_assert!(min <= cells && cells <= max);
                     }

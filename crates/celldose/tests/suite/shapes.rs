@@ -44,7 +44,7 @@ fn per_kg_point_with_repeated_infusions() {
     let c = p.calculate(&request(None, "", "70kg")).unwrap();
     assert_eq!(text(c.cells()), "70000000");
     assert_eq!(text(c.total_cells()), "210000000", "three infusions");
-    assert!(c.per_infusion());
+    assert_eq!(c.per_infusion(), celldose::Stated::Value(true));
     assert_eq!(c.verdict(), Verdict::Within);
 }
 
@@ -378,7 +378,7 @@ fn every_example_file_is_on_the_format_page_and_every_page_example_loads() {
         .map(|entry| entry.unwrap().path())
         .collect();
     files.sort();
-    assert_eq!(files.len(), 10);
+    assert_eq!(files.len(), 11);
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap();
         assert!(

@@ -1,0 +1,264 @@
+//! docs/findings.md lists every finding code: a code emitted that the page does not list, or
+//! listed that nothing emits, fails here. Each scenario below is the simplest that emits its code.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use celldose::{DoseRequest, FindingCode, Product, Protocol, TrialState};
+
+use crate::{catalogue, request};
+
+/// (code, severity) as the page lists them.
+fn listed() -> BTreeSet<(String, String)> {
+    let page = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/findings.md"
+    ))
+    .unwrap();
+    page.lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let code = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
+            let severity = cells.get(2)?;
+            ["hard", "soft", "info"]
+                .contains(severity)
+                .then(|| (code.to_owned(), (*severity).to_owned()))
+        })
+        .collect()
+}
+
+fn example(name: &str) -> Protocol {
+    let path = format!(
+        "{}/../../examples/protocols/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    Protocol::from_toml(name, &std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Every (code, severity) the scenarios emit.
+fn emitted() -> BTreeSet<(String, String)> {
+    let catalogue = catalogue();
+    let find = |id: &str| catalogue.find(id).unwrap().clone();
+    let mut found = Vec::new();
+    let mut note = |findings: Vec<&celldose::Finding>| {
+        for f in findings {
+            found.push((
+                f.code().as_str().to_owned(),
+                f.severity().as_str().to_owned(),
+            ));
+        }
+    };
+    let dose = |p: &Protocol, r: DoseRequest| p.calculate(&r).unwrap();
+    let age = |a: &str| a.parse().unwrap();
+    let state = |text: &str| Arc::new(TrialState::from_toml("s.toml", text).unwrap());
+    let level_2 = "format = 1\n[[opened]]\nprotocol = \"NCT05227846\"\nlevel = 2\ndate = \"2026-03-14\"\ndecision = \"SRC\"\n";
+
+    let calculations = [
+        dose(
+            &find("NCT05727722"),
+            request(Some("clf"), "level 1", "40kg", Some("50")),
+        ),
+        dose(
+            &find("NCT05727722"),
+            request(Some("clf"), "level 1", "70kg", Some("70")),
+        ),
+        dose(
+            &find("NCT05727722"),
+            request(Some("clf"), "level 1", "70kg", None),
+        ),
+        dose(
+            &find("NCT05727722"),
+            request(Some("clf"), "2e8", "70kg", Some("50")),
+        ),
+        dose(
+            &example("per-kg-capped.toml"),
+            request(None, "", "60kg", None),
+        ),
+        dose(
+            &example("per-kg-range-capped.toml"),
+            request(None, "", "250kg", None),
+        ),
+        dose(
+            &find("NCT05227846"),
+            request(None, "level 2", "70kg", Some("50")),
+        ),
+        dose(
+            &find("NCT05227846"),
+            request(None, "level 3", "70kg", Some("50")).with_trial_state(state(level_2)),
+        ),
+        dose(
+            &find("NCT05227846"),
+            request(None, "level 2", "70kg", Some("50")).with_trial_state(state(level_2)),
+        ),
+        dose(
+            &find("NCT01218464"),
+            request(Some("msc"), "1e5/kg", "60kg", Some("40")),
+        ),
+        dose(
+            &find("NCT01218464"),
+            request(Some("msc"), "2e6/kg", "60kg", Some("40")),
+        ),
+        dose(
+            &find("NCT01218464"),
+            request(Some("msc"), "", "60kg", Some("40")),
+        ),
+        dose(
+            &find("NCT01218464"),
+            request(Some("placebo"), "1e6/kg", "60kg", Some("40")),
+        ),
+        dose(
+            &example("tolerance.toml"),
+            request(None, "1.15e6/kg", "70kg", None),
+        ),
+        dose(
+            &find("NCT07276568"),
+            request(Some("alf"), "level 1", "160lb", None),
+        ),
+        dose(
+            &find("NCT06167473"),
+            request(
+                Some("low-dose"),
+                "",
+                "70kg",
+                Some(age("50"))
+                    .map(|a: celldose::AgeYears| a.to_string())
+                    .as_deref(),
+            ),
+        ),
+    ];
+    for c in &calculations {
+        note(c.findings().iter().collect());
+    }
+    let bands = example("weight-bands.toml")
+        .to_toml()
+        .unwrap()
+        .replace("[eligibility]\nweight = { at_least = \"10 kg\" }\n", "");
+    let bands = Protocol::from_toml(
+        "bands.toml",
+        &bands.replace(
+            "at_most = \"40 kg\"",
+            "at_least = \"10 kg\"\nat_most = \"40 kg\"",
+        ),
+    )
+    .unwrap();
+    note(
+        dose(&bands, request(None, "", "5kg", None))
+            .findings()
+            .iter()
+            .collect(),
+    );
+
+    let check = |p: &Protocol, r: DoseRequest, cells: &str, tolerance: Option<&str>| {
+        p.check(
+            &r,
+            cells.parse().unwrap(),
+            tolerance.map(|t| t.parse().unwrap()),
+        )
+        .unwrap()
+    };
+    for c in [
+        check(
+            &find("NCT01218464"),
+            request(Some("msc"), "", "60kg", Some("40")),
+            "1e7",
+            None,
+        ),
+        check(
+            &find("NCT01218464"),
+            request(Some("msc"), "", "60kg", Some("40")),
+            "1e8",
+            None,
+        ),
+        check(
+            &find("NCT01218464"),
+            request(Some("msc"), "", "60kg", Some("40")),
+            "4e7",
+            Some("10%"),
+        ),
+        check(
+            &find("NCT06167473"),
+            request(Some("low-dose"), "", "70kg", Some("50")),
+            "6.2e7",
+            Some("10%"),
+        ),
+        check(
+            &example("tolerance.toml"),
+            request(None, "", "70kg", None),
+            "6e7",
+            None,
+        ),
+    ] {
+        note(c.findings().collect());
+    }
+
+    let product = |conc: &str, available: &str| {
+        Product::new(
+            conc.parse().unwrap(),
+            "100%".parse().unwrap(),
+            None,
+            available.parse().unwrap(),
+        )
+        .unwrap()
+    };
+    let prepare = |p: &Protocol, r: DoseRequest, product: Product, tolerance: Option<&str>| {
+        p.prepare(
+            &r,
+            &product,
+            "0.1mL".parse().unwrap(),
+            tolerance.map(|t| t.parse().unwrap()),
+        )
+        .unwrap()
+    };
+    for prepared in [
+        prepare(
+            &find("NCT07276568"),
+            request(Some("alf"), "1.6e7/kg", "60kg", None),
+            product("4.5e7/mL", "50mL"),
+            None,
+        ),
+        prepare(
+            &find("NCT06167473"),
+            request(Some("low-dose"), "", "70kg", Some("50")),
+            product("1e6/mL", "5mL"),
+            Some("10%"),
+        ),
+        prepare(
+            &find("NCT07276568"),
+            request(Some("alf"), "level 1", "72.5kg", None),
+            product("8.9e7/mL", "20mL"),
+            Some("10%"),
+        ),
+        prepare(
+            &find("NCT06167473"),
+            request(Some("low-dose"), "", "70kg", Some("50")),
+            product("3e8/mL", "50mL"),
+            Some("1%"),
+        ),
+    ] {
+        note(prepared.findings().collect());
+    }
+    found.into_iter().collect()
+}
+
+#[test]
+fn every_finding_code_is_listed_and_every_listed_code_is_emitted() {
+    let listed = listed();
+    let emitted = emitted();
+    let not_listed: Vec<_> = emitted.difference(&listed).collect();
+    let not_emitted: Vec<_> = listed.difference(&emitted).collect();
+    assert!(
+        not_listed.is_empty(),
+        "emitted but not listed (or with another severity): {not_listed:?}"
+    );
+    assert!(
+        not_emitted.is_empty(),
+        "listed but emitted by no scenario: {not_emitted:?}"
+    );
+    // And the page lists exactly the codes the library defines.
+    let defined: BTreeSet<String> = FindingCode::ALL
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect();
+    let on_page: BTreeSet<String> = listed.into_iter().map(|(code, _)| code).collect();
+    assert_eq!(defined, on_page);
+}
