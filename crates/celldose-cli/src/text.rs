@@ -86,16 +86,11 @@ fn allowed(out: &mut String, calculation: &Calculation, notation: Notation) {
     if let Some(band) = calculation.band() {
         line(out, "Weight band:", &band.to_string());
     }
-    let words = match (calculation.min_cells(), calculation.max_cells()) {
-        (Some(min), Some(max)) => format!(
-            "{} to {}",
-            human::cells(min.get(), notation),
-            human::cells(max.get(), notation)
-        ),
-        (Some(min), None) => format!("at least {}", human::cells(min.get(), notation)),
-        (None, Some(max)) => format!("at most {}", human::cells(max.get(), notation)),
-        (None, None) => String::new(),
-    };
+    let words = range_words(
+        calculation.min_cells().map(celldose::CellCount::exact),
+        calculation.max_cells().map(celldose::CellCount::exact),
+        notation,
+    );
     // A limit that comes from the cap alone is shown once, as the maximum total.
     if calculation.rule().is_some_and(|r| r.bounds().is_some()) {
         line(out, "Allowed range:", &words);
@@ -107,20 +102,33 @@ fn allowed(out: &mut String, calculation: &Calculation, notation: Notation) {
         line(out, "", &format!("({})", rule.describe(notation)));
     }
     if calculation.cap_moved_limits() {
-        let uncapped = match (calculation.uncapped_min(), calculation.uncapped_max()) {
-            (Some(min), Some(max)) => format!(
-                "{} to {}",
-                human::cells(min.get(), notation),
-                human::cells(max.get(), notation)
-            ),
-            (Some(min), None) => format!("at least {}", human::cells(min.get(), notation)),
-            (None, Some(max)) => format!("at most {}", human::cells(max.get(), notation)),
-            (None, None) => String::new(),
-        };
+        let uncapped = range_words(
+            calculation.uncapped_min(),
+            calculation.uncapped_max(),
+            notation,
+        );
         line(out, "Before the cap:", &uncapped);
     }
     if let Some(cap) = calculation.cap() {
         line(out, "Maximum total:", &human::cells(cap.get(), notation));
+    }
+}
+
+/// Two limits in cells as words: `A to B`, `at least A`, `at most B`.
+fn range_words(
+    min: Option<celldose::ExactCells>,
+    max: Option<celldose::ExactCells>,
+    notation: Notation,
+) -> String {
+    match (min.map(|m| m.get()), max.map(|m| m.get())) {
+        (Some(min), Some(max)) => format!(
+            "{} to {}",
+            human::cells(min, notation),
+            human::cells(max, notation)
+        ),
+        (Some(min), None) => format!("at least {}", human::cells(min, notation)),
+        (None, Some(max)) => format!("at most {}", human::cells(max, notation)),
+        (None, None) => String::new(),
     }
 }
 

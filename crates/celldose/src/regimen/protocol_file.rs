@@ -254,17 +254,23 @@ impl Located<'_> {
     }
 
     fn line_column(&self, offset: usize) -> (usize, usize) {
-        let before = self.text.get(..offset).unwrap_or(self.text);
-        let line = before.matches('\n').count().saturating_add(1);
-        let line_start = before
-            .rfind('\n')
-            .map_or(0, |index| index.saturating_add(1));
-        let column = before
-            .get(line_start..)
-            .map_or(0, |text| text.chars().count())
-            .saturating_add(1);
-        (line, column)
+        line_column(self.text, offset)
     }
+}
+
+/// The 1-based line and column (in characters) of byte `offset` in `text`; shared by every
+/// file loader.
+pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count().saturating_add(1);
+    let line_start = before
+        .rfind('\n')
+        .map_or(0, |index| index.saturating_add(1));
+    let column = before
+        .get(line_start..)
+        .map_or(0, |text| text.chars().count())
+        .saturating_add(1);
+    (line, column)
 }
 
 impl Protocol {

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
+use super::protocol_file::line_column;
 use super::{Catalogue, Protocol, Regimen};
 use crate::error::{Error, Result};
 use crate::units::{parse_date, BodyWeight, Dose, ExactCells};
@@ -136,20 +137,6 @@ pub struct TrialState {
     openings: Vec<Opening>,
     sha256: Arc<str>,
     origin: Arc<str>,
-}
-
-/// Turns byte offsets into a line and a column.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count().saturating_add(1);
-    let line_start = before
-        .rfind('\n')
-        .map_or(0, |index| index.saturating_add(1));
-    let column = before
-        .get(line_start..)
-        .map_or(0, |text| text.chars().count())
-        .saturating_add(1);
-    (line, column)
 }
 
 /// The first character that may not appear in text from a file: a control character (C0, DEL,
