@@ -147,7 +147,7 @@ pub struct BatchArgs {
     #[arg(long, value_enum, default_value_t = BatchOutput::Jsonl)]
     pub format: BatchOutput,
 
-    /// Write finding messages with ASCII exponents.
+    /// Write every byte of every record and message in ASCII: exponents as `10^9`, `×` as `x`.
     #[arg(long)]
     pub ascii: bool,
 
@@ -165,6 +165,10 @@ pub enum AuditCommand {
         /// The audit log to check.
         #[arg(value_name = "FILE")]
         file: std::path::PathBuf,
+
+        /// Write every byte of the output in ASCII.
+        #[arg(long)]
+        ascii: bool,
     },
 }
 
@@ -196,18 +200,59 @@ pub struct OutputArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
-    /// Write exponents as `1.16 x 10^9` instead of `1.16 × 10⁹`, for systems that may lose
+    /// Write every byte in ASCII, quotes and messages included: exponents as `1.16 x 10^9`
+    /// instead of `1.16 × 10⁹` (never `109`), `×` as `x`, `≤` as `<=`, for systems that may lose
     /// non-ASCII characters. The grouped digits are always written too.
     #[arg(long)]
     pub ascii: bool,
+}
+
+impl Cli {
+    /// Whether `--ascii` was given to the command.
+    pub fn ascii(&self) -> bool {
+        match &self.command {
+            Command::Protocols(output) | Command::Validate(ValidateArgs { output, .. }) => {
+                output.ascii
+            }
+            Command::Show(args) => args.output.ascii,
+            Command::Dose(args) => args.output.ascii,
+            Command::Check(args) => args.dose.output.ascii,
+            Command::Prepare(args) => args.dose.output.ascii,
+            Command::Batch(args) => args.ascii,
+            Command::Audit(AuditCommand::Verify { ascii, .. }) => *ascii,
+        }
+    }
+
+    /// Whether the command writes JSON.
+    pub fn json(&self) -> bool {
+        let format = match &self.command {
+            Command::Protocols(output) | Command::Validate(ValidateArgs { output, .. }) => {
+                output.format
+            }
+            Command::Show(args) => args.output.format,
+            Command::Dose(args) => args.output.format,
+            Command::Check(args) => args.dose.output.format,
+            Command::Prepare(args) => args.dose.output.format,
+            Command::Batch(_) | Command::Audit(_) => Format::Text,
+        };
+        format == Format::Json
+    }
 }
 
 /// `celldose show`.
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// The protocol id, e.g. NCT07276568 (any case).
-    #[arg(value_name = "PROTOCOL")]
-    pub protocol: String,
+    #[arg(
+        value_name = "PROTOCOL",
+        required_unless_present = "protocol_flag",
+        conflicts_with = "protocol_flag"
+    )]
+    pub protocol: Option<String>,
+
+    /// The protocol id, as a flag (the same as the positional PROTOCOL).
+    #[arg(long = "protocol", id = "protocol_flag", value_name = "ID")]
+    pub protocol_flag: Option<String>,
 
     #[command(flatten)]
     pub output: OutputArgs,

@@ -13,6 +13,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use celldose::human::Notation;
+use celldose::text::{to_ascii, AsciiTarget};
 use celldose::{Catalogue, Verdict};
 use clap::Parser;
 
@@ -33,33 +34,54 @@ const EXIT_NO_DOSE: u8 = 4;
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(error) => return clap_error(&error),
+        Err(error) => {
+            // The command line could not be read, so `--ascii` is looked for as typed.
+            let ascii = std::env::args_os().any(|arg| arg == "--ascii");
+            return clap_error(&error, ascii);
+        }
     };
+    let ascii = cli.ascii();
     if let Command::Batch(args) = &cli.command {
         return batch(args, &cli.protocol_files, cli.trial_state.as_deref());
     }
-    if let Command::Audit(cli::AuditCommand::Verify { file }) = &cli.command {
-        return verify(file);
+    if let Command::Audit(cli::AuditCommand::Verify { file, ascii }) = &cli.command {
+        return verify(file, *ascii);
     }
+    let json = cli.json();
     match run(cli) {
-        Ok((output, code)) => match io::stdout().lock().write_all(output.as_bytes()) {
-            Ok(()) => ExitCode::from(code),
-            // A reader that stops early (`celldose protocols | head`) is not an error.
-            Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(code),
-            Err(error) => refuse(&format!("cannot write the result: {error}")),
-        },
-        Err(Refusal(message)) => refuse(&message),
+        Ok((output, code)) => {
+            let output = match (ascii, json) {
+                (false, _) => output.into(),
+                (true, false) => to_ascii(&output, AsciiTarget::Text),
+                (true, true) => to_ascii(&output, AsciiTarget::Json),
+            };
+            match io::stdout().lock().write_all(output.as_bytes()) {
+                Ok(()) => ExitCode::from(code),
+                // A reader that stops early (`celldose protocols | head`) is not an error.
+                Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(code),
+                Err(error) => refuse(&format!("cannot write the result: {error}"), ascii),
+            }
+        }
+        Err(Refusal(message)) => refuse(&message, ascii),
     }
 }
 
-/// Writes one line on stderr and nothing on stdout.
-fn refuse(message: &str) -> ExitCode {
+/// Writes one line on stderr and nothing on stdout. The message may quote untrusted text: every
+/// library message shows it escaped, and this escapes anything left, so no control character
+/// reaches the terminal.
+fn refuse(message: &str, ascii: bool) -> ExitCode {
+    let message = celldose::text::inert(message);
+    let message = if ascii {
+        to_ascii(&message, AsciiTarget::Text)
+    } else {
+        message
+    };
     let _ = writeln!(io::stderr().lock(), "celldose: {message}");
     ExitCode::from(EXIT_REFUSED)
 }
 
 /// Help and version go to stdout as usual; every other clap error becomes one line.
-fn clap_error(error: &clap::Error) -> ExitCode {
+fn clap_error(error: &clap::Error, ascii: bool) -> ExitCode {
     use clap::error::ErrorKind;
     match error.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
@@ -86,7 +108,7 @@ fn clap_error(error: &clap::Error) -> ExitCode {
                 .filter(|line| line.starts_with("tip:"))
                 .collect();
             let tips: String = tips.iter().map(|tip| format!("; {tip}")).collect();
-            refuse(&format!("{message}{tips}; see celldose --help"))
+            refuse(&format!("{message}{tips}; see celldose --help"), ascii)
         }
     }
 }
@@ -113,9 +135,10 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
     if let Command::Validate(args) = &cli.command {
         return validate(args, &cli.protocol_files, cli.trial_state.as_deref());
     }
-    let catalogue = request::catalogue(&cli.protocol_files, cli.trial_state.as_deref())?;
+    let catalogue = request::catalogue(&cli.protocol_files, cli.trial_state.as_deref());
     match cli.command {
         Command::Protocols(output) => {
+            let catalogue = catalogue?;
             let text = match output.format {
                 Format::Text => text::protocols(&catalogue, notation(&output)),
                 Format::Json => json::protocols(&catalogue),
@@ -123,14 +146,21 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
             Ok((text, EXIT_WITHIN))
         }
         Command::Show(args) => {
-            let protocol = catalogue.find(&args.protocol)?;
+            let catalogue = catalogue?;
+            let id = args
+                .protocol
+                .as_deref()
+                .or(args.protocol_flag.as_deref())
+                .unwrap_or_default();
+            let protocol = catalogue.find(id)?;
             let text = match args.output.format {
                 Format::Text => text::show(protocol, notation(&args.output)),
                 Format::Json => json::show(protocol),
             };
             Ok((text, EXIT_WITHIN))
         }
-        Command::Dose(args) => {
+        Command::Dose(args) => logged(&args, "dose", &[], || {
+            let catalogue = catalogue?;
             let (protocol, request) = request::dose_request(&catalogue, &args)?;
             let calculation = protocol.calculate(&request)?;
             let n = notation(&args.output);
@@ -145,16 +175,18 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                 Format::Json => json::dose(&calculation, n),
             };
             Ok((text, exit_code(calculation.verdict())))
-        }
+        }),
         Command::Check(args) => {
-            let (protocol, request) = request::dose_request(&catalogue, &args.dose)?;
-            let (cells, tolerance) = request::delivered(&args)?;
-            let check = protocol.check(&request, cells, tolerance)?;
-            let n = notation(&args.dose.output);
             let extra = [
                 ("cells", Some(args.cells.as_str())),
                 ("tolerance", args.tolerance.as_deref()),
             ];
+            logged(&args.dose, "check", &extra, || {
+            let catalogue = catalogue?;
+            let (protocol, request) = request::dose_request(&catalogue, &args.dose)?;
+            let (cells, tolerance) = request::delivered(&args)?;
+            let check = protocol.check(&request, cells, tolerance)?;
+            let n = notation(&args.dose.output);
             audit(
                 &args.dose,
                 "check",
@@ -166,12 +198,9 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                 Format::Json => json::check(&check, n),
             };
             Ok((text, exit_code(check.verdict())))
+            })
         }
         Command::Prepare(args) => {
-            let (protocol, request) = request::dose_request(&catalogue, &args.dose)?;
-            let (product, step, tolerance) = request::product(&args)?;
-            let prepared = protocol.prepare(&request, &product, step, tolerance)?;
-            let n = notation(&args.dose.output);
             let extra = [
                 ("concentration", Some(args.concentration.as_str())),
                 ("viability", Some(args.viability.as_str())),
@@ -180,6 +209,12 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                 ("step", Some(args.step.as_str())),
                 ("tolerance", args.tolerance.as_deref()),
             ];
+            logged(&args.dose, "prepare", &extra, || {
+            let catalogue = catalogue?;
+            let (protocol, request) = request::dose_request(&catalogue, &args.dose)?;
+            let (product, step, tolerance) = request::product(&args)?;
+            let prepared = protocol.prepare(&request, &product, step, tolerance)?;
+            let n = notation(&args.dose.output);
             audit(
                 &args.dose,
                 "prepare",
@@ -191,6 +226,7 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                 Format::Json => json::prepare(&prepared, n),
             };
             Ok((text, exit_code(prepared.verdict())))
+            })
         }
         Command::Validate(_) | Command::Batch(_) | Command::Audit(_) => {
             Ok((String::new(), EXIT_WITHIN))
@@ -223,10 +259,10 @@ fn validate(
         let result = request::load(path).and_then(|protocol| {
             catalogue
                 .add(protocol.clone())
-                .map_err(|e| Refusal(format!("protocol file {}: {e}", path.display())))?;
+                .map_err(|e| Refusal(format!("protocol file {}: {e}", display_name(path))))?;
             Ok(Validated::Protocol(Box::new(protocol)))
         });
-        results.push((path.display().to_string(), result));
+        results.push((display_name(path), result));
     }
     // A trial state is checked against every protocol loaded above.
     if let Some(path) = trial_state {
@@ -234,7 +270,7 @@ fn validate(
             catalogue.set_trial_state(state.clone())?;
             Ok(Validated::TrialState(state))
         });
-        results.push((path.display().to_string(), result));
+        results.push((display_name(path), result));
     }
     let failed = results.iter().any(|(_, result)| result.is_err());
     let text = match args.output.format {
@@ -242,6 +278,11 @@ fn validate(
         Format::Json => json::validate(&results),
     };
     Ok((text, if failed { EXIT_REFUSED } else { EXIT_WITHIN }))
+}
+
+/// A path as shown in messages: any control character in it escaped.
+fn display_name(path: &std::path::Path) -> String {
+    celldose::text::inert(&path.display().to_string()).into_owned()
 }
 
 /// `celldose batch`: streams records to stdout as rows are read, and a summary to stderr.
@@ -253,7 +294,7 @@ fn batch(
     use celldose::batch::{self, BatchFormat};
     let catalogue = match request::catalogue(protocol_files, trial_state) {
         Ok(catalogue) => catalogue,
-        Err(Refusal(message)) => return refuse(&message),
+        Err(Refusal(message)) => return refuse(&message, args.ascii),
     };
     let input: Box<dyn io::Read> = if args.input.as_os_str() == "-" {
         Box::new(io::stdin().lock())
@@ -261,10 +302,10 @@ fn batch(
         match std::fs::File::open(&args.input) {
             Ok(file) => Box::new(file),
             Err(error) => {
-                return refuse(&format!(
-                    "--input {}: cannot be read: {error}",
-                    args.input.display()
-                ))
+                return refuse(
+                    &format!("--input {}: cannot be read: {error}", display_name(&args.input)),
+                    args.ascii,
+                )
             }
         }
     };
@@ -284,7 +325,7 @@ fn batch(
         .transpose()
     {
         Ok(audit) => audit,
-        Err(error) => return refuse(&error.to_string()),
+        Err(error) => return refuse(&error.to_string(), args.ascii),
     };
     match batch::run(
         &catalogue,
@@ -309,7 +350,7 @@ fn batch(
         }
         // A reader that stops early (`celldose batch | head`) is not an error.
         Err(error) if error.to_string().contains("Broken pipe") => ExitCode::from(EXIT_WITHIN),
-        Err(error) => refuse(&error.to_string()),
+        Err(error) => refuse(&error.to_string(), args.ascii),
     }
 }
 
@@ -346,29 +387,61 @@ fn audit<R: serde::Serialize>(
     Ok(())
 }
 
-/// `celldose audit verify`.
-fn verify(file: &std::path::Path) -> ExitCode {
+/// Runs a calculation and, when it is refused and `--audit-log` is given, records the refusal
+/// with the raw inputs, so that the log holds every request, answered or not. A log that cannot
+/// take the record leaves the refusal as it was.
+fn logged(
+    args: &cli::DoseArgs,
+    command: &str,
+    extra: &[(&str, Option<&str>)],
+    calculate: impl FnOnce() -> Result<(String, u8), Refusal>,
+) -> Result<(String, u8), Refusal> {
+    let result = calculate();
+    if let Err(Refusal(message)) = &result {
+        let _ = audit(args, command, extra, &serde_json::json!({ "refused": message }));
+    }
+    result
+}
+
+/// `celldose audit verify`: exit 0 and a line on stdout when the chain holds; 1 and the first
+/// broken line on stdout when it does not; 2 and a message on stderr when the log cannot be read.
+fn verify(file: &std::path::Path, ascii: bool) -> ExitCode {
+    let name = display_name(file);
+    let print = |line: String| {
+        let line = if ascii {
+            to_ascii(&line, AsciiTarget::Text).into_owned()
+        } else {
+            line
+        };
+        let _ = writeln!(io::stdout().lock(), "{line}");
+    };
+    match std::fs::metadata(file) {
+        Ok(metadata) if metadata.is_file() => {}
+        Ok(_) => {
+            return refuse(
+                &format!("audit log {name}: cannot be read: it is not a regular file"),
+                ascii,
+            )
+        }
+        Err(error) => {
+            return refuse(&format!("audit log {name}: cannot be read: {error}"), ascii)
+        }
+    }
     let log = match std::fs::File::open(file) {
         Ok(log) => log,
         Err(error) => {
-            return refuse(&format!(
-                "audit log {}: cannot be read: {error}",
-                file.display()
-            ))
+            return refuse(&format!("audit log {name}: cannot be read: {error}"), ascii)
         }
     };
     match celldose::audit::verify(log) {
         Ok(lines) => {
-            let _ = writeln!(
-                io::stdout().lock(),
-                "{}: intact, {lines} records",
-                file.display()
-            );
+            print(format!("{name}: intact, {lines} records"));
             ExitCode::from(EXIT_WITHIN)
         }
-        Err(error) => {
-            let _ = writeln!(io::stdout().lock(), "{}: {error}", file.display());
+        Err(error @ celldose::Error::AuditChain { .. }) => {
+            print(format!("{name}: {error}"));
             ExitCode::from(EXIT_OUTSIDE)
         }
+        Err(error) => refuse(&format!("audit log {name}: {error}"), ascii),
     }
 }

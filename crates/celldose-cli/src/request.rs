@@ -49,7 +49,10 @@ pub fn catalogue(
         let protocol = load(path)?;
         catalogue
             .add(protocol)
-            .map_err(|e| Refusal::flag(&format!("--protocol-file {}", path.display()), e))?;
+            .map_err(|e| {
+                let name = celldose::text::inert(&path.display().to_string()).into_owned();
+                Refusal::flag(&format!("--protocol-file {name}"), e)
+            })?;
     }
     if let Some(path) = trial_state {
         let state = load_trial_state(path)?;
@@ -58,32 +61,53 @@ pub fn catalogue(
     Ok(catalogue)
 }
 
-/// Reads and checks a trial state file, refusing one larger than the format allows before
-/// reading it whole.
-pub fn load_trial_state(path: &std::path::Path) -> Result<TrialState, Refusal> {
+/// Reads a file as text, never more than `limit` bytes and one more (so that an endless input
+/// such as `/dev/zero` is refused as too large, not read for ever). The name in messages is the
+/// path with any control character escaped.
+fn read_bounded(
+    path: &std::path::Path,
+    what: &str,
+    limit: usize,
+) -> Result<(String, String), Refusal> {
     use std::io::Read as _;
-    let name = path.display().to_string();
-    let cannot =
-        |e: std::io::Error| Refusal(format!("trial state file {name}: cannot be read: {e}"));
+    let name = celldose::text::inert(&path.display().to_string()).into_owned();
+    let cannot = |e: std::io::Error| Refusal(format!("{what} {name}: cannot be read: {e}"));
     let file = std::fs::File::open(path).map_err(cannot)?;
-    let limit = u64::try_from(celldose::regimen::TRIAL_STATE_MAX_BYTES)
-        .unwrap_or(u64::MAX)
-        .saturating_add(1);
+    let most = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
     let mut bytes = Vec::new();
-    file.take(limit).read_to_end(&mut bytes).map_err(cannot)?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        Refusal(format!(
-            "trial state file {name}: it is not valid UTF-8 text"
-        ))
-    })?;
+    file.take(most).read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.len() > limit {
+        return Err(Refusal(format!(
+            "{what} {name}: it is larger than the {} bytes such a file may have",
+            celldose::human::grouped(limit.into())
+        )));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((name, text)),
+        Err(error) => Err(Refusal(format!(
+            "{what} {name}: it is not valid UTF-8 text (byte {} is not)",
+            error.utf8_error().valid_up_to().saturating_add(1)
+        ))),
+    }
+}
+
+/// Reads and checks a trial state file.
+pub fn load_trial_state(path: &std::path::Path) -> Result<TrialState, Refusal> {
+    let (name, text) = read_bounded(
+        path,
+        "trial state file",
+        celldose::regimen::TRIAL_STATE_MAX_BYTES,
+    )?;
     Ok(TrialState::from_toml(&name, &text)?)
 }
 
 /// Reads and checks one protocol file.
 pub fn load(path: &std::path::Path) -> Result<Protocol, Refusal> {
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Refusal(format!("protocol file {name}: cannot be read: {e}")))?;
+    let (name, text) = read_bounded(
+        path,
+        "protocol file",
+        celldose::regimen::PROTOCOL_MAX_BYTES,
+    )?;
     Ok(Protocol::from_toml(&name, &text)?)
 }
 

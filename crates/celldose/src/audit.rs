@@ -4,9 +4,14 @@
 //!
 //! Appending locks the file for the whole read-last-line-then-write, so two processes appending
 //! at once each see the other's last line; nothing already written is ever rewritten.
+//!
+//! Before appending, the tail of the chain is checked: the last record must match its own SHA-256,
+//! and the record before it must be the one the last names, one sequence number lower. A log whose
+//! tail does not hold is refused and left untouched. What only a full [`verify`] finds is an
+//! alteration further back, in a line that is neither of the last two.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -20,6 +25,10 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 /// The suffix every line ends with: `,"sha256":"<64 hex digits>"}`.
 const SELF_HASH_KEY: &str = ",\"sha256\":\"";
 const SELF_HASH_SUFFIX_LEN: usize = SELF_HASH_KEY.len() + 64 + 2;
+
+/// The longest audit record read back, in bytes (1 MiB): a record holds one request's inputs
+/// (a batch row is at most 64 KiB) and its result.
+pub const RECORD_MAX_BYTES: usize = 1 << 20;
 
 /// An audit log opened for appending. It holds an exclusive lock on the file until dropped.
 ///
@@ -87,6 +96,15 @@ impl AuditLog {
     /// See [`AuditLog`] for an example.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
+        // A device, a pipe or a directory keeps nothing: the record would go nowhere.
+        if let Ok(metadata) = std::fs::metadata(&path) {
+            if !metadata.is_file() {
+                return Err(audit_error(
+                    &path,
+                    "is not a regular file, so nothing appended to it would be kept; give a file, or a new file in an existing directory",
+                ));
+            }
+        }
         let mut file = OpenOptions::new()
             .read(true)
             .append(true)
@@ -95,20 +113,38 @@ impl AuditLog {
             .map_err(|e| audit_error(&path, format!("cannot be opened: {e}")))?;
         file.lock()
             .map_err(|e| audit_error(&path, format!("cannot be locked: {e}")))?;
-        let (previous, next_seq) = match last_line(&mut file)
-            .map_err(|e| audit_error(&path, format!("cannot be read: {e}")))?
-        {
+        let (before, last) = last_two_lines(&mut file)
+            .map_err(|e| audit_error(&path, format!("cannot be read: {e}")))?;
+        let (previous, next_seq) = match last {
             None => (GENESIS.to_owned(), 1),
             Some(line) => {
-                let seq = serde_json::from_slice::<serde_json::Value>(&line)
-                    .ok()
-                    .and_then(|record| record.get("seq").and_then(serde_json::Value::as_u64))
-                    .ok_or_else(|| {
-                        audit_error(
-                            &path,
-                            "its last line is not an audit record; run celldose audit verify",
-                        )
-                    })?;
+                let refuse = |reason: String| {
+                    audit_error(
+                        &path,
+                        format!("{reason}; nothing was appended; run celldose audit verify to find what changed"),
+                    )
+                };
+                let (seq, names) = check_record(&line)
+                    .map_err(|reason| refuse(format!("its last record {reason}")))?;
+                match before {
+                    Some(before) => {
+                        let (before_seq, _) = check_record(&before).map_err(|reason| {
+                            refuse(format!("the record before its last {reason}"))
+                        })?;
+                        if names != sha256_hex(&before) || before_seq.checked_add(1) != Some(seq)
+                        {
+                            return Err(refuse(
+                                "its last record does not follow the record before it".into(),
+                            ));
+                        }
+                    }
+                    None if seq != 1 || names != GENESIS => {
+                        return Err(refuse(
+                            "its only record is not the first of a chain".into(),
+                        ));
+                    }
+                    None => {}
+                }
                 (sha256_hex(&line), seq.saturating_add(1))
             }
         };
@@ -163,87 +199,104 @@ impl AuditLog {
     }
 }
 
-/// The last line of `file`, without its line break, read backwards from the end.
-fn last_line(file: &mut File) -> std::io::Result<Option<Vec<u8>>> {
+/// The last two lines of `file`, without their line breaks, read backwards from the end: at
+/// most [`RECORD_MAX_BYTES`] each.
+type Tail = (Option<Vec<u8>>, Option<Vec<u8>>);
+
+fn last_two_lines(file: &mut File) -> std::io::Result<Tail> {
     let length = file.seek(SeekFrom::End(0))?;
-    let mut end = length;
-    let mut tail: Vec<u8> = Vec::new();
-    let mut chunk = [0u8; 4096];
-    // Skip the final line break, then read back to the one before it.
-    loop {
-        if end == 0 {
-            break;
-        }
-        let size = end.min(4096);
-        let start = end.saturating_sub(size);
-        file.seek(SeekFrom::Start(start))?;
-        let buffer = chunk
-            .get_mut(..usize::try_from(size).unwrap_or(0))
-            .unwrap_or_default();
-        file.read_exact(buffer)?;
-        let mut combined = buffer.to_vec();
-        combined.extend_from_slice(&tail);
-        tail = combined;
-        end = start;
-        let body = tail.strip_suffix(b"\n").unwrap_or(&tail);
-        if let Some(position) = body.iter().rposition(|byte| *byte == b'\n') {
-            let line = body
-                .get(position.saturating_add(1)..)
-                .unwrap_or_default()
-                .to_vec();
-            return Ok(Some(line));
-        }
-    }
+    let window = u64::try_from(RECORD_MAX_BYTES.saturating_mul(2).saturating_add(2))
+        .unwrap_or(u64::MAX)
+        .min(length);
+    let start = length.saturating_sub(window);
+    file.seek(SeekFrom::Start(start))?;
+    let mut tail = Vec::new();
+    Read::by_ref(file).take(window).read_to_end(&mut tail)?;
     let body = tail.strip_suffix(b"\n").unwrap_or(&tail);
-    Ok((!body.is_empty()).then(|| body.to_vec()))
+    if body.is_empty() {
+        return Ok((None, None));
+    }
+    let mut lines = body.rsplit(|byte| *byte == b'\n');
+    let last = lines.next().map(<[u8]>::to_vec);
+    // A line that starts before the window is incomplete; it is read only when the file starts.
+    let before = lines.next().filter(|_| {
+        start == 0 || body.iter().filter(|byte| **byte == b'\n').count() >= 2
+    });
+    Ok((before.map(<[u8]>::to_vec), last))
+}
+
+/// A line checked as one record on its own: its self-hash, and its sequence number and the
+/// SHA-256 it names for the line before it. The reason it fails, in words.
+fn check_record(line: &[u8]) -> core::result::Result<(u64, String), String> {
+    let text = core::str::from_utf8(line)
+        .map_err(|_| "is not valid UTF-8: it was altered".to_owned())?;
+    let split = text
+        .len()
+        .checked_sub(SELF_HASH_SUFFIX_LEN)
+        .filter(|at| text.is_char_boundary(*at));
+    let (body, suffix) = match split.map(|at| text.split_at(at)) {
+        Some((body, suffix)) if suffix.starts_with(SELF_HASH_KEY) && suffix.ends_with("\"}") => {
+            (body, suffix)
+        }
+        _ => {
+            return Err(
+                "does not end with its own SHA-256: it was altered or is not an audit record"
+                    .into(),
+            )
+        }
+    };
+    let own = suffix
+        .get(SELF_HASH_KEY.len()..SELF_HASH_KEY.len().saturating_add(64))
+        .unwrap_or_default();
+    if sha256_hex(format!("{body}}}").as_bytes()) != own {
+        return Err("does not match its own SHA-256: it was altered".into());
+    }
+    let record: serde_json::Value = serde_json::from_str(text)
+        .map_err(|_| "is not a JSON record: it was altered".to_owned())?;
+    let seq = record
+        .get("seq")
+        .and_then(serde_json::Value::as_u64)
+        .ok_or_else(|| "has no sequence number: it was altered".to_owned())?;
+    let names = record
+        .get("previous_sha256")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    Ok((seq, names))
 }
 
 /// Checks a whole log: every line a record, each in sequence from 1, each matching its own
 /// SHA-256, each naming the SHA-256 of the line before it. Returns the number of records.
 ///
 /// # Errors
-/// An error naming the first line that was altered, removed,
-/// added or reordered, or the read failure.
+/// [`Error::AuditChain`] naming the first line that was altered, removed, added or reordered;
+/// [`Error::Request`] when the log cannot be read, or is binary data.
 ///
 /// See [`AuditLog`] for an example.
 pub fn verify(log: impl Read) -> Result<u64> {
     let mut previous = GENESIS.to_owned();
     let mut count = 0u64;
-    for (index, line) in std::io::BufReader::new(log).split(b'\n').enumerate() {
-        let number = index.saturating_add(1);
-        let broken = |reason: String| Error::Request(format!("line {number}: {reason}"));
-        let line = line.map_err(|e| Error::Request(format!("the log cannot be read: {e}")))?;
-        let text = core::str::from_utf8(&line)
-            .map_err(|_| broken("it is not valid UTF-8: it was altered".into()))?;
-        let split = text
-            .len()
-            .checked_sub(SELF_HASH_SUFFIX_LEN)
-            .filter(|at| text.is_char_boundary(*at));
-        let (body, suffix) = match split.map(|at| text.split_at(at)) {
-            Some((body, suffix))
-                if suffix.starts_with(SELF_HASH_KEY) && suffix.ends_with("\"}") =>
-            {
-                (body, suffix)
-            }
-            _ => return Err(broken(
-                "it does not end with its own SHA-256: it was altered or is not an audit record"
-                    .into(),
-            )),
+    let mut lines = crate::lines::BoundedLines::new(
+        std::io::BufReader::with_capacity(1 << 16, log),
+        RECORD_MAX_BYTES,
+    );
+    let mut line = Vec::new();
+    let mut number = 0u64;
+    while let Some(end) = lines.read(&mut line).map_err(|e| {
+        Error::Request(format!("the log cannot be read: {e}"))
+    })? {
+        number = number.saturating_add(1);
+        let broken = |reason: String| Error::AuditChain {
+            line: number,
+            reason,
         };
-        let own = suffix
-            .get(SELF_HASH_KEY.len()..SELF_HASH_KEY.len().saturating_add(64))
-            .unwrap_or_default();
-        if sha256_hex(format!("{body}}}").as_bytes()) != own {
-            return Err(broken(
-                "its content does not match its own SHA-256: it was altered".into(),
-            ));
+        if let crate::lines::LineEnd::TooLong { bytes } = end {
+            return Err(broken(format!(
+                "it is {} bytes long, more than an audit record may be: it was altered or is not an audit record",
+                crate::human::grouped(bytes.into())
+            )));
         }
-        let record: serde_json::Value = serde_json::from_str(text)
-            .map_err(|_| broken("it is not a JSON record: it was altered".into()))?;
-        let seq = record
-            .get("seq")
-            .and_then(serde_json::Value::as_u64)
-            .unwrap_or(0);
+        let (seq, names) = check_record(&line).map_err(|reason| broken(format!("it {reason}")))?;
         let expected = count.saturating_add(1);
         if seq != expected {
             return Err(broken(if seq > expected {
@@ -252,11 +305,7 @@ pub fn verify(log: impl Read) -> Result<u64> {
                 format!("its sequence number is {seq} where {expected} was expected: lines were reordered or repeated")
             }));
         }
-        if record
-            .get("previous_sha256")
-            .and_then(serde_json::Value::as_str)
-            != Some(previous.as_str())
-        {
+        if names != previous {
             return Err(broken("it does not name the SHA-256 of the line before it: a line was altered, removed or reordered".into()));
         }
         previous = sha256_hex(&line);

@@ -3,18 +3,23 @@
 //!
 //! The input is CSV whose header names columns after the `dose`/`check` flags. A row with `cells`
 //! is a check; otherwise it is a dose. A row that cannot be computed becomes a record with its
-//! error; it never stops the run. Rows are read, computed and written one at a time through
-//! reused buffers, so memory does not grow with the length of the log.
+//! error; it never stops the run. Every physical line is a row: a dispensing log has no fields
+//! that span lines, so a quote left open is an error for its own line only, and rows in equal
+//! records out. A row is at most [`ROW_MAX_BYTES`]; a longer one is an error record and is read
+//! past, not kept. Rows are read, computed and written one at a time through reused buffers, so
+//! memory does not grow with the length of the log or of its lines.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, Write};
 
-use csv::{ByteRecord, ReaderBuilder, WriterBuilder};
+use csv::WriterBuilder;
 use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
 
 use crate::audit::AuditLog;
 use crate::error::{Error, Result};
 use crate::human::Notation;
+use crate::lines::{BoundedLines, LineEnd, LineError};
+use crate::text::{char_name, forbidden_char, Shown};
 use crate::report::{CheckReport, DoseReport};
 use crate::{Calculation, Catalogue, DeliveryCheck, FieldNames, RequestText, Verdict};
 
@@ -33,6 +38,76 @@ pub const COLUMNS: [&str; 12] = [
     "acknowledge",
     "rounding",
 ];
+
+/// The longest row read, in bytes (64 KiB); a longer row becomes an error record.
+pub const ROW_MAX_BYTES: usize = BoundedLines::<&[u8]>::DEFAULT_MAX;
+
+/// One line split into fields, through reused buffers.
+#[derive(Debug, Default)]
+struct Row {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Row {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn get(&self, index: usize) -> Option<&[u8]> {
+        let end = *self.ends.get(index)?;
+        let start = match index.checked_sub(1) {
+            Some(before) => *self.ends.get(before)?,
+            None => 0,
+        };
+        self.bytes.get(start..end)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        (0..self.len()).filter_map(|index| self.get(index))
+    }
+
+    /// Splits one line as CSV. A quote that is not closed on the line is refused here, where
+    /// a CSV reader would read on into the following lines.
+    fn split(&mut self, reader: &mut csv_core::Reader, line: &[u8]) -> Result<()> {
+        if line.iter().filter(|byte| **byte == b'"').count() % 2 == 1 {
+            return Err(Error::Request(
+                "a quote in this row is not closed on its line; a field may not span lines, so the row was not read".into(),
+            ));
+        }
+        reader.reset();
+        self.bytes.clear();
+        self.bytes.resize(line.len().saturating_add(1), 0);
+        self.ends.clear();
+        self.ends.resize(16, 0);
+        let (mut input, mut written, mut fields) = (line, 0usize, 0usize);
+        loop {
+            let (result, read, out, ended) = reader.read_record(
+                input,
+                self.bytes.get_mut(written..).unwrap_or_default(),
+                self.ends.get_mut(fields..).unwrap_or_default(),
+            );
+            input = input.get(read..).unwrap_or_default();
+            written = written.saturating_add(out);
+            fields = fields.saturating_add(ended);
+            match result {
+                csv_core::ReadRecordResult::InputEmpty => {}
+                csv_core::ReadRecordResult::OutputFull => {
+                    let grown = self.bytes.len().saturating_mul(2);
+                    self.bytes.resize(grown, 0);
+                }
+                csv_core::ReadRecordResult::OutputEndsFull => {
+                    let grown = self.ends.len().saturating_mul(2);
+                    self.ends.resize(grown, 0);
+                }
+                csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => break,
+            }
+        }
+        self.bytes.truncate(written);
+        self.ends.truncate(fields);
+        Ok(())
+    }
+}
 
 /// How each output record is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,7 +188,7 @@ struct Columns {
 }
 
 impl Columns {
-    fn from_header(header: &ByteRecord) -> Result<Self> {
+    fn from_header(header: &Row) -> Result<Self> {
         let mut columns = Self {
             count: header.len(),
             ..Self::default()
@@ -126,7 +201,7 @@ impl Columns {
                         index.saturating_add(1)
                     ))
                 })?
-                .trim();
+                .trim_ascii();
             let slot = match name {
                 "protocol" => &mut columns.protocol,
                 "arm" => &mut columns.arm,
@@ -142,8 +217,8 @@ impl Columns {
                 "rounding" => &mut columns.rounding,
                 other => {
                     return Err(input_error(format!(
-                        "header column {:?} is not known; accepted columns: {}",
-                        other,
+                        "header column {} is not known; accepted columns: {}",
+                        Shown(other),
                         COLUMNS.join(", ")
                     )))
                 }
@@ -184,21 +259,28 @@ impl Outcome {
 }
 
 /// The text of one field, or `None` when the column is absent or the cell empty.
-fn field<'r>(record: &'r ByteRecord, column: Option<usize>, name: &str) -> Result<Option<&'r str>> {
+fn field<'r>(record: &'r Row, column: Option<usize>, name: &str) -> Result<Option<&'r str>> {
     let Some(raw) = column.and_then(|index| record.get(index)) else {
         return Ok(None);
     };
     let text = std::str::from_utf8(raw)
         .map_err(|_| Error::Request(format!("column {name} is not valid UTF-8")))?
-        .trim_ascii();
+        .trim_matches(' ');
+    if let Some((offset, c)) = forbidden_char(text) {
+        let position = text
+            .get(..offset)
+            .map_or(0, |before| before.chars().count())
+            .saturating_add(1);
+        return Err(Error::Request(format!(
+            "column {name} holds {} at character {position}; control and bidirectional characters are not accepted in a row",
+            char_name(c)
+        )));
+    }
     Ok((!text.is_empty()).then_some(text))
 }
 
 /// Computes one row exactly as `celldose dose` or `celldose check` would.
-fn compute(catalogue: &Catalogue, columns: &Columns, record: &ByteRecord) -> Result<Outcome> {
-    if record.len() == 1 && record.get(0) == Some(&[EMPTY_LINE][..]) {
-        return Err(Error::Request("the row is empty".into()));
-    }
+fn compute(catalogue: &Catalogue, columns: &Columns, record: &Row) -> Result<Outcome> {
     if record.len() != columns.count {
         return Err(Error::Request(format!(
             "the row has {} fields where the header has {}",
@@ -282,7 +364,7 @@ impl Serialize for JsonRow<'_> {
 /// assert!(text.lines().nth(2).unwrap_or_default().starts_with(r#"{"row":3,"error":"weight: body weight \"72.5\" has no unit"#));
 /// # Ok::<(), celldose::Error>(())
 /// ```
-pub fn run<R: Read, W: Write>(
+pub fn run<R: BufRead, W: Write>(
     catalogue: &Catalogue,
     input: R,
     output: W,
@@ -290,53 +372,54 @@ pub fn run<R: Read, W: Write>(
     notation: Notation,
     mut audit: Option<&mut AuditLog>,
 ) -> Result<Summary> {
-    let mut reader = ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(MarkEmptyLines::new(input));
-    let mut record = ByteRecord::new();
-    let read_error = |e: csv::Error| input_error(e.to_string());
-    if !reader.read_byte_record(&mut record).map_err(read_error)? {
-        return Err(input_error(
-            "it is empty; the first line must be a header naming the columns".into(),
-        ));
+    let mut lines = BoundedLines::new(input, ROW_MAX_BYTES);
+    let mut splitter = csv_core::Reader::new();
+    let mut line = Vec::new();
+    let mut record = Row::default();
+    let read_error = |error: LineError| input_error(error.to_string());
+    match lines.read(&mut line).map_err(read_error)? {
+        None => {
+            return Err(input_error(
+                "it is empty; the first line must be a header naming the columns".into(),
+            ))
+        }
+        Some(LineEnd::TooLong { bytes }) => {
+            return Err(input_error(format!(
+                "its header line is {} bytes long, more than the {} bytes a line may have",
+                crate::human::grouped(bytes.into()),
+                crate::human::grouped(ROW_MAX_BYTES.into())
+            )))
+        }
+        Some(LineEnd::Complete) => {}
     }
+    record
+        .split(&mut splitter, &line)
+        .map_err(|e| input_error(format!("its header line: {e}")))?;
     let columns = Columns::from_header(&record)?;
     let header: Vec<String> = record
         .iter()
-        .map(|name| String::from_utf8_lossy(name).trim().to_owned())
+        .map(|name| String::from_utf8_lossy(name).trim_ascii().to_owned())
         .collect();
     let mut summary = Summary::default();
     let mut sink = Sink::new(output, format)?;
 
-    loop {
-        let more = match reader.read_byte_record(&mut record) {
-            Ok(more) => more,
-            Err(error) if error.is_io_error() => return Err(read_error(error)),
-            Err(error) => {
-                // A malformed record is a row with an error, never the end of the run.
-                summary.rows = summary.rows.saturating_add(1);
-                summary.errors = summary.errors.saturating_add(1);
-                let outcome = Err(Error::Request(format!(
-                    "the row cannot be read as CSV: {error}"
-                )));
-                if let Some(log) = audit.as_deref_mut() {
-                    let row = JsonRow {
-                        row: summary.rows,
-                        outcome: &outcome,
-                        notation,
-                    };
-                    log.append("batch", &[], &row)?;
-                }
-                sink.write(summary.rows, &outcome, notation)?;
-                continue;
-            }
-        };
-        if !more {
-            break;
-        }
+    while let Some(end) = lines.read(&mut line).map_err(read_error)? {
         summary.rows = summary.rows.saturating_add(1);
-        let outcome = compute(catalogue, &columns, &record);
+        let mut split = false;
+        let outcome = match end {
+            LineEnd::TooLong { bytes } => Err(Error::Request(format!(
+                "the row is {} bytes long, more than the {} bytes a row may have; it was not read",
+                crate::human::grouped(bytes.into()),
+                crate::human::grouped(ROW_MAX_BYTES.into())
+            ))),
+            LineEnd::Complete if line.trim_ascii().is_empty() => {
+                Err(Error::Request("the row is empty".into()))
+            }
+            LineEnd::Complete => record.split(&mut splitter, &line).and_then(|()| {
+                split = true;
+                compute(catalogue, &columns, &record)
+            }),
+        };
         match outcome.as_ref().map(Outcome::verdict) {
             Ok(Verdict::Within) => summary.within = summary.within.saturating_add(1),
             Ok(Verdict::Review) => summary.review = summary.review.saturating_add(1),
@@ -345,11 +428,16 @@ pub fn run<R: Read, W: Write>(
             Err(_) => summary.errors = summary.errors.saturating_add(1),
         }
         if let Some(log) = audit.as_deref_mut() {
-            let raw: Vec<(&str, String)> = header
-                .iter()
-                .zip(record.iter())
-                .map(|(name, value)| (name.as_str(), String::from_utf8_lossy(value).into_owned()))
-                .collect();
+            // The fields as typed where the row was split, else the line as read.
+            let raw: Vec<(&str, String)> = if split && record.len() == header.len() {
+                header
+                    .iter()
+                    .zip(record.iter())
+                    .map(|(name, value)| (name.as_str(), String::from_utf8_lossy(value).into_owned()))
+                    .collect()
+            } else {
+                vec![("line", String::from_utf8_lossy(&line).into_owned())]
+            };
             let input: Vec<(&str, &str)> = raw
                 .iter()
                 .map(|(name, value)| (*name, value.as_str()))
@@ -365,93 +453,6 @@ pub fn run<R: Read, W: Write>(
     }
     sink.finish()?;
     Ok(summary)
-}
-
-/// Stands in for an empty line, which the CSV reader would otherwise skip without a trace.
-const EMPTY_LINE: u8 = 0;
-
-/// Passes the input through unchanged, except that each empty line outside a quoted field gets
-/// one [`EMPTY_LINE`] byte, so that it reaches the CSV reader as a row of its own and is reported
-/// instead of vanishing. Quotes are tracked by toggling: an escaped `""` toggles twice.
-struct MarkEmptyLines<R> {
-    inner: R,
-    buffer: Box<[u8]>,
-    start: usize,
-    end: usize,
-    in_quotes: bool,
-    at_line_start: bool,
-    after_cr: bool,
-    pending: Option<u8>,
-}
-
-impl<R: Read> MarkEmptyLines<R> {
-    fn new(inner: R) -> Self {
-        Self {
-            inner,
-            buffer: vec![0; 1 << 16].into_boxed_slice(),
-            start: 0,
-            end: 0,
-            in_quotes: false,
-            at_line_start: false,
-            after_cr: false,
-            pending: None,
-        }
-    }
-}
-
-impl<R: Read> Read for MarkEmptyLines<R> {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        let mut written: usize = 0;
-        for slot in out.iter_mut() {
-            let byte = match self.pending.take() {
-                Some(byte) => byte,
-                None => {
-                    if self.start == self.end {
-                        if written > 0 {
-                            break;
-                        }
-                        self.end = self.inner.read(&mut self.buffer)?;
-                        self.start = 0;
-                        if self.end == 0 {
-                            break;
-                        }
-                    }
-                    let Some(&byte) = self.buffer.get(self.start) else {
-                        break;
-                    };
-                    self.start = self.start.saturating_add(1);
-                    match byte {
-                        b'"' => {
-                            self.in_quotes = !self.in_quotes;
-                            self.at_line_start = false;
-                            self.after_cr = false;
-                            byte
-                        }
-                        b'\n' | b'\r' if !self.in_quotes => {
-                            // "\r\n" is one line end: its "\n" does not start another line.
-                            let empty = self.at_line_start && !(byte == b'\n' && self.after_cr);
-                            self.after_cr = byte == b'\r';
-                            self.at_line_start = true;
-                            if empty {
-                                self.pending = Some(byte);
-                                EMPTY_LINE
-                            } else {
-                                byte
-                            }
-                        }
-                        _ => {
-                            self.at_line_start = false;
-                            self.after_cr = false;
-                            byte
-                        }
-                    }
-                }
-            };
-            *slot = byte;
-            written = written.saturating_add(1);
-        }
-        Ok(written)
-    }
 }
 
 /// Where output records go.
@@ -475,19 +476,31 @@ impl<W: Write> Sink<W> {
     fn write(&mut self, row: u64, outcome: &Result<Outcome>, notation: Notation) -> Result<()> {
         match self {
             Self::Jsonl(out) => {
-                serde_json::to_writer(
-                    &mut *out,
-                    &JsonRow {
-                        row,
-                        outcome,
-                        notation,
-                    },
-                )
-                .map_err(write_error)?;
+                let record = JsonRow {
+                    row,
+                    outcome,
+                    notation,
+                };
+                if notation == Notation::Ascii {
+                    // Every byte ASCII: quotes, messages and names included.
+                    let json = serde_json::to_string(&record).map_err(write_error)?;
+                    let json = crate::text::to_ascii(&json, crate::text::AsciiTarget::Json);
+                    out.write_all(json.as_bytes()).map_err(write_error)?;
+                } else {
+                    serde_json::to_writer(&mut *out, &record).map_err(write_error)?;
+                }
                 out.write_all(b"\n").map_err(write_error)
             }
             Self::Csv(out) => {
-                let cells = csv_row(row, outcome);
+                let mut cells = csv_row(row, outcome);
+                if notation == Notation::Ascii {
+                    for cell in &mut cells {
+                        if !cell.is_ascii() {
+                            *cell = crate::text::to_ascii(cell, crate::text::AsciiTarget::Text)
+                                .into_owned();
+                        }
+                    }
+                }
                 out.write_record(&cells).map_err(write_error)
             }
         }

@@ -1,5 +1,7 @@
 //! The one error type of the library.
 
+use crate::text::Shown;
+
 /// Everything that can go wrong when parsing a value, loading a protocol or computing a dose.
 ///
 /// Messages are lower-case, carry no trailing period, and name the parameter, the value that was
@@ -17,7 +19,7 @@
 #[non_exhaustive]
 pub enum Error {
     /// Text that should hold a number does not follow the number grammar.
-    #[error("{what} {input:?} is not a valid number: {reason}; write a plain decimal such as 72.5, 1.6e7 or 1.6x10^7")]
+    #[error("{what} {} is not a valid number: {reason}", Shown(.input))]
     Malformed {
         /// The parameter being parsed, e.g. `body weight`.
         what: &'static str,
@@ -27,7 +29,7 @@ pub enum Error {
         reason: String,
     },
     /// A quantity that needs a unit was given without one.
-    #[error("{what} {input:?} has no unit; write it with one of: {accepted}")]
+    #[error("{what} {} has no unit; write it with one of: {accepted}", Shown(.input))]
     MissingUnit {
         /// The parameter being parsed.
         what: &'static str,
@@ -37,7 +39,7 @@ pub enum Error {
         accepted: &'static str,
     },
     /// A quantity carries a unit that is not accepted for it.
-    #[error("{what} {input:?} has unit {unit:?}, which is not accepted; write it with one of: {accepted}")]
+    #[error("{what} {} has unit {}, which is not accepted; write it with one of: {accepted}", Shown(.input), Shown(.unit))]
     UnknownUnit {
         /// The parameter being parsed.
         what: &'static str,
@@ -69,7 +71,7 @@ pub enum Error {
         detail: String,
     },
     /// A protocol id that is not known.
-    #[error("unknown protocol {input:?}; known protocols: {known}")]
+    #[error("unknown protocol {}; known protocols: {known}", Shown(.input))]
     UnknownProtocol {
         /// The id as given.
         input: String,
@@ -77,7 +79,7 @@ pub enum Error {
         known: String,
     },
     /// An arm that the protocol does not have.
-    #[error("protocol {protocol} has no arm {input:?}; its arms: {known}")]
+    #[error("protocol {protocol} has no arm {}; its arms: {known}", Shown(.input))]
     UnknownArm {
         /// The protocol id.
         protocol: String,
@@ -95,7 +97,7 @@ pub enum Error {
         known: String,
     },
     /// A dose level that the protocol does not state.
-    #[error("protocol {protocol} {arm} has no dose level {input}; {accepted}")]
+    #[error("protocol {protocol} {arm} has no dose level {}; {accepted}", crate::text::inert(.input))]
     UnknownLevel {
         /// The protocol id.
         protocol: String,
@@ -105,6 +107,14 @@ pub enum Error {
         input: String,
         /// What would be accepted.
         accepted: String,
+    },
+    /// An audit log's hash chain is broken.
+    #[error("line {line}: {reason}")]
+    AuditChain {
+        /// The first line (from 1) that does not hold.
+        line: u64,
+        /// What is wrong with it, in words.
+        reason: String,
     },
     /// The request is incomplete or contradictory.
     #[error("{0}")]

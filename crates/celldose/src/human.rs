@@ -94,37 +94,25 @@ pub fn scientific(value: Decimal, notation: Notation) -> Option<String> {
 /// assert_eq!(celldose::human::to_ascii("1.16 × 10⁹ and 5 × 10⁻³"), "1.16 x 10^9 and 5 x 10^-3");
 /// ```
 pub fn to_ascii(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.is_ascii() {
-        return std::borrow::Cow::Borrowed(text);
+    crate::text::to_ascii(text, crate::text::AsciiTarget::Text)
+}
+
+/// Writes any amount for a message: grouped digits, and the exponent form beside them from
+/// 10,000 up, each followed by `unit` as given (`" cells"`, `"%"`).
+///
+/// ```
+/// use rust_decimal::Decimal;
+/// assert_eq!(
+///     celldose::human::amount(Decimal::from(1_000_000_000_000_000u64), " cells"),
+///     "1,000,000,000,000,000 cells (1 × 10¹⁵ cells)"
+/// );
+/// assert_eq!(celldose::human::amount(Decimal::from(700), " kg"), "700 kg");
+/// ```
+pub fn amount(value: Decimal, unit: &str) -> String {
+    match scientific(value, Notation::Unicode) {
+        Some(exponent) => format!("{}{unit} ({exponent}{unit})", grouped(value)),
+        None => format!("{}{unit}", grouped(value)),
     }
-    let mut out = String::with_capacity(text.len());
-    let mut in_exponent = false;
-    for c in text.chars() {
-        let digit = "⁰¹²³⁴⁵⁶⁷⁸⁹".chars().position(|s| s == c);
-        match (c, digit) {
-            (_, Some(d)) => {
-                if !in_exponent {
-                    out.push('^');
-                    in_exponent = true;
-                }
-                out.push(char::from_digit(u32::try_from(d).unwrap_or(0), 10).unwrap_or('0'));
-            }
-            ('⁻', None) => {
-                out.push('^');
-                out.push('-');
-                in_exponent = true;
-            }
-            ('×', None) => {
-                out.push('x');
-                in_exponent = false;
-            }
-            _ => {
-                out.push(c);
-                in_exponent = false;
-            }
-        }
-    }
-    std::borrow::Cow::Owned(out)
 }
 
 /// Writes a number of cells: `1,160,000,000 cells (1.16 × 10⁹)`.

@@ -36,10 +36,12 @@ pub mod batch;
 pub mod calculation;
 mod error;
 pub mod human;
+mod lines;
 #[doc(hidden)]
 pub mod invariants;
 pub mod regimen;
 pub mod report;
+pub mod text;
 pub mod units;
 
 pub use calculation::{

@@ -339,10 +339,11 @@ fn accepted_choices(regimen: &Regimen) -> String {
 
 /// A rule in the words of a clause: `dose range 500000/kg to 1000000/kg`, `dose 1000000/kg`.
 pub(crate) fn rule_clause(rule: DoseRule) -> String {
+    let words = rule.describe(Notation::Unicode);
     if rule.bounds().is_some() {
-        format!("dose range {rule}")
+        format!("dose range {words}")
     } else {
-        format!("dose {rule}")
+        format!("dose {words}")
     }
 }
 

@@ -18,6 +18,9 @@ pub enum DoseChoice {
     Explicit(Dose),
 }
 
+/// The longest acknowledgement reason, in characters.
+pub const ACKNOWLEDGEMENT_MAX_CHARS: usize = 1000;
+
 /// A request for one patient's dose.
 ///
 /// ```
@@ -144,7 +147,8 @@ impl DoseRequest {
     /// Hard findings cannot be acknowledged.
     ///
     /// # Errors
-    /// When `reason` is blank: an acknowledgement must say why.
+    /// When `reason` is blank (an acknowledgement must say why), holds a control or
+    /// bidirectional character, or is longer than [`ACKNOWLEDGEMENT_MAX_CHARS`].
     ///
     /// ```
     /// # use celldose::{DoseChoice, DoseRequest, Rounding};
@@ -160,6 +164,22 @@ impl DoseRequest {
             return Err(crate::Error::Request(
                 "an acknowledgement needs a reason; say why the dose is accepted, as in --acknowledge \"product short, approved by the investigator\"".into(),
             ));
+        }
+        if let Some((offset, c)) = crate::text::forbidden_char(&reason) {
+            let position = reason
+                .get(..offset)
+                .map_or(0, |before| before.chars().count())
+                .saturating_add(1);
+            return Err(crate::Error::Request(format!(
+                "an acknowledgement may not hold {} (at character {position}): control and bidirectional characters change what a terminal or page shows; write the reason as plain text on one line",
+                crate::text::char_name(c)
+            )));
+        }
+        let length = reason.trim().chars().count();
+        if length > ACKNOWLEDGEMENT_MAX_CHARS {
+            return Err(crate::Error::Request(format!(
+                "an acknowledgement is at most {ACKNOWLEDGEMENT_MAX_CHARS} characters; this one has {length}"
+            )));
         }
         self.acknowledgement = Some(reason.trim().to_owned());
         Ok(self)

@@ -14,23 +14,33 @@ use toml::Spanned;
 use super::protocol::{
     Arm, CohortSize, DoseLevel, Escalation, Regimen, Source, Stated, Tolerance, WeightBand,
 };
-use super::{DoseRule, Edge, Protocol, Window};
+use super::{file_text, DoseRule, Edge, Protocol, Window};
 use crate::error::{Error, Result};
 use crate::units::{AgeYears, BodyWeight, CellCount, Dose, Percent};
 
 /// The format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
+/// The largest protocol file read, in bytes (1 MiB; the largest built-in file is under 4 KiB).
+pub const PROTOCOL_MAX_BYTES: usize = 1 << 20;
 
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct ProtocolFile {
     format: Spanned<u32>,
     id: Spanned<String>,
+    #[serde(deserialize_with = "file_text::text")]
     version: String,
+    #[serde(deserialize_with = "file_text::text")]
     title: String,
+    #[serde(deserialize_with = "file_text::text")]
     product: String,
+    #[serde(deserialize_with = "file_text::text")]
     route: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "file_text::text_list"
+    )]
     follow_up: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     cohort_size: Option<Spanned<CohortSizeFile>>,
@@ -46,10 +56,17 @@ struct ProtocolFile {
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct SourceFile {
+    #[serde(deserialize_with = "file_text::text")]
     registry: String,
+    #[serde(deserialize_with = "file_text::text")]
     record: String,
+    #[serde(deserialize_with = "file_text::text")]
     quote: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "file_text::optional_text"
+    )]
     note: Option<String>,
 }
 
@@ -91,8 +108,11 @@ struct WindowFile<T> {
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct ArmFile {
+    #[serde(deserialize_with = "file_text::text")]
     id: String,
+    #[serde(deserialize_with = "file_text::text")]
     name: String,
+    #[serde(deserialize_with = "file_text::text")]
     regimen: String,
 }
 
@@ -112,6 +132,7 @@ struct DoseKeys {
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RegimenFile {
+    #[serde(deserialize_with = "file_text::text")]
     id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     dose: Option<Dose>,
@@ -177,7 +198,11 @@ struct LevelFile {
 struct EscalationFile {
     start_level: u32,
     ceiling: Dose,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "file_text::optional_text"
+    )]
     condition: Option<String>,
 }
 
@@ -313,6 +338,18 @@ impl Protocol {
     /// ```
     pub fn from_toml(source_name: &str, text: &str) -> Result<Self> {
         let at = Located { source_name, text };
+        if text.len() > PROTOCOL_MAX_BYTES {
+            return Err(at.error(
+                None,
+                format!(
+                    "it is larger than the {} bytes a protocol file may have",
+                    crate::human::grouped(PROTOCOL_MAX_BYTES.into())
+                ),
+            ));
+        }
+        if let Some((offset, message)) = file_text::raw_refusal(text) {
+            return Err(at.error(Some(offset..offset), message));
+        }
         let file: ProtocolFile =
             toml::from_str(text).map_err(|error| at.error(error.span(), error.message().trim()))?;
         let sha256 = Sha256::digest(text.as_bytes())

@@ -139,19 +139,6 @@ pub struct TrialState {
     origin: Arc<str>,
 }
 
-/// The first character that may not appear in text from a file: a control character (C0, DEL,
-/// C1) or a bidirectional override or isolate, which could make a terminal or page show
-/// something other than what is there.
-pub(crate) fn forbidden_char(text: &str) -> Option<char> {
-    text.chars().find(|c| {
-        c.is_control()
-            || matches!(
-                c,
-                '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
-            )
-    })
-}
-
 impl TrialState {
     /// Reads and checks a trial state file. `source_name` names the file in messages.
     ///
@@ -183,10 +170,13 @@ impl TrialState {
             return Err(fail(
                 None,
                 format!(
-                    "it is {} bytes, more than the {TRIAL_STATE_MAX_BYTES} bytes a trial state file may have",
-                    text.len()
+                    "it is larger than the {} bytes a trial state file may have",
+                    crate::human::grouped(TRIAL_STATE_MAX_BYTES.into())
                 ),
             ));
+        }
+        if let Some((offset, message)) = super::file_text::raw_refusal(text) {
+            return Err(fail(Some(offset..offset), message));
         }
         let file: TrialStateFile =
             toml::from_str(text).map_err(|e| fail(e.span(), e.message().trim().to_owned()))?;
@@ -203,12 +193,12 @@ impl TrialState {
             if value.trim().is_empty() {
                 return Err(fail(Some(span.clone()), format!("{what} is empty")));
             }
-            if let Some(c) = forbidden_char(value) {
+            if let Some((_, c)) = crate::text::forbidden_char(value) {
                 return Err(fail(
                     Some(span.clone()),
                     format!(
-                        "{what} contains the control or direction character U+{:04X}, which is not accepted",
-                        u32::from(c)
+                        "{what} holds {}; control and bidirectional characters are not accepted in a file's text, because they change what a terminal or page shows",
+                        crate::text::char_name(c)
                     ),
                 ));
             }

@@ -242,7 +242,18 @@ impl FromStr for EnteredWeight {
                 },
             });
         }
-        let amount = parse_number_within(WHAT, number, input)?;
+        let amount = parse_number_within(WHAT, number, input).map_err(|error| match error {
+            // A weight too large for a decimal is, first of all, not a body weight.
+            Error::Malformed { reason, .. } if reason.starts_with("it is too large") => {
+                Error::OutOfRange {
+                    what: WHAT,
+                    value: crate::text::Shown(input).to_string(),
+                    problem: "far above any plausible body weight".into(),
+                    accepted: format!("from {} kg to {} kg", BodyWeight::MIN.0, BodyWeight::MAX.0),
+                }
+            }
+            other => other,
+        })?;
         if symbol.is_empty() {
             return Err(Error::MissingUnit {
                 what: WHAT,

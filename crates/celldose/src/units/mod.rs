@@ -68,15 +68,16 @@ pub(crate) fn check_bounds(
     max: rust_decimal::Decimal,
     unit: &str,
 ) -> crate::Result<()> {
-    let accepted = || format!("from {min}{unit} to {max}{unit}");
+    let show = |value| crate::human::amount(value, unit);
+    let accepted = || format!("from {} to {}", show(min), show(max));
     if value < min {
         return Err(crate::Error::OutOfRange {
             what,
-            value: format!("{value}{unit}"),
+            value: show(value),
             problem: if value.is_sign_negative() && min.is_zero() {
                 "negative".into()
             } else {
-                format!("below {min}{unit}")
+                format!("below {}", show(min))
             },
             accepted: accepted(),
         });
@@ -84,8 +85,8 @@ pub(crate) fn check_bounds(
     if value > max {
         return Err(crate::Error::OutOfRange {
             what,
-            value: format!("{value}{unit}"),
-            problem: format!("above {max}{unit}"),
+            value: show(value),
+            problem: format!("above {}", show(max)),
             accepted: accepted(),
         });
     }

@@ -28,7 +28,15 @@ pub(crate) fn parse_number(what: &'static str, input: &str) -> Result<Decimal> {
     // Spaces around a number are forgiven; a tab or a line break inside a value is not.
     let text = input.trim_matches(' ');
     if text.is_empty() {
-        return Err(malformed("it is empty".into()));
+        return Err(malformed(format!("it is empty{PLAIN}")));
+    }
+    if let Some(reason) = invisible_or_control(text) {
+        return Err(malformed(reason));
+    }
+    if let Some(plain) = grouped_digits(text) {
+        return Err(malformed(format!(
+            "digits must not be grouped; write {plain} without separators"
+        )));
     }
     let lower = text.to_ascii_lowercase();
     if [
@@ -42,7 +50,7 @@ pub(crate) fn parse_number(what: &'static str, input: &str) -> Result<Decimal> {
     ]
     .contains(&lower.as_str())
     {
-        return Err(malformed("it is not a finite number".into()));
+        return Err(malformed(format!("it is not a finite number{PLAIN}")));
     }
     if text.contains(',') {
         return Err(malformed(
@@ -102,8 +110,11 @@ pub(crate) fn parse_number(what: &'static str, input: &str) -> Result<Decimal> {
             Some('.') => {
                 malformed("a decimal point needs a digit before it (write 0.5, not .5)".into())
             }
-            Some(c) => malformed(format!("it must start with a digit, not {c:?}")),
-            None => malformed("it has a sign but no digits".into()),
+            Some(c) => malformed(format!(
+                "it must start with a digit, not {}{PLAIN}",
+                crate::text::char_name(*c)
+            )),
+            None => malformed(format!("it has a sign but no digits{PLAIN}")),
         });
     }
     if chars.peek() == Some(&'.') {
@@ -265,9 +276,58 @@ fn exponent_value(
 fn unexpected(rest: &str) -> String {
     match rest.chars().next() {
         Some('.') => "it has a second decimal point".into(),
-        Some(c) => format!("unexpected {c:?} after the digits"),
-        None => "it ends unexpectedly".into(),
+        Some(c) => format!(
+            "unexpected {} after the digits{PLAIN}",
+            crate::text::char_name(c)
+        ),
+        None => format!("it ends unexpectedly{PLAIN}"),
     }
+}
+
+/// The general advice, added only where no more specific hint was given.
+const PLAIN: &str = "; write a plain decimal such as 72.5, 1.6e7 or 1.6x10^7";
+
+/// A control, bidirectional or invisible character in `text`, named with its position.
+fn invisible_or_control(text: &str) -> Option<String> {
+    let (offset, c) = text
+        .char_indices()
+        .find(|(_, c)| crate::text::is_forbidden(*c) || crate::text::is_invisible(*c))?;
+    let position = text
+        .get(..offset)
+        .map_or(0, |before| before.chars().count())
+        .saturating_add(1);
+    Some(format!(
+        "it contains {} at character {position}; type the value again without it",
+        crate::text::char_name(c)
+    ))
+}
+
+/// When `text` starts with digits grouped in threes by spaces, commas or dots (`1 200 000`,
+/// `1,200,000`, `1.200.000`), the same digits without separators.
+fn grouped_digits(text: &str) -> Option<String> {
+    let body = text.trim_start_matches(['+', '-']);
+    let end = body
+        .find(|c: char| !(c.is_ascii_digit() || matches!(c, ' ' | ',' | '.' | '\'')))
+        .unwrap_or(body.len());
+    let candidate = body.get(..end)?.trim_end_matches(' ');
+    for separator in [' ', ',', '.', '\''] {
+        let groups: Vec<&str> = candidate.split(separator).collect();
+        let enough = match separator {
+            // One dot or one comma may be a decimal point; two or more cannot.
+            '.' | ',' => groups.len() >= 3,
+            _ => groups.len() >= 2,
+        };
+        let shaped = groups.first().is_some_and(|first| {
+            (1..=3).contains(&first.len()) && first.bytes().all(|b| b.is_ascii_digit())
+        }) && groups
+            .iter()
+            .skip(1)
+            .all(|group| group.len() == 3 && group.bytes().all(|b| b.is_ascii_digit()));
+        if enough && shaped {
+            return Some(groups.concat());
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -60,6 +60,13 @@ impl FromStr for Percent {
 
     fn from_str(input: &str) -> Result<Self> {
         let trimmed = input.trim();
+        if trimmed.starts_with('%') {
+            return Err(Error::Malformed {
+                what: WHAT,
+                input: input.to_owned(),
+                reason: "the % sign goes after the number, as in 10%".into(),
+            });
+        }
         let Some(number) = trimmed.strip_suffix('%') else {
             let (_, unit) = split_unit(trimmed);
             return Err(if unit.is_empty() {
