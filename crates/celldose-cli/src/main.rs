@@ -182,22 +182,22 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                 ("tolerance", args.tolerance.as_deref()),
             ];
             logged(&args.dose, "check", &extra, || {
-            let catalogue = catalogue?;
-            let (protocol, request) = request::dose_request(&catalogue, &args.dose)?;
-            let (cells, tolerance) = request::delivered(&args)?;
-            let check = protocol.check(&request, cells, tolerance)?;
-            let n = notation(&args.dose.output);
-            audit(
-                &args.dose,
-                "check",
-                &extra,
-                &celldose::report::CheckReport::new(&check, n),
-            )?;
-            let text = match args.dose.output.format {
-                Format::Text => text::check(&check, n),
-                Format::Json => json::check(&check, n),
-            };
-            Ok((text, exit_code(check.verdict())))
+                let catalogue = catalogue?;
+                let (protocol, request) = request::dose_request(&catalogue, &args.dose)?;
+                let (cells, tolerance) = request::delivered(&args)?;
+                let check = protocol.check(&request, cells, tolerance)?;
+                let n = notation(&args.dose.output);
+                audit(
+                    &args.dose,
+                    "check",
+                    &extra,
+                    &celldose::report::CheckReport::new(&check, n),
+                )?;
+                let text = match args.dose.output.format {
+                    Format::Text => text::check(&check, n),
+                    Format::Json => json::check(&check, n),
+                };
+                Ok((text, exit_code(check.verdict())))
             })
         }
         Command::Prepare(args) => {
@@ -210,22 +210,22 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                 ("tolerance", args.tolerance.as_deref()),
             ];
             logged(&args.dose, "prepare", &extra, || {
-            let catalogue = catalogue?;
-            let (protocol, request) = request::dose_request(&catalogue, &args.dose)?;
-            let (product, step, tolerance) = request::product(&args)?;
-            let prepared = protocol.prepare(&request, &product, step, tolerance)?;
-            let n = notation(&args.dose.output);
-            audit(
-                &args.dose,
-                "prepare",
-                &extra,
-                &celldose::report::PrepareReport::new(&prepared, n),
-            )?;
-            let text = match args.dose.output.format {
-                Format::Text => text::prepare(&prepared, n),
-                Format::Json => json::prepare(&prepared, n),
-            };
-            Ok((text, exit_code(prepared.verdict())))
+                let catalogue = catalogue?;
+                let (protocol, request) = request::dose_request(&catalogue, &args.dose)?;
+                let (product, step, tolerance) = request::product(&args)?;
+                let prepared = protocol.prepare(&request, &product, step, tolerance)?;
+                let n = notation(&args.dose.output);
+                audit(
+                    &args.dose,
+                    "prepare",
+                    &extra,
+                    &celldose::report::PrepareReport::new(&prepared, n),
+                )?;
+                let text = match args.dose.output.format {
+                    Format::Text => text::prepare(&prepared, n),
+                    Format::Json => json::prepare(&prepared, n),
+                };
+                Ok((text, exit_code(prepared.verdict())))
             })
         }
         Command::Validate(_) | Command::Batch(_) | Command::Audit(_) => {
@@ -303,7 +303,10 @@ fn batch(
             Ok(file) => Box::new(file),
             Err(error) => {
                 return refuse(
-                    &format!("--input {}: cannot be read: {error}", display_name(&args.input)),
+                    &format!(
+                        "--input {}: cannot be read: {error}",
+                        display_name(&args.input)
+                    ),
                     args.ascii,
                 )
             }
@@ -398,7 +401,12 @@ fn logged(
 ) -> Result<(String, u8), Refusal> {
     let result = calculate();
     if let Err(Refusal(message)) = &result {
-        let _ = audit(args, command, extra, &serde_json::json!({ "refused": message }));
+        let _ = audit(
+            args,
+            command,
+            extra,
+            &serde_json::json!({ "refused": message }),
+        );
     }
     result
 }
@@ -423,15 +431,11 @@ fn verify(file: &std::path::Path, ascii: bool) -> ExitCode {
                 ascii,
             )
         }
-        Err(error) => {
-            return refuse(&format!("audit log {name}: cannot be read: {error}"), ascii)
-        }
+        Err(error) => return refuse(&format!("audit log {name}: cannot be read: {error}"), ascii),
     }
     let log = match std::fs::File::open(file) {
         Ok(log) => log,
-        Err(error) => {
-            return refuse(&format!("audit log {name}: cannot be read: {error}"), ascii)
-        }
+        Err(error) => return refuse(&format!("audit log {name}: cannot be read: {error}"), ascii),
     };
     match celldose::audit::verify(log) {
         Ok(lines) => {

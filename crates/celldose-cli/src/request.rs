@@ -47,12 +47,10 @@ pub fn catalogue(
     let mut catalogue = Catalogue::builtin()?;
     for path in files {
         let protocol = load(path)?;
-        catalogue
-            .add(protocol)
-            .map_err(|e| {
-                let name = celldose::text::inert(&path.display().to_string()).into_owned();
-                Refusal::flag(&format!("--protocol-file {name}"), e)
-            })?;
+        catalogue.add(protocol).map_err(|e| {
+            let name = celldose::text::inert(&path.display().to_string()).into_owned();
+            Refusal::flag(&format!("--protocol-file {name}"), e)
+        })?;
     }
     if let Some(path) = trial_state {
         let state = load_trial_state(path)?;
@@ -103,11 +101,7 @@ pub fn load_trial_state(path: &std::path::Path) -> Result<TrialState, Refusal> {
 
 /// Reads and checks one protocol file.
 pub fn load(path: &std::path::Path) -> Result<Protocol, Refusal> {
-    let (name, text) = read_bounded(
-        path,
-        "protocol file",
-        celldose::regimen::PROTOCOL_MAX_BYTES,
-    )?;
+    let (name, text) = read_bounded(path, "protocol file", celldose::regimen::PROTOCOL_MAX_BYTES)?;
     Ok(Protocol::from_toml(&name, &text)?)
 }
 

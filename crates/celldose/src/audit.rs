@@ -125,23 +125,20 @@ impl AuditLog {
                     )
                 };
                 let (seq, names) = check_record(&line)
-                    .map_err(|reason| refuse(format!("its last record {reason}")))?;
+                    .map_err(|reason| refuse(format!("its last record is broken ({reason})")))?;
                 match before {
                     Some(before) => {
                         let (before_seq, _) = check_record(&before).map_err(|reason| {
-                            refuse(format!("the record before its last {reason}"))
+                            refuse(format!("the record before its last is broken ({reason})"))
                         })?;
-                        if names != sha256_hex(&before) || before_seq.checked_add(1) != Some(seq)
-                        {
+                        if names != sha256_hex(&before) || before_seq.checked_add(1) != Some(seq) {
                             return Err(refuse(
                                 "its last record does not follow the record before it".into(),
                             ));
                         }
                     }
                     None if seq != 1 || names != GENESIS => {
-                        return Err(refuse(
-                            "its only record is not the first of a chain".into(),
-                        ));
+                        return Err(refuse("its only record is not the first of a chain".into()));
                     }
                     None => {}
                 }
@@ -219,9 +216,9 @@ fn last_two_lines(file: &mut File) -> std::io::Result<Tail> {
     let mut lines = body.rsplit(|byte| *byte == b'\n');
     let last = lines.next().map(<[u8]>::to_vec);
     // A line that starts before the window is incomplete; it is read only when the file starts.
-    let before = lines.next().filter(|_| {
-        start == 0 || body.iter().filter(|byte| **byte == b'\n').count() >= 2
-    });
+    let before = lines
+        .next()
+        .filter(|_| start == 0 || body.iter().filter(|byte| **byte == b'\n').count() >= 2);
     Ok((before.map(<[u8]>::to_vec), last))
 }
 
@@ -229,7 +226,7 @@ fn last_two_lines(file: &mut File) -> std::io::Result<Tail> {
 /// SHA-256 it names for the line before it. The reason it fails, in words.
 fn check_record(line: &[u8]) -> core::result::Result<(u64, String), String> {
     let text = core::str::from_utf8(line)
-        .map_err(|_| "is not valid UTF-8: it was altered".to_owned())?;
+        .map_err(|_| "it is not valid UTF-8: it was altered".to_owned())?;
     let split = text
         .len()
         .checked_sub(SELF_HASH_SUFFIX_LEN)
@@ -240,7 +237,7 @@ fn check_record(line: &[u8]) -> core::result::Result<(u64, String), String> {
         }
         _ => {
             return Err(
-                "does not end with its own SHA-256: it was altered or is not an audit record"
+                "it does not end with its own SHA-256: it was altered or is not an audit record"
                     .into(),
             )
         }
@@ -249,14 +246,14 @@ fn check_record(line: &[u8]) -> core::result::Result<(u64, String), String> {
         .get(SELF_HASH_KEY.len()..SELF_HASH_KEY.len().saturating_add(64))
         .unwrap_or_default();
     if sha256_hex(format!("{body}}}").as_bytes()) != own {
-        return Err("does not match its own SHA-256: it was altered".into());
+        return Err("its content does not match its own SHA-256: it was altered".into());
     }
     let record: serde_json::Value = serde_json::from_str(text)
-        .map_err(|_| "is not a JSON record: it was altered".to_owned())?;
+        .map_err(|_| "it is not a JSON record: it was altered".to_owned())?;
     let seq = record
         .get("seq")
         .and_then(serde_json::Value::as_u64)
-        .ok_or_else(|| "has no sequence number: it was altered".to_owned())?;
+        .ok_or_else(|| "it has no sequence number: it was altered".to_owned())?;
     let names = record
         .get("previous_sha256")
         .and_then(serde_json::Value::as_str)
@@ -282,9 +279,10 @@ pub fn verify(log: impl Read) -> Result<u64> {
     );
     let mut line = Vec::new();
     let mut number = 0u64;
-    while let Some(end) = lines.read(&mut line).map_err(|e| {
-        Error::Request(format!("the log cannot be read: {e}"))
-    })? {
+    while let Some(end) = lines
+        .read(&mut line)
+        .map_err(|e| Error::Request(format!("the log cannot be read: {e}")))?
+    {
         number = number.saturating_add(1);
         let broken = |reason: String| Error::AuditChain {
             line: number,
@@ -296,7 +294,7 @@ pub fn verify(log: impl Read) -> Result<u64> {
                 crate::human::grouped(bytes.into())
             )));
         }
-        let (seq, names) = check_record(&line).map_err(|reason| broken(format!("it {reason}")))?;
+        let (seq, names) = check_record(&line).map_err(broken)?;
         let expected = count.saturating_add(1);
         if seq != expected {
             return Err(broken(if seq > expected {

@@ -19,8 +19,8 @@ use crate::audit::AuditLog;
 use crate::error::{Error, Result};
 use crate::human::Notation;
 use crate::lines::{BoundedLines, LineEnd, LineError};
-use crate::text::{char_name, forbidden_char, Shown};
 use crate::report::{CheckReport, DoseReport};
+use crate::text::{char_name, forbidden_char, Shown};
 use crate::{Calculation, Catalogue, DeliveryCheck, FieldNames, RequestText, Verdict};
 
 /// The columns a log may have; each is named after the `dose`/`check` flag it stands for.
@@ -433,7 +433,9 @@ pub fn run<R: BufRead, W: Write>(
                 header
                     .iter()
                     .zip(record.iter())
-                    .map(|(name, value)| (name.as_str(), String::from_utf8_lossy(value).into_owned()))
+                    .map(|(name, value)| {
+                        (name.as_str(), String::from_utf8_lossy(value).into_owned())
+                    })
                     .collect()
             } else {
                 vec![("line", String::from_utf8_lossy(&line).into_owned())]

@@ -36,9 +36,9 @@ pub mod batch;
 pub mod calculation;
 mod error;
 pub mod human;
-mod lines;
 #[doc(hidden)]
 pub mod invariants;
+mod lines;
 pub mod regimen;
 pub mod report;
 pub mod text;

@@ -78,7 +78,9 @@ impl<R: BufRead> BoundedLines<R> {
             }
             read_any = true;
             let newline = buffer.iter().position(|byte| *byte == b'\n');
-            let chunk = buffer.get(..newline.unwrap_or(buffer.len())).unwrap_or_default();
+            let chunk = buffer
+                .get(..newline.unwrap_or(buffer.len()))
+                .unwrap_or_default();
             let room = self.max.saturating_add(1).saturating_sub(line.len());
             if room > 0 {
                 line.extend_from_slice(chunk.get(..room.min(chunk.len())).unwrap_or_default());
@@ -126,15 +128,20 @@ mod tests {
         assert_eq!(got.len(), 4);
         assert_eq!(got[0], ("ab".into(), Some(LineEnd::Complete)));
         assert_eq!(got[1], (String::new(), Some(LineEnd::Complete)));
-        assert_eq!(got[2], ("cdefg".into(), Some(LineEnd::TooLong { bytes: 8 })));
+        assert_eq!(
+            got[2],
+            ("cdefg".into(), Some(LineEnd::TooLong { bytes: 8 }))
+        );
         assert_eq!(got[3], ("last".into(), Some(LineEnd::Complete)));
     }
 
     #[test]
     fn a_nul_past_the_bound_stops_reading() {
-        let mut reader =
-            BoundedLines::new(std::io::BufReader::with_capacity(4, &[0u8; 64][..]), 8);
+        let mut reader = BoundedLines::new(std::io::BufReader::with_capacity(4, &[0u8; 64][..]), 8);
         let mut line = Vec::new();
-        assert!(matches!(reader.read(&mut line), Err(LineError::Binary { .. })));
+        assert!(matches!(
+            reader.read(&mut line),
+            Err(LineError::Binary { .. })
+        ));
     }
 }

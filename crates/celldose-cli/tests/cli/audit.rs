@@ -73,7 +73,7 @@ fn every_computing_command_appends_and_verify_checks_the_chain() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
-    // A refused request is not a calculation and leaves no record.
+    // A refused request is recorded too: the command, the raw inputs and the refusal.
     assert_eq!(
         run(&[
             "dose",
@@ -89,7 +89,7 @@ fn every_computing_command_appends_and_verify_checks_the_chain() {
     );
 
     let (code, stdout, _) = run(&["audit", "verify", &log]);
-    assert_eq!((code, stdout), (0, format!("{log}: intact, 5 records\n")));
+    assert_eq!((code, stdout), (0, format!("{log}: intact, 6 records\n")));
     let text = std::fs::read_to_string(&log).unwrap();
     let records: Vec<serde_json::Value> = text
         .lines()
@@ -99,7 +99,15 @@ fn every_computing_command_appends_and_verify_checks_the_chain() {
         .iter()
         .map(|r| r["command"].as_str().unwrap())
         .collect();
-    assert_eq!(commands, ["dose", "check", "prepare", "batch", "batch"]);
+    assert_eq!(
+        commands,
+        ["dose", "check", "prepare", "batch", "batch", "dose"]
+    );
+    assert_eq!(records[5]["input"]["weight"], "72.5");
+    assert!(records[5]["result"]["refused"]
+        .as_str()
+        .unwrap()
+        .starts_with("--weight: body weight \"72.5\" has no unit"));
     assert_eq!(records[1]["input"]["cells"], "1.5e9");
     assert_eq!(records[1]["result"]["verdict"], "outside");
     assert_eq!(

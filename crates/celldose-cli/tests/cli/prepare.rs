@@ -190,7 +190,7 @@ fn prepare_refusals_exit_2_with_one_line() {
         (&["--concentration", "2.5e6/mL", "--viability", "101%", "--available", "50mL"], "celldose: --viability: percentage 101% is above 100%; accepted: from 0% to 100%"),
         (&["--concentration", "2.5e6/mL", "--viability", "96%", "--positive", "0%", "--available", "50mL"], "celldose: --positive: positive fraction 0% is not above 0%; accepted: above 0% and at most 100%"),
         (&["--concentration", "2.5e6/mL", "--viability", "96%", "--available", "50"], "celldose: --available: volume \"50\" has no unit; write it with one of: mL, L or µL (as in 68mL, 0.068L, 250uL)"),
-        (&["--concentration", "2.5e6/mL", "--viability", "96%", "--available", "50mL", "--step", "0mL"], "celldose: --step: volume 0 mL is not above 0 mL; accepted: from 0.001 mL to 10000 mL"),
+        (&["--concentration", "2.5e6/mL", "--viability", "96%", "--available", "50mL", "--step", "0mL"], "celldose: --step: volume 0 mL is not above 0 mL; accepted: from 0.001 mL to 10,000 mL (1 × 10⁴ mL)"),
         (&["--concentration", "2.5e6/mL", "--viability", "96%", "--available", "50 cc"], "celldose: --available: volume \"50 cc\" has unit \"cc\", which is not accepted; write it with one of: mL, L or µL (as in 68mL, 0.068L, 250uL)"),
     ];
     for (extra, message) in table {

@@ -261,10 +261,10 @@ mod tests {
         };
         assert_eq!(
             message("-5"),
-            "cell count -5 cells is negative; accepted: from 0 cells to 1000000000000000 cells"
+            "cell count -5 cells is negative; accepted: from 0 cells to 1,000,000,000,000,000 cells (1 × 10¹⁵ cells)"
         );
         assert!(message("1.5").contains("not a whole number"));
-        assert!(message("1e16").contains("above 1000000000000000 cells"));
+        assert!(message("1e16").contains("above 1,000,000,000,000,000 cells (1 × 10¹⁵ cells)"));
         assert!(message("5e7/kg").contains("a per-kg dose is not a count"));
         assert!(message("5e7 mL").contains("has unit \"mL\""));
     }

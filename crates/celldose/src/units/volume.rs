@@ -85,7 +85,7 @@ impl Volume {
     /// assert!(Volume::from_ml(Decimal::new(1, 1)).is_ok());
     /// assert_eq!(
     ///     Volume::from_ml(Decimal::ZERO).unwrap_err().to_string(),
-    ///     "volume 0 mL is not above 0 mL; accepted: from 0.001 mL to 10000 mL"
+    ///     "volume 0 mL is not above 0 mL; accepted: from 0.001 mL to 10,000 mL (1 × 10⁴ mL)"
     /// );
     /// ```
     pub fn from_ml(ml: Decimal) -> Result<Self> {
@@ -95,7 +95,11 @@ impl Volume {
                 what: WHAT,
                 value: format!("{ml} mL"),
                 problem: "not above 0 mL".into(),
-                accepted: format!("from {} mL to {} mL", Self::MIN.0, Self::MAX.0),
+                accepted: format!(
+                    "from {} to {}",
+                    crate::human::amount(Self::MIN.0, " mL"),
+                    crate::human::amount(Self::MAX.0, " mL")
+                ),
             });
         }
         check_bounds(WHAT, ml, Self::MIN.0, Self::MAX.0, " mL")?;
@@ -141,7 +145,11 @@ impl FromStr for Volume {
                 what: WHAT,
                 value: format!("{amount} {symbol}"),
                 problem: "too large or too precise to convert to millilitres exactly".into(),
-                accepted: format!("from {} mL to {} mL", Self::MIN.0, Self::MAX.0),
+                accepted: format!(
+                    "from {} to {}",
+                    crate::human::amount(Self::MIN.0, " mL"),
+                    crate::human::amount(Self::MAX.0, " mL")
+                ),
             })?;
         Self::from_ml(ml)
     }
@@ -174,11 +182,11 @@ mod tests {
         assert_eq!(error("68 cc"), "volume \"68 cc\" has unit \"cc\", which is not accepted; write it with one of: mL, L or µL (as in 68mL, 0.068L, 250uL)");
         assert_eq!(
             error("-1mL"),
-            "volume -1 mL is not above 0 mL; accepted: from 0.001 mL to 10000 mL"
+            "volume -1 mL is not above 0 mL; accepted: from 0.001 mL to 10,000 mL (1 × 10⁴ mL)"
         );
         assert_eq!(
             error("20L"),
-            "volume 20000 mL is above 10000 mL; accepted: from 0.001 mL to 10000 mL"
+            "volume 20,000 mL (2 × 10⁴ mL) is above 10,000 mL (1 × 10⁴ mL); accepted: from 0.001 mL to 10,000 mL (1 × 10⁴ mL)"
         );
     }
 }

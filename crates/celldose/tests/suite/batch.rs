@@ -13,7 +13,8 @@ fn run(input: &[u8], format: BatchFormat) -> (celldose::Result<Summary>, String)
 }
 
 /// A log mixing valid, outside and malformed rows: a row with too many fields, an empty line,
-/// a non-UTF-8 byte, a quoted field with a line break, and an unparsable number.
+/// a non-UTF-8 byte, a quoted field broken over two lines (two rows, each with an unclosed
+/// quote), and an unparsable number.
 const MIXED: &[u8] = b"protocol,arm,level,dose,weight,age,cells,tolerance\n\
 NCT07276568,alf,1,,72.5kg,,,\n\
 NCT05727722,clf,1,,40kg,30,,\n\
@@ -33,20 +34,20 @@ fn rows_in_equal_records_out_in_order_in_jsonl() {
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
         .collect();
-    assert_eq!(records.len(), 9);
+    assert_eq!(records.len(), 10);
     assert_eq!(
         summary,
         Summary {
-            rows: 9,
+            rows: 10,
             within: 2,
             review: 0,
             outside: 2,
             no_dose: 0,
-            errors: 5
+            errors: 6
         }
     );
     let rows: Vec<u64> = records.iter().map(|r| r["row"].as_u64().unwrap()).collect();
-    assert_eq!(rows, (1..=9).collect::<Vec<_>>());
+    assert_eq!(rows, (1..=10).collect::<Vec<_>>());
     let expect = [
         (1, None, Some("within")),
         (2, None, Some("outside")),
@@ -54,9 +55,18 @@ fn rows_in_equal_records_out_in_order_in_jsonl() {
         (4, Some("weight: body weight \"72.5\" has no unit"), None),
         (5, Some("the row has 9 fields where the header has 8"), None),
         (6, Some("column protocol is not valid UTF-8"), None),
-        (7, Some("weight: body weight \"70\\nkg\" is not a valid number: unexpected '\\n' after the digits"), None),
-        (8, None, Some("outside")),
-        (9, None, Some("within")),
+        (
+            7,
+            Some("a quote in this row is not closed on its line"),
+            None,
+        ),
+        (
+            8,
+            Some("a quote in this row is not closed on its line"),
+            None,
+        ),
+        (9, None, Some("outside")),
+        (10, None, Some("within")),
     ];
     for (row, error, verdict) in expect {
         let record = &records[row - 1];
@@ -69,26 +79,26 @@ fn rows_in_equal_records_out_in_order_in_jsonl() {
         }
     }
     // Rows carry the same fields as the single commands: a check row has the check fields.
-    assert_eq!(records[7]["actual_cells"], "62000000");
-    assert_eq!(records[7]["deviation_percent"], "-11.43");
+    assert_eq!(records[8]["actual_cells"], "62000000");
+    assert_eq!(records[8]["deviation_percent"], "-11.43");
     assert_eq!(records[0]["cells"], "1160000000");
 }
 
 #[test]
 fn rows_in_equal_records_out_in_csv() {
     let (summary, out) = run(MIXED, BatchFormat::Csv);
-    assert_eq!(summary.unwrap().rows, 9);
+    assert_eq!(summary.unwrap().rows, 10);
     let mut reader = csv::Reader::from_reader(out.as_bytes());
     assert_eq!(
         reader.headers().unwrap().iter().collect::<Vec<_>>(),
         batch::CSV_HEADER
     );
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(records.len(), 9);
+    assert_eq!(records.len(), 10);
     assert_eq!(records[0].get(5), Some("1160000000"));
     assert_eq!(records[2].get(14), Some("the row is empty"));
     assert_eq!(
-        records[7].get(12),
+        records[8].get(12),
         Some("infusion-count-not-stated;delivered-outside-tolerance")
     );
 }
@@ -131,8 +141,9 @@ proptest! {
         for row in &rows {
             input.extend_from_slice(row.as_bytes());
         }
-        // Every empty line is a row, reported as such; none vanishes.
-        let expected = rows.len();
+        // Every physical line is a row, an empty one or one half of a broken quote included;
+        // none vanishes and none swallows another.
+        let expected = rows.iter().map(|row| row.matches('\n').count()).sum::<usize>();
         let (summary, out) = run(&input, BatchFormat::Jsonl);
         let summary = summary.unwrap();
         prop_assert_eq!(summary.rows as usize, expected);

@@ -473,7 +473,7 @@ fn finding_messages_name_value_limit_direction_and_clause() {
     );
     assert_eq!(
         finding.clause(),
-        "NCT07276568 arm alf: dose range 16000000/kg to 170000000/kg"
+        "NCT07276568 arm alf: dose range 16,000,000 cells/kg (1.6 × 10⁷ cells/kg) to 170,000,000 cells/kg (1.7 × 10⁸ cells/kg)"
     );
 
     let c = calc("NCT05727722", Some("clf"), "1e9", "72.5kg", Some("40"));

@@ -92,7 +92,7 @@ fn malformed_files_are_refused_with_file_line_and_column() {
         (GOOD.replace("\"2e6/kg\"", "\"2e6\""), "protocol file demo.toml: line 18, column 1: regimen \"main\": min_dose 1000000/kg and max_dose 2000000 mix a per-kg dose and a total; write both with /kg or both without"),
         (GOOD.replace("\"2e6/kg\"", "\"0.5e6/kg\""), "protocol file demo.toml: line 18, column 1: regimen \"main\": min_dose 1000000/kg is not below max_dose 500000/kg; a single dose is written dose = \"...\""),
         (GOOD.replace("\"1e6/kg\"", "\"0/kg\""), "protocol file demo.toml: line 18, column 1: regimen \"main\": min_dose is zero; a regimen without cells is written placebo = true"),
-        (GOOD.replace("\"1e6/kg\"", "\"-1e6/kg\""), "protocol file demo.toml: line 20, column 12: dose per kg -1000000 cells/kg is negative; accepted: from 0 cells/kg to 1000000000000 cells/kg"),
+        (GOOD.replace("\"1e6/kg\"", "\"-1e6/kg\""), "protocol file demo.toml: line 20, column 12: dose per kg -1,000,000 cells/kg (-1 × 10⁶ cells/kg) is negative; accepted: from 0 cells/kg to 1,000,000,000,000 cells/kg (1 × 10¹² cells/kg)"),
         (GOOD.replace("\"1e6/kg\"", "\"1e6/lb\""), "protocol file demo.toml: line 20, column 12: cell count \"1e6/lb\" has unit \"/lb\", which is not accepted; write it with one of: a count of cells (1.5e9) or a dose per kg (5e7/kg)"),
         (GOOD.replace("regimen = \"main\"", "regimen = \"other\""), "protocol file demo.toml: line 13, column 1: arm \"all\" follows regimen \"other\", which is not defined; defined regimens: main"),
         (GOOD.replace("infusions = 1", "infusions = 0"), "protocol file demo.toml: line 22, column 13: infusions 0 is not accepted; write a whole number from 1, or \"not stated\""),
