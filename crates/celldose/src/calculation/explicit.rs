@@ -17,8 +17,53 @@ pub(crate) struct Explicit {
     pub(crate) level: Option<u32>,
 }
 
-/// The finding, if any, on a dose the prescriber stated.
+/// The finding, if any, on a dose the prescriber stated; where a count was given against a
+/// per-kg regimen and would be one of its per-kg doses, the finding says `/kg` may be missing.
 pub(crate) fn explicit_dose_finding(
+    regimen: &Regimen,
+    rule: Option<DoseRule>,
+    request: &Explicit,
+    limits: Limits,
+    weight: BodyWeight,
+    clause: &dyn Fn(&str) -> String,
+) -> Result<Option<Finding>> {
+    let finding = judge(regimen, rule, request, limits, weight, clause)?;
+    Ok(finding.map(
+        |finding| match missing_per_kg(regimen, rule, request.dose) {
+            Some(hint) => finding.with_hint(&hint),
+            None => finding,
+        },
+    ))
+}
+
+/// `looks like a per-kg dose without /kg` when `dose` is a count that, read per kg, is one of
+/// the regimen's per-kg doses or inside its per-kg range.
+fn missing_per_kg(regimen: &Regimen, rule: Option<DoseRule>, dose: Dose) -> Option<String> {
+    let Dose::Total(count) = dose else {
+        return None;
+    };
+    let value = count.get();
+    let inside = |dose: Dose| matches!(dose, Dose::PerKg(per_kg) if per_kg.get() == value);
+    let in_range = match rule.and_then(DoseRule::bounds) {
+        Some((Dose::PerKg(low), Some(Dose::PerKg(high)))) => {
+            low.get() <= value && value <= high.get()
+        }
+        Some((Dose::PerKg(low), None)) => low.get() <= value,
+        _ => false,
+    };
+    let stated = rule.and_then(DoseRule::point).is_some_and(inside)
+        || regimen.levels().iter().any(|level| inside(level.dose()));
+    (in_range || stated).then(|| {
+        format!(
+            "{} looks like a per-kg dose without /kg: for {} write {}/kg",
+            human::cells(value, Notation::Unicode),
+            human::cells_per_kg(value, Notation::Unicode),
+            crate::units::Plain(value)
+        )
+    })
+}
+
+fn judge(
     regimen: &Regimen,
     rule: Option<DoseRule>,
     request: &Explicit,

@@ -177,8 +177,8 @@ impl Finding {
         self.code
     }
 
-    /// The protocol clause the finding rests on, in plain ASCII with exact numbers, e.g.
-    /// `NCT05727722 eligibility: body weight above 40 kg`.
+    /// The protocol clause the finding rests on, with numbers grouped and their exponent form
+    /// beside them, e.g. `NCT05727722 eligibility: body weight above 40 kg`.
     ///
     /// ```
     /// # use celldose::{Catalogue, DoseChoice, DoseRequest, Rounding};
@@ -191,6 +191,12 @@ impl Finding {
     /// ```
     pub fn clause(&self) -> &str {
         &self.clause
+    }
+
+    /// The same finding with a hint added to its message.
+    pub(crate) fn with_hint(mut self, hint: &str) -> Self {
+        self.message = format!("{}; {hint}", self.message);
+        self
     }
 
     /// The message, written in `notation`.
