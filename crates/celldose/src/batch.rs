@@ -105,7 +105,13 @@ impl Row {
         }
         self.bytes.truncate(written);
         self.ends.truncate(fields);
-        Ok(())
+        if input.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Request(
+                "the row holds a line break inside it, so it was not read".into(),
+            ))
+        }
     }
 }
 
@@ -373,7 +379,11 @@ pub fn run<R: BufRead, W: Write>(
     mut audit: Option<&mut AuditLog>,
 ) -> Result<Summary> {
     let mut lines = BoundedLines::new(input, ROW_MAX_BYTES);
-    let mut splitter = csv_core::Reader::new();
+    // Only a line feed ends a record: a carriage return inside a line is a character of its field
+    // (and refused there), never a hidden second row.
+    let mut splitter = csv_core::ReaderBuilder::new()
+        .terminator(csv_core::Terminator::Any(b'\n'))
+        .build();
     let mut line = Vec::new();
     let mut record = Row::default();
     let read_error = |error: LineError| input_error(error.to_string());

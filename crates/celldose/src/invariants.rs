@@ -15,6 +15,15 @@ use crate::units::{
 };
 use crate::{Catalogue, Protocol};
 
+/// The built-in catalogue, loaded once per process: fuzzing calls the checks millions of times.
+fn builtin() -> Result<&'static Catalogue, String> {
+    static BUILTIN: std::sync::OnceLock<Option<Catalogue>> = std::sync::OnceLock::new();
+    BUILTIN
+        .get_or_init(|| Catalogue::builtin().ok())
+        .as_ref()
+        .ok_or_else(|| "the built-in catalogue does not load".to_owned())
+}
+
 /// A parser must either refuse `text` or accept it with a `Display` that parses back to the same
 /// value.
 fn round_trips<T>(text: &str) -> Result<(), String>
@@ -122,10 +131,10 @@ pub fn request(data: &[u8]) -> Result<(), String> {
         .collect();
     log.push_str(&fields.join(","));
     log.push('\n');
-    let catalogue = Catalogue::builtin().map_err(|e| e.to_string())?;
+    let catalogue = builtin()?;
     let mut out = Vec::new();
     let summary = batch::run(
-        &catalogue,
+        catalogue,
         log.as_bytes(),
         &mut out,
         BatchFormat::Jsonl,
@@ -139,6 +148,98 @@ pub fn request(data: &[u8]) -> Result<(), String> {
             "one row gave {} rows and {records} records",
             summary.rows
         ));
+    }
+    Ok(())
+}
+
+/// The trial state loader on `data`: no panic; an accepted file holds no control or
+/// bidirectional character in any text it keeps, and checks against the built-in protocols
+/// without a panic.
+///
+/// # Errors
+/// The invariant that failed, in words.
+///
+/// ```
+/// assert!(celldose::invariants::trial_state(b"format = 1\n").is_ok());
+/// ```
+pub fn trial_state(data: &[u8]) -> Result<(), String> {
+    let Ok(text) = core::str::from_utf8(data) else {
+        return Ok(());
+    };
+    let Ok(state) = crate::TrialState::from_toml("fuzz.toml", text) else {
+        return Ok(());
+    };
+    let texts = state
+        .site()
+        .into_iter()
+        .chain(state.openings().iter().map(crate::Opening::decision))
+        .chain(state.openings().iter().map(crate::Opening::protocol));
+    for kept in texts {
+        if let Some((_, c)) = crate::text::forbidden_char(kept) {
+            return Err(format!("an accepted trial state keeps {c:?} in {kept:?}"));
+        }
+    }
+    let mut catalogue = builtin()?.clone();
+    // Refused or accepted, checking against the catalogue must not panic.
+    let _ = catalogue.set_trial_state(state);
+    Ok(())
+}
+
+/// A dispensing log body of any bytes after a fixed header: every physical line gives exactly
+/// one record, in order, and no record, in either notation, carries a control character; under
+/// ASCII notation every byte is ASCII.
+///
+/// # Errors
+/// The invariant that failed, in words.
+///
+/// ```
+/// assert!(celldose::invariants::batch_rows(b"NCT07276568,alf,1,,72.5kg\n\"broken\n").is_ok());
+/// ```
+pub fn batch_rows(data: &[u8]) -> Result<(), String> {
+    let mut log =
+        b"protocol,arm,level,dose,weight,age,born,on,cells,tolerance,acknowledge,rounding\n"
+            .to_vec();
+    log.extend_from_slice(data);
+    let body_lines = if data.is_empty() {
+        0
+    } else {
+        data.split(|byte| *byte == b'\n')
+            .count()
+            .saturating_sub(usize::from(data.last() == Some(&b'\n')))
+    };
+    let catalogue = builtin()?;
+    for notation in [Notation::Unicode, Notation::Ascii] {
+        for format in [BatchFormat::Jsonl, BatchFormat::Csv] {
+            let mut out = Vec::new();
+            let summary =
+                match batch::run(catalogue, log.as_slice(), &mut out, format, notation, None) {
+                    Ok(summary) => summary,
+                    // Binary data past a row's bound stops the run; that is a refusal, not a loss.
+                    Err(error) if error.to_string().contains("binary data") => return Ok(()),
+                    Err(error) => return Err(format!("the run failed: {error}")),
+                };
+            let text =
+                String::from_utf8(out).map_err(|_| "a record is not valid UTF-8".to_owned())?;
+            let records = text
+                .lines()
+                .count()
+                .saturating_sub(usize::from(format == BatchFormat::Csv));
+            if usize::try_from(summary.rows).ok() != Some(body_lines) || records != body_lines {
+                return Err(format!(
+                    "{body_lines} lines gave {} rows and {records} records",
+                    summary.rows
+                ));
+            }
+            if let Some(c) = text
+                .chars()
+                .find(|c| crate::text::is_forbidden(*c) && *c != '\n')
+            {
+                return Err(format!("a record carries {c:?}"));
+            }
+            if notation == Notation::Ascii && !text.is_ascii() {
+                return Err("an ASCII record holds a non-ASCII character".into());
+            }
+        }
     }
     Ok(())
 }

@@ -10,10 +10,12 @@
     clippy::as_conversions
 )]
 
+mod ascii;
 mod audit;
 mod batch;
 mod commands;
 mod docs;
+mod hostile;
 mod prepare;
 mod protocol_files;
 mod rejections;

@@ -106,14 +106,18 @@ impl RequestText<'_> {
                     name("dose")
                 )))
             }
-            (Some(level), None) => match level.trim().parse::<u32>() {
-                Ok(number) if number >= 1 && level.trim().chars().all(|c| c.is_ascii_digit()) => {
+            (Some(level), None) => match level.trim_matches(' ').parse::<u32>() {
+                Ok(number)
+                    if number >= 1
+                        && level.trim_matches(' ').chars().all(|c| c.is_ascii_digit()) =>
+                {
                     DoseChoice::Level(number)
                 }
                 _ => {
                     let field = name("level");
                     return Err(Error::Request(format!(
-                        "{field}: dose level {level:?} is not accepted; write a whole number from 1, as in {field} 2"
+                        "{field}: dose level {} is not accepted; write a whole number from 1, as in {field} 2",
+                        crate::text::Shown(level)
                     )));
                 }
             },

@@ -77,13 +77,14 @@ impl core::str::FromStr for Rounding {
     type Err = crate::Error;
 
     fn from_str(input: &str) -> crate::Result<Self> {
-        match input.trim() {
+        match input.trim_matches(' ') {
             "half-even" => Ok(Self::HalfEven),
             "half-away-from-zero" => Ok(Self::HalfAwayFromZero),
             "down" => Ok(Self::Down),
             "up" => Ok(Self::Up),
             _ => Err(crate::Error::Request(format!(
-                "rounding {input:?} is not known; accepted: half-even, half-away-from-zero, down, up"
+                "rounding {} is not known; accepted: half-even, half-away-from-zero, down, up",
+                crate::text::Shown(input)
             ))),
         }
     }

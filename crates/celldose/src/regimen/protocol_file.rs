@@ -247,7 +247,8 @@ impl<'de> Deserialize<'de> for StatedCount {
                     Ok(StatedCount(Stated::NotStated))
                 } else {
                     Err(E::custom(format!(
-                        "infusions {value:?} is not accepted; write a whole number from 1, or \"not stated\""
+                        "infusions {} is not accepted; write a whole number from 1, or \"not stated\"",
+                        crate::text::Shown(value)
                     )))
                 }
             }

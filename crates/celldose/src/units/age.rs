@@ -125,14 +125,16 @@ pub(crate) fn parse_date(what: &'static str, text: &str) -> Result<jiff::civil::
         });
     if !well_formed {
         return Err(Error::Request(format!(
-            "{what} {text:?} is not a date written YYYY-MM-DD, as in 1960-12-01"
+            "{what} {} is not a date written YYYY-MM-DD, as in 1960-12-01",
+            crate::text::Shown(text)
         )));
     }
     text.parse::<jiff::civil::Date>().map_err(|_| {
-            Error::Request(format!(
-                "{what} {text:?} is not a calendar date; write a real date as YYYY-MM-DD, as in 1960-12-01"
-            ))
-        })
+        Error::Request(format!(
+            "{what} {} is not a calendar date; write a real date as YYYY-MM-DD, as in 1960-12-01",
+            crate::text::Shown(text)
+        ))
+    })
 }
 
 /// An age computed from a date of birth on a dosing date, in completed years.

@@ -59,7 +59,7 @@ impl FromStr for Percent {
     type Err = Error;
 
     fn from_str(input: &str) -> Result<Self> {
-        let trimmed = input.trim();
+        let trimmed = input.trim_matches(' ');
         if trimmed.starts_with('%') {
             return Err(Error::Malformed {
                 what: WHAT,
@@ -84,7 +84,7 @@ impl FromStr for Percent {
                 }
             });
         };
-        let value = parse_number_within(WHAT, number.trim_end(), input)?;
+        let value = parse_number_within(WHAT, number.trim_end_matches(' '), input)?;
         Self::new(value)
     }
 }
