@@ -269,9 +269,14 @@ fn field<'r>(record: &'r Row, column: Option<usize>, name: &str) -> Result<Optio
     let Some(raw) = column.and_then(|index| record.get(index)) else {
         return Ok(None);
     };
-    let text = std::str::from_utf8(raw)
-        .map_err(|_| Error::Request(format!("column {name} is not valid UTF-8")))?
-        .trim_matches(' ');
+    // Spaces around a value are forgiven (any other blank is refused below, by name).
+    let start = raw.iter().position(|b| *b != b' ').unwrap_or(raw.len());
+    let end = raw
+        .iter()
+        .rposition(|b| *b != b' ')
+        .map_or(start, |i| i.saturating_add(1));
+    let text = std::str::from_utf8(raw.get(start..end).unwrap_or_default())
+        .map_err(|_| Error::Request(format!("column {name} is not valid UTF-8")))?;
     if let Some((offset, c)) = forbidden_char(text) {
         let position = text
             .get(..offset)

@@ -46,6 +46,10 @@ pub fn is_forbidden(c: char) -> bool {
 /// ```
 #[must_use]
 pub fn forbidden_char(text: &str) -> Option<(usize, char)> {
+    if text.is_ascii() {
+        let offset = text.bytes().position(|b| b < 0x20 || b == 0x7f)?;
+        return Some((offset, char::from(*text.as_bytes().get(offset)?)));
+    }
     text.char_indices().find(|(_, c)| is_forbidden(*c))
 }
 

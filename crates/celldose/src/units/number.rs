@@ -289,9 +289,14 @@ const PLAIN: &str = "; write a plain decimal such as 72.5, 1.6e7 or 1.6x10^7";
 
 /// A control, bidirectional or invisible character in `text`, named with its position.
 fn invisible_or_control(text: &str) -> Option<String> {
-    let (offset, c) = text
-        .char_indices()
-        .find(|(_, c)| crate::text::is_forbidden(*c) || crate::text::is_invisible(*c))?;
+    let (offset, c) = if text.is_ascii() {
+        // The common case, checked byte by byte: only C0 controls and DEL can be wrong here.
+        let offset = text.bytes().position(|b| b < 0x20 || b == 0x7f)?;
+        (offset, char::from(*text.as_bytes().get(offset)?))
+    } else {
+        text.char_indices()
+            .find(|(_, c)| crate::text::is_forbidden(*c) || crate::text::is_invisible(*c))?
+    };
     let position = text
         .get(..offset)
         .map_or(0, |before| before.chars().count())
@@ -305,6 +310,13 @@ fn invisible_or_control(text: &str) -> Option<String> {
 /// When `text` starts with digits grouped in threes by spaces, commas or dots (`1 200 000`,
 /// `1,200,000`, `1.200.000`), the same digits without separators.
 fn grouped_digits(text: &str) -> Option<String> {
+    let separators = text
+        .bytes()
+        .filter(|b| matches!(b, b' ' | b',' | b'.' | b'\''))
+        .count();
+    if separators < 2 && !text.bytes().any(|b| matches!(b, b' ' | b'\'')) {
+        return None;
+    }
     let body = text.trim_start_matches(['+', '-']);
     let end = body
         .find(|c: char| !(c.is_ascii_digit() || matches!(c, ' ' | ',' | '.' | '\'')))
