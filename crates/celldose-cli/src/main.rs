@@ -84,6 +84,15 @@ fn refuse(message: &str, ascii: bool) -> ExitCode {
 fn clap_error(error: &clap::Error, ascii: bool) -> ExitCode {
     use clap::error::ErrorKind;
     match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion if ascii => {
+            let help = error.render().to_string();
+            let _ = write!(
+                io::stdout().lock(),
+                "{}",
+                to_ascii(&help, AsciiTarget::Text)
+            );
+            ExitCode::from(EXIT_WITHIN)
+        }
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
             let _ = error.print();
             ExitCode::from(EXIT_WITHIN)

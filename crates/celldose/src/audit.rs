@@ -64,15 +64,31 @@ struct Record<'a, R: Serialize> {
     previous_sha256: &'a str,
 }
 
-/// The raw input strings, as typed, in the order given.
+/// The raw input strings, as typed, in the order given; a value longer than
+/// [`INPUT_MAX_BYTES`] is kept to that length and marked with its full length, so that no input
+/// can make a record longer than [`RECORD_MAX_BYTES`].
 struct Input<'a>(&'a [(&'a str, &'a str)]);
+
+/// The most bytes of one input value kept in a record (8 KiB).
+pub const INPUT_MAX_BYTES: usize = 8 << 10;
 
 impl Serialize for Input<'_> {
     fn serialize<S: serde::Serializer>(
         &self,
         serializer: S,
     ) -> core::result::Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter().map(|(key, value)| (*key, *value)))
+        serializer.collect_map(self.0.iter().map(|(key, value)| {
+            if value.len() <= INPUT_MAX_BYTES {
+                return (*key, std::borrow::Cow::Borrowed(*value));
+            }
+            let mut end = INPUT_MAX_BYTES;
+            while !value.is_char_boundary(end) {
+                end = end.saturating_sub(1);
+            }
+            let kept = value.get(..end).unwrap_or_default();
+            let marked = format!("{kept}…({} bytes in all)", value.len());
+            (*key, std::borrow::Cow::Owned(marked))
+        }))
     }
 }
 

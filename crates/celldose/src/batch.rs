@@ -278,10 +278,7 @@ fn field<'r>(record: &'r Row, column: Option<usize>, name: &str) -> Result<Optio
     let text = std::str::from_utf8(raw.get(start..end).unwrap_or_default())
         .map_err(|_| Error::Request(format!("column {name} is not valid UTF-8")))?;
     if let Some((offset, c)) = forbidden_char(text) {
-        let position = text
-            .get(..offset)
-            .map_or(0, |before| before.chars().count())
-            .saturating_add(1);
+        let position = crate::text::char_position(text, offset);
         return Err(Error::Request(format!(
             "column {name} holds {} at character {position}; control and bidirectional characters are not accepted in a row",
             char_name(c)
@@ -376,6 +373,31 @@ impl Serialize for JsonRow<'_> {
 /// # Ok::<(), celldose::Error>(())
 /// ```
 pub fn run<R: BufRead, W: Write>(
+    catalogue: &Catalogue,
+    input: R,
+    output: W,
+    format: BatchFormat,
+    notation: Notation,
+    mut audit: Option<&mut AuditLog>,
+) -> Result<Summary> {
+    let result = run_rows(
+        catalogue,
+        input,
+        output,
+        format,
+        notation,
+        audit.as_deref_mut(),
+    );
+    // A run refused as a whole (an unreadable header, binary data) is recorded too.
+    if let (Err(error), Some(log)) = (&result, audit) {
+        let refused = serde_json::json!({ "refused": error.to_string() });
+        // The refusal is reported whether or not the log could take it.
+        let _ = log.append("batch", &[], &refused);
+    }
+    result
+}
+
+fn run_rows<R: BufRead, W: Write>(
     catalogue: &Catalogue,
     input: R,
     output: W,

@@ -53,6 +53,19 @@ pub fn forbidden_char(text: &str) -> Option<(usize, char)> {
     text.char_indices().find(|(_, c)| is_forbidden(*c))
 }
 
+/// The 1-based position, in characters, of the character at byte `offset` of `text`, for a
+/// message that says where a fault is.
+///
+/// ```
+/// assert_eq!(celldose::text::char_position("1×\r", 3), 3);
+/// ```
+#[must_use]
+pub fn char_position(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .map_or(0, |before| before.chars().count())
+        .saturating_add(1)
+}
+
 /// Whether `c` looks like nothing, or like a plain space, on screen: no-break and other
 /// typographic spaces, zero-width characters, the soft hyphen and the byte order mark.
 ///

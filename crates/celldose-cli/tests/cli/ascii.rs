@@ -129,6 +129,10 @@ fn every_command_writes_only_ascii_under_ascii() {
         "--ascii",
     ]));
     commands.push(words(&["dosage", "×", "--ascii"]));
+    commands.push(words(&["--help", "--ascii"]));
+    for command in ["dose", "check", "prepare", "batch", "validate", "show"] {
+        commands.push(words(&[command, "--help", "--ascii"]));
+    }
 
     let mut checked = 0;
     for command in &commands {

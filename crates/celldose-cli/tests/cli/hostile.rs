@@ -571,3 +571,62 @@ fn an_append_to_a_log_whose_tail_is_broken_is_refused_and_the_log_left_untouched
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_refused_request_with_a_huge_value_is_recorded_cut_and_the_log_stays_verifiable() {
+    let dir = scratch("huge-value");
+    let log = dir.join("audit.jsonl").display().to_string();
+    let weight = "9".repeat(100_000);
+    let (code, stdout, stderr) = crate::run(&[
+        "dose",
+        "--protocol",
+        "NCT05227846",
+        "--level",
+        "1",
+        "--weight",
+        &weight,
+        "--audit-log",
+        &log,
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("…\" (100000 bytes)"), "{stderr}");
+    let text = std::fs::read_to_string(&log).unwrap();
+    let record: serde_json::Value = serde_json::from_str(text.trim_end()).unwrap();
+    let kept = record["input"]["weight"].as_str().unwrap();
+    assert!(
+        kept.ends_with("…(100000 bytes in all)"),
+        "{}",
+        &kept[kept.len() - 40..]
+    );
+    assert_eq!(kept.len(), 8192 + "…(100000 bytes in all)".len());
+    assert!(record["result"]["refused"]
+        .as_str()
+        .unwrap()
+        .starts_with("--weight: body weight"));
+    let (code, stdout, _) = crate::run(&["audit", "verify", &log]);
+    assert_eq!((code, stdout), (0, format!("{log}: intact, 1 records\n")));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_batch_refused_as_a_whole_is_recorded() {
+    let dir = scratch("batch-refused");
+    let log = dir.join("audit.jsonl").display().to_string();
+    let output = assert_cmd::Command::cargo_bin("celldose")
+        .unwrap()
+        .args(["batch", "--audit-log", &log])
+        .write_stdin("protocol,colour\nNCT07276568,red\n")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    let text = std::fs::read_to_string(&log).unwrap();
+    let record: serde_json::Value = serde_json::from_str(text.trim_end()).unwrap();
+    assert_eq!(record["command"], "batch");
+    assert!(record["result"]["refused"]
+        .as_str()
+        .unwrap()
+        .contains("header column \"colour\" is not known"));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -166,10 +166,7 @@ impl DoseRequest {
             ));
         }
         if let Some((offset, c)) = crate::text::forbidden_char(&reason) {
-            let position = reason
-                .get(..offset)
-                .map_or(0, |before| before.chars().count())
-                .saturating_add(1);
+            let position = crate::text::char_position(&reason, offset);
             return Err(crate::Error::Request(format!(
                 "an acknowledgement may not hold {} (at character {position}): control and bidirectional characters change what a terminal or page shows; write the reason as plain text on one line",
                 crate::text::char_name(c)

@@ -9,10 +9,7 @@ use crate::text::{char_name, forbidden_char};
 /// Why `value` is refused, or `None` when it is inert.
 fn refusal(value: &str) -> Option<String> {
     let (offset, c) = forbidden_char(value)?;
-    let position = value
-        .get(..offset)
-        .map_or(0, |before| before.chars().count())
-        .saturating_add(1);
+    let position = crate::text::char_position(value, offset);
     Some(format!(
         "the text holds {} at character {position}; control and bidirectional characters are not accepted in a file's text, because they change what a terminal or page shows",
         char_name(c)

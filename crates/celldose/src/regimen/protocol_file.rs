@@ -16,6 +16,7 @@ use super::protocol::{
 };
 use super::{file_text, DoseRule, Edge, Protocol, Window};
 use crate::error::{Error, Result};
+use crate::human::Notation;
 use crate::units::{AgeYears, BodyWeight, CellCount, Dose, Percent};
 
 /// The format version this build reads and writes.
@@ -769,12 +770,16 @@ fn dose_rule(
                 }
                 (Dose::PerKg(_), Dose::PerKg(_)) | (Dose::Total(_), Dose::Total(_)) => {
                     return Err(fail(format!(
-                        "min_dose {min} is not below max_dose {max}; a single dose is written dose = \"...\""
+                        "min_dose {} is not below max_dose {}; a single dose is written dose = \"...\"",
+                        words(min),
+                        words(max)
                     )))
                 }
                 _ => {
                     return Err(fail(format!(
-                        "min_dose {min} and max_dose {max} mix a per-kg dose and a total; write both with /kg or both without"
+                        "min_dose {} and max_dose {} mix a per-kg dose and a total; write both with /kg or both without",
+                        words(min),
+                        words(max)
                     )))
                 }
             }
@@ -828,7 +833,8 @@ fn check_cap(
     let per_kg = rule.is_some_and(DoseRule::is_per_kg) || levels.iter().any(|l| l.dose.is_per_kg());
     if !per_kg {
         return Err(fail(format!(
-            "max_total {cap} caps a total that weight × dose per kg could exceed, but this dose is not per kg"
+            "max_total {} caps a total that weight × dose per kg could exceed, but this dose is not per kg",
+            count_words(cap.get())
         )));
     }
     let smallest_dose = rule
@@ -847,7 +853,10 @@ fn check_cap(
             "just above"
         };
         return Err(fail(format!(
-            "max_total {cap} is below the smallest dose the regimen gives, {smallest_dose}, which {edge} the lightest weight the protocol admits ({weight}) comes to {smallest} cells; no patient could receive both, so the cap must be at least that"
+            "max_total {} is below the smallest dose the regimen gives, {}, which {edge} the lightest weight the protocol admits ({weight}) comes to {}; no patient could receive both, so the cap must be at least that",
+            count_words(cap.get()),
+            words(smallest_dose),
+            count_words(smallest.get())
         )));
     }
     Ok(())
@@ -867,7 +876,11 @@ fn check_range_width(
         let width = high.get().checked_sub(low.get()).unwrap_or_default();
         if width < rust_decimal::Decimal::ONE {
             return Err(fail(format!(
-                "the range {min} to {max} comes to {low} to {high} cells at the lightest weight the protocol admits ({weight}), which may hold no whole cell; widen it or raise the lightest weight"
+                "the range {} to {} comes to {} to {} at the lightest weight the protocol admits ({weight}), which may hold no whole cell; widen it or raise the lightest weight",
+                words(Dose::PerKg(min)),
+                words(Dose::PerKg(max)),
+                count_words(low.get()),
+                count_words(high.get())
             )));
         }
     }
@@ -1068,8 +1081,10 @@ fn check_regimen(
                 (Dose::Total(a), Dose::Total(b)) if a < b => {}
                 (Dose::PerKg(_), Dose::PerKg(_)) | (Dose::Total(_), Dose::Total(_)) => {
                     return Err(fail_level(format!(
-                        "its dose {dose} is not above level {}'s dose {}; an escalation ladder rises level by level",
-                        previous.number, previous.dose
+                        "its dose {} is not above level {}'s dose {}; an escalation ladder rises level by level",
+                        words(dose),
+                        previous.number,
+                        words(previous.dose)
                     )))
                 }
                 _ => {
@@ -1082,8 +1097,10 @@ fn check_regimen(
         if let Some(bounds) = rule.and_then(DoseRule::bounds) {
             if !within(dose, bounds) {
                 return Err(fail_level(format!(
-                    "its dose {dose} is outside the regimen's range {}",
-                    rule.map(|r| r.to_string()).unwrap_or_default()
+                    "its dose {} is outside the regimen's range {}",
+                    words(dose),
+                    rule.map(|r| r.describe(Notation::Unicode))
+                        .unwrap_or_default()
                 )));
             }
         }
@@ -1199,4 +1216,14 @@ fn within(dose: Dose, (min, max): (Dose, Option<Dose>)) -> bool {
         (Dose::Total(d), Dose::Total(lo), None) => lo <= d,
         _ => false,
     }
+}
+
+/// A dose for a message: grouped digits with the exponent form beside them.
+fn words(dose: Dose) -> String {
+    super::describe_dose(dose, Notation::Unicode)
+}
+
+/// A number of cells for a message, as [`words`].
+fn count_words(cells: rust_decimal::Decimal) -> String {
+    crate::human::cells(cells, Notation::Unicode)
 }

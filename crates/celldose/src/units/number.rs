@@ -297,10 +297,7 @@ fn invisible_or_control(text: &str) -> Option<String> {
         text.char_indices()
             .find(|(_, c)| crate::text::is_forbidden(*c) || crate::text::is_invisible(*c))?
     };
-    let position = text
-        .get(..offset)
-        .map_or(0, |before| before.chars().count())
-        .saturating_add(1);
+    let position = crate::text::char_position(text, offset);
     Some(format!(
         "it contains {} at character {position}; type the value again without it",
         crate::text::char_name(c)

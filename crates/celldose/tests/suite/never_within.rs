@@ -168,7 +168,7 @@ fn a_cap_that_can_never_be_met_is_refused_with_its_line_and_column() {
     let error = Protocol::from_toml("impossible.toml", &text)
         .unwrap_err()
         .to_string();
-    assert_eq!(error, "protocol file impossible.toml: line 16, column 1: regimen \"main\": max_total 1 is below the smallest dose the regimen gives, 1000000/kg, which at the lightest weight the protocol admits (0.2 kg) comes to 200000 cells; no patient could receive both, so the cap must be at least that");
+    assert_eq!(error, "protocol file impossible.toml: line 16, column 1: regimen \"main\": max_total 1 cells is below the smallest dose the regimen gives, 1,000,000 cells/kg (1 × 10⁶ cells/kg), which at the lightest weight the protocol admits (0.2 kg) comes to 200,000 cells (2 × 10⁵); no patient could receive both, so the cap must be at least that");
     // With a weight window, its lower edge is the lightest weight: above 40 kg at 2 × 10⁶/kg is
     // more than 8 × 10⁷ for everyone, so a cap of exactly 8 × 10⁷ is refused too.
     let windowed = MIN_WITH_CAP
@@ -184,7 +184,7 @@ fn a_cap_that_can_never_be_met_is_refused_with_its_line_and_column() {
         .unwrap_err()
         .to_string()
         .contains(
-            "just above the lightest weight the protocol admits (40 kg) comes to 80000000 cells"
+            "just above the lightest weight the protocol admits (40 kg) comes to 80,000,000 cells (8 × 10⁷)"
         ));
     assert!(Protocol::from_toml("edge.toml", &windowed.replace("8e7", "8.00001e7")).is_ok());
 }
