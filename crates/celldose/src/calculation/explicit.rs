@@ -88,12 +88,13 @@ fn judge(
         }));
     }
     if let Some((low, high)) = rule.and_then(DoseRule::bounds) {
-        let rule_words = rule.map(rule_clause).unwrap_or_default();
+        // The rule's words are written only when a finding needs them.
+        let rule_words = || rule.map(rule_clause).unwrap_or_default();
         if let Some(min) = limits.min.filter(|min| exact < *min) {
             return Ok(Some(Finding::new(
                 Severity::Hard,
                 FindingCode::DoseBelowProtocolMinimum,
-                clause(&rule_words),
+                clause(&rule_words()),
                 |n| {
                     format!(
                         "requested dose {} is below the protocol minimum of {}: {} for this patient, against a limit of {}",
@@ -114,7 +115,7 @@ fn judge(
             return Ok(Some(Finding::new(
                 Severity::Hard,
                 FindingCode::DoseAboveProtocolMaximum,
-                clause(&rule_words),
+                clause(&rule_words()),
                 |n| {
                     let bound = high.map_or_else(|| bound.clone(), |high| describe_dose(high, n));
                     format!(
