@@ -5,25 +5,89 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-const EXIT_CODES: &str = "\
-Exit codes:
-  0  the verdict is within the protocol (or the listing or validation succeeded)
-  1  the verdict is outside the protocol: at least one hard finding
-  2  the request itself is wrong: a bad flag or number, an unknown protocol, arm or level,
-     an invalid protocol or trial state file; a one-line error goes to stderr and nothing
-     to stdout
-  3  the verdict is review: inside the protocol but past a soft limit (a tolerance, a cap
-     below the minimum, an escalation step not shown open); repeat with
-     --acknowledge \"<reason>\" to accept it with a recorded reason
-  4  no dose was chosen: the protocol gives a range, and the result shows it for this
-     patient; give --level or --dose for a verdict on a dose
-
+const TOP_HELP: &str = "\
 Examples:
   celldose dose --protocol NCT07276568 --arm alf --level 1 --weight 72.5kg
+  celldose check --protocol NCT06167473 --arm low-dose --weight 70kg --cells 6.9e7 --tolerance 10%
+  celldose batch --input dispensing.csv --format csv > checked.csv
+
+Exit codes (each command's --help lists those it can give):
+  0  within the protocol, or done
+  1  outside the protocol
+  2  the request itself is wrong: one line on stderr, nothing on stdout
+  3  review: past a soft limit, not acknowledged
+  4  no dose was chosen on a range protocol";
+
+const DOSE_HELP: &str = "\
+Examples:
+  celldose dose --protocol NCT07276568 --arm alf --level 1 --weight 72.5kg
+  celldose dose --protocol NCT01218464 --arm msc --dose 0.75e6/kg --weight 60kg --born 1961-04-02
+  celldose --trial-state examples/trial-state.toml dose --protocol NCT05227846 --level 2 \\
+      --weight 70kg --age 50
+
+Exit codes:
+  0  the verdict is within the protocol
+  1  the verdict is outside the protocol: at least one hard finding
+  2  the request itself is wrong (a bad flag or number, an unknown protocol, arm or level, an
+     invalid protocol or trial state file): one line on stderr, nothing on stdout
+  3  the verdict is review: past a soft limit (a tolerance, a cap below the minimum, an
+     escalation step not shown open); repeat with --acknowledge \"<reason>\" to accept it
+  4  no dose was chosen: the protocol gives a range, shown for this patient; give --level or
+     --dose for a verdict on a dose";
+
+const CHECK_HELP: &str = "\
+Examples:
   celldose check --protocol NCT06167473 --arm low-dose --weight 70kg --born 1961-04-02 \\
       --cells 6.9e7 --tolerance 10%
-  celldose --trial-state examples/trial-state.toml dose --protocol NCT05227846 --level 2 \\
-      --weight 70kg --age 50";
+  celldose check --protocol NCT07276568 --arm alf --level 1 --weight 72.5kg --cells 1.2e9
+
+Exit codes:
+  0  what was delivered is within the protocol
+  1  it is outside the protocol: at least one hard finding
+  2  the request itself is wrong: one line on stderr, nothing on stdout
+  3  review: past a soft limit; repeat with --acknowledge \"<reason>\" to accept it";
+
+const PREPARE_HELP: &str = "\
+Examples:
+  celldose prepare --protocol NCT06167473 --arm low-dose --weight 70kg --concentration 2.5e6/mL \\
+      --viability 96% --available 50mL --tolerance 5%
+  celldose prepare --protocol NCT07276568 --arm alf --level 1 --weight 72.5kg \\
+      --concentration 5e7/mL --viability 92% --available 40mL --step 0.1mL
+
+Exit codes:
+  0  the volume to draw delivers a dose within the protocol
+  1  it does not: at least one hard finding (the product may be too short)
+  2  the request itself is wrong: one line on stderr, nothing on stdout
+  3  review: past a soft limit; repeat with --acknowledge \"<reason>\" to accept it";
+
+const LISTING_HELP: &str = "\
+Examples:
+  celldose protocols
+  celldose show NCT07276568
+  celldose --protocol-dir /srv/protocols --no-builtin show --protocol NCT07276568 --format json
+
+Exit codes:
+  0  listed
+  2  an unknown protocol, or a protocol or trial state file that cannot be loaded";
+
+const VALIDATE_HELP: &str = "\
+Examples:
+  celldose validate my-protocol.toml
+  celldose validate amended/nct07276568.toml --format json
+  celldose --trial-state site-state.toml validate
+
+Exit codes:
+  0  every file is valid
+  2  a file is invalid (each is reported on stdout), or none was given";
+
+const GENERATE_HELP: &str = "\
+Examples:
+  celldose completions bash > /etc/bash_completion.d/celldose
+  celldose man > celldose.1
+
+Exit codes:
+  0  written
+  2  an unknown shell";
 
 const BATCH_HELP: &str = "\
 Input: CSV whose header names columns after the dose/check flags:
@@ -42,7 +106,7 @@ Exit codes:
 
 /// Compute a patient's cell-therapy dose and check it against the trial protocol.
 #[derive(Debug, Parser)]
-#[command(name = "celldose", version, after_help = EXIT_CODES, arg_required_else_help = true)]
+#[command(name = "celldose", version, after_help = TOP_HELP, arg_required_else_help = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -57,26 +121,41 @@ pub struct Cli {
     /// --acknowledge; with it, a dose above the highest open step is outside the protocol.
     #[arg(long = "trial-state", value_name = "PATH", global = true)]
     pub trial_state: Option<std::path::PathBuf>,
+
+    /// Load every `*.toml` file in this directory, in name order, as a protocol file: a site's
+    /// own vetted library. Also read from the environment variable CELLDOSE_PROTOCOL_DIR.
+    #[arg(
+        long = "protocol-dir",
+        value_name = "DIR",
+        env = "CELLDOSE_PROTOCOL_DIR",
+        global = true
+    )]
+    pub protocol_dir: Option<std::path::PathBuf>,
+
+    /// Leave out the five built-in protocols: run on the site's own files only (from
+    /// --protocol-dir or --protocol-file), amended versions of the built-in ones included.
+    #[arg(long = "no-builtin", global = true)]
+    pub no_builtin: bool,
 }
 
 /// What celldose is asked to do.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List the protocols, built in and loaded with --protocol-file: id, title, arms and levels.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = LISTING_HELP)]
     Protocols(OutputArgs),
     /// Show one protocol in full: arms, levels, windows, and the source record's dose sentence.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = LISTING_HELP)]
     Show(ShowArgs),
     /// Compute a patient's dose and whether it is inside the protocol.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = DOSE_HELP)]
     Dose(DoseArgs),
     /// Check a delivered cell count against the patient's dose and the protocol.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = CHECK_HELP)]
     Check(CheckArgs),
     /// Turn the patient's dose into a volume of product to draw, and check what that volume
     /// delivers.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = PREPARE_HELP)]
     Prepare(PrepareArgs),
     /// Check a whole dispensing log in one pass: one output record per CSV row, in order.
     #[command(after_help = BATCH_HELP)]
@@ -85,8 +164,18 @@ pub enum Command {
     #[command(subcommand)]
     Audit(AuditCommand),
     /// Check protocol files strictly, without using them: exit 0 if every file is valid, 2 if not.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = VALIDATE_HELP)]
     Validate(ValidateArgs),
+    /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
+    #[command(after_help = GENERATE_HELP)]
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), for `man -l` or a man directory.
+    #[command(after_help = GENERATE_HELP)]
+    Man,
 }
 
 /// `celldose prepare`.
@@ -208,6 +297,15 @@ pub struct OutputArgs {
 }
 
 impl Cli {
+    /// Where the protocols come from.
+    pub fn library(&self) -> crate::request::Library<'_> {
+        crate::request::Library {
+            builtin: !self.no_builtin,
+            dir: self.protocol_dir.as_deref(),
+            files: &self.protocol_files,
+        }
+    }
+
     /// Whether `--ascii` was given to the command.
     pub fn ascii(&self) -> bool {
         match &self.command {
@@ -220,6 +318,7 @@ impl Cli {
             Command::Prepare(args) => args.dose.output.ascii,
             Command::Batch(args) => args.ascii,
             Command::Audit(AuditCommand::Verify { ascii, .. }) => *ascii,
+            Command::Completions { .. } | Command::Man => false,
         }
     }
 
@@ -233,7 +332,9 @@ impl Cli {
             Command::Dose(args) => args.output.format,
             Command::Check(args) => args.dose.output.format,
             Command::Prepare(args) => args.dose.output.format,
-            Command::Batch(_) | Command::Audit(_) => Format::Text,
+            Command::Batch(_) | Command::Audit(_) | Command::Completions { .. } | Command::Man => {
+                Format::Text
+            }
         };
         format == Format::Json
     }
@@ -319,8 +420,9 @@ pub struct DoseArgs {
     #[arg(long = "audit-log", value_name = "FILE")]
     pub audit_log: Option<std::path::PathBuf>,
 
-    /// How the exact target is rounded to whole cells. Whatever the choice, a rounded count is
-    /// never moved across a protocol limit.
+    /// How the exact target is rounded to whole cells: one of half-away-from-zero (the
+    /// default), half-even, down, up. Whatever the choice, a rounded count is never moved across
+    /// a protocol limit.
     #[arg(long, value_name = "RULE", default_value = "half-away-from-zero")]
     pub rounding: String,
 

@@ -259,6 +259,7 @@ pub fn validate(results: &[(String, Result<crate::Validated, crate::request::Ref
         id: Option<&'a str>,
         version: Option<&'a str>,
         sha256: Option<&'a str>,
+        note: Option<&'a str>,
         error: Option<&'a str>,
     }
     #[derive(Serialize)]
@@ -270,13 +271,14 @@ pub fn validate(results: &[(String, Result<crate::Validated, crate::request::Ref
     let files: Vec<FileJson<'_>> = results
         .iter()
         .map(|(file, result)| match result {
-            Ok(crate::Validated::Protocol(p)) => FileJson {
+            Ok(crate::Validated::Protocol(p, note)) => FileJson {
                 file,
                 kind: "protocol",
                 valid: true,
                 id: Some(p.id()),
                 version: Some(p.version()),
                 sha256: Some(p.sha256()),
+                note: note.as_deref(),
                 error: None,
             },
             Ok(crate::Validated::TrialState(s)) => FileJson {
@@ -286,6 +288,7 @@ pub fn validate(results: &[(String, Result<crate::Validated, crate::request::Ref
                 id: None,
                 version: None,
                 sha256: Some(s.sha256()),
+                note: None,
                 error: None,
             },
             Err(refusal) => FileJson {
@@ -299,6 +302,7 @@ pub fn validate(results: &[(String, Result<crate::Validated, crate::request::Ref
                 id: None,
                 version: None,
                 sha256: None,
+                note: None,
                 error: Some(&refusal.0),
             },
         })

@@ -42,7 +42,29 @@ fn main() -> ExitCode {
     };
     let ascii = cli.ascii();
     if let Command::Batch(args) = &cli.command {
-        return batch(args, &cli.protocol_files, cli.trial_state.as_deref());
+        return batch(args, &cli.library(), cli.trial_state.as_deref());
+    }
+    match &cli.command {
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut command, "celldose", &mut io::stdout().lock());
+            return ExitCode::from(EXIT_WITHIN);
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            let mut page = Vec::new();
+            return match clap_mangen::Man::new(command).render(&mut page) {
+                Ok(()) => match io::stdout().lock().write_all(&page) {
+                    Ok(()) => ExitCode::from(EXIT_WITHIN),
+                    Err(error) if error.kind() == io::ErrorKind::BrokenPipe => {
+                        ExitCode::from(EXIT_WITHIN)
+                    }
+                    Err(error) => refuse(&format!("cannot write the manual page: {error}"), ascii),
+                },
+                Err(error) => refuse(&format!("cannot render the manual page: {error}"), ascii),
+            };
+        }
+        _ => {}
     }
     if let Command::Audit(cli::AuditCommand::Verify { file, ascii }) = &cli.command {
         return verify(file, *ascii);
@@ -142,9 +164,9 @@ fn exit_code(verdict: Verdict) -> u8 {
 /// Runs one command to its full output, so that a refusal leaves stdout empty.
 fn run(cli: Cli) -> Result<(String, u8), Refusal> {
     if let Command::Validate(args) = &cli.command {
-        return validate(args, &cli.protocol_files, cli.trial_state.as_deref());
+        return validate(args, &cli.library(), cli.trial_state.as_deref());
     }
-    let catalogue = request::catalogue(&cli.protocol_files, cli.trial_state.as_deref());
+    let catalogue = request::catalogue(&cli.library(), cli.trial_state.as_deref());
     match cli.command {
         Command::Protocols(output) => {
             let catalogue = catalogue?;
@@ -237,24 +259,28 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                 Ok((text, exit_code(prepared.verdict())))
             })
         }
-        Command::Validate(_) | Command::Batch(_) | Command::Audit(_) => {
-            Ok((String::new(), EXIT_WITHIN))
-        }
+        Command::Validate(_)
+        | Command::Batch(_)
+        | Command::Audit(_)
+        | Command::Completions { .. }
+        | Command::Man => Ok((String::new(), EXIT_WITHIN)),
     }
 }
 
 /// A file `celldose validate` accepted.
 pub enum Validated {
-    /// A protocol file.
-    Protocol(Box<celldose::Protocol>),
+    /// A protocol file, with a note where its id is also a built-in protocol's.
+    Protocol(Box<celldose::Protocol>, Option<String>),
     /// A trial state file.
     TrialState(celldose::TrialState),
 }
 
-/// `celldose validate`: every file is checked; all are reported; any invalid one means exit 2.
+/// `celldose validate`: every file is checked on its own, and against the other files given;
+/// all are reported; any invalid one means exit 2. A file whose id is a built-in protocol's is
+/// valid, with a note that it needs `--no-builtin` to be used.
 fn validate(
     args: &cli::ValidateArgs,
-    also: &[std::path::PathBuf],
+    library: &request::Library<'_>,
     trial_state: Option<&std::path::Path>,
 ) -> Result<(String, u8), Refusal> {
     if args.files.is_empty() && trial_state.is_none() {
@@ -262,21 +288,37 @@ fn validate(
             "validate needs a protocol file to check, or --trial-state FILE; see celldose validate --help".into(),
         ));
     }
-    let mut catalogue = Catalogue::builtin()?;
+    let builtin = Catalogue::builtin()?;
+    let mut loaded = Catalogue::default();
     let mut results = Vec::new();
-    for path in also.iter().chain(&args.files) {
+    let dir_files = library.dir_files()?;
+    for path in dir_files.iter().chain(library.files).chain(&args.files) {
         let result = request::load(path).and_then(|protocol| {
-            catalogue
+            loaded
                 .add(protocol.clone())
                 .map_err(|e| Refusal(format!("protocol file {}: {e}", display_name(path))))?;
-            Ok(Validated::Protocol(Box::new(protocol)))
+            let note = (library.builtin && builtin.find(protocol.id()).is_ok()).then(|| {
+                format!(
+                    "its id {} is also a built-in protocol's; beside the built-ins it would collide, so use it with --no-builtin",
+                    protocol.id()
+                )
+            });
+            Ok(Validated::Protocol(Box::new(protocol), note))
         });
         results.push((display_name(path), result));
     }
-    // A trial state is checked against every protocol loaded above.
+    // A trial state is checked against the files above and the built-ins they leave in place.
     if let Some(path) = trial_state {
+        let mut against = loaded.clone();
+        if library.builtin {
+            for protocol in builtin.protocols() {
+                if against.find(protocol.id()).is_err() {
+                    against.add(protocol.clone())?;
+                }
+            }
+        }
         let result = request::load_trial_state(path).and_then(|state| {
-            catalogue.set_trial_state(state.clone())?;
+            against.set_trial_state(state.clone())?;
             Ok(Validated::TrialState(state))
         });
         results.push((display_name(path), result));
@@ -297,15 +339,21 @@ fn display_name(path: &std::path::Path) -> String {
 /// `celldose batch`: streams records to stdout as rows are read, and a summary to stderr.
 fn batch(
     args: &cli::BatchArgs,
-    protocol_files: &[std::path::PathBuf],
+    library: &request::Library<'_>,
     trial_state: Option<&std::path::Path>,
 ) -> ExitCode {
     use celldose::batch::{self, BatchFormat};
-    let catalogue = match request::catalogue(protocol_files, trial_state) {
+    let catalogue = match request::catalogue(library, trial_state) {
         Ok(catalogue) => catalogue,
         Err(Refusal(message)) => return refuse(&message, args.ascii),
     };
     let input: Box<dyn io::Read> = if args.input.as_os_str() == "-" {
+        if io::IsTerminal::is_terminal(&io::stdin()) {
+            let _ = writeln!(
+                io::stderr().lock(),
+                "celldose batch: reading the log from standard input (end it with Ctrl-D); give --input FILE to read a file"
+            );
+        }
         Box::new(io::stdin().lock())
     } else {
         match std::fs::File::open(&args.input) {

@@ -38,19 +38,71 @@ impl From<celldose::Error> for Refusal {
     }
 }
 
-/// The built-in protocols and those in `files`, each file loaded through the same checks, with
-/// the site's trial state where one is given.
+/// Where the protocols come from: the built-in five unless left out, a site's directory, and
+/// single files, loaded in that order through the same checks.
+#[derive(Debug, Clone, Copy)]
+pub struct Library<'a> {
+    /// Whether the built-in protocols are loaded.
+    pub builtin: bool,
+    /// A directory whose `*.toml` files are loaded in name order.
+    pub dir: Option<&'a std::path::Path>,
+    /// Files given one by one.
+    pub files: &'a [std::path::PathBuf],
+}
+
+impl Library<'_> {
+    /// The built-in protocols (unless left out) and the directory's files, without `files`.
+    pub fn base(&self) -> Result<Catalogue, Refusal> {
+        let mut catalogue = if self.builtin {
+            Catalogue::builtin()?
+        } else {
+            Catalogue::default()
+        };
+        for path in self.dir_files()? {
+            add(&mut catalogue, load(&path)?, &path, "--protocol-dir")?;
+        }
+        Ok(catalogue)
+    }
+
+    /// The `*.toml` files of the directory, in name order.
+    pub fn dir_files(&self) -> Result<Vec<std::path::PathBuf>, Refusal> {
+        let Some(dir) = self.dir else {
+            return Ok(Vec::new());
+        };
+        let name = celldose::text::inert(&dir.display().to_string()).into_owned();
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| Refusal(format!("--protocol-dir {name}: cannot be read: {e}")))?;
+        let mut files: Vec<std::path::PathBuf> = entries
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .filter(|path| path.extension().is_some_and(|ext| ext == "toml") && path.is_file())
+            .collect();
+        files.sort();
+        Ok(files)
+    }
+}
+
+/// Adds a loaded protocol, naming where it came from when its id is already taken.
+fn add(
+    catalogue: &mut Catalogue,
+    protocol: Protocol,
+    path: &std::path::Path,
+    flag: &str,
+) -> Result<(), Refusal> {
+    catalogue.add(protocol).map_err(|e| {
+        let name = celldose::text::inert(&path.display().to_string()).into_owned();
+        Refusal::flag(&format!("{flag} {name}"), e)
+    })
+}
+
+/// The protocols of `library`, each file loaded through the same checks, with the site's trial
+/// state where one is given.
 pub fn catalogue(
-    files: &[std::path::PathBuf],
+    library: &Library<'_>,
     trial_state: Option<&std::path::Path>,
 ) -> Result<Catalogue, Refusal> {
-    let mut catalogue = Catalogue::builtin()?;
-    for path in files {
-        let protocol = load(path)?;
-        catalogue.add(protocol).map_err(|e| {
-            let name = celldose::text::inert(&path.display().to_string()).into_owned();
-            Refusal::flag(&format!("--protocol-file {name}"), e)
-        })?;
+    let mut catalogue = library.base()?;
+    for path in library.files {
+        add(&mut catalogue, load(path)?, path, "--protocol-file")?;
     }
     if let Some(path) = trial_state {
         let state = load_trial_state(path)?;

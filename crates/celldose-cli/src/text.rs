@@ -603,12 +603,15 @@ pub fn validate(results: &[(String, Result<crate::Validated, crate::request::Ref
     let mut out = String::new();
     for (file, result) in results {
         let _ = match result {
-            Ok(crate::Validated::Protocol(protocol)) => writeln!(
+            Ok(crate::Validated::Protocol(protocol, note)) => writeln!(
                 out,
-                "{file}: valid: {} ({}), sha256 {}",
+                "{file}: valid: {} ({}), sha256 {}{}",
                 protocol.id(),
                 protocol.version(),
-                protocol.sha256()
+                protocol.sha256(),
+                note.as_deref()
+                    .map(|note| format!("\n  note: {note}"))
+                    .unwrap_or_default()
             ),
             Ok(crate::Validated::TrialState(state)) => writeln!(
                 out,

@@ -404,7 +404,7 @@ fn help_documents_the_exit_codes() {
         let (code, stdout, _) = run(args);
         assert_eq!(code, 0);
         assert!(
-            stdout.contains("Exit codes:") && stdout.contains("  2  the request itself is wrong"),
+            stdout.contains("Exit codes") && stdout.contains("  2  the request itself is wrong"),
             "{stdout}"
         );
     }

@@ -19,6 +19,7 @@ mod hostile;
 mod prepare;
 mod protocol_files;
 mod rejections;
+mod site;
 
 use assert_cmd::Command;
 
