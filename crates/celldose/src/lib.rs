@@ -21,7 +21,7 @@
 //!
 //! The layout follows the work: [`units`] reads and holds values, [`regimen`] models protocols
 //! and loads them, [`calculation`] computes, checks and prepares, [`human`] writes numbers for
-//! people and [`report`] for programs, [`batch`] runs a whole dispensing log, and [`audit`] keeps
+//! people, [`printout`] whole results for people and [`report`] for programs, [`batch`] runs a whole dispensing log, and [`audit`] keeps
 //! a tamper-evident record of every calculation.
 
 #![forbid(unsafe_code)]
@@ -38,6 +38,7 @@ mod error;
 pub mod human;
 #[doc(hidden)]
 pub mod invariants;
+pub mod printout;
 mod lines;
 pub mod regimen;
 pub mod report;
