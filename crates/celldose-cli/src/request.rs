@@ -197,24 +197,19 @@ pub fn delivered(args: &CheckArgs) -> Result<(CellCount, Option<Percent>), Refus
     }
 }
 
-/// The product, step and tolerance for `prepare`.
+/// The product, step and tolerance for `prepare`, read by the same library function the web
+/// page uses.
 pub fn product(
     args: &PrepareArgs,
 ) -> Result<(celldose::Product, celldose::Volume, Option<Percent>), Refusal> {
-    let concentration = required("--concentration", &args.concentration)?;
-    let viability = required("--viability", &args.viability)?;
-    let positive = optional("--positive", args.positive.as_deref())?;
-    let available = required("--available", &args.available)?;
-    let step = required("--step", &args.step)?;
+    let text = celldose::ProductText {
+        concentration: &args.concentration,
+        viability: &args.viability,
+        positive: args.positive.as_deref(),
+        available: &args.available,
+        step: Some(&args.step),
+    };
+    let (product, step) = text.to_product(FieldNames::Flags)?;
     let tolerance = optional("--tolerance", args.tolerance.as_deref())?;
-    let product =
-        celldose::Product::new(concentration, viability, positive, available).map_err(|e| {
-            let flag = if e.to_string().starts_with("viability") {
-                "--viability"
-            } else {
-                "--positive"
-            };
-            Refusal::flag(flag, e)
-        })?;
     Ok((product, step, tolerance))
 }

@@ -47,7 +47,7 @@ pub mod units;
 
 pub use calculation::{
     Calculation, DeliveryCheck, DoseChoice, DoseRequest, FieldNames, Finding, FindingCode,
-    Preparation, Product, RequestText, Rounding, Severity, Verdict,
+    Preparation, Product, ProductText, RequestText, Rounding, Severity, Verdict,
 };
 pub use error::{Error, Result};
 pub use regimen::{

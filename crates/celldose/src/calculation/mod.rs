@@ -21,6 +21,6 @@ pub use check::DeliveryCheck;
 pub use finding::{Finding, FindingCode, Severity, Verdict};
 pub use preparation::{Preparation, Product};
 pub use request::{DoseChoice, DoseRequest};
-pub use request_text::{FieldNames, RequestText};
+pub use request_text::{FieldNames, ProductText, RequestText};
 pub use result::Calculation;
 pub use rounding::Rounding;

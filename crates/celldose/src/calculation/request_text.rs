@@ -4,10 +4,10 @@
 
 use core::str::FromStr;
 
-use super::{DoseChoice, DoseRequest, Rounding};
+use super::{DoseChoice, DoseRequest, Product, Rounding};
 use crate::error::{Error, Result};
 use crate::regimen::{Catalogue, Protocol};
-use crate::units::{parse_date, today_utc, AgeFromBirth, CellCount, Percent};
+use crate::units::{parse_date, today_utc, AgeFromBirth, CellCount, Percent, Volume};
 
 /// How fields are named in messages: as command-line flags (`--weight`) or as log columns
 /// (`weight`).
@@ -192,5 +192,57 @@ impl RequestText<'_> {
             read_optional(names, "cells", self.cells)?,
             read_optional(names, "tolerance", self.tolerance)?,
         ))
+    }
+}
+
+/// A product as text, as typed for `celldose prepare`: the certificate's concentration and
+/// viability, the fraction that counts, the volume at hand and the measurable step.
+///
+/// ```
+/// use celldose::{FieldNames, ProductText};
+/// let text = ProductText { concentration: "2.5e6/mL", viability: "96%", available: "50mL", ..ProductText::default() };
+/// let (_, step) = text.to_product(FieldNames::Flags)?;
+/// assert_eq!(step.to_string(), "0.1 mL");
+/// let bad = ProductText { viability: "%96", ..text };
+/// assert!(bad.to_product(FieldNames::Flags).unwrap_err().to_string().starts_with("--viability: "));
+/// # Ok::<(), celldose::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProductText<'a> {
+    /// Cells per volume, from the certificate.
+    pub concentration: &'a str,
+    /// The percentage of cells alive.
+    pub viability: &'a str,
+    /// The percentage carrying the counted marker; all of them when not given.
+    pub positive: Option<&'a str>,
+    /// The volume of product at hand.
+    pub available: &'a str,
+    /// The smallest volume step that can be measured; 0.1 mL when not given.
+    pub step: Option<&'a str>,
+}
+
+impl ProductText<'_> {
+    /// The product and the measurable step.
+    ///
+    /// # Errors
+    /// When a field does not parse, or the product is impossible (no viable or counted cells);
+    /// the message starts with the field's name as `names` writes it.
+    ///
+    /// See [`ProductText`].
+    pub fn to_product(&self, names: FieldNames) -> Result<(Product, Volume)> {
+        let concentration = read(names, "concentration", self.concentration)?;
+        let viability = read(names, "viability", self.viability)?;
+        let positive = read_optional(names, "positive", self.positive)?;
+        let available = read(names, "available", self.available)?;
+        let step = read(names, "step", self.step.unwrap_or("0.1mL"))?;
+        let product = Product::new(concentration, viability, positive, available).map_err(|e| {
+            let field = if e.to_string().starts_with("viability") {
+                "viability"
+            } else {
+                "positive"
+            };
+            Error::Request(format!("{}: {e}", names.name(field)))
+        })?;
+        Ok((product, step))
     }
 }
