@@ -80,6 +80,18 @@ Exit codes:
   0  every file is valid
   2  a file is invalid (each is reported on stdout), or none was given";
 
+const SERVE_HELP: &str = "\
+Examples:
+  celldose serve
+  celldose --protocol-dir /srv/protocols --no-builtin serve --port 8081 --audit-log dispensing-audit.jsonl
+  celldose serve --listen 0.0.0.0    # reachable from the network: asked for, and warned about
+
+The page binds 127.0.0.1 (this machine only) unless --listen names another address.
+
+Exit codes:
+  0  stopped with Ctrl-C
+  2  the protocols, trial state or audit log cannot be loaded, or the address cannot be bound";
+
 const GENERATE_HELP: &str = "\
 Examples:
   celldose completions bash > /etc/bash_completion.d/celldose
@@ -166,6 +178,10 @@ pub enum Command {
     /// Check protocol files strictly, without using them: exit 0 if every file is valid, 2 if not.
     #[command(after_help = VALIDATE_HELP)]
     Validate(ValidateArgs),
+    /// Serve a local web page for the pharmacy counter: forms for dose, check and prepare, the
+    /// results with a printable worksheet, every protocol in full, and a JSON API.
+    #[command(after_help = SERVE_HELP)]
+    Serve(ServeArgs),
     /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
     #[command(after_help = GENERATE_HELP)]
     Completions {
@@ -318,7 +334,7 @@ impl Cli {
             Command::Prepare(args) => args.dose.output.ascii,
             Command::Batch(args) => args.ascii,
             Command::Audit(AuditCommand::Verify { ascii, .. }) => *ascii,
-            Command::Completions { .. } | Command::Man => false,
+            Command::Completions { .. } | Command::Man | Command::Serve(_) => false,
         }
     }
 
@@ -332,12 +348,31 @@ impl Cli {
             Command::Dose(args) => args.output.format,
             Command::Check(args) => args.dose.output.format,
             Command::Prepare(args) => args.dose.output.format,
-            Command::Batch(_) | Command::Audit(_) | Command::Completions { .. } | Command::Man => {
-                Format::Text
-            }
+            Command::Batch(_)
+            | Command::Audit(_)
+            | Command::Completions { .. }
+            | Command::Man
+            | Command::Serve(_) => Format::Text,
         };
         format == Format::Json
     }
+}
+
+/// `celldose serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The port to listen on.
+    #[arg(long, value_name = "PORT", default_value_t = 8080)]
+    pub port: u16,
+
+    /// The address to listen on: 127.0.0.1, this machine only, unless another is named here. Any
+    /// other address makes the page reachable from the network, and is warned about.
+    #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
+    pub listen: std::net::IpAddr,
+
+    /// Append every calculation made on the page to this tamper-evident audit log.
+    #[arg(long = "audit-log", value_name = "FILE")]
+    pub audit_log: Option<std::path::PathBuf>,
 }
 
 /// `celldose show`.

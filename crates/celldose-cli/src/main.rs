@@ -44,6 +44,9 @@ fn main() -> ExitCode {
     if let Command::Batch(args) = &cli.command {
         return batch(args, &cli.library(), cli.trial_state.as_deref());
     }
+    if let Command::Serve(args) = &cli.command {
+        return serve(args, &cli.library(), cli.trial_state.as_deref());
+    }
     match &cli.command {
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
@@ -263,7 +266,8 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
         | Command::Batch(_)
         | Command::Audit(_)
         | Command::Completions { .. }
-        | Command::Man => Ok((String::new(), EXIT_WITHIN)),
+        | Command::Man
+        | Command::Serve(_) => Ok((String::new(), EXIT_WITHIN)),
     }
 }
 
@@ -329,6 +333,57 @@ fn validate(
         Format::Json => json::validate(&results),
     };
     Ok((text, if failed { EXIT_REFUSED } else { EXIT_WITHIN }))
+}
+
+/// `celldose serve`: the web page, until Ctrl-C.
+fn serve(
+    args: &cli::ServeArgs,
+    library: &request::Library<'_>,
+    trial_state: Option<&std::path::Path>,
+) -> ExitCode {
+    let catalogue = match request::catalogue(library, trial_state) {
+        Ok(catalogue) => catalogue,
+        Err(Refusal(message)) => return refuse(&message, false),
+    };
+    // An audit log that cannot take records is refused now, not at the first calculation.
+    if let Some(path) = &args.audit_log {
+        if let Err(error) = celldose::audit::AuditLog::open(path) {
+            return refuse(&error.to_string(), false);
+        }
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => return refuse(&format!("cannot start the server: {error}"), false),
+    };
+    let address = std::net::SocketAddr::new(args.listen, args.port);
+    runtime.block_on(async {
+        let listener = match tokio::net::TcpListener::bind(address).await {
+            Ok(listener) => listener,
+            Err(error) => return refuse(&format!("--listen {address}: cannot be bound: {error}"), false),
+        };
+        let bound = listener.local_addr().unwrap_or(address);
+        let mut err = io::stderr().lock();
+        if !args.listen.is_loopback() {
+            let _ = writeln!(
+                err,
+                "celldose serve: warning: listening on {bound}, which other machines can reach; the page has no login, so anyone who can reach it can use it"
+            );
+        }
+        let _ = writeln!(err, "celldose serve: serving http://{bound}/ (Ctrl-C to stop)");
+        drop(err);
+        let site = celldose_web::Site::new(catalogue, args.audit_log.clone());
+        let stop = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        match celldose_web::serve(listener, site, stop).await {
+            Ok(()) => ExitCode::from(EXIT_WITHIN),
+            Err(error) => refuse(&format!("the server stopped: {error}"), false),
+        }
+    })
 }
 
 /// A path as shown in messages: any control character in it escaped.

@@ -38,8 +38,8 @@ mod error;
 pub mod human;
 #[doc(hidden)]
 pub mod invariants;
-pub mod printout;
 mod lines;
+pub mod printout;
 pub mod regimen;
 pub mod report;
 pub mod text;

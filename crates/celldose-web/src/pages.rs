@@ -1,0 +1,450 @@
+//! The pages: the protocol list, each protocol in full, a form for each calculation, and its
+//! result with a printable worksheet. Every text goes through the template, which escapes it.
+
+use std::sync::Arc;
+
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use celldose::human::{self, Notation};
+use celldose::{Protocol, Severity, Verdict};
+use maud::{html, Markup, DOCTYPE};
+
+use crate::work::{self, Fields, Kind, Outcome, Refusal};
+use crate::Site;
+
+const STYLE: &str = include_str!("style.css");
+
+/// The stylesheet, the only asset, served from the binary.
+pub(crate) async fn style() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE).into_response()
+}
+
+fn page(title: &str, body: Markup) -> Html<String> {
+    Html(
+        html! {
+            (DOCTYPE)
+            html lang="en" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (title) " · celldose" }
+                    link rel="stylesheet" href="/style.css";
+                }
+                body {
+                    header.screen-only {
+                        nav { a href="/" { "celldose" } " · " a href="/" { "Protocols" } }
+                    }
+                    main { (body) }
+                }
+            }
+        }
+        .into_string(),
+    )
+}
+
+/// A response with `status` and a page saying why.
+fn problem(status: StatusCode, title: &str, message: &str) -> Response {
+    let body = html! {
+        h1 { (title) }
+        p.refusal role="alert" { (message) }
+        p { a href="/" { "Back to the protocols" } }
+    };
+    (status, page(title, body)).into_response()
+}
+
+pub(crate) async fn not_found() -> Response {
+    problem(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "There is no such page here.",
+    )
+}
+
+/// `/`: every protocol, with its forms.
+pub(crate) async fn index(State(site): State<Arc<Site>>) -> Html<String> {
+    let body = html! {
+        h1 { "Protocols" }
+        p { "Choose a protocol to see it in full, or open a form to compute a dose, check a delivered count, or prepare a volume." }
+        table.protocols {
+            thead { tr { th { "Protocol" } th { "Title" } th { "Version" } th { "Forms" } } }
+            tbody {
+                @for protocol in site.catalogue.protocols() {
+                    tr {
+                        td { a href={ "/protocols/" (protocol.id()) } { (protocol.id()) } }
+                        td { (protocol.title()) }
+                        td { (protocol.version()) }
+                        td.forms {
+                            @for kind in [Kind::Dose, Kind::Check, Kind::Prepare] {
+                                a href={ "/" (kind.name()) "?protocol=" (protocol.id()) } { (kind.name()) } " "
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { "As the command line lists them" }
+        pre.printout { (celldose::printout::protocols(&site.catalogue, Notation::Unicode)) }
+    };
+    page("Protocols", body)
+}
+
+/// `/protocols/{id}`: one protocol in full, as `celldose show` prints it.
+pub(crate) async fn protocol(State(site): State<Arc<Site>>, Path(id): Path<String>) -> Response {
+    let Ok(protocol) = site.catalogue.find(&id) else {
+        let message = format!(
+            "unknown protocol {}; known protocols: {}",
+            celldose::text::Shown(&id),
+            ids(&site)
+        );
+        return problem(StatusCode::NOT_FOUND, "Unknown protocol", &message);
+    };
+    let body = html! {
+        h1 { (protocol.id()) " " span.title { (protocol.title()) } }
+        p.provenance { "Version: " (protocol.version()) br; "Definition: " (protocol.origin()) ", sha256 " code { (protocol.sha256()) } }
+        p.forms {
+            @for kind in [Kind::Dose, Kind::Check, Kind::Prepare] {
+                a.button href={ "/" (kind.name()) "?protocol=" (protocol.id()) } { (title(kind)) } " "
+            }
+        }
+        pre.printout { (celldose::printout::show(protocol, Notation::Unicode)) }
+    };
+    page(protocol.id(), body).into_response()
+}
+
+fn ids(site: &Site) -> String {
+    site.catalogue
+        .protocols()
+        .iter()
+        .map(Protocol::id)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn title(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Dose => "Compute a dose",
+        Kind::Check => "Check a delivered count",
+        Kind::Prepare => "Prepare a volume",
+    }
+}
+
+pub(crate) async fn dose_form(state: State<Arc<Site>>, query: Query<Fields>) -> Response {
+    form_page(state, query, Kind::Dose)
+}
+pub(crate) async fn check_form(state: State<Arc<Site>>, query: Query<Fields>) -> Response {
+    form_page(state, query, Kind::Check)
+}
+pub(crate) async fn prepare_form(state: State<Arc<Site>>, query: Query<Fields>) -> Response {
+    form_page(state, query, Kind::Prepare)
+}
+pub(crate) async fn dose(
+    state: State<Arc<Site>>,
+    headers: HeaderMap,
+    form: Form<Fields>,
+) -> Response {
+    submit(state, &headers, form, Kind::Dose)
+}
+pub(crate) async fn check(
+    state: State<Arc<Site>>,
+    headers: HeaderMap,
+    form: Form<Fields>,
+) -> Response {
+    submit(state, &headers, form, Kind::Check)
+}
+pub(crate) async fn prepare(
+    state: State<Arc<Site>>,
+    headers: HeaderMap,
+    form: Form<Fields>,
+) -> Response {
+    submit(state, &headers, form, Kind::Prepare)
+}
+
+/// A blank form (or, without a protocol, the choice of one).
+fn form_page(State(site): State<Arc<Site>>, Query(query): Query<Fields>, kind: Kind) -> Response {
+    let chosen = work::value(&query, "protocol").and_then(|id| site.catalogue.find(id).ok());
+    let Some(protocol) = chosen else {
+        let body = html! {
+            h1 { (title(kind)) }
+            form method="get" action={ "/" (kind.name()) } {
+                label for="protocol" { "Protocol" }
+                select id="protocol" name="protocol" {
+                    @for protocol in site.catalogue.protocols() {
+                        option value=(protocol.id()) { (protocol.id()) " — " (protocol.title()) }
+                    }
+                }
+                button type="submit" { "Open the form" }
+            }
+        };
+        return page(title(kind), body).into_response();
+    };
+    let fields: Fields = [("protocol".to_owned(), protocol.id().to_owned())].into();
+    page(title(kind), form(&site, kind, protocol, &fields, None)).into_response()
+}
+
+/// A posted form: refused as a whole when it is not the page's own, else computed and shown.
+fn submit(
+    State(site): State<Arc<Site>>,
+    headers: &HeaderMap,
+    Form(mut fields): Form<Fields>,
+    kind: Kind,
+) -> Response {
+    if let Some(reason) = crate::guard::cross_site(headers) {
+        return problem(
+            StatusCode::FORBIDDEN,
+            "Refused",
+            &format!("{reason}; open the form on this page and send it again"),
+        );
+    }
+    if fields.remove("token").as_deref() != Some(site.token()) {
+        return problem(
+            StatusCode::FORBIDDEN,
+            "Refused",
+            "the form does not carry this page's token: it is out of date or came from another page; open the form again",
+        );
+    }
+    let protocol = work::value(&fields, "protocol").and_then(|id| site.catalogue.find(id).ok());
+    let computed = work::run(&site, kind, &fields);
+    let Some(protocol) = protocol else {
+        let message = match &computed {
+            Err(refusal) => refusal.message.clone(),
+            Ok(_) => "protocol: it is required".to_owned(),
+        };
+        return problem(StatusCode::UNPROCESSABLE_ENTITY, "Refused", &message);
+    };
+    match computed {
+        Ok(outcome) => {
+            let body = html! {
+                (result(&outcome, kind))
+                details.screen-only {
+                    summary { "Change the request" }
+                    (form(&site, kind, protocol, &fields, None))
+                }
+            };
+            page("Result", body).into_response()
+        }
+        Err(refusal) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page(
+                title(kind),
+                form(&site, kind, protocol, &fields, Some(&refusal)),
+            ),
+        )
+            .into_response(),
+    }
+}
+
+/// Where a text input has a choice list, its options: `(value, label)`.
+fn choices(protocol: &Protocol, name: &str) -> Option<Vec<(String, String)>> {
+    match name {
+        "arm" => {
+            let arms = protocol.arms();
+            let shared = arms.first().is_some_and(|first| {
+                arms.iter()
+                    .all(|arm| arm.regimen().id() == first.regimen().id())
+            });
+            let mut list = Vec::new();
+            if shared {
+                list.push((String::new(), "any arm (one shared regimen)".to_owned()));
+            }
+            for arm in arms {
+                list.push((arm.id().to_owned(), format!("{}: {}", arm.id(), arm.name())));
+            }
+            Some(list)
+        }
+        "level" => {
+            let mut list = vec![(
+                String::new(),
+                "no level (give a dose, or the arm's own)".to_owned(),
+            )];
+            let mut seen = Vec::new();
+            for arm in protocol.arms() {
+                for level in arm.regimen().levels() {
+                    if !seen.contains(&level.number()) {
+                        seen.push(level.number());
+                        list.push((
+                            level.number().to_string(),
+                            format!(
+                                "level {}: {}",
+                                level.number(),
+                                celldose::describe_dose(level.dose(), Notation::Unicode)
+                            ),
+                        ));
+                    }
+                }
+            }
+            (list.len() > 1).then_some(list)
+        }
+        "rounding" => Some(
+            ["half-away-from-zero", "half-even", "down", "up"]
+                .iter()
+                .map(|rule| ((*rule).to_owned(), (*rule).to_owned()))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+fn label(name: &str) -> (&'static str, &'static str) {
+    match name {
+        "arm" => ("Arm", ""),
+        "level" => ("Dose level", ""),
+        "dose" => ("Or a dose", "a count (1.5e9) or per kg (5e7/kg)"),
+        "weight" => ("Body weight", "with its unit: 72.5kg, 72500g, 160lb"),
+        "age" => ("Age in years", "or the date of birth below"),
+        "born" => ("Date of birth", "YYYY-MM-DD"),
+        "on" => ("Dosing date", "YYYY-MM-DD; today when empty"),
+        "acknowledge" => (
+            "Acknowledgement",
+            "only for a review result: the reason it is accepted",
+        ),
+        "rounding" => ("Rounding", ""),
+        "cells" => ("Delivered cells", "a count: 1.2e9"),
+        "tolerance" => ("Tolerance", "e.g. 10%"),
+        "concentration" => ("Concentration", "from the certificate: 2.5e6/mL"),
+        "viability" => ("Viability", "e.g. 96%"),
+        "positive" => ("Marker-positive", "CAR+ or CD34+ %, where counted"),
+        "available" => ("Volume available", "e.g. 50mL"),
+        "step" => ("Measurable step", "0.1mL when empty"),
+        _ => ("", ""),
+    }
+}
+
+/// The form for `kind` on `protocol`, filled with `fields`, with a refusal beside its field.
+fn form(
+    site: &Site,
+    kind: Kind,
+    protocol: &Protocol,
+    fields: &Fields,
+    refusal: Option<&Refusal>,
+) -> Markup {
+    let general = refusal.filter(|r| r.field.is_none());
+    html! {
+        h1 { (title(kind)) }
+        p.protocol-line { "Protocol " a href={ "/protocols/" (protocol.id()) } { (protocol.id()) } " — " (protocol.title()) " (" (protocol.version()) ")" }
+        @if let Some(refusal) = general {
+            p.refusal role="alert" id="refusal" { (refusal.message) }
+        }
+        form.calculation method="post" action={ "/" (kind.name()) } {
+            input type="hidden" name="token" value=(site.token());
+            input type="hidden" name="protocol" value=(protocol.id());
+            @for name in kind.fields().into_iter().filter(|name| *name != "protocol") {
+                @let (text, hint) = label(name);
+                @let current = fields.get(name).map(String::as_str).unwrap_or_default();
+                @let refused = refusal.filter(|r| r.field == Some(name));
+                div.field.refused[refused.is_some()] {
+                    label for=(name) { (text) }
+                    @if let Some(options) = choices(protocol, name) {
+                        select id=(name) name=(name) {
+                            @for (value, shown) in &options {
+                                option value=(value) selected[value == current || (current.is_empty() && name == "rounding" && value == "half-away-from-zero")] { (shown) }
+                            }
+                        }
+                    } @else {
+                        input type="text" id=(name) name=(name) value=(current) placeholder=(hint) autocomplete="off";
+                    }
+                    @if let Some(refusal) = refused {
+                        span.refusal role="alert" id={ (name) "-refusal" } { (refusal.message) }
+                    }
+                }
+            }
+            button type="submit" { (title(kind)) }
+        }
+    }
+}
+
+fn verdict_banner(verdict: Verdict, acknowledged: bool) -> Markup {
+    let (class, words, detail) = match verdict {
+        Verdict::Within if acknowledged => ("within", "WITHIN the protocol", "soft limits acknowledged; the reason is recorded"),
+        Verdict::Within => ("within", "WITHIN the protocol", ""),
+        Verdict::Review => ("review", "REVIEW: do not dispense yet", "inside the protocol but past a soft limit; to accept it, give the reason as an acknowledgement and calculate again"),
+        Verdict::NoDoseChosen => ("no-dose", "NO DOSE CHOSEN", "the protocol gives a range; choose a level or a dose for a verdict on a dose"),
+        _ => ("outside", "OUTSIDE the protocol: do not dispense", ""),
+    };
+    html! {
+        div class={ "verdict verdict-" (class) } role="status" id="verdict" {
+            p.verdict-words { (words) }
+            @if !detail.is_empty() { p.verdict-detail { (detail) } }
+        }
+    }
+}
+
+/// The result: the verdict first, then the worksheet, then the command line's own text.
+fn result(outcome: &Outcome, kind: Kind) -> Markup {
+    let calculation = outcome.calculation();
+    let verdict = outcome.verdict();
+    let entered = calculation.weight();
+    let used = human::kg(entered.weight().kg());
+    let source = if entered.unit() == celldose::MassUnit::Kilogram {
+        "entered in kilograms".to_owned()
+    } else {
+        format!("entered as {entered}, converted exactly")
+    };
+    let findings: Vec<&celldose::Finding> = match outcome {
+        Outcome::Dose(c) => c.findings().iter().collect(),
+        Outcome::Check(c) => c.findings().collect(),
+        Outcome::Prepare(p) => p.findings().collect(),
+    };
+    let count = |cells: Option<celldose::CellCount>| {
+        cells.map_or_else(
+            || "not computed".to_owned(),
+            |cells| human::cells(cells.get(), Notation::Unicode),
+        )
+    };
+    html! {
+        h1 { (title(kind)) ": " (calculation.protocol()) }
+        (verdict_banner(verdict, calculation.acknowledgement().is_some()))
+        section.worksheet id="worksheet" {
+            h2 { "Worksheet" }
+            table {
+                tr { th { "Protocol" } td { (calculation.protocol()) ", " (calculation.protocol_version()) } }
+                tr { th { "Definition" } td { "sha256 " code { (calculation.protocol_sha256()) } } }
+                @if let Some(arm) = calculation.arm() { tr { th { "Arm" } td { (arm) } } }
+                @if let Some(level) = calculation.level() { tr { th { "Dose level" } td { (level) } } }
+                tr { th { "Patient weight" } td { (used) " (" (source) ")" } }
+                @if let Some(age) = calculation.age() { tr { th { "Age" } td { (age) } } }
+                tr { th { "Cells to give" } td.amount { (count(calculation.cells())) } }
+                @if let Some(per_kg) = calculation.cells_per_kg() {
+                    tr { th { "Dose per kg" } td.amount { (human::cells_per_kg(per_kg.get(), Notation::Unicode)) } }
+                }
+                tr { th { "Allowed range" } td.amount { (count(calculation.min_cells())) " to " (count(calculation.max_cells())) } }
+                @match outcome {
+                    Outcome::Check(check) => {
+                        tr { th { "Delivered" } td.amount { (human::cells(check.actual_cells().get(), Notation::Unicode)) } }
+                    }
+                    Outcome::Prepare(prepared) => {
+                        tr.volume { th { "Volume to draw" } td.amount { (prepared.volume()) } }
+                        tr { th { "It delivers" } td.amount { (count(prepared.delivered_cells())) } }
+                    }
+                    Outcome::Dose(_) => {}
+                }
+                tr { th { "Verdict" } td { (verdict.as_str()) } }
+                @if let Some(reason) = calculation.acknowledgement() { tr { th { "Acknowledged" } td { (reason) } } }
+            }
+            @if !findings.is_empty() {
+                h3 { "Findings" }
+                ul.findings {
+                    @for finding in &findings {
+                        li class={ "finding finding-" (severity(finding.severity())) } {
+                            strong { (severity(finding.severity())) " " (finding.code().as_str()) } ": " (finding.message(Notation::Unicode))
+                            br; small { "per " (finding.clause()) }
+                        }
+                    }
+                }
+            }
+            table.signatures {
+                tr { th { "Prepared by" } td.blank {} th { "Date and time" } td.blank {} }
+                tr { th { "Independently checked by" } td.blank {} th { "Date and time" } td.blank {} }
+            }
+            p.screen-only.print-hint { "Print this page for the worksheet: the print view holds the worksheet only." }
+        }
+        section.screen-only {
+            h2 { "As the command line prints it" }
+            pre.printout { (outcome.printout()) }
+        }
+    }
+}
+
+fn severity(severity: Severity) -> &'static str {
+    severity.as_str()
+}

@@ -1,0 +1,278 @@
+//! One calculation asked for by a form or the API: the fields as typed, converted by the same
+//! library functions the command line uses, computed, and recorded in the audit log.
+
+use std::collections::BTreeMap;
+
+use celldose::human::Notation;
+use celldose::report::{CheckReport, DoseReport, PrepareReport};
+use celldose::{
+    Calculation, DeliveryCheck, FieldNames, Preparation, ProductText, RequestText, Verdict,
+};
+
+use crate::Site;
+
+/// The fields as typed, by name; an empty field is an absent one.
+pub(crate) type Fields = BTreeMap<String, String>;
+
+/// Which calculation is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Dose,
+    Check,
+    Prepare,
+}
+
+/// The fields of a dose, named as the batch columns and the command-line flags.
+const DOSE_FIELDS: [&str; 10] = [
+    "protocol",
+    "arm",
+    "level",
+    "dose",
+    "weight",
+    "age",
+    "born",
+    "on",
+    "acknowledge",
+    "rounding",
+];
+const CHECK_FIELDS: [&str; 2] = ["cells", "tolerance"];
+const PREPARE_FIELDS: [&str; 6] = [
+    "concentration",
+    "viability",
+    "positive",
+    "available",
+    "step",
+    "tolerance",
+];
+
+impl Kind {
+    /// The command's name, as on the command line and in the audit log.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Dose => "dose",
+            Self::Check => "check",
+            Self::Prepare => "prepare",
+        }
+    }
+
+    /// Every field this calculation takes, in the order a form shows them.
+    pub(crate) fn fields(self) -> Vec<&'static str> {
+        let extra: &[&'static str] = match self {
+            Self::Dose => &[],
+            Self::Check => &CHECK_FIELDS,
+            Self::Prepare => &PREPARE_FIELDS,
+        };
+        DOSE_FIELDS.iter().chain(extra).copied().collect()
+    }
+}
+
+/// A request refused: the message, and the field it is about where one is named first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    pub(crate) field: Option<&'static str>,
+    pub(crate) message: String,
+}
+
+impl Refusal {
+    fn new(kind: Kind, message: String) -> Self {
+        let field = kind
+            .fields()
+            .into_iter()
+            .find(|field| message.starts_with(&format!("{field}: ")));
+        Self { field, message }
+    }
+}
+
+/// A computed result.
+pub(crate) enum Outcome {
+    Dose(Calculation),
+    Check(DeliveryCheck),
+    Prepare(Preparation),
+}
+
+impl Outcome {
+    pub(crate) fn verdict(&self) -> Verdict {
+        match self {
+            Self::Dose(c) => c.verdict(),
+            Self::Check(c) => c.verdict(),
+            Self::Prepare(p) => p.verdict(),
+        }
+    }
+
+    pub(crate) fn calculation(&self) -> &Calculation {
+        match self {
+            Self::Dose(c) => c,
+            Self::Check(c) => c.calculation(),
+            Self::Prepare(p) => p.calculation(),
+        }
+    }
+
+    /// The text `celldose` prints for this result.
+    pub(crate) fn printout(&self) -> String {
+        match self {
+            Self::Dose(c) => celldose::printout::dose(c, Notation::Unicode),
+            Self::Check(c) => celldose::printout::check(c, Notation::Unicode),
+            Self::Prepare(p) => celldose::printout::prepare(p, Notation::Unicode),
+        }
+    }
+
+    /// The JSON `celldose --format json` prints for this result, byte for byte.
+    pub(crate) fn json(&self) -> String {
+        let value = match self {
+            Self::Dose(c) => serde_json::to_string_pretty(&DoseReport::new(c, Notation::Unicode)),
+            Self::Check(c) => serde_json::to_string_pretty(&CheckReport::new(c, Notation::Unicode)),
+            Self::Prepare(p) => {
+                serde_json::to_string_pretty(&PrepareReport::new(p, Notation::Unicode))
+            }
+        };
+        let mut text = value.unwrap_or_else(|_| "{}".to_owned());
+        text.push('\n');
+        text
+    }
+
+    fn append_to(
+        &self,
+        log: &mut celldose::audit::AuditLog,
+        kind: Kind,
+        input: &[(&str, &str)],
+    ) -> celldose::Result<()> {
+        match self {
+            Self::Dose(c) => log.append(kind.name(), input, &DoseReport::new(c, Notation::Unicode)),
+            Self::Check(c) => {
+                log.append(kind.name(), input, &CheckReport::new(c, Notation::Unicode))
+            }
+            Self::Prepare(p) => log.append(
+                kind.name(),
+                input,
+                &PrepareReport::new(p, Notation::Unicode),
+            ),
+        }
+    }
+}
+
+/// Computes the calculation `fields` ask for and, with an audit log, records it (or its
+/// refusal) before it is shown: a result that could not be recorded is not shown.
+pub(crate) fn run(site: &Site, kind: Kind, fields: &Fields) -> Result<Outcome, Refusal> {
+    let result = compute(site, kind, fields);
+    let Some(path) = &site.audit_log else {
+        return result;
+    };
+    let input: Vec<(&str, &str)> = kind
+        .fields()
+        .into_iter()
+        .filter_map(|name| value(fields, name).map(|value| (name, value)))
+        .collect();
+    let recorded = celldose::audit::AuditLog::open(path).and_then(|mut log| match &result {
+        Ok(outcome) => outcome.append_to(&mut log, kind, &input),
+        Err(refusal) => log.append(
+            kind.name(),
+            &input,
+            &serde_json::json!({ "refused": refusal.message }),
+        ),
+    });
+    match (recorded, result) {
+        (Ok(()), result) => result,
+        (Err(error), Err(refusal)) => Err(Refusal {
+            message: format!("{}; and it could not be recorded: {error}", refusal.message),
+            ..refusal
+        }),
+        (Err(error), Ok(_)) => Err(Refusal {
+            field: None,
+            message: error.to_string(),
+        }),
+    }
+}
+
+/// A field's text, `None` when absent or blank.
+pub(crate) fn value<'f>(fields: &'f Fields, name: &str) -> Option<&'f str> {
+    fields
+        .get(name)
+        .map(|text| text.trim_matches(' '))
+        .filter(|text| !text.is_empty())
+}
+
+fn compute(site: &Site, kind: Kind, fields: &Fields) -> Result<Outcome, Refusal> {
+    let refuse = |error: celldose::Error| Refusal::new(kind, error.to_string());
+    let given = |name: &str| value(fields, name);
+    if let Some(unknown) = fields
+        .keys()
+        .find(|name| !kind.fields().contains(&name.as_str()))
+    {
+        return Err(Refusal {
+            field: None,
+            message: format!(
+                "field {} is not known for {}; accepted fields: {}",
+                celldose::text::Shown(unknown),
+                kind.name(),
+                kind.fields().join(", ")
+            ),
+        });
+    }
+    let required = |name: &'static str| {
+        given(name).ok_or_else(|| Refusal {
+            field: Some(name),
+            message: format!("{name}: it is required"),
+        })
+    };
+    let text = RequestText {
+        protocol: required("protocol")?,
+        arm: given("arm"),
+        level: given("level"),
+        dose: given("dose"),
+        weight: required("weight")?,
+        age: given("age"),
+        born: given("born"),
+        on: given("on"),
+        rounding: given("rounding"),
+        acknowledge: given("acknowledge"),
+        cells: given("cells"),
+        tolerance: given("tolerance"),
+    };
+    if given("level").is_some() && given("dose").is_some() {
+        return Err(Refusal {
+            field: Some("dose"),
+            message: "dose: give a level or a dose, not both".into(),
+        });
+    }
+    if given("age").is_some() && given("born").is_some() {
+        return Err(Refusal {
+            field: Some("age"),
+            message: "age: give an age or a date of birth, not both".into(),
+        });
+    }
+    let (protocol, request) = text
+        .to_request(&site.catalogue, FieldNames::Columns)
+        .map_err(refuse)?;
+    match kind {
+        Kind::Dose => protocol
+            .calculate(&request)
+            .map(Outcome::Dose)
+            .map_err(refuse),
+        Kind::Check => {
+            let (cells, tolerance) = text.delivery(FieldNames::Columns).map_err(refuse)?;
+            let cells = cells.ok_or_else(|| Refusal {
+                field: Some("cells"),
+                message: "cells: it is required: the count that was delivered".into(),
+            })?;
+            protocol
+                .check(&request, cells, tolerance)
+                .map(Outcome::Check)
+                .map_err(refuse)
+        }
+        Kind::Prepare => {
+            let product = ProductText {
+                concentration: required("concentration")?,
+                viability: required("viability")?,
+                positive: given("positive"),
+                available: required("available")?,
+                step: given("step"),
+            };
+            let (product, step) = product.to_product(FieldNames::Columns).map_err(refuse)?;
+            let (_, tolerance) = text.delivery(FieldNames::Columns).map_err(refuse)?;
+            protocol
+                .prepare(&request, &product, step, tolerance)
+                .map(Outcome::Prepare)
+                .map_err(refuse)
+        }
+    }
+}
