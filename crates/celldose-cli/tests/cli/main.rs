@@ -20,6 +20,7 @@ mod prepare;
 mod protocol_files;
 mod rejections;
 mod site;
+mod web;
 
 use assert_cmd::Command;
 

@@ -1,0 +1,269 @@
+//! The page in a real browser: Debian's Chromium, driven through ChromeDriver by WebDriver. A
+//! pharmacist's path: open the page, fill a dose form, read the result, print the worksheet, and
+//! see a refusal beside the field. Screenshots and the printed worksheet are saved under
+//! `target/browser-screenshots/`.
+//!
+//! Without Chromium and ChromeDriver the test says so and passes, unless
+//! `CELLDOSE_REQUIRE_BROWSER` is set (as `.ci/run` sets it), when it fails.
+
+// Tests may unwrap, index and count freely: a failure there is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use fantoccini::{ClientBuilder, Locator};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Where the screenshots go.
+fn artefacts() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/browser-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn browser_present() -> bool {
+    let present = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+    if !present {
+        assert!(
+            std::env::var_os("CELLDOSE_REQUIRE_BROWSER").is_none(),
+            "Chromium and ChromeDriver are required here ({CHROMIUM}, {CHROMEDRIVER}): apt-get install chromium chromium-driver"
+        );
+        eprintln!("browser test not run: {CHROMIUM} or {CHROMEDRIVER} is missing (apt-get install chromium chromium-driver)");
+    }
+    present
+}
+
+/// A ChromeDriver process, stopped when dropped.
+struct Driver(std::process::Child, u16);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
+fn start_driver() -> Driver {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "chromedriver did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Driver(child, port)
+}
+
+/// Runs `pdftotext` (or `pdftoppm`) from Debian's poppler-utils on the printed worksheet, where
+/// it is installed.
+fn poppler(program: &str, args: &[&str]) -> Option<std::process::Output> {
+    let output = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .ok()?;
+    output.status.success().then_some(output)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pharmacist_computes_a_dose_prints_the_worksheet_and_sees_a_refusal() {
+    if !browser_present() {
+        return;
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let site = celldose_web::Site::new(celldose::Catalogue::builtin().unwrap(), None);
+    tokio::spawn(celldose_web::serve(listener, site, std::future::pending()));
+
+    let driver = start_driver();
+    let profile = std::env::temp_dir().join(format!("celldose-chromium-{}", std::process::id()));
+    let capabilities = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-quic", "--window-size=1100,1500",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }
+    });
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities.as_object().unwrap().clone())
+        .connect(&format!("http://127.0.0.1:{}", driver.1))
+        .await
+        .unwrap();
+    let out = artefacts();
+
+    // The protocol list, then the dose form of NCT07276568.
+    client.goto(&format!("{base}/")).await.unwrap();
+    client
+        .find(Locator::Css("a[href='/dose?protocol=NCT07276568']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let arm = client.wait().for_element(Locator::Id("arm")).await.unwrap();
+    arm.select_by_value("alf").await.unwrap();
+    client
+        .find(Locator::Id("level"))
+        .await
+        .unwrap()
+        .select_by_value("1")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("weight"))
+        .await
+        .unwrap()
+        .send_keys("160lb")
+        .await
+        .unwrap();
+    std::fs::write(
+        out.join("dose-form.png"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    client
+        .find(Locator::Css("form.calculation button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // The result: the verdict in words, the numbers, the worksheet.
+    let verdict = client
+        .wait()
+        .for_element(Locator::Css("#verdict .verdict-words"))
+        .await
+        .unwrap();
+    assert_eq!(verdict.text().await.unwrap(), "WITHIN the protocol");
+    let worksheet = client.find(Locator::Id("worksheet")).await.unwrap();
+    let sheet = worksheet.text().await.unwrap();
+    assert!(
+        sheet.contains("1,161,196,468 cells (1.161196468 × 10⁹)"),
+        "{sheet}"
+    );
+    assert!(
+        sheet.contains("entered as 160 lb, converted exactly"),
+        "{sheet}"
+    );
+    assert!(sheet.contains("Independently checked by"), "{sheet}");
+    std::fs::write(out.join("result.png"), client.screenshot().await.unwrap()).unwrap();
+    std::fs::write(
+        out.join("worksheet.png"),
+        worksheet.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    // The print view: the worksheet alone.
+    let pdf = client
+        .print(fantoccini::wd::PrintConfiguration::default())
+        .await
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF"), "not a PDF");
+    let pdf_path = out.join("worksheet-print.pdf");
+    std::fs::write(&pdf_path, &pdf).unwrap();
+    let pdf_name = pdf_path.display().to_string();
+    match poppler("pdftotext", &["-layout", &pdf_name, "-"]) {
+        Some(text) => {
+            let text = String::from_utf8_lossy(&text.stdout);
+            assert!(text.contains("Independently checked by"), "{text}");
+            assert!(text.contains("1,161,196,468 cells"), "{text}");
+            assert!(text.contains("WITHIN the protocol"), "{text}");
+            assert!(
+                !text.contains("As the command line prints it"),
+                "the print view shows the screen-only text:\n{text}"
+            );
+            assert!(
+                !text.contains("Change the request"),
+                "the print view shows the form:\n{text}"
+            );
+            let prefix = out.join("worksheet-print").display().to_string();
+            assert!(poppler(
+                "pdftoppm",
+                &["-png", "-r", "70", "-singlefile", &pdf_name, &prefix]
+            )
+            .is_some());
+        }
+        None => assert!(
+            std::env::var_os("CELLDOSE_REQUIRE_BROWSER").is_none(),
+            "pdftotext (poppler-utils) is required to read the print view"
+        ),
+    }
+
+    // A bad weight: refused beside its field, and no result.
+    client
+        .goto(&format!("{base}/dose?protocol=NCT07276568"))
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("arm"))
+        .await
+        .unwrap()
+        .select_by_value("alf")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("level"))
+        .await
+        .unwrap()
+        .select_by_value("1")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("weight"))
+        .await
+        .unwrap()
+        .send_keys("72.5")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("form.calculation button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let refusal = client
+        .wait()
+        .for_element(Locator::Id("weight-refusal"))
+        .await
+        .unwrap();
+    let words = refusal.text().await.unwrap();
+    assert!(
+        words.contains("weight: body weight \"72.5\" has no unit"),
+        "{words}"
+    );
+    assert!(
+        client.find(Locator::Id("verdict")).await.is_err(),
+        "a refused request shows a result"
+    );
+    std::fs::write(out.join("refusal.png"), client.screenshot().await.unwrap()).unwrap();
+
+    client.close().await.unwrap();
+    drop(driver);
+    std::fs::remove_dir_all(&profile).ok();
+}
