@@ -84,6 +84,22 @@ fn poppler(program: &str, args: &[&str]) -> Option<std::process::Output> {
     output.status.success().then_some(output)
 }
 
+/// On an NCT07276568 dose form: arm alf, level 1, `weight`; a screenshot of the filled form where
+/// asked; then the form is sent.
+async fn fill_and_submit(client: &fantoccini::Client, weight: &str, screenshot: Option<&Path>) {
+    let arm = client.wait().for_element(Locator::Id("arm")).await.unwrap();
+    arm.select_by_value("alf").await.unwrap();
+    let level = client.find(Locator::Id("level")).await.unwrap();
+    level.select_by_value("1").await.unwrap();
+    let field = client.find(Locator::Id("weight")).await.unwrap();
+    field.send_keys(weight).await.unwrap();
+    if let Some(path) = screenshot {
+        std::fs::write(path, client.screenshot().await.unwrap()).unwrap();
+    }
+    let submit = client.find(Locator::Css("form.calculation button[type=submit]"));
+    submit.await.unwrap().click().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pharmacist_computes_a_dose_prints_the_worksheet_and_sees_a_refusal() {
     if !browser_present() {
@@ -123,34 +139,7 @@ async fn a_pharmacist_computes_a_dose_prints_the_worksheet_and_sees_a_refusal() 
         .click()
         .await
         .unwrap();
-    let arm = client.wait().for_element(Locator::Id("arm")).await.unwrap();
-    arm.select_by_value("alf").await.unwrap();
-    client
-        .find(Locator::Id("level"))
-        .await
-        .unwrap()
-        .select_by_value("1")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("weight"))
-        .await
-        .unwrap()
-        .send_keys("160lb")
-        .await
-        .unwrap();
-    std::fs::write(
-        out.join("dose-form.png"),
-        client.screenshot().await.unwrap(),
-    )
-    .unwrap();
-    client
-        .find(Locator::Css("form.calculation button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill_and_submit(&client, "160lb", Some(&out.join("dose-form.png"))).await;
 
     // The result: the verdict in words, the numbers, the worksheet.
     let verdict = client
@@ -218,35 +207,7 @@ async fn a_pharmacist_computes_a_dose_prints_the_worksheet_and_sees_a_refusal() 
         .goto(&format!("{base}/dose?protocol=NCT07276568"))
         .await
         .unwrap();
-    client
-        .wait()
-        .for_element(Locator::Id("arm"))
-        .await
-        .unwrap()
-        .select_by_value("alf")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("level"))
-        .await
-        .unwrap()
-        .select_by_value("1")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("weight"))
-        .await
-        .unwrap()
-        .send_keys("72.5")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("form.calculation button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill_and_submit(&client, "72.5", None).await;
     let refusal = client
         .wait()
         .for_element(Locator::Id("weight-refusal"))
