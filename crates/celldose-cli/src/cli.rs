@@ -322,39 +322,37 @@ impl Cli {
         }
     }
 
+    /// The output flags of a command that writes a result or a listing.
+    fn output(&self) -> Option<&OutputArgs> {
+        match &self.command {
+            Command::Protocols(output) | Command::Validate(ValidateArgs { output, .. }) => {
+                Some(output)
+            }
+            Command::Show(args) => Some(&args.output),
+            Command::Dose(args) => Some(&args.output),
+            Command::Check(args) => Some(&args.dose.output),
+            Command::Prepare(args) => Some(&args.dose.output),
+            Command::Batch(_)
+            | Command::Audit(_)
+            | Command::Completions { .. }
+            | Command::Man
+            | Command::Serve(_) => None,
+        }
+    }
+
     /// Whether `--ascii` was given to the command.
     pub fn ascii(&self) -> bool {
         match &self.command {
-            Command::Protocols(output) | Command::Validate(ValidateArgs { output, .. }) => {
-                output.ascii
-            }
-            Command::Show(args) => args.output.ascii,
-            Command::Dose(args) => args.output.ascii,
-            Command::Check(args) => args.dose.output.ascii,
-            Command::Prepare(args) => args.dose.output.ascii,
             Command::Batch(args) => args.ascii,
             Command::Audit(AuditCommand::Verify { ascii, .. }) => *ascii,
-            Command::Completions { .. } | Command::Man | Command::Serve(_) => false,
+            _ => self.output().is_some_and(|output| output.ascii),
         }
     }
 
     /// Whether the command writes JSON.
     pub fn json(&self) -> bool {
-        let format = match &self.command {
-            Command::Protocols(output) | Command::Validate(ValidateArgs { output, .. }) => {
-                output.format
-            }
-            Command::Show(args) => args.output.format,
-            Command::Dose(args) => args.output.format,
-            Command::Check(args) => args.dose.output.format,
-            Command::Prepare(args) => args.dose.output.format,
-            Command::Batch(_)
-            | Command::Audit(_)
-            | Command::Completions { .. }
-            | Command::Man
-            | Command::Serve(_) => Format::Text,
-        };
-        format == Format::Json
+        self.output()
+            .is_some_and(|output| output.format == Format::Json)
     }
 }
 

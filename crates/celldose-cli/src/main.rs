@@ -513,12 +513,7 @@ fn logged(
 ) -> Result<(String, u8), Refusal> {
     let result = calculate();
     if let Err(Refusal(message)) = &result {
-        let _ = audit(
-            args,
-            command,
-            extra,
-            &serde_json::json!({ "refused": message }),
-        );
+        let _ = audit(args, command, extra, &celldose::audit::Refused(message));
     }
     result
 }

@@ -167,7 +167,7 @@ pub(crate) fn run(site: &Site, kind: Kind, fields: &Fields) -> Result<Outcome, R
         Err(refusal) => log.append(
             kind.name(),
             &input,
-            &serde_json::json!({ "refused": refusal.message }),
+            &celldose::audit::Refused(&refusal.message),
         ),
     });
     match (recorded, result) {

@@ -52,6 +52,30 @@ pub struct AuditLog {
     next_seq: u64,
 }
 
+/// What a record holds in place of a result when the request was refused:
+/// `{"refused": "<the refusal>"}`. The command line, `celldose batch` and the web page record
+/// refusals with it, so a refused request reads the same in every log.
+///
+/// ```
+/// let json = serde_json::to_string(&celldose::audit::Refused("weight: it is required"))?;
+/// assert_eq!(json, r#"{"refused":"weight: it is required"}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refused<'a>(pub &'a str);
+
+impl Serialize for Refused<'_> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> core::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut record = serializer.serialize_struct("Refused", 1)?;
+        record.serialize_field("refused", self.0)?;
+        record.end()
+    }
+}
+
 /// One record, in the order its fields are written.
 #[derive(Serialize)]
 struct Record<'a, R: Serialize> {

@@ -390,9 +390,8 @@ pub fn run<R: BufRead, W: Write>(
     );
     // A run refused as a whole (an unreadable header, binary data) is recorded too.
     if let (Err(error), Some(log)) = (&result, audit) {
-        let refused = serde_json::json!({ "refused": error.to_string() });
         // The refusal is reported whether or not the log could take it.
-        let _ = log.append("batch", &[], &refused);
+        let _ = log.append("batch", &[], &crate::audit::Refused(&error.to_string()));
     }
     result
 }
