@@ -341,7 +341,9 @@ fn form(
                             }
                         }
                     } @else {
-                        input type="text" id=(name) name=(name) value=(current) placeholder=(hint) autocomplete="off";
+                        // A value sent back is shown with any control or invisible character
+                        // spelled out, never acted on.
+                        input type="text" id=(name) name=(name) value=(celldose::text::inert(current)) placeholder=(hint) autocomplete="off";
                     }
                     @if let Some(refusal) = refused {
                         span.refusal role="alert" id={ (name) "-refusal" } { (refusal.message) }
