@@ -127,6 +127,14 @@ pub enum Error {
         /// What is wrong, with the line and column where known.
         message: String,
     },
+    /// A product file is invalid.
+    #[error("product file {source_name}: {message}")]
+    ProductFile {
+        /// The file as named.
+        source_name: String,
+        /// What is wrong, with the line and column where known.
+        message: String,
+    },
     /// A protocol definition is invalid.
     #[error("protocol file {source_name}: {message}")]
     ProtocolFile {

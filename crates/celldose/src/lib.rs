@@ -34,6 +34,7 @@ extern crate uom;
 pub mod audit;
 pub mod batch;
 pub mod calculation;
+pub mod certificate;
 mod error;
 pub mod human;
 #[doc(hidden)]
@@ -49,6 +50,7 @@ pub use calculation::{
     Calculation, DeliveryCheck, DoseChoice, DoseRequest, FieldNames, Finding, FindingCode,
     Preparation, Product, ProductText, RequestText, Rounding, Severity, Verdict,
 };
+pub use certificate::Certificate;
 pub use error::{Error, Result};
 pub use regimen::{
     describe_dose, Arm, Catalogue, CohortSize, DoseLevel, DoseRule, Edge, Escalation, Miss,

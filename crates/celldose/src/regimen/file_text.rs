@@ -18,7 +18,7 @@ fn refusal(value: &str) -> Option<String> {
 
 /// A string value, refused when it holds a forbidden character (the error carries the value's
 /// line and column).
-pub(super) fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+pub(crate) fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     let value = String::deserialize(deserializer)?;
     match refusal(&value) {
         Some(message) => Err(D::Error::custom(message)),
@@ -27,14 +27,14 @@ pub(super) fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String,
 }
 
 /// An optional string value, checked as [`text`].
-pub(super) fn optional_text<'de, D: Deserializer<'de>>(
+pub(crate) fn optional_text<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<String>, D::Error> {
     text(deserializer).map(Some)
 }
 
 /// A list of string values, each checked as [`text`].
-pub(super) fn text_list<'de, D: Deserializer<'de>>(
+pub(crate) fn text_list<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Vec<String>, D::Error> {
     let values = Vec::<String>::deserialize(deserializer)?;
@@ -46,7 +46,7 @@ pub(super) fn text_list<'de, D: Deserializer<'de>>(
 
 /// The first forbidden character typed raw in a file, at its byte offset, with the refusal. A
 /// line break (`\n` or `\r\n`) and a tab are the only control characters a file may hold raw.
-pub(super) fn raw_refusal(text: &str) -> Option<(usize, String)> {
+pub(crate) fn raw_refusal(text: &str) -> Option<(usize, String)> {
     let bytes = text.as_bytes();
     text.char_indices()
         .find(|(offset, c)| match c {

@@ -3,7 +3,7 @@
 
 mod catalogue;
 mod dose_rule;
-mod file_text;
+pub(crate) mod file_text;
 mod protocol;
 mod protocol_file;
 mod trial_state;
@@ -15,6 +15,7 @@ pub use protocol::{
     Arm, CohortSize, DoseLevel, Escalation, Protocol, Regimen, Source, Stated, Tolerance,
     WeightBand,
 };
+pub(crate) use protocol_file::line_column;
 pub use protocol_file::{FORMAT_VERSION, PROTOCOL_MAX_BYTES};
 pub use trial_state::{Opening, Step, TrialState, TRIAL_STATE_FORMAT, TRIAL_STATE_MAX_BYTES};
 pub use window::{Edge, Miss, Window};

@@ -11,6 +11,7 @@ mod cells_per_kg;
 mod concentration;
 mod dose;
 mod exact_ratio;
+mod measure;
 mod number;
 mod percent;
 mod volume;
@@ -22,6 +23,10 @@ pub use cell_count::{CellCount, ExactCells};
 pub use cells_per_kg::CellsPerKg;
 pub use concentration::Concentration;
 pub use dose::Dose;
+pub use measure::{
+    Density, DmsoPerKg, EndotoxinPerKg, EndotoxinPerMl, EuPerKg, EuPerMl, GramsPerKg, GramsPerMl,
+    MeasureUnit, Measured, MillilitresPerKg, VolumePerKg,
+};
 pub use percent::Percent;
 pub use volume::Volume;
 

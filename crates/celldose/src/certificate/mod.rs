@@ -1,0 +1,179 @@
+//! A cell product as its certificate of analysis describes it: one or more bags, each with its
+//! volume, its cells, their viability and the fraction that counts towards the dose, and what
+//! else goes in with them (DMSO, endotoxin). Read from a product file (docs/product-format.md).
+
+mod bag;
+mod file;
+mod isbt128;
+
+use std::sync::Arc;
+
+pub use bag::{Bag, BagContent};
+pub use file::{PRODUCT_FORMAT, PRODUCT_MAX_BYTES};
+pub use isbt128::{DonationId, ProductCode};
+
+use crate::error::{Error, Result};
+use crate::units::ExactCells;
+
+/// Which cells the protocol's dose counts, and so which of a bag's figures multiply its cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Counted {
+    /// All nucleated cells (viability reported, not applied).
+    TotalNucleated,
+    /// Viable nucleated cells: cells × viability.
+    Viable,
+    /// CAR-positive viable T cells: cells × viability × positive fraction (of viable cells).
+    CarPositiveViable,
+    /// CD34+ cells: cells × positive fraction (the certificate's CD34+ percentage of nucleated
+    /// cells, which already counts only viable CD34+ cells where the laboratory gates on
+    /// viability; viability is not applied again).
+    #[serde(rename = "cd34-positive")]
+    Cd34Positive,
+}
+
+impl Counted {
+    /// As written in files and output: `car-positive-viable`.
+    ///
+    /// ```
+    /// assert_eq!(celldose::certificate::Counted::Cd34Positive.as_str(), "cd34-positive");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::TotalNucleated => "total-nucleated",
+            Self::Viable => "viable",
+            Self::CarPositiveViable => "car-positive-viable",
+            Self::Cd34Positive => "cd34-positive",
+        }
+    }
+
+    /// The cells counted, in words: `CAR-positive viable T cells`.
+    pub fn cells_word(self) -> &'static str {
+        match self {
+            Self::TotalNucleated => "total nucleated cells",
+            Self::Viable => "viable cells",
+            Self::CarPositiveViable => "CAR-positive viable T cells",
+            Self::Cd34Positive => "CD34+ cells",
+        }
+    }
+
+    pub(crate) fn uses_viability(self) -> bool {
+        matches!(self, Self::Viable | Self::CarPositiveViable)
+    }
+
+    pub(crate) fn uses_positive(self) -> bool {
+        matches!(self, Self::CarPositiveViable | Self::Cd34Positive)
+    }
+}
+
+/// A cell product: its id, ISBT 128 identifiers where given, what its counts mean, and its bags.
+///
+/// ```
+/// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/products/car-t-two-bags.toml"))?;
+/// let product = celldose::Certificate::from_toml("car-t-two-bags.toml", &text)?;
+/// assert_eq!(product.bags().len(), 2);
+/// assert_eq!(product.counted_total(&product.bags().iter().collect::<Vec<_>>())?.to_string(), "200550000");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Certificate {
+    pub(crate) id: String,
+    pub(crate) din: Option<DonationId>,
+    pub(crate) product_code: Option<ProductCode>,
+    pub(crate) counts: Counted,
+    pub(crate) bags: Vec<Bag>,
+    pub(crate) sha256: Arc<str>,
+    pub(crate) origin: String,
+}
+
+impl Certificate {
+    /// The product's id (lot or batch), as on the certificate.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The ISBT 128 donation identification number, where given.
+    pub fn din(&self) -> Option<&DonationId> {
+        self.din.as_ref()
+    }
+
+    /// The ISBT 128 product code, where given.
+    pub fn product_code(&self) -> Option<&ProductCode> {
+        self.product_code.as_ref()
+    }
+
+    /// Which cells the counts are of.
+    pub fn counts(&self) -> Counted {
+        self.counts
+    }
+
+    /// Every bag, in the file's order.
+    pub fn bags(&self) -> &[Bag] {
+        &self.bags
+    }
+
+    /// The SHA-256 of the product file, as 64 hex digits.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// The file it was read from, as named.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The bags named by `ids`, in that order; every bag, in the file's order, where `ids` is
+    /// empty.
+    ///
+    /// # Errors
+    /// An id that names no bag (the message lists the bags), or an id named twice.
+    ///
+    /// ```
+    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/products/car-t-two-bags.toml"))?;
+    /// let product = celldose::Certificate::from_toml("p.toml", &text)?;
+    /// assert_eq!(product.select(&["2"])?.len(), 1);
+    /// assert_eq!(product.select(&["3"]).unwrap_err().to_string(), "product CART-2026-0417 has no bag \"3\"; its bags: 1, 2");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn select(&self, ids: &[&str]) -> Result<Vec<&Bag>> {
+        if ids.is_empty() {
+            return Ok(self.bags.iter().collect());
+        }
+        let mut chosen: Vec<&Bag> = Vec::with_capacity(ids.len());
+        for id in ids {
+            let bag = self.bags.iter().find(|b| b.id() == *id).ok_or_else(|| {
+                Error::Request(format!(
+                    "product {} has no bag {}; its bags: {}",
+                    self.id,
+                    crate::text::Shown(id),
+                    self.bags.iter().map(Bag::id).collect::<Vec<_>>().join(", ")
+                ))
+            })?;
+            if chosen.iter().any(|b| b.id() == bag.id()) {
+                return Err(Error::Request(format!(
+                    "bag {} is named twice; name each bag once",
+                    crate::text::Shown(id)
+                )));
+            }
+            chosen.push(bag);
+        }
+        Ok(chosen)
+    }
+
+    /// The counted cells of `bags`, each given whole.
+    ///
+    /// # Errors
+    /// More cells than celldose accepts.
+    pub fn counted_total(&self, bags: &[&Bag]) -> Result<ExactCells> {
+        let mut total = rust_decimal::Decimal::ZERO;
+        for bag in bags {
+            total = total
+                .checked_add(bag.counted().get())
+                .ok_or_else(|| Error::Overflow {
+                    operation: "cells in the bags",
+                    detail: format!("product {}", self.id),
+                })?;
+        }
+        ExactCells::new(total)
+    }
+}
