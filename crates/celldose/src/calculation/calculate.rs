@@ -57,6 +57,12 @@ impl Protocol {
         let mut findings = self.eligibility_findings(weight, request.age());
         let clause = |what: &str| clause_for(self.id(), arm_id.as_deref(), regimen.id(), what);
 
+        findings.extend(super::dosing_weight::findings(
+            self.product_rules.dosing_weight,
+            request.weight(),
+            request.current_weight(),
+            &|what| clause_for(self.id(), None, regimen.id(), what),
+        ));
         let plan = self.plan(regimen, weight, &clause, &mut findings);
         let limits = Limits::derive(plan.rule, plan.cap, weight)?;
         let limits_clause = || match (plan.rule, plan.cap) {
@@ -206,6 +212,9 @@ impl Protocol {
             acknowledgement: request.acknowledgement().map(str::to_owned),
             trial_state_sha256: request.trial_state().map(|s| Arc::from(s.sha256())),
             age_from_birth: request.age_from_birth(),
+            current_weight: request.current_weight(),
+            dosing_weight: self.product_rules.dosing_weight,
+            split: regimen.split.clone(),
             findings,
         })
     }

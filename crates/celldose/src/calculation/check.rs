@@ -3,12 +3,14 @@
 use rust_decimal::Decimal;
 
 use super::calculate::rule_clause;
+use super::delivery::{Course, Delivery, Excipients, ProductUse, SplitCheck};
+use super::product_limits::judge_product;
 use super::tolerance::{percent_of, resolve_tolerance, tolerance_finding, tolerance_words};
 use super::{Calculation, DoseRequest, Finding, FindingCode, Rounding, Severity, Verdict};
 use crate::error::{Error, Result};
 use crate::human;
-use crate::regimen::{Protocol, Tolerance};
-use crate::units::{CellCount, CellsPerKg, ExactCells, Percent};
+use crate::regimen::{Protocol, Split, SplitLimits, Tolerance};
+use crate::units::{CellCount, CellsPerKg, ExactCells, Percent, Volume};
 
 /// Deviations are reported to this many decimal places of a percent; limits are compared exactly.
 const DEVIATION_PLACES: u32 = 2;
@@ -28,10 +30,40 @@ const DEVIATION_PLACES: u32 = 2;
 pub struct DeliveryCheck {
     calculation: Calculation,
     actual_cells: CellCount,
+    actual_exact: ExactCells,
     actual_cells_per_kg: CellsPerKg,
     deviation_percent: Option<Decimal>,
     tolerance: Option<Tolerance>,
-    findings: Vec<Finding>,
+    product: Option<ProductUse>,
+    excipients: Option<Excipients>,
+    split: Option<SplitCheck>,
+    pub(crate) drawing: Option<Drawing>,
+    pub(crate) findings: Vec<Finding>,
+}
+
+/// How a dose was drawn from the bags of a product: the measuring step, the exact volume the
+/// last bag needed before rounding, and the target of this infusion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Drawing {
+    pub(crate) step: Volume,
+    pub(crate) target: ExactCells,
+    pub(crate) exact_ml: Option<Decimal>,
+}
+
+impl Drawing {
+    /// The measuring step a part of a bag is drawn in.
+    pub fn step(&self) -> Volume {
+        self.step
+    }
+    /// The target this infusion's bags were chosen for.
+    pub fn target(&self) -> ExactCells {
+        self.target
+    }
+    /// The volume the last bag used would need to give the target exactly, before rounding to
+    /// the step (to 0.000001 mL); `None` where only whole bags were considered.
+    pub fn exact_ml(&self) -> Option<Decimal> {
+        self.exact_ml
+    }
 }
 
 impl Protocol {
@@ -61,28 +93,250 @@ impl Protocol {
         actual_cells: CellCount,
         tolerance: Option<Percent>,
     ) -> Result<DeliveryCheck> {
+        self.check_delivery(request, &Delivery::count(actual_cells), tolerance, None)
+    }
+
+    /// Checks what was given in one infusion: a count, or bags of a product (see
+    /// [`Delivery`]); for a split dose, `course` says which infusion it is and what was given
+    /// before. The count is judged as [`Protocol::check`] judges it (for a split dose, against
+    /// this infusion's share, or the running total's, as the protocol says), and a product
+    /// against the protocol's limits on phenotype, viability, volume, DMSO and endotoxin.
+    ///
+    /// # Errors
+    /// Those of [`Protocol::check`]; a split dose with no `course`, or a `course` for a dose that
+    /// is not split; an infusion number the split does not have.
+    ///
+    /// ```
+    /// use celldose::calculation::Delivery;
+    /// use celldose::{Catalogue, DoseChoice, DoseRequest, Rounding};
+    /// let catalogue = Catalogue::builtin()?;
+    /// let request = DoseRequest::new("72.5kg".parse()?, DoseChoice::Level(1), Rounding::HalfAwayFromZero).with_arm("alf");
+    /// let protocol = catalogue.find("NCT07276568")?;
+    /// let by_count = protocol.check(&request, "1.2e9".parse()?, Some("10%".parse()?))?;
+    /// let by_delivery = protocol.check_delivery(&request, &Delivery::count("1.2e9".parse()?), Some("10%".parse()?), None)?;
+    /// assert_eq!(by_count, by_delivery);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check_delivery(
+        &self,
+        request: &DoseRequest,
+        delivery: &Delivery,
+        tolerance: Option<Percent>,
+        course: Option<Course>,
+    ) -> Result<DeliveryCheck> {
         let calculation = self.calculate(request)?;
         // A delivered count is held to its target even inside a range: a 1 × 10⁶/kg order
         // delivered at 2 × 10⁶/kg must not pass because the range reaches that far.
         let tolerance =
             resolve_tolerance(&calculation, tolerance, "checking a delivered count", false)?
                 .tolerance();
+        self.judge(calculation, delivery, tolerance, course)
+    }
+
+    /// Judges `delivery` under `calculation`: the count (for this infusion of a split dose where
+    /// there is one) and the product's limits.
+    pub(crate) fn judge(
+        &self,
+        calculation: Calculation,
+        delivery: &Delivery,
+        tolerance: Option<Tolerance>,
+        course: Option<Course>,
+    ) -> Result<DeliveryCheck> {
+        let actual = delivery.cells();
         let weight = calculation.weight().weight();
-        let actual = actual_cells.exact();
         let actual_cells_per_kg = CellsPerKg::new(Rounding::HalfAwayFromZero.to_places(
             CellsPerKg::checked_from(actual, weight)?.get(),
             DEVIATION_PLACES,
         ))?;
-        let (findings, deviation_percent) = judge_delivery(&calculation, actual, tolerance)?;
+        let (mut findings, deviation_percent, split) =
+            judge_course(&calculation, actual, tolerance, course)?;
+        let (product_findings, excipients) =
+            judge_product(&self.product_rules, &calculation, delivery)?;
+        findings.extend(product_findings);
         Ok(DeliveryCheck {
             calculation,
-            actual_cells,
+            actual_cells: actual.round(Rounding::HalfAwayFromZero)?,
+            actual_exact: actual,
             actual_cells_per_kg,
             deviation_percent,
             tolerance,
+            product: delivery.product().cloned(),
+            excipients,
+            split,
+            drawing: None,
             findings,
         })
     }
+}
+
+/// The findings on one infusion's count: against the whole target, or, for a split dose,
+/// against this infusion's share (per infusion) or the running total's (cumulative).
+fn judge_course(
+    calculation: &Calculation,
+    actual: ExactCells,
+    tolerance: Option<Tolerance>,
+    course: Option<Course>,
+) -> Result<(Vec<Finding>, Option<Decimal>, Option<SplitCheck>)> {
+    let where_ = || {
+        calculation.arm().map_or_else(
+            || format!("regimen {}", calculation.regimen()),
+            |a| format!("arm {a}"),
+        )
+    };
+    let (split, course) = match (calculation.split(), course) {
+        (None, None) => {
+            let (findings, deviation) = judge_delivery(calculation, actual, tolerance)?;
+            return Ok((findings, deviation, None));
+        }
+        (None, Some(_)) => {
+            return Err(Error::Request(format!(
+                "protocol {} {} does not split its dose over infusions, so an infusion number and what was given before do not apply",
+                calculation.protocol(),
+                where_()
+            )))
+        }
+        (Some(split), None) => {
+            return Err(Error::Request(format!(
+                "protocol {} {} splits the dose over {} infusions ({}); say which infusion this is (1 to {})",
+                calculation.protocol(),
+                where_(),
+                split.parts().len(),
+                split_words(split),
+                split.parts().len()
+            )))
+        }
+        (Some(split), Some(course)) => (split, course),
+    };
+    let count = u32::try_from(split.parts().len()).unwrap_or(u32::MAX);
+    let (Some((share, so_far)), Some(part)) = (
+        split.shares(course.infusion),
+        usize::try_from(course.infusion)
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| split.parts().get(i)),
+    ) else {
+        return Err(Error::Request(format!(
+            "infusion {} is not one of the {count} infusions of protocol {} {} ({}); accepted: 1 to {count}",
+            course.infusion,
+            calculation.protocol(),
+            where_(),
+            split_words(split)
+        )));
+    };
+    let given = match (course.infusion, course.given_before) {
+        (1, Some(given)) if given > ExactCells::ZERO => {
+            return Err(Error::Request(format!(
+                "infusion 1 is the first; nothing can have been given before it, yet {} was stated",
+                given.get()
+            )))
+        }
+        (1, _) => Some(ExactCells::ZERO),
+        (_, given) => given,
+    };
+    let cumulative = given
+        .map(|g| {
+            g.get()
+                .checked_add(actual.get())
+                .ok_or_else(|| Error::Overflow {
+                    operation: "running total",
+                    detail: format!("{} + {}", g.get(), actual.get()),
+                })
+                .and_then(ExactCells::new)
+        })
+        .transpose()?;
+    let this_share = calculation.share(share)?;
+    let so_far_share = calculation.share(so_far)?;
+    let percent = |f: Decimal| (f * Decimal::ONE_HUNDRED).normalize();
+    let this_words = format!(
+        "infusion {} of {count} ({}% of the dose, day {})",
+        course.infusion,
+        percent(share),
+        part.day
+    );
+    let total_words = format!(
+        "running total after infusion {} of {count} ({}% of the dose so far)",
+        course.infusion,
+        percent(so_far)
+    );
+    let mut findings = vec![Finding::new(
+        Severity::Info,
+        FindingCode::SplitInfusion,
+        calculation.clause(&format!("split, split_limits {}", split.limits().as_str())),
+        |n| {
+            let target = this_share.exact_cells().map_or_else(
+                || "no single target".to_owned(),
+                |t| format!("target {}", human::cells(t.get(), n)),
+            );
+            format!(
+                "{this_words}: {target}; the limits apply {}",
+                match split.limits() {
+                    SplitLimits::PerInfusion => "to each infusion",
+                    SplitLimits::Cumulative => "to the running total",
+                }
+            )
+        },
+    )];
+    let deviation = match (split.limits(), cumulative) {
+        (SplitLimits::PerInfusion, _) => {
+            let (found, deviation) = judge_delivery(&this_share, actual, tolerance)?;
+            findings.extend(found.into_iter().map(|f| f.with_prefix(&this_words)));
+            // Whatever came before, the running total never passes the whole dose's maximum.
+            if let Some(total) = cumulative {
+                let (found, _) = judge_delivery(calculation, total, None)?;
+                findings.extend(
+                    found
+                        .into_iter()
+                        .filter(|f| f.code() == FindingCode::DeliveredAboveProtocolMaximum)
+                        .map(|f| f.with_prefix(&total_words)),
+                );
+            }
+            deviation
+        }
+        (SplitLimits::Cumulative, Some(total)) => {
+            let (found, deviation) = judge_delivery(&so_far_share, total, tolerance)?;
+            findings.extend(found.into_iter().map(|f| f.with_prefix(&total_words)));
+            deviation
+        }
+        (SplitLimits::Cumulative, None) => {
+            findings.push(Finding::new(
+                Severity::Soft,
+                FindingCode::GivenNotStated,
+                calculation.clause("split_limits cumulative"),
+                |_| {
+                    format!(
+                        "the limits apply to the running total, and what was given before {this_words} was not stated, so the total cannot be checked; give what was given before"
+                    )
+                },
+            ));
+            None
+        }
+    };
+    Ok((
+        findings,
+        deviation,
+        Some(SplitCheck {
+            infusion: course.infusion,
+            infusions: count,
+            day: part.day,
+            share: part.fraction,
+            share_so_far: percent(so_far),
+            limits: split.limits(),
+            target: this_share.exact_cells(),
+            given_before: given,
+            cumulative,
+            cumulative_target: so_far_share.exact_cells(),
+        }),
+    ))
+}
+
+/// A split in words: `10% on day 0, 30% on day 1, 60% on day 2`.
+pub(crate) fn split_words(split: &Split) -> String {
+    split
+        .parts()
+        .iter()
+        .map(|p| format!("{} on day {}", p.fraction, p.day))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The findings on an amount delivered under `calculation`, and its deviation from the target.
@@ -241,6 +495,41 @@ impl DeliveryCheck {
     /// ```
     pub fn actual_cells(&self) -> CellCount {
         self.actual_cells
+    }
+
+    /// The delivered amount exactly: a count as given, or the counted cells of the bags (which
+    /// may hold a fraction of a cell where percentages multiply).
+    ///
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("70kg".parse()?, celldose::DoseChoice::ArmDose, celldose::Rounding::HalfAwayFromZero).with_arm("low-dose");
+    /// # let check = catalogue.find("NCT06167473")?.check(&request, "6.2e7".parse()?, Some("10%".parse()?))?;
+    /// assert_eq!(check.actual_exact().to_string(), "62000000");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn actual_exact(&self) -> ExactCells {
+        self.actual_exact
+    }
+
+    /// The product and bags the delivery came from, where it came from a product file.
+    pub fn product(&self) -> Option<&ProductUse> {
+        self.product.as_ref()
+    }
+
+    /// What went in with the cells (volume, DMSO, endotoxin), where the delivery came from a
+    /// product file.
+    pub fn excipients(&self) -> Option<&Excipients> {
+        self.excipients.as_ref()
+    }
+
+    /// How this infusion of a split dose was judged, where the dose is split.
+    pub fn split(&self) -> Option<&SplitCheck> {
+        self.split.as_ref()
+    }
+
+    /// How the bags were chosen, where the delivery was prepared from a product file.
+    pub fn drawing(&self) -> Option<&Drawing> {
+        self.drawing.as_ref()
     }
 
     /// The delivered count per kg, rounded half away from zero to 0.01 cells/kg.

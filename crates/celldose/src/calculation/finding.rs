@@ -107,6 +107,34 @@ finding_codes! {
     VolumeRoundedInside => "volume-rounded-inside",
     /// Neither measurable volume around the exact one passes every check.
     NoVolumeInside => "no-volume-inside",
+    /// The protocol names the weight that doses (apheresis, screening, …): which one was used
+    /// and how the current weight compares.
+    DosingWeight => "dosing-weight",
+    /// The current weight differs from the dosing weight by more than the protocol allows.
+    WeightChanged => "weight-changed",
+    /// The protocol limits how far the weight may have changed, and no current weight was given.
+    WeightChangeNotChecked => "weight-change-not-checked",
+    /// The product counts other cells than the protocol's dose does.
+    PhenotypeMismatch => "phenotype-mismatch",
+    /// A bag's viability is below the protocol's minimum.
+    ViabilityBelowMinimum => "viability-below-minimum",
+    /// The product volume per kg is above the protocol's maximum.
+    VolumeAboveLimit => "volume-above-limit",
+    /// The DMSO per kg is above the protocol's daily maximum.
+    DmsoAboveLimit => "dmso-above-limit",
+    /// The endotoxin per kg is above the protocol's maximum.
+    EndotoxinAboveLimit => "endotoxin-above-limit",
+    /// A bag's certificate does not state a figure a protocol limit needs (DMSO, endotoxin).
+    ExcipientNotStated => "excipient-not-stated",
+    /// The protocol limits what goes in with the cells, and only a count was given.
+    ProductLimitsNotChecked => "product-limits-not-checked",
+    /// This is one infusion of a split dose: its share, day and target.
+    SplitInfusion => "split-infusion",
+    /// The limits of a split dose apply to the running total, and what was given before this
+    /// infusion was not stated.
+    GivenNotStated => "given-not-stated",
+    /// What is left of the product after this dose is drawn.
+    ProductLeftOver => "product-left-over",
 }
 
 /// One thing a calculation noticed: its severity, code, the protocol clause it rests on, and a
@@ -191,6 +219,12 @@ impl Finding {
     /// ```
     pub fn clause(&self) -> &str {
         &self.clause
+    }
+
+    /// The same finding with its message introduced by `prefix` (as `infusion 2 of 3: …`).
+    pub(crate) fn with_prefix(mut self, prefix: &str) -> Self {
+        self.message = format!("{prefix}: {}", self.message);
+        self
     }
 
     /// The same finding with a hint added to its message.

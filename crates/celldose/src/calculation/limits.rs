@@ -66,6 +66,30 @@ impl Limits {
         }
     }
 
+    /// Every end times `share` (a fraction of 1, such as 0.3 for a 30 % infusion): the limits of
+    /// one part of a split dose. Exact, because a share is a terminating decimal.
+    pub(crate) fn scaled(self, share: rust_decimal::Decimal) -> Result<Self> {
+        let scale = |end: Option<ExactCells>| {
+            end.map(|end| {
+                end.get()
+                    .checked_mul(share)
+                    .ok_or_else(|| crate::Error::Overflow {
+                        operation: "share of a split dose",
+                        detail: format!("{} × {share}", end.get()),
+                    })
+                    .and_then(ExactCells::new)
+            })
+            .transpose()
+        };
+        Ok(Self {
+            min: scale(self.min)?,
+            max: scale(self.max)?,
+            uncapped_min: scale(self.uncapped_min)?,
+            uncapped_max: scale(self.uncapped_max)?,
+            cap: scale(self.cap)?,
+        })
+    }
+
     /// Whether `amount` lies inside both ends (each inclusive).
     pub(crate) fn contains(self, amount: ExactCells) -> bool {
         self.min.is_none_or(|min| amount >= min) && self.max.is_none_or(|max| amount <= max)

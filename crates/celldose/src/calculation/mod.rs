@@ -2,14 +2,18 @@
 //! verdict.
 
 mod calculate;
+mod bags;
 mod cap;
 mod check;
+mod delivery;
+mod dosing_weight;
 mod eligibility;
 mod escalation;
 mod explicit;
 mod finding;
 mod limits;
 mod preparation;
+mod product_limits;
 mod request;
 mod request_text;
 mod result;
@@ -17,7 +21,8 @@ mod rounding;
 mod tolerance;
 
 pub(crate) use calculate::clause_for;
-pub use check::DeliveryCheck;
+pub use check::{DeliveryCheck, Drawing};
+pub use delivery::{BagShare, Course, Delivery, Excipients, ProductUse, SplitCheck};
 pub use finding::{Finding, FindingCode, Severity, Verdict};
 pub use preparation::{Preparation, Product};
 pub use request::{DoseChoice, DoseRequest};

@@ -161,11 +161,35 @@ struct Candidate {
     deviation: Option<Decimal>,
 }
 
-impl Candidate {
+impl Choice for Candidate {
+    fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+    fn findings_mut(&mut self) -> &mut Vec<Finding> {
+        &mut self.findings
+    }
+    fn amount(&self) -> ExactCells {
+        self.delivered
+    }
+    fn words(&self) -> String {
+        format!("{} mL", self.volume)
+    }
+}
+
+/// A way of giving a dose that can be judged and compared: a volume, or a choice of bags.
+pub(crate) trait Choice {
+    /// What the judgement found.
+    fn findings(&self) -> &[Finding];
+    /// The same, to add to.
+    fn findings_mut(&mut self) -> &mut Vec<Finding>;
+    /// The cells it gives.
+    fn amount(&self) -> ExactCells;
+    /// What it is, in words: `29.2 mL`.
+    fn words(&self) -> String;
     /// 0 when nothing is wrong, 1 with a soft finding, 2 with a hard one.
     fn rank(&self) -> u8 {
         let mut rank = 0;
-        for finding in &self.findings {
+        for finding in self.findings() {
             rank = rank.max(match finding.severity() {
                 Severity::Hard => 2,
                 Severity::Soft => 1,
@@ -173,6 +197,55 @@ impl Candidate {
             });
         }
         rank
+    }
+}
+
+/// Of the nearest way to give a dose and its other neighbour, the one to take: the nearest,
+/// unless the other passes a check the nearest fails (a finding says so); where both fail, the
+/// nearest, with a hard finding that no neighbour passes.
+pub(crate) fn choose<C: Choice>(nearest: C, other: Option<C>, step: Volume, clause: &str) -> C {
+    let Some(other) = other else {
+        return nearest;
+    };
+    if other.rank() < nearest.rank() {
+        let mut other = other;
+        let (taken, instead) = (other.words(), nearest.words());
+        let worst = nearest
+            .findings()
+            .iter()
+            .filter(|f| f.severity() != Severity::Info)
+            .min_by_key(|f| f.severity())
+            .cloned();
+        other.findings_mut().push(Finding::new(
+            Severity::Info,
+            FindingCode::VolumeRoundedInside,
+            clause,
+            |n| {
+                let why = worst.as_ref().map_or_else(String::new, |f| format!(" ({})", f.message(n)));
+                format!("the nearest {step} step, {instead}, would fail a check{why}, so {taken} was taken")
+            },
+        ));
+        other
+    } else if nearest.rank() == 2 && other.rank() == 2 {
+        let mut nearest = nearest;
+        let (low, high) = if nearest.amount() < other.amount() {
+            (nearest.words(), other.words())
+        } else {
+            (other.words(), nearest.words())
+        };
+        nearest.findings_mut().push(Finding::new(
+            Severity::Hard,
+            FindingCode::NoVolumeInside,
+            clause,
+            |_| {
+                format!(
+                    "neither {low} nor {high}, the two {step} steps around the exact volume, delivers a dose that passes every check"
+                )
+            },
+        ));
+        nearest
+    } else {
+        nearest
     }
 }
 
@@ -290,51 +363,8 @@ impl Protocol {
             })
         };
         let first = candidate(nearest)?;
-        let chosen = if single {
-            first
-        } else {
-            let second = candidate(other)?;
-            if second.rank() < first.rank() {
-                let mut second = second;
-                let (taken, instead) = (second.volume, first.volume);
-                let worst = first
-                    .findings
-                    .iter()
-                    .filter(|f| f.severity() != Severity::Info)
-                    .min_by_key(|f| f.severity())
-                    .cloned();
-                second.findings.push(Finding::new(
-                    Severity::Info,
-                    FindingCode::VolumeRoundedInside,
-                    calculation.clause("volume rounding"),
-                    |n| {
-                        let why = worst.as_ref().map_or_else(String::new, |f| format!(" ({})", f.message(n)));
-                        format!("the nearest {step} step, {instead} mL, would fail a check{why}, so {taken} mL was taken")
-                    },
-                ));
-                second
-            } else if first.rank() == 2 && second.rank() == 2 {
-                let mut first = first;
-                let (low, high) = if first.volume < second.volume {
-                    (first.volume, second.volume)
-                } else {
-                    (second.volume, first.volume)
-                };
-                first.findings.push(Finding::new(
-                    Severity::Hard,
-                    FindingCode::NoVolumeInside,
-                    calculation.clause("volume rounding"),
-                    |_| {
-                        format!(
-                            "neither {low} mL nor {high} mL, the two {step} steps around the exact volume, delivers a dose that passes every check"
-                        )
-                    },
-                ));
-                first
-            } else {
-                first
-            }
-        };
+        let second = if single { None } else { Some(candidate(other)?) };
+        let chosen = choose(first, second, step, &calculation.clause("volume rounding"));
 
         let volume = Volume::from_ml(chosen.volume).map_err(|_| {
             Error::Request(format!(

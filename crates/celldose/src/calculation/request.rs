@@ -41,6 +41,7 @@ pub struct DoseRequest {
     acknowledgement: Option<String>,
     age_from_birth: Option<AgeFromBirth>,
     trial_state: Option<Arc<TrialState>>,
+    current_weight: Option<EnteredWeight>,
 }
 
 impl DoseRequest {
@@ -63,6 +64,7 @@ impl DoseRequest {
             acknowledgement: None,
             age_from_birth: None,
             trial_state: None,
+            current_weight: None,
         }
     }
 
@@ -105,6 +107,29 @@ impl DoseRequest {
     pub fn with_trial_state(mut self, state: Arc<TrialState>) -> Self {
         self.trial_state = Some(state);
         self
+    }
+
+    /// The same request with the patient's current weight, compared with the weight that doses
+    /// (the request's weight) where the protocol names a dosing weight and a largest change.
+    ///
+    /// ```
+    /// # use celldose::{DoseChoice, DoseRequest, Rounding};
+    /// let request = DoseRequest::new("72.5kg".parse()?, DoseChoice::Level(1), Rounding::HalfEven)
+    ///     .with_current_weight("80kg".parse()?);
+    /// assert_eq!(request.current_weight().map(|w| w.to_string()).as_deref(), Some("80 kg"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_current_weight(mut self, weight: EnteredWeight) -> Self {
+        self.current_weight = Some(weight);
+        self
+    }
+
+    /// The current weight, where given.
+    ///
+    /// See [`DoseRequest::with_current_weight`].
+    pub fn current_weight(&self) -> Option<EnteredWeight> {
+        self.current_weight
     }
 
     /// The trial state the request is judged against, if any.

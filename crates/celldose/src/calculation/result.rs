@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::limits::Limits;
 use super::{clause_for, Finding, Rounding, Verdict};
-use crate::regimen::{DoseRule, Stated, Tolerance, Window};
+use crate::regimen::{DoseRule, DosingWeight, Split, SplitPart, Stated, Tolerance, Window};
 use crate::units::{
     AgeFromBirth, AgeYears, BodyWeight, CellCount, CellsPerKg, Dose, EnteredWeight, ExactCells,
 };
@@ -52,6 +52,9 @@ pub struct Calculation {
     pub(crate) acknowledgement: Option<String>,
     pub(crate) trial_state_sha256: Option<Arc<str>>,
     pub(crate) age_from_birth: Option<AgeFromBirth>,
+    pub(crate) current_weight: Option<EnteredWeight>,
+    pub(crate) dosing_weight: Option<DosingWeight>,
+    pub(crate) split: Option<Split>,
     pub(crate) findings: Vec<Finding>,
 }
 
@@ -519,6 +522,79 @@ impl Calculation {
     /// Whether the arm is a placebo arm.
     pub(crate) fn is_placebo(&self) -> bool {
         self.rule == Some(DoseRule::NoCells)
+    }
+
+    /// The same calculation for `share` of the dose (a fraction of 1): target and limits scaled,
+    /// findings kept. What one infusion of a split dose is judged against.
+    pub(crate) fn share(&self, share: rust_decimal::Decimal) -> crate::Result<Self> {
+        let exact_cells = self
+            .exact_cells
+            .map(|t| {
+                t.get()
+                    .checked_mul(share)
+                    .ok_or_else(|| crate::Error::Overflow {
+                        operation: "share of a split dose",
+                        detail: format!("{} × {share}", t.get()),
+                    })
+                    .and_then(ExactCells::new)
+            })
+            .transpose()?;
+        Ok(Self {
+            exact_cells,
+            limits: self.limits.scaled(share)?,
+            ..self.clone()
+        })
+    }
+
+    /// The current weight, where given.
+    ///
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("72.5kg".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf").with_current_weight("74kg".parse()?);
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert_eq!(c.current_weight().map(|w| w.to_string()).as_deref(), Some("74 kg"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn current_weight(&self) -> Option<EnteredWeight> {
+        self.current_weight
+    }
+
+    /// The weight the protocol doses on, and the largest change it allows, where it names one.
+    ///
+    /// See [`Calculation::current_weight`]; the built-in protocols name none.
+    pub fn dosing_weight(&self) -> Option<DosingWeight> {
+        self.dosing_weight
+    }
+
+    /// The split of the dose over infusions, where the regimen states one.
+    pub fn split(&self) -> Option<&Split> {
+        self.split.as_ref()
+    }
+
+    /// For a split dose: each infusion's number (from 1), its part of the split, and its share
+    /// of the target (where there is a target). Empty where the dose is not split.
+    ///
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("72.5kg".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf");
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert!(c.schedule()?.is_empty());
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Only an overflow, which the bounds of a target rule out.
+    pub fn schedule(&self) -> crate::Result<Vec<(u32, SplitPart, Option<ExactCells>)>> {
+        let Some(split) = &self.split else {
+            return Ok(Vec::new());
+        };
+        let mut rows = Vec::with_capacity(split.parts.len());
+        for (index, part) in split.parts.iter().enumerate() {
+            let number = u32::try_from(index).unwrap_or(u32::MAX).saturating_add(1);
+            let share = split.shares(number).map(|(f, _)| f).unwrap_or_default();
+            rows.push((number, *part, self.share(share)?.exact_cells));
+        }
+        Ok(rows)
     }
 
     pub(crate) fn clause(&self, what: &str) -> String {

@@ -4,6 +4,7 @@
 mod catalogue;
 mod dose_rule;
 pub(crate) mod file_text;
+mod product_rules;
 mod protocol;
 mod protocol_file;
 mod trial_state;
@@ -11,6 +12,10 @@ mod window;
 
 pub use catalogue::Catalogue;
 pub use dose_rule::{describe_dose, DoseRule};
+pub use product_rules::{
+    DosingWeight, InfusionLimits, ProductRules, Split, SplitLimits, SplitPart, WeightBasis,
+    DMSO_DENSITY,
+};
 pub use protocol::{
     Arm, CohortSize, DoseLevel, Escalation, Protocol, Regimen, Source, Stated, Tolerance,
     WeightBand,

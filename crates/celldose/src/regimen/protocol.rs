@@ -3,7 +3,7 @@
 use core::fmt;
 use std::sync::Arc;
 
-use super::{DoseRule, Window};
+use super::{DoseRule, ProductRules, Split, Window};
 use crate::units::{AgeYears, BodyWeight, CellCount, Dose, Percent};
 
 /// A value a source record either states or leaves out. What a record leaves out is never
@@ -101,6 +101,7 @@ pub struct Regimen {
     pub(crate) escalation: Option<Escalation>,
     pub(crate) infusions: Stated<u32>,
     pub(crate) per_infusion: Stated<bool>,
+    pub(crate) split: Option<Split>,
 }
 
 /// One arm (or eligibility group) of a trial, and the regimen it follows.
@@ -141,6 +142,7 @@ pub struct Protocol {
     pub(crate) age_window: Option<Window<AgeYears>>,
     pub(crate) follow_up: Vec<String>,
     pub(crate) cohort_size: Option<CohortSize>,
+    pub(crate) product_rules: ProductRules,
     pub(crate) sha256: Arc<str>,
     pub(crate) origin: Arc<str>,
 }

@@ -17,6 +17,10 @@ use super::protocol::{
 use super::{file_text, DoseRule, Edge, Protocol, Window};
 use crate::error::{Error, Result};
 use crate::human::Notation;
+use super::product_rules::{
+    DosingWeight, InfusionLimits, ProductRules, Split, SplitLimits, SplitPart,
+};
+use crate::certificate::Counted;
 use crate::units::{AgeYears, BodyWeight, CellCount, Dose, Percent};
 
 /// The format version this build reads and writes.
@@ -45,7 +49,13 @@ struct ProtocolFile {
     follow_up: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     cohort_size: Option<Spanned<CohortSizeFile>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    counts: Option<Counted>,
     source: SourceFile,
+    #[serde(default, skip_serializing_if = "InfusionLimits::is_empty")]
+    infusion_limits: InfusionLimits,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dosing_weight: Option<DosingWeight>,
     #[serde(default, skip_serializing_if = "EligibilityFile::is_empty")]
     eligibility: EligibilityFile,
     #[serde(rename = "arm", default)]
@@ -156,6 +166,10 @@ struct RegimenFile {
     levels: Vec<Spanned<LevelFile>>,
     #[serde(rename = "band", default, skip_serializing_if = "Vec::is_empty")]
     bands: Vec<Spanned<BandFile>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    split_limits: Option<SplitLimits>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    split: Vec<Spanned<SplitPart>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize)]
@@ -454,6 +468,9 @@ impl From<&Protocol> for ProtocolFile {
                     max: c.max,
                 })
             }),
+            counts: protocol.product_rules.counts,
+            infusion_limits: protocol.product_rules.limits,
+            dosing_weight: protocol.product_rules.dosing_weight,
             source: SourceFile {
                 registry: protocol.source.registry.clone(),
                 record: protocol.source.record.clone(),
@@ -535,6 +552,12 @@ impl From<&Protocol> for ProtocolFile {
                                 })
                             })
                             .collect(),
+                        split_limits: regimen.split.as_ref().map(|s| s.limits),
+                        split: regimen
+                            .split
+                            .as_ref()
+                            .map(|s| s.parts.iter().copied().map(unspanned).collect())
+                            .unwrap_or_default(),
                     })
                 })
                 .collect(),
@@ -685,6 +708,11 @@ impl ProtocolFile {
             age_window,
             follow_up: self.follow_up,
             cohort_size,
+            product_rules: ProductRules {
+                counts: self.counts,
+                limits: self.infusion_limits,
+                dosing_weight: self.dosing_weight,
+            },
             sha256: sha256.into(),
             origin: at.source_name.into(),
         })
@@ -1191,6 +1219,7 @@ fn check_regimen(
         })
         .transpose()?;
 
+    let split = check_split(file, &fail)?;
     Ok(Regimen {
         id: file.id.as_str().into(),
         rule,
@@ -1199,12 +1228,69 @@ fn check_regimen(
         tolerance,
         levels,
         escalation,
-        infusions: file.infusions.0,
+        infusions: match (&split, file.infusions.0) {
+            (Some(split), Stated::NotStated) => Stated::Value(u32::try_from(split.parts.len()).unwrap_or(u32::MAX)),
+            (_, stated) => stated,
+        },
+        split,
         per_infusion: match file.per_infusion {
             Some(value) => Stated::Value(value),
             None => Stated::NotStated,
         },
     })
+}
+
+/// A regimen's split over infusions: shares above 0 % adding up to exactly 100 %, days in order,
+/// as many parts as infusions, and a statement of how limits apply.
+fn check_split(file: &RegimenFile, fail: &dyn Fn(String) -> Error) -> Result<Option<Split>> {
+    let limits = match (file.split.is_empty(), file.split_limits) {
+        (true, None) => return Ok(None),
+        (true, Some(_)) => {
+            return Err(fail(
+                "split_limits is given but there is no [[regimen.split]]".into(),
+            ))
+        }
+        (false, None) => {
+            return Err(fail(
+                "a split dose needs split_limits = \"per-infusion\" or \"cumulative\": whether the limits apply to each infusion or to the running total".into(),
+            ))
+        }
+        (false, Some(limits)) => limits,
+    };
+    if file.split.len() < 2 {
+        return Err(fail("a split has at least two infusions".into()));
+    }
+    if file.placebo {
+        return Err(fail("a placebo regimen has no split".into()));
+    }
+    if file.per_infusion == Some(true) {
+        return Err(fail(
+            "a split divides the whole dose, so the dose cannot also be per infusion (per_infusion = true)".into(),
+        ));
+    }
+    let parts: Vec<SplitPart> = file.split.iter().map(|p| *p.get_ref()).collect();
+    if let Some(part) = parts.iter().find(|p| p.fraction.get().is_zero()) {
+        return Err(fail(format!("the split on day {} has a share of 0%", part.day)));
+    }
+    if parts.windows(2).any(|w| w[1].day < w[0].day) {
+        return Err(fail("the split's days must be in order".into()));
+    }
+    let sum: rust_decimal::Decimal = parts.iter().map(|p| p.fraction.get()).sum();
+    if sum != rust_decimal::Decimal::ONE_HUNDRED {
+        return Err(fail(format!(
+            "the split's shares add up to {}%, not 100%",
+            sum.normalize()
+        )));
+    }
+    if let Stated::Value(n) = file.infusions.0 {
+        if usize::try_from(n).ok() != Some(parts.len()) {
+            return Err(fail(format!(
+                "infusions = {n}, but the split has {} infusions",
+                parts.len()
+            )));
+        }
+    }
+    Ok(Some(Split { parts, limits }))
 }
 
 /// Whether `dose` lies in the inclusive bounds `(min, max)` of the same kind.

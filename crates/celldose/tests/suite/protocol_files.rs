@@ -88,7 +88,7 @@ fn malformed_files_are_refused_with_file_line_and_column() {
     assert!(Protocol::from_toml("good.toml", GOOD).is_ok());
     let table = [
         (GOOD.replace("format = 1", "format = 2"), "protocol file demo.toml: line 1, column 10: format 2 is not supported; this celldose reads format 1"),
-        (GOOD.replace("route =", "rout ="), "protocol file demo.toml: line 6, column 1: unknown field `rout`, expected one of `format`, `id`, `version`, `title`, `product`, `route`, `follow_up`, `cohort_size`, `source`, `eligibility`, `arm`, `regimen`"),
+        (GOOD.replace("route =", "rout ="), "protocol file demo.toml: line 6, column 1: unknown field `rout`, expected one of `format`, `id`, `version`, `title`, `product`, `route`, `follow_up`, `cohort_size`, `counts`, `source`, `infusion_limits`, `dosing_weight`, `eligibility`, `arm`, `regimen`"),
         (GOOD.replace("\"2e6/kg\"", "\"2e6\""), "protocol file demo.toml: line 18, column 1: regimen \"main\": min_dose 1,000,000 cells/kg (1 × 10⁶ cells/kg) and max_dose 2,000,000 cells (2 × 10⁶) mix a per-kg dose and a total; write both with /kg or both without"),
         (GOOD.replace("\"2e6/kg\"", "\"0.5e6/kg\""), "protocol file demo.toml: line 18, column 1: regimen \"main\": min_dose 1,000,000 cells/kg (1 × 10⁶ cells/kg) is not below max_dose 500,000 cells/kg (5 × 10⁵ cells/kg); a single dose is written dose = \"...\""),
         (GOOD.replace("\"1e6/kg\"", "\"0/kg\""), "protocol file demo.toml: line 18, column 1: regimen \"main\": min_dose is zero; a regimen without cells is written placebo = true"),
@@ -104,6 +104,12 @@ fn malformed_files_are_refused_with_file_line_and_column() {
         (GOOD.replace("[source]", "[eligibility]\nweight = { above = \"40 kg\", at_least = \"41 kg\" }\n\n[source]"), "protocol file demo.toml: line 9, column 10: the weight window has both at_least and above; give one of them"),
         (GOOD.replace("[source]", "[eligibility]\nage = { above = \"65 years\", below = \"18 years\" }\n\n[source]"), "protocol file demo.toml: line 9, column 7: the age window from 65 years to 18 years admits no value"),
         (GOOD.replace("[source]", "[eligibility]\nweight = { above = \"40\" }\n\n[source]"), "protocol file demo.toml: line 9, column 20: body weight \"40\" has no unit; write it with one of: kg, g or lb (as in 72.5kg, 72500g, 160lb)"),
+        (GOOD.replace("infusions = 1\n", "infusions = 1\nsplit = [{ day = 0, fraction = \"10%\" }, { day = 1, fraction = \"90%\" }]\n"), "protocol file demo.toml: line 18, column 1: regimen \"main\": a split dose needs split_limits = \"per-infusion\" or \"cumulative\": whether the limits apply to each infusion or to the running total"),
+        (GOOD.replace("infusions = 1\n", "infusions = 2\nsplit_limits = \"cumulative\"\nsplit = [{ day = 0, fraction = \"10%\" }, { day = 1, fraction = \"80%\" }]\n"), "protocol file demo.toml: line 18, column 1: regimen \"main\": the split's shares add up to 90%, not 100%"),
+        (GOOD.replace("infusions = 1\n", "infusions = 1\nsplit_limits = \"cumulative\"\nsplit = [{ day = 0, fraction = \"10%\" }, { day = 1, fraction = \"90%\" }]\n"), "protocol file demo.toml: line 18, column 1: regimen \"main\": infusions = 1, but the split has 2 infusions"),
+        (GOOD.replace("infusions = 1\n", "infusions = 2\nsplit_limits = \"cumulative\"\nsplit = [{ day = 2, fraction = \"10%\" }, { day = 1, fraction = \"90%\" }]\n"), "protocol file demo.toml: line 18, column 1: regimen \"main\": the split's days must be in order"),
+        (GOOD.replace("[source]", "[infusion_limits]\nmax_dmso = \"1 mL/kg\"\n\n[source]"), "protocol file demo.toml: line 9, column 12: DMSO per kg \"1 mL/kg\" has unit \"mL/kg\", which is not accepted; write it with one of: g/kg"),
+        (GOOD.replace("[source]", "[dosing_weight]\nweight = \"yesterday\"\n\n[source]"), "protocol file demo.toml: line 9, column 10: unknown variant `yesterday`, expected one of `screening`, `apheresis`, `baseline`, `day-of-infusion`"),
     ];
     let mismatches: Vec<String> = table
         .iter()

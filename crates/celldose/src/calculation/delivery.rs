@@ -1,0 +1,361 @@
+//! What is given in one infusion: a count the caller states, or what is drawn from the bags of a
+//! product; and, for a split dose, which infusion it is and what was given before.
+
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use crate::certificate::{Bag, Certificate, Counted, DonationId, ProductCode};
+use crate::error::{Error, Result};
+use crate::regimen::SplitLimits;
+use crate::units::{CellCount, EndotoxinPerMl, ExactCells, Percent};
+
+/// What is taken from one bag: all of it, or a measured volume.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BagShare {
+    pub(crate) id: String,
+    pub(crate) whole: bool,
+    pub(crate) volume_ml: Decimal,
+    pub(crate) bag_volume_ml: Decimal,
+    pub(crate) counted: ExactCells,
+    pub(crate) bag_counted: ExactCells,
+    pub(crate) viability: Percent,
+    pub(crate) dmso: Option<Percent>,
+    pub(crate) endotoxin: Option<EndotoxinPerMl>,
+}
+
+impl BagShare {
+    /// `ml` millilitres of `bag` (its whole volume for the whole bag).
+    pub(crate) fn of(bag: &Bag, ml: Decimal) -> Result<Self> {
+        Ok(Self {
+            id: bag.id().to_owned(),
+            whole: ml == bag.volume().ml(),
+            volume_ml: ml.normalize(),
+            bag_volume_ml: bag.volume().ml(),
+            counted: bag.counted_in(ml)?,
+            bag_counted: bag.counted(),
+            viability: bag.viability(),
+            dmso: bag.dmso(),
+            endotoxin: bag.endotoxin(),
+        })
+    }
+
+    /// The bag's id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Whether the whole bag is given.
+    pub fn whole(&self) -> bool {
+        self.whole
+    }
+
+    /// The volume given from the bag, in mL.
+    pub fn volume_ml(&self) -> Decimal {
+        self.volume_ml
+    }
+
+    /// The counted cells in that volume.
+    pub fn counted(&self) -> ExactCells {
+        self.counted
+    }
+
+    /// The bag's viability.
+    pub fn viability(&self) -> Percent {
+        self.viability
+    }
+
+    /// The volume left in the bag, in mL.
+    pub fn left_ml(&self) -> Decimal {
+        (self.bag_volume_ml - self.volume_ml).normalize()
+    }
+
+    /// The counted cells left in the bag.
+    pub fn left_counted(&self) -> Decimal {
+        (self.bag_counted.get() - self.counted.get()).normalize()
+    }
+}
+
+/// The product a delivery was taken from, and the bags it used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductUse {
+    pub(crate) id: String,
+    pub(crate) din: Option<DonationId>,
+    pub(crate) product_code: Option<ProductCode>,
+    pub(crate) counts: Counted,
+    pub(crate) sha256: Arc<str>,
+    pub(crate) bags: Vec<BagShare>,
+    /// Bags of the product not used at all.
+    pub(crate) untouched: Vec<(String, Decimal, ExactCells)>,
+}
+
+impl ProductUse {
+    /// The product's id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Its ISBT 128 donation identification number, where given.
+    pub fn din(&self) -> Option<&DonationId> {
+        self.din.as_ref()
+    }
+
+    /// Its ISBT 128 product code, where given.
+    pub fn product_code(&self) -> Option<&ProductCode> {
+        self.product_code.as_ref()
+    }
+
+    /// Which cells its counts are of.
+    pub fn counts(&self) -> Counted {
+        self.counts
+    }
+
+    /// The SHA-256 of its product file.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// What is taken from each bag used, in the order given.
+    pub fn bags(&self) -> &[BagShare] {
+        &self.bags
+    }
+
+    /// The bags not used: id, volume in mL and counted cells.
+    pub fn untouched(&self) -> &[(String, Decimal, ExactCells)] {
+        &self.untouched
+    }
+}
+
+/// The cells given in one infusion, and the product they came from where known.
+///
+/// ```
+/// use celldose::calculation::Delivery;
+/// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/products/car-t-two-bags.toml"))?;
+/// let product = celldose::Certificate::from_toml("p.toml", &text)?;
+/// let delivery = Delivery::bags(&product, &product.select(&[])?)?;
+/// assert_eq!(delivery.cells().to_string(), "200550000");
+/// assert_eq!(Delivery::count("1.2e9".parse()?).cells().to_string(), "1200000000");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub(crate) cells: ExactCells,
+    pub(crate) product: Option<ProductUse>,
+}
+
+impl Delivery {
+    /// A count stated by the caller.
+    pub fn count(cells: CellCount) -> Self {
+        Self {
+            cells: cells.exact(),
+            product: None,
+        }
+    }
+
+    /// `bags` of `product`, each given whole.
+    ///
+    /// # Errors
+    /// More cells than celldose accepts.
+    pub fn bags(product: &Certificate, bags: &[&Bag]) -> Result<Self> {
+        let shares = bags
+            .iter()
+            .map(|bag| BagShare::of(bag, bag.volume().ml()))
+            .collect::<Result<Vec<_>>>()?;
+        Self::drawn(product, shares)
+    }
+
+    /// What is drawn from the bags of `product`, as `shares`.
+    pub(crate) fn drawn(product: &Certificate, shares: Vec<BagShare>) -> Result<Self> {
+        let mut total = Decimal::ZERO;
+        for share in &shares {
+            total = total
+                .checked_add(share.counted.get())
+                .ok_or_else(|| Error::Overflow {
+                    operation: "cells in the bags",
+                    detail: format!("product {}", product.id()),
+                })?;
+        }
+        let untouched = product
+            .bags()
+            .iter()
+            .filter(|bag| !shares.iter().any(|s| s.id == bag.id()))
+            .map(|bag| (bag.id().to_owned(), bag.volume().ml(), bag.counted()))
+            .collect();
+        Ok(Self {
+            cells: ExactCells::new(total)?,
+            product: Some(ProductUse {
+                id: product.id().to_owned(),
+                din: product.din().cloned(),
+                product_code: product.product_code().cloned(),
+                counts: product.counts(),
+                sha256: Arc::from(product.sha256()),
+                bags: shares,
+                untouched,
+            }),
+        })
+    }
+
+    /// The counted cells given.
+    pub fn cells(&self) -> ExactCells {
+        self.cells
+    }
+
+    /// The product and bags, where the delivery came from a product file.
+    pub fn product(&self) -> Option<&ProductUse> {
+        self.product.as_ref()
+    }
+
+    /// The volume given, in mL, where it came from a product file.
+    pub fn volume_ml(&self) -> Option<Decimal> {
+        self.product
+            .as_ref()
+            .map(|p| p.bags.iter().map(|b| b.volume_ml).sum::<Decimal>().normalize())
+    }
+}
+
+/// Which infusion of a split dose this is, and what was given before it.
+///
+/// ```
+/// use celldose::calculation::Course;
+/// let course = Course::infusion(2).with_given_before("1.16e8".parse()?);
+/// assert_eq!(course.number(), 2);
+/// # Ok::<(), celldose::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Course {
+    pub(crate) infusion: u32,
+    pub(crate) given_before: Option<ExactCells>,
+}
+
+impl Course {
+    /// Infusion `number`, from 1.
+    pub fn infusion(number: u32) -> Self {
+        Self {
+            infusion: number,
+            given_before: None,
+        }
+    }
+
+    /// The same, with the counted cells given in the infusions before it.
+    #[must_use]
+    pub fn with_given_before(mut self, cells: CellCount) -> Self {
+        self.given_before = Some(cells.exact());
+        self
+    }
+
+    /// The infusion's number.
+    pub fn number(&self) -> u32 {
+        self.infusion
+    }
+
+    /// What was given before, where stated.
+    pub fn given_before(&self) -> Option<ExactCells> {
+        self.given_before
+    }
+}
+
+/// How one infusion of a split dose was judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SplitCheck {
+    pub(crate) infusion: u32,
+    pub(crate) infusions: u32,
+    pub(crate) day: u32,
+    pub(crate) share: Percent,
+    pub(crate) share_so_far: Decimal,
+    pub(crate) limits: SplitLimits,
+    pub(crate) target: Option<ExactCells>,
+    pub(crate) given_before: Option<ExactCells>,
+    pub(crate) cumulative: Option<ExactCells>,
+    pub(crate) cumulative_target: Option<ExactCells>,
+}
+
+impl SplitCheck {
+    /// This infusion's number, from 1.
+    pub fn infusion(&self) -> u32 {
+        self.infusion
+    }
+    /// How many infusions the split has.
+    pub fn infusions(&self) -> u32 {
+        self.infusions
+    }
+    /// This infusion's day.
+    pub fn day(&self) -> u32 {
+        self.day
+    }
+    /// This infusion's share of the dose.
+    pub fn share(&self) -> Percent {
+        self.share
+    }
+    /// The share of the dose given up to and including this infusion, in percent.
+    pub fn share_so_far(&self) -> Decimal {
+        self.share_so_far
+    }
+    /// Whether limits apply per infusion or to the running total.
+    pub fn limits(&self) -> SplitLimits {
+        self.limits
+    }
+    /// This infusion's target: its share of the whole target.
+    pub fn target(&self) -> Option<ExactCells> {
+        self.target
+    }
+    /// What was given before this infusion, where stated (nothing before the first).
+    pub fn given_before(&self) -> Option<ExactCells> {
+        self.given_before
+    }
+    /// The running total after this infusion, where what was given before is known.
+    pub fn cumulative(&self) -> Option<ExactCells> {
+        self.cumulative
+    }
+    /// The share of the target due by the end of this infusion.
+    pub fn cumulative_target(&self) -> Option<ExactCells> {
+        self.cumulative_target
+    }
+}
+
+/// What goes in with the cells, in total and per kg of the dosing weight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Excipients {
+    pub(crate) volume_ml: Decimal,
+    pub(crate) volume_ml_per_kg: Decimal,
+    pub(crate) dmso_ml: Option<Decimal>,
+    pub(crate) dmso_g: Option<Decimal>,
+    pub(crate) dmso_g_per_kg: Option<Decimal>,
+    pub(crate) dmso_density: Decimal,
+    pub(crate) endotoxin_eu: Option<Decimal>,
+    pub(crate) endotoxin_eu_per_kg: Option<Decimal>,
+}
+
+impl Excipients {
+    /// The product volume given, mL.
+    pub fn volume_ml(&self) -> Decimal {
+        self.volume_ml
+    }
+    /// mL per kg, rounded half away from zero to 4 places (limits are compared exactly).
+    pub fn volume_ml_per_kg(&self) -> Decimal {
+        self.volume_ml_per_kg
+    }
+    /// DMSO given, mL, where every bag used states its DMSO fraction.
+    pub fn dmso_ml(&self) -> Option<Decimal> {
+        self.dmso_ml
+    }
+    /// DMSO given, g (mL × density).
+    pub fn dmso_g(&self) -> Option<Decimal> {
+        self.dmso_g
+    }
+    /// g per kg, rounded half away from zero to 4 places (limits are compared exactly).
+    pub fn dmso_g_per_kg(&self) -> Option<Decimal> {
+        self.dmso_g_per_kg
+    }
+    /// The density used, g/mL.
+    pub fn dmso_density(&self) -> Decimal {
+        self.dmso_density
+    }
+    /// Endotoxin given, EU, where every bag used states it.
+    pub fn endotoxin_eu(&self) -> Option<Decimal> {
+        self.endotoxin_eu
+    }
+    /// EU per kg, rounded half away from zero to 4 places (limits are compared exactly).
+    pub fn endotoxin_eu_per_kg(&self) -> Option<Decimal> {
+        self.endotoxin_eu_per_kg
+    }
+}
