@@ -72,16 +72,18 @@ impl Protocol {
     /// its volume (give its concentration instead).
     ///
     /// ```
-    /// use celldose::{Catalogue, Certificate, DoseChoice, DoseRequest, Rounding};
-    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/products/car-t-two-bags.toml"))?;
-    /// let product = Certificate::from_toml("car-t-two-bags.toml", &text)?;
-    /// let protocol = Catalogue::builtin()?.find("NCT06167473")?.clone();
-    /// let request = DoseRequest::new("70kg".parse()?, DoseChoice::ArmDose, Rounding::HalfAwayFromZero).with_arm("high-dose");
-    /// let given = protocol.prepare_from_bags(&request, &product, &product.select(&[])?, "0.1mL".parse()?, Some("10%".parse()?), None)?;
-    /// // 1.4 × 10⁸ cells: bag 1 whole (99,750,000), then 40,250,000 from bag 2 at 1,440,000 per mL
-    /// // = 27.951… mL, drawn as 28 mL (40,320,000).
-    /// assert_eq!(given.product().map(|p| p.bags()[1].volume_ml().to_string()).as_deref(), Some("28"));
-    /// assert_eq!(given.actual_exact().to_string(), "140070000");
+    /// use celldose::{Certificate, DoseChoice, DoseRequest, Protocol, Rounding};
+    /// let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+    /// let product = Certificate::from_toml("p.toml", &std::fs::read_to_string(format!("{root}/products/car-t-two-bags.toml"))?)?;
+    /// let protocol = Protocol::from_toml("c.toml", &std::fs::read_to_string(format!("{root}/protocols/car-t-product-limits.toml"))?)?;
+    /// let request = DoseRequest::new("120kg".parse()?, DoseChoice::ArmDose, Rounding::HalfAwayFromZero)
+    ///     .with_current_weight("118kg".parse()?);
+    /// let given = protocol.prepare_from_bags(&request, &product, &product.select(&[])?, "0.1mL".parse()?, None, None)?;
+    /// // The cap makes the target 2 × 10⁸: bag 1 whole (99,750,000), then 100,250,000 from bag 2
+    /// // at 1,440,000 per mL = 69.618… mL, drawn as 69.6 mL (100,224,000).
+    /// assert_eq!(given.product().map(|p| p.bags()[1].volume_ml().to_string()).as_deref(), Some("69.6"));
+    /// assert_eq!(given.actual_exact().to_string(), "199974000");
+    /// assert_eq!(given.verdict(), celldose::Verdict::Within);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn prepare_from_bags(
@@ -132,92 +134,89 @@ impl Protocol {
             _ => whole_target,
         };
 
-        // Whole bags while the running sum stays at or below the target.
-        let mut whole: Vec<&Bag> = Vec::new();
-        let mut sum = Decimal::ZERO;
-        let mut next: Option<&Bag> = None;
-        for bag in bags {
-            let with = sum + bag.counted().get();
-            if with <= target.get() {
-                whole.push(bag);
-                sum = with;
-            } else {
-                next = Some(bag);
-                break;
-            }
-        }
-        let shares_with = |extra: Option<(&Bag, Decimal)>| -> Result<Vec<BagShare>> {
-            let mut shares = whole
-                .iter()
-                .map(|b| BagShare::of(b, b.volume().ml()))
-                .collect::<Result<Vec<_>>>()?;
-            if let Some((bag, ml)) = extra.filter(|(_, ml)| *ml > Decimal::ZERO) {
-                shares.push(BagShare::of(bag, ml)?);
-            }
-            Ok(shares)
-        };
-        let judge = |shares: Vec<BagShare>| -> Result<Way> {
+        let path = Path::new(bags, step);
+        let judge = |index: u64| -> Result<Way> {
+            let shares = path.shares(index)?;
             let words = way_words(&shares);
             let delivery = Delivery::drawn(product, shares)?;
             let check = self.judge(calculation.clone(), &delivery, tolerance, course)?;
             Ok(Way { check, words })
         };
-
-        let mut exact_ml = None;
-        let (nearest, other) = match next {
-            // Every bag fits under the target: all of them, and nothing else to choose.
-            None => (judge(shares_with(None)?)?, None),
-            Some(bag) => {
-                let need = target.get() - sum;
-                match bag.counted_per_ml() {
-                    // A bag stated by a total that does not divide exactly: whole or not at all.
-                    None => {
-                        let without = judge(shares_with(None)?)?;
-                        let with = judge(shares_with(Some((bag, bag.volume().ml())))?)?;
-                        if need < bag.counted().get() - need {
-                            (without, Some(with))
-                        } else {
-                            (with, Some(without))
-                        }
-                    }
-                    Some(per_ml) => {
-                        let overflow = || Error::Overflow {
-                            operation: "volume to draw",
-                            detail: format!("{need} cells at {per_ml} cells/mL"),
-                        };
-                        exact_ml = Some(Rounding::HalfAwayFromZero.to_places(
-                            need.checked_div(per_ml).ok_or_else(overflow)?,
-                            EXACT_VOLUME_PLACES,
-                        ));
-                        let per_step = per_ml.checked_mul(step.ml()).ok_or_else(overflow)?;
-                        let mut steps = need.checked_div(per_step).ok_or_else(overflow)?.floor();
-                        // Confirmed by exact multiplication, as for a single product.
-                        while steps > Decimal::ZERO && steps * per_step > need {
-                            steps -= Decimal::ONE;
-                        }
-                        while (steps + Decimal::ONE) * per_step <= need {
-                            steps += Decimal::ONE;
-                        }
-                        let bag_ml = bag.volume().ml();
-                        let ml = |n: Decimal| (n * step.ml()).min(bag_ml);
-                        let below = ml(steps);
-                        let above = ml(steps + Decimal::ONE);
-                        let below_way = judge(shares_with(Some((bag, below)))?)?;
-                        let above_way = judge(shares_with(Some((bag, above)))?)?;
-                        let gap_below = need - steps * per_step;
-                        let gap_above = (steps + Decimal::ONE) * per_step - need;
-                        if gap_below.is_zero() || (below.is_zero() && whole.is_empty()) {
-                            (if below.is_zero() && whole.is_empty() { above_way } else { below_way }, None)
-                        } else if gap_below < gap_above {
-                            (below_way, Some(above_way))
-                        } else {
-                            (above_way, Some(below_way))
-                        }
-                    }
+        // The last position at or below the target, found by bisection on the cells (which
+        // only grow along the path), each position's count computed exactly.
+        let (mut low, mut high) = (0u64, path.last());
+        while low < high {
+            let middle = low + (high - low).div_ceil(2);
+            if path.cells(middle)? <= target.get() {
+                low = middle;
+            } else {
+                high = middle - 1;
+            }
+        }
+        let below = low;
+        let below_cells = path.cells(below)?;
+        let above = (below < path.last()).then_some(below + 1);
+        let exact_ml = match above {
+            Some(index) => path.exact_ml(index, target.get())?,
+            None => None,
+        };
+        let (nearest, other) = match above {
+            // Every bag is at or below the target: all of them, nothing else to choose.
+            None => (judge(below)?, None),
+            // Nothing is not a dose; and a position exactly at the target needs no neighbour.
+            Some(above) if below == 0 => (judge(above)?, None),
+            Some(_) if below_cells == target.get() => (judge(below)?, None),
+            Some(above) => {
+                let above_cells = path.cells(above)?;
+                if target.get() - below_cells < above_cells - target.get() {
+                    (judge(below)?, Some(judge(above)?))
+                } else {
+                    (judge(above)?, Some(judge(below)?))
                 }
             }
         };
-        let chosen = choose(nearest, other, step, &calculation.clause("volume rounding"));
+        let mut chosen = choose(nearest, other, step, &calculation.clause("volume rounding"));
+        // Where both neighbours fail, a limit that grows with what is given (volume, DMSO,
+        // endotoxin, a bag's viability) may still be met further down the path: the last
+        // position that meets all of them is found by bisection, since each only fails more as
+        // the path goes on, and taken if it passes.
+        if chosen.rank() == 2 && below > 0 {
+            let (mut low, mut high) = (0u64, below);
+            while low < high {
+                let middle = low + (high - low).div_ceil(2);
+                if grows_ok(&judge(middle)?) {
+                    low = middle;
+                } else {
+                    high = middle - 1;
+                }
+            }
+            if low > 0 && low < below {
+                let mut fallback = judge(low)?;
+                if fallback.rank() < 2 {
+                    let instead = chosen.words();
+                    let taken = fallback.words();
+                    let why: Vec<String> = chosen
+                        .findings()
+                        .iter()
+                        .filter(|f| f.severity() == Severity::Hard && grows(f.code()))
+                        .map(|f| f.message(crate::human::Notation::Unicode).into_owned())
+                        .collect();
+                    fallback.check.findings.push(Finding::new(
+                        Severity::Info,
+                        FindingCode::VolumeRoundedInside,
+                        calculation.clause("volume rounding"),
+                        |_| {
+                            format!(
+                                "{instead}, nearest the target, would fail a check ({}), so {taken} was taken, the most that meets every limit on what is given",
+                                why.join("; ")
+                            )
+                        },
+                    ));
+                    chosen = fallback;
+                }
+            }
+        }
+
         let mut check = chosen.check;
         if limit == TargetLimit::Range {
             check.findings.insert(0, range_is_the_limit(&calculation));
@@ -231,6 +230,118 @@ impl Protocol {
             exact_ml,
         });
         Ok(check)
+    }
+}
+
+/// Whether a finding's limit grows with what is given along the path.
+fn grows(code: FindingCode) -> bool {
+    matches!(
+        code,
+        FindingCode::VolumeAboveLimit
+            | FindingCode::DmsoAboveLimit
+            | FindingCode::EndotoxinAboveLimit
+            | FindingCode::ViabilityBelowMinimum
+    )
+}
+
+/// Whether a way meets every limit that grows with what is given.
+fn grows_ok(way: &Way) -> bool {
+    !way
+        .check
+        .findings
+        .iter()
+        .any(|f| f.severity() == Severity::Hard && grows(f.code()))
+}
+
+/// The ways to give a dose from bags in order, numbered: 0 is nothing; then each step of the
+/// first bag, its last position being the whole bag; then each step of the next bag, and so on.
+/// A bag stated by a total that does not divide exactly by its volume has one position, whole.
+struct Path<'a> {
+    bags: &'a [&'a Bag],
+    /// Positions per bag.
+    positions: Vec<u64>,
+    step: Volume,
+}
+
+impl<'a> Path<'a> {
+    fn new(bags: &'a [&'a Bag], step: Volume) -> Self {
+        let positions = bags
+            .iter()
+            .map(|bag| match bag.counted_per_ml() {
+                Some(_) => {
+                    let steps = (bag.volume().ml() / step.ml()).ceil();
+                    u64::try_from(steps).unwrap_or(u64::MAX).max(1)
+                }
+                None => 1,
+            })
+            .collect();
+        Self {
+            bags,
+            positions,
+            step,
+        }
+    }
+
+    /// The last position: every bag whole.
+    fn last(&self) -> u64 {
+        self.positions.iter().fold(0u64, |sum, n| sum.saturating_add(*n))
+    }
+
+    /// The bag a position falls in, the positions before that bag, and its steps in it.
+    fn locate(&self, index: u64) -> Option<(usize, u64)> {
+        let mut before = 0u64;
+        for (k, n) in self.positions.iter().enumerate() {
+            if index <= before.saturating_add(*n) {
+                return Some((k, index - before));
+            }
+            before = before.saturating_add(*n);
+        }
+        None
+    }
+
+    /// What is given at `index`.
+    fn shares(&self, index: u64) -> Result<Vec<BagShare>> {
+        let Some((k, n)) = self.locate(index).filter(|_| index > 0) else {
+            return Ok(Vec::new());
+        };
+        let mut shares = Vec::with_capacity(k + 1);
+        for bag in self.bags.iter().take(k) {
+            shares.push(BagShare::of(bag, bag.volume().ml())?);
+        }
+        if let (Some(bag), Some(positions)) = (self.bags.get(k), self.positions.get(k)) {
+            let ml = if n >= *positions {
+                bag.volume().ml()
+            } else {
+                (Decimal::from(n) * self.step.ml()).min(bag.volume().ml())
+            };
+            if ml > Decimal::ZERO {
+                shares.push(BagShare::of(bag, ml)?);
+            }
+        }
+        Ok(shares)
+    }
+
+    /// The counted cells given at `index`.
+    fn cells(&self, index: u64) -> Result<Decimal> {
+        Ok(self.shares(index)?.iter().map(|s| s.counted().get()).sum())
+    }
+
+    /// The volume the bag of `index` would need to bring the whole bags before it to `target`
+    /// exactly, to 0.000001 mL, where the bag has an exact count per mL.
+    fn exact_ml(&self, index: u64, target: Decimal) -> Result<Option<Decimal>> {
+        let Some((k, _)) = self.locate(index) else {
+            return Ok(None);
+        };
+        let before: Decimal = self.bags.iter().take(k).map(|b| b.counted().get()).sum();
+        let Some(per_ml) = self.bags.get(k).and_then(|b| b.counted_per_ml()) else {
+            return Ok(None);
+        };
+        let need = target - before;
+        Ok(need.checked_div(per_ml).map(|ml| {
+            Rounding::HalfAwayFromZero
+                .to_places(ml, EXACT_VOLUME_PLACES)
+                .normalize()
+        }))
     }
 }
 

@@ -164,6 +164,30 @@ impl Delivery {
         Self::drawn(product, shares)
     }
 
+    /// Measured parts of bags of `product`: each bag with the millilitres drawn from it (its
+    /// whole volume for the whole bag).
+    ///
+    /// # Errors
+    /// More than a bag holds; a part of a bag stated by a total that does not divide exactly by
+    /// its volume; more cells than celldose accepts.
+    ///
+    /// ```
+    /// use celldose::calculation::Delivery;
+    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/products/car-t-two-bags.toml"))?;
+    /// let product = celldose::Certificate::from_toml("p.toml", &text)?;
+    /// let [one, two] = [&product.bags()[0], &product.bags()[1]];
+    /// let delivery = Delivery::drawn_from(&product, &[(one, one.volume().ml()), (two, "69.6".parse()?)])?;
+    /// assert_eq!(delivery.cells().to_string(), "199974000");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn drawn_from(product: &Certificate, parts: &[(&Bag, Decimal)]) -> Result<Self> {
+        let shares = parts
+            .iter()
+            .map(|(bag, ml)| BagShare::of(bag, *ml))
+            .collect::<Result<Vec<_>>>()?;
+        Self::drawn(product, shares)
+    }
+
     /// What is drawn from the bags of `product`, as `shares`.
     pub(crate) fn drawn(product: &Certificate, shares: Vec<BagShare>) -> Result<Self> {
         let mut total = Decimal::ZERO;

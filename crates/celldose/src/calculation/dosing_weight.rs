@@ -66,6 +66,13 @@ pub(crate) fn findings(
     let shown_change = Rounding::HalfAwayFromZero.to_places(change.abs(), 2);
     let direction = if change.is_sign_negative() { "less" } else { "more" };
     let message = |limit: &str| {
+        if change.is_zero() {
+            return format!(
+                "the dose uses {} as {}; the current weight is the same{limit}",
+                shown(dosing),
+                basis.words()
+            );
+        }
         format!(
             "the dose uses {} as {}; the current weight {} is {} kg ({shown_change}%) {direction}{limit}",
             shown(dosing),

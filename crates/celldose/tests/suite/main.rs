@@ -22,6 +22,7 @@ mod golden;
 mod never_within;
 mod parsing;
 mod preparation;
+mod products;
 mod properties;
 mod protocol_files;
 mod shapes;
