@@ -184,7 +184,7 @@ impl Serialize for FindingReport<'_> {
     }
 }
 
-const DOSE_FIELDS: usize = 32;
+const DOSE_FIELDS: usize = 37;
 
 /// The fields every dose, check and prepare report starts with, in their contract order.
 fn dose_fields<S: SerializeStruct>(
@@ -223,7 +223,173 @@ fn dose_fields<S: SerializeStruct>(
     state.serialize_field("verdict", verdict)?;
     state.serialize_field("acknowledgement", &c.acknowledgement())?;
     state.serialize_field("trial_state_sha256", &c.trial_state_sha256())?;
+    state.serialize_field(
+        "current_weight_kg",
+        &c.current_weight().map(|w| Exact(w.weight().kg())),
+    )?;
+    state.serialize_field("current_weight_entered", &c.current_weight().map(Shown))?;
+    state.serialize_field("dosing_weight", &c.dosing_weight().map(|d| d.weight.as_str()))?;
+    state.serialize_field(
+        "max_weight_change_percent",
+        &c.dosing_weight().and_then(|d| d.max_change).map(|p| Exact(p.get())),
+    )?;
+    state.serialize_field("split", &Schedule(c))?;
     Ok(())
+}
+
+/// A split dose's schedule: each infusion's number, day, share and target; null where the dose
+/// is not split.
+struct Schedule<'a>(&'a Calculation);
+
+impl Serialize for Schedule<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error as _, SerializeSeq};
+        let Some(split) = self.0.split() else {
+            return serializer.serialize_none();
+        };
+        let rows = self.0.schedule().map_err(S::Error::custom)?;
+        let mut seq = serializer.serialize_seq(Some(rows.len()))?;
+        for (number, part, target) in rows {
+            seq.serialize_element(&SplitRow {
+                infusion: number,
+                day: part.day,
+                share_percent: Exact(part.fraction.get()),
+                target_cells_exact: target,
+                limits: split.limits().as_str(),
+            })?;
+        }
+        seq.end()
+    }
+}
+
+#[derive(Serialize)]
+struct SplitRow {
+    infusion: u32,
+    day: u32,
+    share_percent: Exact,
+    target_cells_exact: Option<crate::ExactCells>,
+    limits: &'static str,
+}
+
+/// The product, bags, excipients, split judgement and drawing of a check.
+fn delivery_fields<S: SerializeStruct>(state: &mut S, check: &DeliveryCheck) -> Result<(), S::Error> {
+    state.serialize_field("actual_cells_exact", &check.actual_exact())?;
+    state.serialize_field(
+        "product",
+        &check.product().map(|p| ProductReport {
+            id: p.id(),
+            din: p.din().map(|d| d.to_string()),
+            product_code: p.product_code().map(|c| c.as_str()),
+            counts: p.counts().as_str(),
+            sha256: p.sha256(),
+            bags: p
+                .bags()
+                .iter()
+                .map(|b| BagReport {
+                    id: b.id(),
+                    whole: b.whole(),
+                    volume_ml: Exact(b.volume_ml()),
+                    counted_cells_exact: b.counted(),
+                    viability_percent: Exact(b.viability().get()),
+                    left_ml: Exact(b.left_ml()),
+                    left_cells_exact: Exact(b.left_counted()),
+                })
+                .collect(),
+            untouched_bags: p.untouched().iter().map(|(id, _, _)| id.as_str()).collect(),
+        }),
+    )?;
+    state.serialize_field(
+        "excipients",
+        &check.excipients().map(|e| ExcipientReport {
+            volume_ml: Exact(e.volume_ml()),
+            volume_ml_per_kg: Exact(e.volume_ml_per_kg()),
+            dmso_ml: e.dmso_ml().map(Exact),
+            dmso_g: e.dmso_g().map(Exact),
+            dmso_g_per_kg: e.dmso_g_per_kg().map(Exact),
+            dmso_density_g_per_ml: Exact(e.dmso_density()),
+            endotoxin_eu: e.endotoxin_eu().map(Exact),
+            endotoxin_eu_per_kg: e.endotoxin_eu_per_kg().map(Exact),
+        }),
+    )?;
+    state.serialize_field(
+        "infusion",
+        &check.split().map(|s| InfusionReport {
+            infusion: s.infusion(),
+            infusions: s.infusions(),
+            day: s.day(),
+            share_percent: Exact(s.share().get()),
+            share_so_far_percent: Exact(s.share_so_far()),
+            limits: s.limits().as_str(),
+            target_cells_exact: s.target(),
+            given_before_cells_exact: s.given_before(),
+            cumulative_cells_exact: s.cumulative(),
+            cumulative_target_cells_exact: s.cumulative_target(),
+        }),
+    )?;
+    state.serialize_field(
+        "drawing",
+        &check.drawing().map(|d| DrawingReport {
+            step_ml: Exact(d.step().ml()),
+            target_cells_exact: d.target(),
+            exact_ml: d.exact_ml().map(Exact),
+        }),
+    )?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct ProductReport<'a> {
+    id: &'a str,
+    din: Option<String>,
+    product_code: Option<&'a str>,
+    counts: &'static str,
+    sha256: &'a str,
+    bags: Vec<BagReport<'a>>,
+    untouched_bags: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct BagReport<'a> {
+    id: &'a str,
+    whole: bool,
+    volume_ml: Exact,
+    counted_cells_exact: crate::ExactCells,
+    viability_percent: Exact,
+    left_ml: Exact,
+    left_cells_exact: Exact,
+}
+
+#[derive(Serialize)]
+struct ExcipientReport {
+    volume_ml: Exact,
+    volume_ml_per_kg: Exact,
+    dmso_ml: Option<Exact>,
+    dmso_g: Option<Exact>,
+    dmso_g_per_kg: Option<Exact>,
+    dmso_density_g_per_ml: Exact,
+    endotoxin_eu: Option<Exact>,
+    endotoxin_eu_per_kg: Option<Exact>,
+}
+
+#[derive(Serialize)]
+struct InfusionReport {
+    infusion: u32,
+    infusions: u32,
+    day: u32,
+    share_percent: Exact,
+    share_so_far_percent: Exact,
+    limits: &'static str,
+    target_cells_exact: Option<crate::ExactCells>,
+    given_before_cells_exact: Option<crate::ExactCells>,
+    cumulative_cells_exact: Option<crate::ExactCells>,
+    cumulative_target_cells_exact: Option<crate::ExactCells>,
+}
+
+#[derive(Serialize)]
+struct DrawingReport {
+    step_ml: Exact,
+    target_cells_exact: crate::ExactCells,
+    exact_ml: Option<Exact>,
 }
 
 impl Serialize for DoseReport<'_> {
@@ -249,7 +415,7 @@ impl Serialize for DoseReport<'_> {
 impl Serialize for CheckReport<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let check = self.check;
-        let mut state = serializer.serialize_struct("Check", DOSE_FIELDS + 5)?;
+        let mut state = serializer.serialize_struct("Check", DOSE_FIELDS + 10)?;
         if let Some(row) = self.row {
             state.serialize_field("row", &row)?;
         }
@@ -271,6 +437,7 @@ impl Serialize for CheckReport<'_> {
                 .and_then(|t| t.soft())
                 .map(|s| Exact(s.get())),
         )?;
+        delivery_fields(&mut state, check)?;
         state.serialize_field(
             "findings",
             &Findings {
