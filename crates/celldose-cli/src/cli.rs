@@ -40,6 +40,10 @@ Examples:
   celldose check --protocol NCT06167473 --arm low-dose --weight 70kg --born 1961-04-02 \\
       --cells 6.9e7 --tolerance 10%
   celldose check --protocol NCT07276568 --arm alf --level 1 --weight 72.5kg --cells 1.2e9
+  celldose --protocol-file examples/protocols/car-t-product-limits.toml check --protocol DEMO-CART \
+      --weight 120kg --current-weight 118kg --product examples/products/car-t-two-bags.toml
+  celldose --protocol-file examples/protocols/split-dose.toml check --protocol DEMO-SPLIT \
+      --weight 60kg --infusion 2 --given 6e7 --cells 1.9e8
 
 Exit codes:
   0  what was delivered is within the protocol
@@ -53,6 +57,8 @@ Examples:
       --viability 96% --available 50mL --tolerance 5%
   celldose prepare --protocol NCT07276568 --arm alf --level 1 --weight 72.5kg \\
       --concentration 5e7/mL --viability 92% --available 40mL --step 0.1mL
+  celldose --protocol-file examples/protocols/car-t-product-limits.toml prepare --protocol DEMO-CART \
+      --weight 120kg --current-weight 118kg --product examples/products/car-t-two-bags.toml
 
 Exit codes:
   0  the volume to draw delivers a dose within the protocol
@@ -201,21 +207,47 @@ pub struct PrepareArgs {
     pub dose: DoseArgs,
 
     /// Cell concentration from the product certificate: 2.5e6/mL, 2.5e9/L.
-    #[arg(long, value_name = "CONC", allow_hyphen_values = true)]
-    pub concentration: String,
+    #[arg(
+        long,
+        value_name = "CONC",
+        allow_hyphen_values = true,
+        required_unless_present = "product",
+        conflicts_with = "product"
+    )]
+    pub concentration: Option<String>,
 
     /// Percentage of cells alive, from the certificate: 95%.
-    #[arg(long, value_name = "PCT", allow_hyphen_values = true)]
-    pub viability: String,
+    #[arg(
+        long,
+        value_name = "PCT",
+        allow_hyphen_values = true,
+        required_unless_present = "product",
+        conflicts_with = "product"
+    )]
+    pub viability: Option<String>,
 
     /// Percentage of cells carrying the active marker (CAR-positive, CD34-positive), where the
     /// certificate states one. Default: all of them.
-    #[arg(long, value_name = "PCT", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "PCT",
+        allow_hyphen_values = true,
+        conflicts_with = "product"
+    )]
     pub positive: Option<String>,
 
     /// Volume of product available: 68mL, 0.068L.
-    #[arg(long, value_name = "VOLUME", allow_hyphen_values = true)]
-    pub available: String,
+    #[arg(
+        long,
+        value_name = "VOLUME",
+        allow_hyphen_values = true,
+        required_unless_present = "product",
+        conflicts_with = "product"
+    )]
+    pub available: Option<String>,
+
+    #[command(flatten)]
+    pub from: ProductArgs,
 
     /// The smallest volume that can be measured; the volume is a whole number of these.
     #[arg(
@@ -280,8 +312,9 @@ pub enum AuditCommand {
 /// `celldose validate`.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// The protocol files to check (with --trial-state, the trial state file is checked too,
-    /// against these protocols and the built-in ones).
+    /// The protocol files and product files to check (a product file is told by its [[bag]]
+    /// tables); with --trial-state, the trial state file is checked too, against these protocols
+    /// and the built-in ones.
     #[arg(value_name = "FILE")]
     pub files: Vec<std::path::PathBuf>,
 
@@ -417,9 +450,15 @@ pub struct DoseArgs {
     #[arg(long, value_name = "DOSE", allow_hyphen_values = true)]
     pub dose: Option<String>,
 
-    /// Body weight with its unit: 72.5kg, 72500g or 160lb. A bare number is refused.
+    /// Body weight with its unit: 72.5kg, 72500g or 160lb. A bare number is refused. Where the
+    /// protocol names the weight that doses (apheresis, screening, ...), it is that weight.
     #[arg(long, value_name = "MASS", allow_hyphen_values = true)]
     pub weight: String,
+
+    /// Today's weight, compared with --weight where the protocol names a dosing weight and the
+    /// largest change it allows.
+    #[arg(long = "current-weight", value_name = "MASS", allow_hyphen_values = true)]
+    pub current_weight: Option<String>,
 
     /// Age in years, checked against the protocol's age window in completed years.
     #[arg(
@@ -463,6 +502,28 @@ pub struct DoseArgs {
     pub output: OutputArgs,
 }
 
+/// A product file, the bags used from it, and, for a split dose, which infusion this is.
+#[derive(Debug, Args)]
+pub struct ProductArgs {
+    /// A product file (docs/product-format.md): its bags give the count, and the protocol's
+    /// limits on viability, volume, DMSO and endotoxin are checked.
+    #[arg(long, value_name = "FILE")]
+    pub product: Option<std::path::PathBuf>,
+
+    /// The bags used, by id, in order: 1,2 (all of them by default). For check, a bag may
+    /// name the volume drawn from it: 1,2=69.6mL.
+    #[arg(long, value_name = "IDS", requires = "product", allow_hyphen_values = true)]
+    pub bags: Option<String>,
+
+    /// Which infusion of a split dose this is, from 1.
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub infusion: Option<String>,
+
+    /// The counted cells given in the infusions of a split dose before this one.
+    #[arg(long, value_name = "COUNT", requires = "infusion", allow_hyphen_values = true)]
+    pub given: Option<String>,
+}
+
 /// `celldose check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -470,8 +531,17 @@ pub struct CheckArgs {
     pub dose: DoseArgs,
 
     /// The number of cells delivered: 1.2e9, 1.2x10^9 or 1200000000.
-    #[arg(long, value_name = "COUNT", allow_hyphen_values = true)]
-    pub cells: String,
+    #[arg(
+        long,
+        value_name = "COUNT",
+        allow_hyphen_values = true,
+        required_unless_present = "product",
+        conflicts_with = "product"
+    )]
+    pub cells: Option<String>,
+
+    #[command(flatten)]
+    pub from: ProductArgs,
 
     /// The allowed deviation from a single target dose, e.g. 10%. Required where there is one
     /// target; the source records state none.

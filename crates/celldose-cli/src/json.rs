@@ -281,6 +281,16 @@ pub fn validate(results: &[(String, Result<crate::Validated, crate::request::Ref
                 note: note.as_deref(),
                 error: None,
             },
+            Ok(crate::Validated::Product(p)) => FileJson {
+                file,
+                kind: "product",
+                valid: true,
+                id: Some(p.id()),
+                version: None,
+                sha256: Some(p.sha256()),
+                note: None,
+                error: None,
+            },
             Ok(crate::Validated::TrialState(s)) => FileJson {
                 file,
                 kind: "trial-state",
@@ -295,6 +305,8 @@ pub fn validate(results: &[(String, Result<crate::Validated, crate::request::Ref
                 file,
                 kind: if refusal.0.starts_with("trial state file") {
                     "trial-state"
+                } else if refusal.0.starts_with("product file") {
+                    "product"
                 } else {
                     "protocol"
                 },

@@ -211,15 +211,20 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
             Ok((text, exit_code(calculation.verdict())))
         }),
         Command::Check(args) => {
+            let product = args.from.product.as_ref().map(|p| p.display().to_string());
             let extra = [
-                ("cells", Some(args.cells.as_str())),
+                ("cells", args.cells.as_deref()),
                 ("tolerance", args.tolerance.as_deref()),
+                ("product", product.as_deref()),
+                ("bags", args.from.bags.as_deref()),
+                ("infusion", args.from.infusion.as_deref()),
+                ("given", args.from.given.as_deref()),
             ];
             logged(&args.dose, "check", &extra, || {
                 let catalogue = catalogue?;
                 let (protocol, request) = request::dose_request(&catalogue, &args.dose)?;
-                let (cells, tolerance) = request::delivered(&args)?;
-                let check = protocol.check(&request, cells, tolerance)?;
+                let (delivery, tolerance, course) = request::delivered(&args)?;
+                let check = protocol.check_delivery(&request, &delivery, tolerance, course)?;
                 let n = notation(&args.dose.output);
                 audit(
                     &args.dose,
@@ -235,31 +240,68 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
             })
         }
         Command::Prepare(args) => {
+            let product = args.from.product.as_ref().map(|p| p.display().to_string());
             let extra = [
-                ("concentration", Some(args.concentration.as_str())),
-                ("viability", Some(args.viability.as_str())),
+                ("concentration", args.concentration.as_deref()),
+                ("viability", args.viability.as_deref()),
                 ("positive", args.positive.as_deref()),
-                ("available", Some(args.available.as_str())),
+                ("available", args.available.as_deref()),
                 ("step", Some(args.step.as_str())),
                 ("tolerance", args.tolerance.as_deref()),
+                ("product", product.as_deref()),
+                ("bags", args.from.bags.as_deref()),
+                ("infusion", args.from.infusion.as_deref()),
+                ("given", args.from.given.as_deref()),
             ];
             logged(&args.dose, "prepare", &extra, || {
                 let catalogue = catalogue?;
                 let (protocol, request) = request::dose_request(&catalogue, &args.dose)?;
-                let (product, step, tolerance) = request::product(&args)?;
-                let prepared = protocol.prepare(&request, &product, step, tolerance)?;
+                let (source, step, tolerance) = request::product(&args)?;
                 let n = notation(&args.dose.output);
-                audit(
-                    &args.dose,
-                    "prepare",
-                    &extra,
-                    &celldose::report::PrepareReport::new(&prepared, n),
-                )?;
-                let text = match args.dose.output.format {
-                    Format::Text => text::prepare(&prepared, n),
-                    Format::Json => json::prepare(&prepared, n),
-                };
-                Ok((text, exit_code(prepared.verdict())))
+                match source {
+                    request::Source::Flags(product) => {
+                        if args.from.infusion.is_some() {
+                            return Err(request::Refusal(
+                                "--infusion applies to a product file (--product); with --concentration, prepare the volume for this infusion's share as its own dose".into(),
+                            ));
+                        }
+                        let prepared = protocol.prepare(&request, &product, step, tolerance)?;
+                        audit(
+                            &args.dose,
+                            "prepare",
+                            &extra,
+                            &celldose::report::PrepareReport::new(&prepared, n),
+                        )?;
+                        let text = match args.dose.output.format {
+                            Format::Text => text::prepare(&prepared, n),
+                            Format::Json => json::prepare(&prepared, n),
+                        };
+                        Ok((text, exit_code(prepared.verdict())))
+                    }
+                    request::Source::Bags(certificate, ids, course) => {
+                        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                        let bags = certificate.select(&ids)?;
+                        let given = protocol.prepare_from_bags(
+                            &request,
+                            &certificate,
+                            &bags,
+                            step,
+                            tolerance,
+                            course,
+                        )?;
+                        audit(
+                            &args.dose,
+                            "prepare",
+                            &extra,
+                            &celldose::report::CheckReport::new(&given, n),
+                        )?;
+                        let text = match args.dose.output.format {
+                            Format::Text => text::check(&given, n),
+                            Format::Json => json::check(&given, n),
+                        };
+                        Ok((text, exit_code(given.verdict())))
+                    }
+                }
             })
         }
         Command::Validate(_)
@@ -277,6 +319,8 @@ pub enum Validated {
     Protocol(Box<celldose::Protocol>, Option<String>),
     /// A trial state file.
     TrialState(celldose::TrialState),
+    /// A product file.
+    Product(celldose::Certificate),
 }
 
 /// `celldose validate`: every file is checked on its own, and against the other files given;
@@ -289,7 +333,7 @@ fn validate(
 ) -> Result<(String, u8), Refusal> {
     if args.files.is_empty() && trial_state.is_none() {
         return Err(Refusal(
-            "validate needs a protocol file to check, or --trial-state FILE; see celldose validate --help".into(),
+            "validate needs a protocol or product file to check, or --trial-state FILE; see celldose validate --help".into(),
         ));
     }
     let builtin = Catalogue::builtin()?;
@@ -297,6 +341,11 @@ fn validate(
     let mut results = Vec::new();
     let dir_files = library.dir_files()?;
     for path in dir_files.iter().chain(library.files).chain(&args.files) {
+        if request::is_product_file(path) {
+            let result = request::load_product(path).map(Validated::Product);
+            results.push((display_name(path), result));
+            continue;
+        }
         let result = request::load(path).and_then(|protocol| {
             loaded
                 .add(protocol.clone())
@@ -491,6 +540,7 @@ fn audit<R: serde::Serialize>(
         ("on", args.on.as_deref()),
         ("acknowledge", args.acknowledge.as_deref()),
         ("rounding", Some(args.rounding.as_str())),
+        ("current-weight", args.current_weight.as_deref()),
     ];
     let input: Vec<(&str, &str)> = typed
         .iter()

@@ -1,7 +1,8 @@
 //! What the user typed, checked into the library's typed request.
 
+use celldose::calculation::{Course, Delivery};
 use celldose::{
-    Catalogue, CellCount, DoseRequest, FieldNames, Percent, Protocol, RequestText, TrialState,
+    Catalogue, Certificate, DoseRequest, FieldNames, Percent, Protocol, RequestText, TrialState,
 };
 
 use crate::cli::{CheckArgs, DoseArgs, PrepareArgs};
@@ -172,6 +173,10 @@ fn text<'a>(args: &'a DoseArgs) -> RequestText<'a> {
         acknowledge: args.acknowledge.as_deref(),
         cells: None,
         tolerance: None,
+        current_weight: args.current_weight.as_deref(),
+        infusion: None,
+        given: None,
+        bags: None,
     }
 }
 
@@ -184,32 +189,90 @@ pub fn dose_request<'c>(
     Ok(text(args).to_request(catalogue, FieldNames::Flags)?)
 }
 
-/// The delivered count and tolerance for `check`.
-pub fn delivered(args: &CheckArgs) -> Result<(CellCount, Option<Percent>), Refusal> {
-    let delivery = RequestText {
-        cells: Some(&args.cells),
+/// What was delivered, the tolerance and the infusion of a split dose, for `check`: a count, or
+/// the bags of a product file, read by the same library functions `celldose batch` uses.
+pub fn delivered(
+    args: &CheckArgs,
+) -> Result<(Delivery, Option<Percent>, Option<Course>), Refusal> {
+    let fields = RequestText {
+        cells: args.cells.as_deref(),
         tolerance: args.tolerance.as_deref(),
+        bags: args.from.bags.as_deref(),
+        infusion: args.from.infusion.as_deref(),
+        given: args.from.given.as_deref(),
         ..text(&args.dose)
     };
-    match delivery.delivery(FieldNames::Flags)? {
-        (Some(cells), tolerance) => Ok((cells, tolerance)),
-        (None, _) => Err(Refusal("--cells is required".into())),
-    }
+    let course = fields.course(FieldNames::Flags)?;
+    let (cells, tolerance) = fields.delivery(FieldNames::Flags)?;
+    let delivery = match (cells, &args.from.product) {
+        (Some(cells), _) => Delivery::count(cells),
+        (None, Some(path)) => fields.delivery_from(&load_product(path)?, FieldNames::Flags)?,
+        (None, None) => return Err(Refusal("--cells or --product is required".into())),
+    };
+    Ok((delivery, tolerance, course))
 }
 
-/// The product, step and tolerance for `prepare`, read by the same library function the web
-/// page uses.
+/// Whether `path` holds a product file rather than a protocol file: a line that is exactly
+/// `[[bag]]`, the table only product files have. Only the first bytes a file may have are read.
+pub fn is_product_file(path: &std::path::Path) -> bool {
+    use std::io::Read as _;
+    let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file());
+    let Some(file) = regular.then(|| std::fs::File::open(path).ok()).flatten() else {
+        return false;
+    };
+    let most = u64::try_from(celldose::certificate::PRODUCT_MAX_BYTES).unwrap_or(u64::MAX);
+    let mut bytes = Vec::new();
+    if file.take(most).read_to_end(&mut bytes).is_err() {
+        return false;
+    }
+    bytes
+        .split(|b| *b == b'\n')
+        .any(|line| line.trim_ascii() == b"[[bag]]")
+}
+
+/// Reads and checks a product file.
+pub fn load_product(path: &std::path::Path) -> Result<Certificate, Refusal> {
+    Ok(Certificate::from_path(path)?)
+}
+
+/// What `prepare` draws from: one product described by flags, or the bags of a product file.
+pub enum Source {
+    /// A concentration, viability and volume typed as flags.
+    Flags(celldose::Product),
+    /// A product file, the bags chosen from it, and the infusion of a split dose.
+    Bags(Certificate, Vec<String>, Option<Course>),
+}
+
+/// The product, step and tolerance for `prepare`, read by the same library functions the web
+/// page and `celldose batch` use.
 pub fn product(
     args: &PrepareArgs,
-) -> Result<(celldose::Product, celldose::Volume, Option<Percent>), Refusal> {
+) -> Result<(Source, celldose::Volume, Option<Percent>), Refusal> {
+    let tolerance = optional("--tolerance", args.tolerance.as_deref())?;
+    if let Some(path) = &args.from.product {
+        let fields = RequestText {
+            bags: args.from.bags.as_deref(),
+            infusion: args.from.infusion.as_deref(),
+            given: args.from.given.as_deref(),
+            ..text(&args.dose)
+        };
+        let certificate = load_product(path)?;
+        let ids = fields
+            .bag_selection(&certificate, FieldNames::Flags)?
+            .iter()
+            .map(|b| b.id().to_owned())
+            .collect();
+        let course = fields.course(FieldNames::Flags)?;
+        let step = required("--step", &args.step)?;
+        return Ok((Source::Bags(certificate, ids, course), step, tolerance));
+    }
     let text = celldose::ProductText {
-        concentration: &args.concentration,
-        viability: &args.viability,
+        concentration: args.concentration.as_deref().unwrap_or_default(),
+        viability: args.viability.as_deref().unwrap_or_default(),
         positive: args.positive.as_deref(),
-        available: &args.available,
+        available: args.available.as_deref().unwrap_or_default(),
         step: Some(&args.step),
     };
     let (product, step) = text.to_product(FieldNames::Flags)?;
-    let tolerance = optional("--tolerance", args.tolerance.as_deref())?;
-    Ok((product, step, tolerance))
+    Ok((Source::Flags(product), step, tolerance))
 }

@@ -19,6 +19,15 @@ pub fn validate(results: &[(String, Result<crate::Validated, crate::request::Ref
                     .map(|note| format!("\n  note: {note}"))
                     .unwrap_or_default()
             ),
+            Ok(crate::Validated::Product(product)) => writeln!(
+                out,
+                "{file}: valid product: {}, {} bag{}, counting {}, sha256 {}",
+                product.id(),
+                product.bags().len(),
+                if product.bags().len() == 1 { "" } else { "s" },
+                product.counts().cells_word(),
+                product.sha256()
+            ),
             Ok(crate::Validated::TrialState(state)) => writeln!(
                 out,
                 "{file}: valid trial state: {} opened steps, sha256 {}",
@@ -29,6 +38,7 @@ pub fn validate(results: &[(String, Result<crate::Validated, crate::request::Ref
                 let message = [
                     format!("protocol file {file}: "),
                     format!("trial state file {file}: "),
+                    format!("product file {file}: "),
                 ]
                 .iter()
                 .find_map(|prefix| refusal.0.strip_prefix(prefix.as_str()))

@@ -306,6 +306,11 @@ fn label(name: &str) -> (&'static str, &'static str) {
         "positive" => ("Marker-positive", "CAR+ or CD34+ %, where counted"),
         "available" => ("Volume available", "e.g. 50mL"),
         "step" => ("Measurable step", "0.1mL when empty"),
+        "current_weight" => ("Current weight", "where the protocol doses on an earlier weight"),
+        "product_file" => ("Product file", "or paste the product file (docs/product-format.md)"),
+        "bags" => ("Bags", "ids, all when empty: 1,2 (check: 1,2=69.6mL)"),
+        "infusion" => ("Infusion", "of a split dose: 1, 2, ..."),
+        "given" => ("Given before", "cells given in earlier infusions"),
         _ => ("", ""),
     }
 }
@@ -340,6 +345,8 @@ fn form(
                                 option value=(value) selected[value == current || (current.is_empty() && name == "rounding" && value == "half-away-from-zero")] { (shown) }
                             }
                         }
+                    } @else if name == "product_file" {
+                        textarea id=(name) name=(name) rows="8" placeholder=(hint) spellcheck="false" { (celldose::text::inert(current)) }
                     } @else {
                         // A value sent back is shown with any control or invisible character
                         // spelled out, never acted on.
@@ -412,7 +419,22 @@ fn result(outcome: &Outcome, kind: Kind) -> Markup {
                 tr { th { "Allowed range" } td.amount { (count(calculation.min_cells())) " to " (count(calculation.max_cells())) } }
                 @match outcome {
                     Outcome::Check(check) => {
-                        tr { th { "Delivered" } td.amount { (human::cells(check.actual_cells().get(), Notation::Unicode)) } }
+                        @if let Some(product) = check.product() {
+                            tr { th { "Product" } td { (product.id()) @if let Some(din) = product.din() { ", DIN " (din) } ", counting " (product.counts().cells_word()) } }
+                            @for bag in product.bags() {
+                                tr.volume { th { "Bag " (bag.id()) } td.amount { @if bag.whole() { "the whole bag, " (bag.volume_ml()) " mL" } @else { (bag.volume_ml()) " mL of the bag" } ": " (human::cells(bag.counted().get(), Notation::Unicode)) } }
+                            }
+                        }
+                        @if let Some(split) = check.split() {
+                            tr { th { "Infusion" } td { (split.infusion()) " of " (split.infusions()) ", day " (split.day()) ", " (split.share()) " of the dose" } }
+                        }
+                        tr { th { @if check.drawing().is_some() { "It delivers" } @else { "Delivered" } } td.amount { (human::cells(check.actual_cells().get(), Notation::Unicode)) } }
+                        @if let Some(e) = check.excipients() {
+                            tr { th { "Volume" } td { (e.volume_ml()) " mL (" (e.volume_ml_per_kg()) " mL/kg)" } }
+                            @if let (Some(g), Some(per_kg)) = (e.dmso_g(), e.dmso_g_per_kg()) {
+                                tr { th { "DMSO" } td { (g) " g (" (per_kg) " g/kg)" } }
+                            }
+                        }
                     }
                     Outcome::Prepare(prepared) => {
                         tr.volume { th { "Volume to draw" } td.amount { (prepared.volume()) } }

@@ -23,20 +23,32 @@ pub(crate) enum Kind {
 }
 
 /// The fields of a dose, named as the batch columns and the command-line flags.
-const DOSE_FIELDS: [&str; 10] = [
+const DOSE_FIELDS: [&str; 11] = [
     "protocol",
     "arm",
     "level",
     "dose",
     "weight",
+    "current_weight",
     "age",
     "born",
     "on",
     "acknowledge",
     "rounding",
 ];
-const CHECK_FIELDS: [&str; 2] = ["cells", "tolerance"];
-const PREPARE_FIELDS: [&str; 6] = [
+const CHECK_FIELDS: [&str; 6] = [
+    "cells",
+    "product_file",
+    "bags",
+    "infusion",
+    "given",
+    "tolerance",
+];
+const PREPARE_FIELDS: [&str; 10] = [
+    "product_file",
+    "bags",
+    "infusion",
+    "given",
     "concentration",
     "viability",
     "positive",
@@ -183,6 +195,19 @@ pub(crate) fn run(site: &Site, kind: Kind, fields: &Fields) -> Result<Outcome, R
     }
 }
 
+/// The product file pasted into the form, checked as the command line checks a file.
+fn product(fields: &Fields) -> Result<Option<celldose::Certificate>, Refusal> {
+    value(fields, "product_file")
+        .map(|text| {
+            // A browser sends a textarea's line breaks as CR LF; the file rules allow those.
+            celldose::Certificate::from_toml("pasted", text).map_err(|e| Refusal {
+                field: Some("product_file"),
+                message: format!("product_file: {e}"),
+            })
+        })
+        .transpose()
+}
+
 /// A field's text, `None` when absent or blank.
 pub(crate) fn value<'f>(fields: &'f Fields, name: &str) -> Option<&'f str> {
     fields
@@ -227,6 +252,10 @@ fn compute(site: &Site, kind: Kind, fields: &Fields) -> Result<Outcome, Refusal>
         acknowledge: given("acknowledge"),
         cells: given("cells"),
         tolerance: given("tolerance"),
+        current_weight: given("current_weight"),
+        infusion: given("infusion"),
+        given: given("given"),
+        bags: given("bags"),
     };
     if given("level").is_some() && given("dose").is_some() {
         return Err(Refusal {
@@ -249,17 +278,50 @@ fn compute(site: &Site, kind: Kind, fields: &Fields) -> Result<Outcome, Refusal>
             .map(Outcome::Dose)
             .map_err(refuse),
         Kind::Check => {
+            let course = text.course(FieldNames::Columns).map_err(refuse)?;
             let (cells, tolerance) = text.delivery(FieldNames::Columns).map_err(refuse)?;
-            let cells = cells.ok_or_else(|| Refusal {
-                field: Some("cells"),
-                message: "cells: it is required: the count that was delivered".into(),
-            })?;
+            let delivery = match (cells, product(fields)?) {
+                (Some(_), Some(_)) => {
+                    return Err(Refusal {
+                        field: Some("cells"),
+                        message: "cells: give the delivered count or the product file, not both: the product's bags give the count".into(),
+                    })
+                }
+                (Some(cells), None) => celldose::calculation::Delivery::count(cells),
+                (None, Some(certificate)) => text
+                    .delivery_from(&certificate, FieldNames::Columns)
+                    .map_err(refuse)?,
+                (None, None) => {
+                    return Err(Refusal {
+                        field: Some("cells"),
+                        message: "cells: it is required: the count that was delivered, or paste the product file below".into(),
+                    })
+                }
+            };
             protocol
-                .check(&request, cells, tolerance)
+                .check_delivery(&request, &delivery, tolerance, course)
                 .map(Outcome::Check)
                 .map_err(refuse)
         }
         Kind::Prepare => {
+            let (_, tolerance) = text.delivery(FieldNames::Columns).map_err(refuse)?;
+            if let Some(certificate) = product(fields)? {
+                let bags = text
+                    .bag_selection(&certificate, FieldNames::Columns)
+                    .map_err(refuse)?;
+                let course = text.course(FieldNames::Columns).map_err(refuse)?;
+                let step = given("step")
+                    .unwrap_or("0.1mL")
+                    .parse()
+                    .map_err(|e| Refusal {
+                        field: Some("step"),
+                        message: format!("step: {e}"),
+                    })?;
+                return protocol
+                    .prepare_from_bags(&request, &certificate, &bags, step, tolerance, course)
+                    .map(Outcome::Check)
+                    .map_err(refuse);
+            }
             let product = ProductText {
                 concentration: required("concentration")?,
                 viability: required("viability")?,
@@ -268,7 +330,6 @@ fn compute(site: &Site, kind: Kind, fields: &Fields) -> Result<Outcome, Refusal>
                 step: given("step"),
             };
             let (product, step) = product.to_product(FieldNames::Columns).map_err(refuse)?;
-            let (_, tolerance) = text.delivery(FieldNames::Columns).map_err(refuse)?;
             protocol
                 .prepare(&request, &product, step, tolerance)
                 .map(Outcome::Prepare)

@@ -21,10 +21,11 @@ use crate::human::Notation;
 use crate::lines::{BoundedLines, LineEnd, LineError};
 use crate::report::{CheckReport, DoseReport};
 use crate::text::{char_name, forbidden_char, Shown};
-use crate::{Calculation, Catalogue, DeliveryCheck, FieldNames, RequestText, Verdict};
+use crate::calculation::Delivery;
+use crate::{Calculation, Catalogue, Certificate, DeliveryCheck, FieldNames, RequestText, Verdict};
 
 /// The columns a log may have; each is named after the `dose`/`check` flag it stands for.
-pub const COLUMNS: [&str; 12] = [
+pub const COLUMNS: [&str; 17] = [
     "protocol",
     "arm",
     "level",
@@ -37,6 +38,11 @@ pub const COLUMNS: [&str; 12] = [
     "tolerance",
     "acknowledge",
     "rounding",
+    "current_weight",
+    "product",
+    "bags",
+    "infusion",
+    "given",
 ];
 
 /// The longest row read, in bytes (64 KiB); a longer row becomes an error record.
@@ -190,6 +196,11 @@ struct Columns {
     tolerance: Option<usize>,
     acknowledge: Option<usize>,
     rounding: Option<usize>,
+    current_weight: Option<usize>,
+    product: Option<usize>,
+    bags: Option<usize>,
+    infusion: Option<usize>,
+    given: Option<usize>,
     count: usize,
 }
 
@@ -221,6 +232,11 @@ impl Columns {
                 "tolerance" => &mut columns.tolerance,
                 "acknowledge" => &mut columns.acknowledge,
                 "rounding" => &mut columns.rounding,
+                "current_weight" => &mut columns.current_weight,
+                "product" => &mut columns.product,
+                "bags" => &mut columns.bags,
+                "infusion" => &mut columns.infusion,
+                "given" => &mut columns.given,
                 other => {
                     return Err(input_error(format!(
                         "header column {} is not known; accepted columns: {}",
@@ -287,8 +303,36 @@ fn field<'r>(record: &'r Row, column: Option<usize>, name: &str) -> Result<Optio
     Ok((!text.is_empty()).then_some(text))
 }
 
+/// Product files named in a log, each read once per run (a log names few products many times).
+#[derive(Default)]
+struct Products {
+    read: Vec<(String, std::sync::Arc<Certificate>)>,
+}
+
+/// The most product files one run keeps; past it, the oldest is read again when named.
+const PRODUCTS_KEPT: usize = 64;
+
+impl Products {
+    fn get(&mut self, path: &str) -> Result<std::sync::Arc<Certificate>> {
+        if let Some((_, product)) = self.read.iter().find(|(p, _)| p == path) {
+            return Ok(std::sync::Arc::clone(product));
+        }
+        let product = std::sync::Arc::new(Certificate::from_path(std::path::Path::new(path))?);
+        if self.read.len() >= PRODUCTS_KEPT {
+            self.read.remove(0);
+        }
+        self.read.push((path.to_owned(), std::sync::Arc::clone(&product)));
+        Ok(product)
+    }
+}
+
 /// Computes one row exactly as `celldose dose` or `celldose check` would.
-fn compute(catalogue: &Catalogue, columns: &Columns, record: &Row) -> Result<Outcome> {
+fn compute(
+    catalogue: &Catalogue,
+    columns: &Columns,
+    record: &Row,
+    products: &mut Products,
+) -> Result<Outcome> {
     if record.len() != columns.count {
         return Err(Error::Request(format!(
             "the row has {} fields where the header has {}",
@@ -312,16 +356,49 @@ fn compute(catalogue: &Catalogue, columns: &Columns, record: &Row) -> Result<Out
         acknowledge: field(record, columns.acknowledge, "acknowledge")?,
         cells: field(record, columns.cells, "cells")?,
         tolerance: field(record, columns.tolerance, "tolerance")?,
+        current_weight: field(record, columns.current_weight, "current_weight")?,
+        infusion: field(record, columns.infusion, "infusion")?,
+        given: field(record, columns.given, "given")?,
+        bags: field(record, columns.bags, "bags")?,
     };
+    let product = field(record, columns.product, "product")?;
     let (protocol, request) = text.to_request(catalogue, FieldNames::Columns)?;
-    match text.delivery(FieldNames::Columns)? {
-        (Some(cells), tolerance) => Ok(Outcome::Check(protocol.check(&request, cells, tolerance)?)),
-        (None, Some(_)) => Err(Error::Request(
-            "tolerance is given but cells is empty; a tolerance applies to a delivered count"
-                .into(),
-        )),
-        (None, None) => Ok(Outcome::Dose(protocol.calculate(&request)?)),
+    let course = text.course(FieldNames::Columns)?;
+    let (cells, tolerance) = text.delivery(FieldNames::Columns)?;
+    let delivery = match (cells, product) {
+        (Some(_), Some(_)) => {
+            return Err(Error::Request(
+                "cells and product are both given; give one: a product's bags give the count"
+                    .into(),
+            ))
+        }
+        (Some(cells), None) => Delivery::count(cells),
+        (None, Some(path)) => {
+            let product = products.get(path)?;
+            text.delivery_from(&product, FieldNames::Columns)?
+        }
+        (None, None) => {
+            let unused = [
+                ("tolerance", tolerance.is_some()),
+                ("infusion", course.is_some()),
+                ("bags", text.bags.is_some()),
+            ];
+            if let Some((name, _)) = unused.iter().find(|(_, given)| *given) {
+                return Err(Error::Request(format!(
+                    "{name} is given but cells and product are empty; it applies to a delivered count"
+                )));
+            }
+            return Ok(Outcome::Dose(protocol.calculate(&request)?));
+        }
+    };
+    if text.bags.is_some() && product.is_none() {
+        return Err(Error::Request(
+            "bags is given but product is empty; bags name bags of a product file".into(),
+        ));
     }
+    Ok(Outcome::Check(protocol.check_delivery(
+        &request, &delivery, tolerance, course,
+    )?))
 }
 
 /// A JSON line: `row`, then the result's fields.
@@ -438,6 +515,7 @@ fn run_rows<R: BufRead, W: Write>(
         .collect();
     let mut summary = Summary::default();
     let mut sink = Sink::new(output, format)?;
+    let mut products = Products::default();
 
     while let Some(end) = lines.read(&mut line).map_err(read_error)? {
         summary.rows = summary.rows.saturating_add(1);
@@ -453,7 +531,7 @@ fn run_rows<R: BufRead, W: Write>(
             }
             LineEnd::Complete => record.split(&mut splitter, &line).and_then(|()| {
                 split = true;
-                compute(catalogue, &columns, &record)
+                compute(catalogue, &columns, &record, &mut products)
             }),
         };
         match outcome.as_ref().map(Outcome::verdict) {

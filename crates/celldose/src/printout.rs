@@ -133,7 +133,11 @@ fn delivery(out: &mut String, check: &DeliveryCheck, notation: Notation) {
             let how = if bag.whole() {
                 format!("{} mL, the whole bag", bag.volume_ml())
             } else {
-                format!("{} mL of {} mL", bag.volume_ml(), bag.volume_ml() + bag.left_ml())
+                format!(
+                    "{} mL of {} mL",
+                    bag.volume_ml(),
+                    (bag.volume_ml() + bag.left_ml()).normalize()
+                )
             };
             let per_kg = crate::calculation::Rounding::HalfAwayFromZero
                 .to_places(bag.counted().get() / kg, 2);
@@ -141,7 +145,7 @@ fn delivery(out: &mut String, check: &DeliveryCheck, notation: Notation) {
                 out,
                 &format!("Bag {}:", crate::text::inert(bag.id())),
                 &format!(
-                    "{how}: {} ({}), viability {}",
+                    "{how}: {}, {}, viability {}",
                     human::cells(bag.counted().get(), notation),
                     human::cells_per_kg(per_kg, notation),
                     bag.viability()

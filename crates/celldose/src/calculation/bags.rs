@@ -368,7 +368,7 @@ fn left_over(check: &DeliveryCheck) -> Option<Finding> {
         let items: Vec<String> = parts
             .iter()
             .map(|(what, ml, cells)| {
-                format!("{} mL {what} ({})", ml.normalize(), human::cells(*cells, n))
+                format!("{} mL {what}, {}", ml.normalize(), human::cells(*cells, n))
             })
             .collect();
         format!("left over: {}; label or discard it as the pharmacy's procedure says", items.join("; "))

@@ -182,8 +182,12 @@ impl Protocol {
                 |_| "this is the amount for one infusion; the protocol does not state how many infusions".to_owned(),
             ));
         }
-        let total_cells = match (cells, infusions.value()) {
-            (Some(cells), Some(count)) => Some(cells.checked_mul(count)?),
+        // The total over the course: the dose times the infusions only where the dose is per
+        // infusion; the dose itself where it is the total (a split divides it); unknown where the
+        // record does not say which and there is more than one infusion.
+        let total_cells = match (cells, infusions.value(), regimen.per_infusion()) {
+            (Some(cells), Some(count), Stated::Value(true)) => Some(cells.checked_mul(count)?),
+            (Some(cells), Some(_), Stated::Value(false)) | (Some(cells), Some(1), _) => Some(cells),
             _ => None,
         };
 

@@ -4,7 +4,8 @@
 
 use core::str::FromStr;
 
-use super::{DoseChoice, DoseRequest, Product, Rounding};
+use super::{Course, Delivery, DoseChoice, DoseRequest, Product, Rounding};
+use crate::certificate::{Bag, Certificate};
 use crate::error::{Error, Result};
 use crate::regimen::{Catalogue, Protocol};
 use crate::units::{parse_date, today_utc, AgeFromBirth, CellCount, Percent, Volume};
@@ -24,7 +25,7 @@ impl FieldNames {
     fn name(self, field: &str) -> String {
         match self {
             Self::Flags => format!("--{field}"),
-            Self::Columns => field.to_owned(),
+            Self::Columns => field.replace('-', "_"),
         }
     }
 }
@@ -65,6 +66,15 @@ pub struct RequestText<'a> {
     pub cells: Option<&'a str>,
     /// A tolerance, for a check.
     pub tolerance: Option<&'a str>,
+    /// The current weight, compared with the dosing weight where the protocol names one.
+    pub current_weight: Option<&'a str>,
+    /// Which infusion of a split dose, from 1.
+    pub infusion: Option<&'a str>,
+    /// The counted cells given in the infusions before this one.
+    pub given: Option<&'a str>,
+    /// The bags of a product used: ids separated by commas, each optionally with the volume
+    /// drawn from it (`1,2=69.6mL`); all of them, whole, when not given.
+    pub bags: Option<&'a str>,
 }
 
 fn read<T: FromStr<Err = Error>>(names: FieldNames, field: &str, text: &str) -> Result<T> {
@@ -164,6 +174,9 @@ impl RequestText<'_> {
             }
             (None, None, None) => {}
         }
+        if let Some(current) = self.current_weight {
+            request = request.with_current_weight(read(names, "current-weight", current)?);
+        }
         if let Some(state) = catalogue.trial_state() {
             request = request.with_trial_state(std::sync::Arc::clone(state));
         }
@@ -192,6 +205,137 @@ impl RequestText<'_> {
             read_optional(names, "cells", self.cells)?,
             read_optional(names, "tolerance", self.tolerance)?,
         ))
+    }
+}
+
+impl RequestText<'_> {
+    /// Which infusion of a split dose this is and what was given before, where given.
+    ///
+    /// # Errors
+    /// An infusion number that is not a whole number from 1; a count that does not parse;
+    /// what was given before without an infusion number.
+    ///
+    /// ```
+    /// use celldose::{FieldNames, RequestText};
+    /// let text = RequestText { infusion: Some("2"), given: Some("6e7"), ..RequestText::default() };
+    /// let course = text.course(FieldNames::Flags)?.unwrap();
+    /// assert_eq!((course.number(), course.given_before().map(|g| g.to_string())), (2, Some("60000000".into())));
+    /// let bad = RequestText { infusion: Some("0"), ..RequestText::default() };
+    /// assert!(bad.course(FieldNames::Flags).unwrap_err().to_string().starts_with("--infusion: "));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn course(&self, names: FieldNames) -> Result<Option<Course>> {
+        let name = |field: &str| names.name(field);
+        let number = match self.infusion {
+            None => None,
+            Some(text) => match text.trim_matches(' ').parse::<u32>() {
+                Ok(n) if n >= 1 && text.trim_matches(' ').chars().all(|c| c.is_ascii_digit()) => {
+                    Some(n)
+                }
+                _ => {
+                    return Err(Error::Request(format!(
+                        "{}: infusion {} is not accepted; write a whole number from 1, the infusion of the split dose this is",
+                        name("infusion"),
+                        crate::text::Shown(text)
+                    )))
+                }
+            },
+        };
+        let given: Option<CellCount> = read_optional(names, "given", self.given)?;
+        match (number, given) {
+            (None, None) => Ok(None),
+            (None, Some(_)) => Err(Error::Request(format!(
+                "{} is what was given before an infusion of a split dose; give {} too",
+                name("given"),
+                name("infusion")
+            ))),
+            (Some(n), given) => {
+                let course = Course::infusion(n);
+                Ok(Some(match given {
+                    Some(given) => course.with_given_before(given),
+                    None => course,
+                }))
+            }
+        }
+    }
+
+    /// The bags of `product` named by the bags field, each with the volume drawn where one is
+    /// written (`1,2=69.6mL`); every bag, whole, where the field is not given.
+    ///
+    /// # Errors
+    /// A bag the product does not have, or named twice; a volume that does not parse or is more
+    /// than the bag holds; a part of a bag whose count per mL is not exact.
+    ///
+    /// ```
+    /// use celldose::{Certificate, FieldNames, RequestText};
+    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/products/car-t-two-bags.toml"))?;
+    /// let product = Certificate::from_toml("p.toml", &text)?;
+    /// let fields = RequestText { bags: Some("1, 2=69.6mL"), ..RequestText::default() };
+    /// assert_eq!(fields.delivery_from(&product, FieldNames::Flags)?.cells().to_string(), "199974000");
+    /// let wrong = RequestText { bags: Some("2=71mL"), ..RequestText::default() };
+    /// assert!(wrong.delivery_from(&product, FieldNames::Flags).unwrap_err().to_string().starts_with("--bags: bag \"2\": 71 mL is more than the 70 mL in it"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn delivery_from(&self, product: &Certificate, names: FieldNames) -> Result<Delivery> {
+        let at = |e: Error| Error::Request(format!("{}: {e}", names.name("bags")));
+        let items = self.bag_items(names)?;
+        let ids: Vec<&str> = items.iter().map(|(id, _)| *id).collect();
+        let bags = product.select(&ids).map_err(at)?;
+        let mut parts = Vec::with_capacity(bags.len());
+        for (index, bag) in bags.iter().enumerate() {
+            let ml = match items.get(index).and_then(|(_, volume)| *volume) {
+                Some(text) => read::<Volume>(names, "bags", text)?.ml(),
+                None => bag.volume().ml(),
+            };
+            parts.push((*bag, ml));
+        }
+        Delivery::drawn_from(product, &parts).map_err(at)
+    }
+
+    /// The bags of `product` named by the bags field, in that order (all of them where the
+    /// field is not given), for choosing what to give: no volumes.
+    ///
+    /// # Errors
+    /// A bag the product does not have, or named twice; a volume written (prepare chooses it).
+    pub fn bag_selection<'p>(
+        &self,
+        product: &'p Certificate,
+        names: FieldNames,
+    ) -> Result<Vec<&'p Bag>> {
+        let items = self.bag_items(names)?;
+        if items.iter().any(|(_, volume)| volume.is_some()) {
+            return Err(Error::Request(format!(
+                "{}: give the bag ids only; the volume to draw is what prepare works out",
+                names.name("bags")
+            )));
+        }
+        let ids: Vec<&str> = items.iter().map(|(id, _)| *id).collect();
+        product
+            .select(&ids)
+            .map_err(|e| Error::Request(format!("{}: {e}", names.name("bags"))))
+    }
+
+    /// The bags field as (id, volume) items; empty where not given.
+    fn bag_items(&self, names: FieldNames) -> Result<Vec<(&str, Option<&str>)>> {
+        let Some(text) = self.bags else {
+            return Ok(Vec::new());
+        };
+        let mut items = Vec::new();
+        for item in text.split(',') {
+            let (id, volume) = match item.split_once('=') {
+                Some((id, volume)) => (id.trim_matches(' '), Some(volume.trim_matches(' '))),
+                None => (item.trim_matches(' '), None),
+            };
+            if id.is_empty() {
+                return Err(Error::Request(format!(
+                    "{}: {} names no bag; write bag ids separated by commas, each optionally with the volume drawn, as in 1,2=69.6mL",
+                    names.name("bags"),
+                    crate::text::Shown(text)
+                )));
+            }
+            items.push((id, volume));
+        }
+        Ok(items)
     }
 }
 

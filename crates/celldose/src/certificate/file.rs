@@ -211,6 +211,48 @@ impl Certificate {
     }
 }
 
+impl Certificate {
+    /// Reads and checks the product file at `path`: a regular file (never a device or a pipe,
+    /// which could be endless or block), at most [`PRODUCT_MAX_BYTES`], in UTF-8. The name in
+    /// messages is the path with any control character escaped.
+    ///
+    /// # Errors
+    /// A path that is not a regular file or cannot be read; and those of
+    /// [`Certificate::from_toml`].
+    ///
+    /// ```
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/products/one-bag-total.toml");
+    /// assert_eq!(celldose::Certificate::from_path(std::path::Path::new(path))?.id(), "MSC-LOT-7731");
+    /// assert!(celldose::Certificate::from_path(std::path::Path::new("/dev/zero")).unwrap_err().to_string().contains("not a regular file"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn from_path(path: &std::path::Path) -> Result<Self> {
+        use std::io::Read as _;
+        let name = crate::text::inert(&path.display().to_string()).into_owned();
+        let fail = |message: String| Error::ProductFile {
+            source_name: name.clone(),
+            message,
+        };
+        let metadata = std::fs::metadata(path).map_err(|e| fail(format!("cannot be read: {e}")))?;
+        if !metadata.is_file() {
+            return Err(fail("it is not a regular file".into()));
+        }
+        let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot be read: {e}")))?;
+        let most = u64::try_from(PRODUCT_MAX_BYTES).unwrap_or(u64::MAX).saturating_add(1);
+        let mut bytes = Vec::new();
+        file.take(most)
+            .read_to_end(&mut bytes)
+            .map_err(|e| fail(format!("cannot be read: {e}")))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            fail(format!(
+                "it is not valid UTF-8 text (byte {} is not)",
+                e.utf8_error().valid_up_to().saturating_add(1)
+            ))
+        })?;
+        Self::from_toml(&name, &text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1220,6 +1220,12 @@ fn check_regimen(
         .transpose()?;
 
     let split = check_split(file, &fail)?;
+    // A split divides the whole dose: it is the total, not an amount per infusion.
+    let per_infusion = match (file.per_infusion, &split) {
+        (Some(value), _) => Stated::Value(value),
+        (None, Some(_)) => Stated::Value(false),
+        (None, None) => Stated::NotStated,
+    };
     Ok(Regimen {
         id: file.id.as_str().into(),
         rule,
@@ -1233,10 +1239,8 @@ fn check_regimen(
             (_, stated) => stated,
         },
         split,
-        per_infusion: match file.per_infusion {
-            Some(value) => Stated::Value(value),
-            None => Stated::NotStated,
-        },
+        // A split divides the whole dose: it is the total, not an amount per infusion.
+        per_infusion,
     })
 }
 

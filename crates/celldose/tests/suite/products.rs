@@ -404,7 +404,7 @@ fn preparing_from_two_bags_for_the_capped_patient() {
         .unwrap();
     assert!(left
         .message(celldose::human::Notation::Unicode)
-        .starts_with("left over: 0.4 mL of bag 2 (576,000 cells"));
+        .starts_with("left over: 0.4 mL of bag 2, 576,000 cells"));
 }
 
 #[test]
