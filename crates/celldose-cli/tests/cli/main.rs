@@ -17,6 +17,7 @@ mod commands;
 mod docs;
 mod hostile;
 mod prepare;
+mod products;
 mod protocol_files;
 mod rejections;
 mod site;
