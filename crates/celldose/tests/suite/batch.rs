@@ -155,3 +155,50 @@ proptest! {
         }
     }
 }
+
+/// The example files a product row may name, and names that cannot be read as one.
+fn product_rows() -> Vec<String> {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+    let two = format!("{root}/products/car-t-two-bags.toml");
+    let one = format!("{root}/products/one-bag-total.toml");
+    let protocol = format!("{root}/protocols/tolerance.toml");
+    vec![
+        format!("NCT06167473,low-dose,70kg,{two},,10%\n"),
+        format!("NCT06167473,low-dose,70kg,{two},\"2,1\",10%\n"),
+        format!("NCT06167473,low-dose,70kg,{two},\"2=10mL\",10%\n"),
+        format!("NCT06167473,low-dose,70kg,{two},\"3\",10%\n"),
+        format!("NCT06167473,low-dose,92kg,{one},,10%\n"),
+        format!("NCT06167473,low-dose,92kg,{one},\"A=25mL\",10%\n"),
+        format!("NCT06167473,low-dose,70kg,{protocol},,10%\n"),
+        "NCT06167473,low-dose,70kg,/dev/zero,,10%\n".to_owned(),
+        "NCT06167473,low-dose,70kg,no-such-product.toml,,10%\n".to_owned(),
+        format!("NCT06167473,low-dose,70kg,{two}\n"),
+        "\n".to_owned(),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Rows naming product files, readable or not, give one record each, in order.
+    #[test]
+    fn rows_naming_product_files_give_one_record_each(
+        picks in prop::collection::vec(0usize..11, 0..30),
+    ) {
+        let rows = product_rows();
+        let mut input = b"protocol,arm,weight,product,bags,tolerance\n".to_vec();
+        for pick in &picks {
+            input.extend_from_slice(rows[*pick].as_bytes());
+        }
+        let (summary, out) = run(&input, BatchFormat::Jsonl);
+        let summary = summary.unwrap();
+        prop_assert_eq!(summary.rows as usize, picks.len());
+        prop_assert_eq!(out.lines().count(), picks.len());
+        for (index, (line, pick)) in out.lines().zip(&picks).enumerate() {
+            let record: serde_json::Value = serde_json::from_str(line).unwrap();
+            prop_assert_eq!(record["row"].as_u64(), Some(index as u64 + 1));
+            // The readable files with bags they have give a check; the rest an error.
+            prop_assert_eq!(record.get("error").is_none(), [0, 1, 2, 4, 5].contains(pick), "{}", line);
+        }
+    }
+}
