@@ -440,3 +440,65 @@ async fn calculations_and_refusals_on_the_page_are_recorded_in_the_audit_log() {
     assert!(celldose::audit::verify(std::fs::File::open(&log).unwrap()).is_ok());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[tokio::test]
+async fn a_product_file_pasted_into_the_forms_is_checked_and_prepared() {
+    let (router, token) = site();
+    // As a browser sends a textarea: lines ended by CR LF.
+    let product = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/products/car-t-two-bags.toml"
+    ))
+    .unwrap()
+    .replace('\n', "\r\n");
+    // 1 × 10⁶/kg × 200 kg is 2 × 10⁸: both bags, 200,550,000, are 0.28 % over, within 10 %.
+    let fields = |extra: &[(&'static str, &'static str)]| {
+        let mut all = vec![
+            ("token", token.clone()),
+            ("protocol", "NCT06167473".to_owned()),
+            ("arm", "low-dose".to_owned()),
+            ("weight", "200kg".to_owned()),
+            ("product_file", product.clone()),
+            ("tolerance", "10%".to_owned()),
+        ];
+        all.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
+        all
+    };
+    let post = |path: &'static str, all: Vec<(&'static str, String)>| {
+        let borrowed: Vec<(&str, &str)> = all.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        form_post(path, &borrowed, None)
+    };
+    let check = send(&router, post("/check", fields(&[]))).await;
+    assert_eq!(check.status, StatusCode::OK, "{}", check.body);
+    assert!(check.body.contains("WITHIN the protocol"), "{}", check.body);
+    assert!(check.body.contains("CART-2026-0417"));
+    assert!(check.body.contains("200,550,000 cells"));
+    self_contained(&check.body);
+    let part = send(&router, post("/check", fields(&[("bags", "2")]))).await;
+    assert!(part.body.contains("OUTSIDE the protocol"), "{}", part.body);
+    // Prepare: bag 1 whole, then 100,250,000 ÷ 1,440,000 per mL = 69.618… mL of bag 2: 69.6 mL.
+    let prepare = send(&router, post("/prepare", fields(&[]))).await;
+    assert_eq!(prepare.status, StatusCode::OK, "{}", prepare.body);
+    assert!(
+        prepare.body.contains("69.6 mL of bag 2"),
+        "{}",
+        prepare.body
+    );
+    // A malformed file is refused beside its field, with the line and column.
+    let broken = product.replace("volume = \"70mL\"", "volume = \"70\"");
+    let mut bad = fields(&[]);
+    bad.retain(|(k, _)| *k != "product_file");
+    bad.push(("product_file", broken));
+    let refused = send(&router, post("/check", bad)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("id=\"product_file-refusal\""),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("line 14, column 10"), "{}", refused.body);
+    // A count and a product together are refused.
+    let both = send(&router, post("/check", fields(&[("cells", "2e8")]))).await;
+    assert_eq!(both.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(both.body.contains("not both"), "{}", both.body);
+}

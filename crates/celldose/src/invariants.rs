@@ -92,6 +92,7 @@ pub fn protocol_file(data: &[u8]) -> Result<(), String> {
     let again = Protocol::from_toml("again.toml", &written)
         .map_err(|e| format!("a written file does not load again: {e}\n{written}"))?;
     if again.arms() != protocol.arms()
+        || again.product_rules() != protocol.product_rules()
         || again.weight_window() != protocol.weight_window()
         || again.age_window() != protocol.age_window()
     {
@@ -182,6 +183,100 @@ pub fn trial_state(data: &[u8]) -> Result<(), String> {
     let mut catalogue = builtin()?.clone();
     // Refused or accepted, checking against the catalogue must not panic.
     let _ = catalogue.set_trial_state(state);
+    Ok(())
+}
+
+/// A product file of any bytes: refused, or accepted with inert ids, each bag's counted cells
+/// equal to its cells times the fractions its phenotype uses, the whole bag drawn equal to its
+/// count, and a check and a choice of bags against a built-in protocol that end in a result or a
+/// refusal, a check from the bags equal to the check of the same count.
+///
+/// # Errors
+/// The invariant that failed, in words.
+///
+/// ```
+/// assert!(celldose::invariants::product_file(b"format = 1\nid = \"P\"\ncounts = \"viable\"\n[[bag]]\nid = \"A\"\nvolume = \"50mL\"\ntotal = \"1e8\"\nviability = \"90%\"\n").is_ok());
+/// ```
+pub fn product_file(data: &[u8]) -> Result<(), String> {
+    use crate::calculation::Delivery;
+    use crate::certificate::{BagContent, Certificate};
+    use rust_decimal::Decimal;
+    let Ok(text) = core::str::from_utf8(data) else {
+        return Ok(());
+    };
+    let Ok(product) = Certificate::from_toml("fuzz.toml", text) else {
+        return Ok(());
+    };
+    for id in core::iter::once(product.id()).chain(product.bags().iter().map(|b| b.id())) {
+        if let Some((_, c)) = crate::text::forbidden_char(id) {
+            return Err(format!("an accepted product keeps {c:?} in {id:?}"));
+        }
+    }
+    for bag in product.bags() {
+        let cells = match bag.content() {
+            BagContent::Concentration(c) => c.get() * bag.volume().ml(),
+            BagContent::Total(t) => t.get(),
+        };
+        let mut expected = cells;
+        if product.counts().uses_viability() {
+            expected = expected * bag.viability().get() / Decimal::ONE_HUNDRED;
+        }
+        if let Some(p) = bag.positive() {
+            expected = expected * p.get() / Decimal::ONE_HUNDRED;
+        }
+        if expected.normalize() != bag.counted().get() {
+            return Err(format!(
+                "bag {} counts {} where its figures give {expected}",
+                bag.id(),
+                bag.counted()
+            ));
+        }
+        let whole = bag
+            .counted_in(bag.volume().ml())
+            .map_err(|e| format!("the whole bag {} cannot be drawn: {e}", bag.id()))?;
+        if whole != bag.counted() {
+            return Err(format!("bag {} drawn whole gives {whole}", bag.id()));
+        }
+    }
+    let bags = product
+        .select(&[])
+        .map_err(|e| format!("every bag cannot be chosen: {e}"))?;
+    let Ok(delivery) = Delivery::bags(&product, &bags) else {
+        return Ok(());
+    };
+    let catalogue = builtin()?;
+    let protocol = catalogue
+        .find("NCT06167473")
+        .map_err(|e| format!("the built-in protocol is missing: {e}"))?;
+    let request = crate::DoseRequest::new(
+        "70kg".parse().map_err(|e| format!("{e}"))?,
+        crate::DoseChoice::ArmDose,
+        crate::Rounding::HalfAwayFromZero,
+    )
+    .with_arm("low-dose");
+    let tolerance: Percent = "10%".parse().map_err(|e| format!("{e}"))?;
+    let by_bags = protocol.check_delivery(&request, &delivery, Some(tolerance), None);
+    if let (Ok(by_bags), true) = (&by_bags, delivery.cells().is_whole()) {
+        let count = delivery.cells().round(crate::Rounding::Down).map_err(|e| e.to_string())?;
+        let by_count = protocol
+            .check(&request, count, Some(tolerance))
+            .map_err(|e| format!("the count of the bags is refused: {e}"))?;
+        if by_bags.verdict() != by_count.verdict()
+            || by_bags.deviation_percent() != by_count.deviation_percent()
+        {
+            return Err("a check from bags differs from the check of the same count".into());
+        }
+    }
+    let step: Volume = "0.1mL".parse().map_err(|e| format!("{e}"))?;
+    if let Ok(given) = protocol.prepare_from_bags(&request, &product, &bags, step, Some(tolerance), None) {
+        let drawn: Decimal = given
+            .product()
+            .map(|p| p.bags().iter().map(|b| b.counted().get()).sum())
+            .unwrap_or_default();
+        if drawn != given.actual_exact().get() {
+            return Err("the bags chosen do not add up to what they deliver".into());
+        }
+    }
     Ok(())
 }
 

@@ -453,6 +453,17 @@ impl Regimen {
     pub fn per_infusion(&self) -> Stated<bool> {
         self.per_infusion
     }
+
+    /// The split of the dose over infusions, where the regimen states one.
+    ///
+    /// ```
+    /// let catalogue = celldose::Catalogue::builtin()?;
+    /// assert!(catalogue.find("NCT06167473")?.arms()[0].regimen().split().is_none());
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn split(&self) -> Option<&Split> {
+        self.split.as_ref()
+    }
 }
 
 impl Arm {
@@ -688,5 +699,17 @@ impl Protocol {
     /// ```
     pub fn cohort_size(&self) -> Option<&CohortSize> {
         self.cohort_size.as_ref()
+    }
+
+    /// What the protocol says about products: which cells the dose counts, the limits on what
+    /// goes in with them, and which weight doses (docs/protocol-format.md).
+    ///
+    /// ```
+    /// let p = celldose::Catalogue::builtin()?.find("NCT07276568")?.clone();
+    /// assert!(p.product_rules().limits.is_empty() && p.product_rules().dosing_weight.is_none());
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn product_rules(&self) -> &ProductRules {
+        &self.product_rules
     }
 }

@@ -26,12 +26,13 @@ fn replay(folder: &str, check: Check) -> usize {
 
 #[test]
 fn the_fuzz_corpus_replays() {
-    let targets: [(&str, Check); 5] = [
+    let targets: [(&str, Check); 6] = [
         ("numbers", invariants::numbers),
         ("protocol_file", invariants::protocol_file),
         ("request", invariants::request),
         ("trial_state", invariants::trial_state),
         ("batch_rows", invariants::batch_rows),
+        ("product_file", invariants::product_file),
     ];
     for (target, check) in targets {
         let inputs = replay(&format!("corpus/{target}"), check);
