@@ -457,7 +457,11 @@ pub struct DoseArgs {
 
     /// Today's weight, compared with --weight where the protocol names a dosing weight and the
     /// largest change it allows.
-    #[arg(long = "current-weight", value_name = "MASS", allow_hyphen_values = true)]
+    #[arg(
+        long = "current-weight",
+        value_name = "MASS",
+        allow_hyphen_values = true
+    )]
     pub current_weight: Option<String>,
 
     /// Age in years, checked against the protocol's age window in completed years.
@@ -512,7 +516,12 @@ pub struct ProductArgs {
 
     /// The bags used, by id, in order: 1,2 (all of them by default). For check, a bag may
     /// name the volume drawn from it: 1,2=69.6mL.
-    #[arg(long, value_name = "IDS", requires = "product", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "IDS",
+        requires = "product",
+        allow_hyphen_values = true
+    )]
     pub bags: Option<String>,
 
     /// Which infusion of a split dose this is, from 1.
@@ -520,7 +529,12 @@ pub struct ProductArgs {
     pub infusion: Option<String>,
 
     /// The counted cells given in the infusions of a split dose before this one.
-    #[arg(long, value_name = "COUNT", requires = "infusion", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "COUNT",
+        requires = "infusion",
+        allow_hyphen_values = true
+    )]
     pub given: Option<String>,
 }
 

@@ -191,9 +191,7 @@ pub fn dose_request<'c>(
 
 /// What was delivered, the tolerance and the infusion of a split dose, for `check`: a count, or
 /// the bags of a product file, read by the same library functions `celldose batch` uses.
-pub fn delivered(
-    args: &CheckArgs,
-) -> Result<(Delivery, Option<Percent>, Option<Course>), Refusal> {
+pub fn delivered(args: &CheckArgs) -> Result<(Delivery, Option<Percent>, Option<Course>), Refusal> {
     let fields = RequestText {
         cells: args.cells.as_deref(),
         tolerance: args.tolerance.as_deref(),
@@ -245,9 +243,7 @@ pub enum Source {
 
 /// The product, step and tolerance for `prepare`, read by the same library functions the web
 /// page and `celldose batch` use.
-pub fn product(
-    args: &PrepareArgs,
-) -> Result<(Source, celldose::Volume, Option<Percent>), Refusal> {
+pub fn product(args: &PrepareArgs) -> Result<(Source, celldose::Volume, Option<Percent>), Refusal> {
     let tolerance = optional("--tolerance", args.tolerance.as_deref())?;
     if let Some(path) = &args.from.product {
         let fields = RequestText {

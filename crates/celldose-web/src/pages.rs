@@ -306,8 +306,14 @@ fn label(name: &str) -> (&'static str, &'static str) {
         "positive" => ("Marker-positive", "CAR+ or CD34+ %, where counted"),
         "available" => ("Volume available", "e.g. 50mL"),
         "step" => ("Measurable step", "0.1mL when empty"),
-        "current_weight" => ("Current weight", "where the protocol doses on an earlier weight"),
-        "product_file" => ("Product file", "or paste the product file (docs/product-format.md)"),
+        "current_weight" => (
+            "Current weight",
+            "where the protocol doses on an earlier weight",
+        ),
+        "product_file" => (
+            "Product file",
+            "or paste the product file (docs/product-format.md)",
+        ),
         "bags" => ("Bags", "ids, all when empty: 1,2 (check: 1,2=69.6mL)"),
         "infusion" => ("Infusion", "of a split dose: 1, 2, ..."),
         "given" => ("Given before", "cells given in earlier infusions"),

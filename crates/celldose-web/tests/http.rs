@@ -496,7 +496,11 @@ async fn a_product_file_pasted_into_the_forms_is_checked_and_prepared() {
         "{}",
         refused.body
     );
-    assert!(refused.body.contains("line 14, column 10"), "{}", refused.body);
+    assert!(
+        refused.body.contains("line 14, column 10"),
+        "{}",
+        refused.body
+    );
     // A count and a product together are refused.
     let both = send(&router, post("/check", fields(&[("cells", "2e8")]))).await;
     assert_eq!(both.status, StatusCode::UNPROCESSABLE_ENTITY);

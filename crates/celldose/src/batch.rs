@@ -16,12 +16,12 @@ use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
 
 use crate::audit::AuditLog;
+use crate::calculation::Delivery;
 use crate::error::{Error, Result};
 use crate::human::Notation;
 use crate::lines::{BoundedLines, LineEnd, LineError};
 use crate::report::{CheckReport, DoseReport};
 use crate::text::{char_name, forbidden_char, Shown};
-use crate::calculation::Delivery;
 use crate::{Calculation, Catalogue, Certificate, DeliveryCheck, FieldNames, RequestText, Verdict};
 
 /// The columns a log may have; each is named after the `dose`/`check` flag it stands for.
@@ -321,7 +321,8 @@ impl Products {
         if self.read.len() >= PRODUCTS_KEPT {
             self.read.remove(0);
         }
-        self.read.push((path.to_owned(), std::sync::Arc::clone(&product)));
+        self.read
+            .push((path.to_owned(), std::sync::Arc::clone(&product)));
         Ok(product)
     }
 }
@@ -396,9 +397,9 @@ fn compute(
             "bags is given but product is empty; bags name bags of a product file".into(),
         ));
     }
-    Ok(Outcome::Check(protocol.check_delivery(
-        &request, &delivery, tolerance, course,
-    )?))
+    Ok(Outcome::Check(
+        protocol.check_delivery(&request, &delivery, tolerance, course)?,
+    ))
 }
 
 /// A JSON line: `row`, then the result's fields.

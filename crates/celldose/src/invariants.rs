@@ -214,15 +214,23 @@ pub fn product_file(data: &[u8]) -> Result<(), String> {
     }
     for bag in product.bags() {
         let cells = match bag.content() {
-            BagContent::Concentration(c) => c.get() * bag.volume().ml(),
+            BagContent::Concentration(c) => {
+                c.get().checked_mul(bag.volume().ml()).unwrap_or_default()
+            }
             BagContent::Total(t) => t.get(),
         };
         let mut expected = cells;
         if product.counts().uses_viability() {
-            expected = expected * bag.viability().get() / Decimal::ONE_HUNDRED;
+            expected = expected
+                .checked_mul(bag.viability().get())
+                .and_then(|v| v.checked_div(Decimal::ONE_HUNDRED))
+                .unwrap_or_default();
         }
         if let Some(p) = bag.positive() {
-            expected = expected * p.get() / Decimal::ONE_HUNDRED;
+            expected = expected
+                .checked_mul(p.get())
+                .and_then(|v| v.checked_div(Decimal::ONE_HUNDRED))
+                .unwrap_or_default();
         }
         if expected.normalize() != bag.counted().get() {
             return Err(format!(
@@ -257,7 +265,10 @@ pub fn product_file(data: &[u8]) -> Result<(), String> {
     let tolerance: Percent = "10%".parse().map_err(|e| format!("{e}"))?;
     let by_bags = protocol.check_delivery(&request, &delivery, Some(tolerance), None);
     if let (Ok(by_bags), true) = (&by_bags, delivery.cells().is_whole()) {
-        let count = delivery.cells().round(crate::Rounding::Down).map_err(|e| e.to_string())?;
+        let count = delivery
+            .cells()
+            .round(crate::Rounding::Down)
+            .map_err(|e| e.to_string())?;
         let by_count = protocol
             .check(&request, count, Some(tolerance))
             .map_err(|e| format!("the count of the bags is refused: {e}"))?;
@@ -268,7 +279,9 @@ pub fn product_file(data: &[u8]) -> Result<(), String> {
         }
     }
     let step: Volume = "0.1mL".parse().map_err(|e| format!("{e}"))?;
-    if let Ok(given) = protocol.prepare_from_bags(&request, &product, &bags, step, Some(tolerance), None) {
+    if let Ok(given) =
+        protocol.prepare_from_bags(&request, &product, &bags, step, Some(tolerance), None)
+    {
         let drawn: Decimal = given
             .product()
             .map(|p| p.bags().iter().map(|b| b.counted().get()).sum())

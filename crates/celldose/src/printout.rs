@@ -92,7 +92,10 @@ fn schedule(out: &mut String, calculation: &Calculation, notation: Notation) {
         line(
             out,
             label,
-            &format!("infusion {number}, day {}: {} of the dose, {target}", part.day, part.fraction),
+            &format!(
+                "infusion {number}, day {}: {} of the dose, {target}",
+                part.day, part.fraction
+            ),
         );
         label = "";
     }
@@ -127,7 +130,11 @@ fn delivery(out: &mut String, check: &DeliveryCheck, notation: Notation) {
         line(
             out,
             "Product:",
-            &format!("{}{ids}, counting {}", crate::text::inert(product.id()), product.counts().cells_word()),
+            &format!(
+                "{}{ids}, counting {}",
+                crate::text::inert(product.id()),
+                product.counts().cells_word()
+            ),
         );
         for bag in product.bags() {
             let how = if bag.whole() {
@@ -136,11 +143,14 @@ fn delivery(out: &mut String, check: &DeliveryCheck, notation: Notation) {
                 format!(
                     "{} mL of {} mL",
                     bag.volume_ml(),
-                    (bag.volume_ml() + bag.left_ml()).normalize()
+                    bag.volume_ml()
+                        .checked_add(bag.left_ml())
+                        .unwrap_or_default()
+                        .normalize()
                 )
             };
             let per_kg = crate::calculation::Rounding::HalfAwayFromZero
-                .to_places(bag.counted().get() / kg, 2);
+                .to_places(bag.counted().get().checked_div(kg).unwrap_or_default(), 2);
             line(
                 out,
                 &format!("Bag {}:", crate::text::inert(bag.id())),
@@ -163,7 +173,10 @@ fn delivery(out: &mut String, check: &DeliveryCheck, notation: Notation) {
             (Some(ml), Some(g), Some(per_kg)) => line(
                 out,
                 "DMSO:",
-                &format!("{ml} mL, {g} g at {} g/mL ({per_kg} g/kg)", e.dmso_density()),
+                &format!(
+                    "{ml} mL, {g} g at {} g/mL ({per_kg} g/kg)",
+                    e.dmso_density()
+                ),
             ),
             _ => line(out, "DMSO:", "not stated for every bag"),
         }
@@ -204,8 +217,14 @@ fn delivery(out: &mut String, check: &DeliveryCheck, notation: Notation) {
                     split.share_so_far()
                 ),
             ),
-            (Some(total), None) => line(out, "Running total:", &human::cells(total.get(), notation)),
-            _ => line(out, "Running total:", "not known: what was given before was not stated"),
+            (Some(total), None) => {
+                line(out, "Running total:", &human::cells(total.get(), notation))
+            }
+            _ => line(
+                out,
+                "Running total:",
+                "not known: what was given before was not stated",
+            ),
         }
     }
 }
@@ -470,7 +489,11 @@ pub fn check(check: &DeliveryCheck, notation: Notation) -> String {
             .iter()
             .map(|b| {
                 if b.whole() {
-                    format!("bag {} whole ({} mL)", crate::text::inert(b.id()), b.volume_ml())
+                    format!(
+                        "bag {} whole ({} mL)",
+                        crate::text::inert(b.id()),
+                        b.volume_ml()
+                    )
                 } else {
                     format!("{} mL of bag {}", b.volume_ml(), crate::text::inert(b.id()))
                 }
@@ -486,14 +509,26 @@ pub fn check(check: &DeliveryCheck, notation: Notation) -> String {
             "To give:",
             &format!(
                 "{} (in {} steps{exact})",
-                if parts.is_empty() { "nothing".to_owned() } else { parts.join(", then ") },
+                if parts.is_empty() {
+                    "nothing".to_owned()
+                } else {
+                    parts.join(", then ")
+                },
                 drawing.step()
             ),
         );
     }
-    let target_label = if check.split().is_some() { "Whole dose:" } else { "Target:" };
+    let target_label = if check.split().is_some() {
+        "Whole dose:"
+    } else {
+        "Target:"
+    };
     match calculation.cells() {
-        Some(target) => line(&mut out, target_label, &human::cells(target.get(), notation)),
+        Some(target) => line(
+            &mut out,
+            target_label,
+            &human::cells(target.get(), notation),
+        ),
         None => line(
             &mut out,
             target_label,
@@ -509,7 +544,11 @@ pub fn check(check: &DeliveryCheck, notation: Notation) -> String {
             human::grouped(check.actual_exact().get())
         )
     };
-    let label = if check.drawing().is_some() { "Delivers:" } else { "Delivered:" };
+    let label = if check.drawing().is_some() {
+        "Delivers:"
+    } else {
+        "Delivered:"
+    };
     line(&mut out, label, &delivered);
     line(
         &mut out,
@@ -529,7 +568,9 @@ pub fn check(check: &DeliveryCheck, notation: Notation) -> String {
                 None => format!(" (tolerance {})", t.hard()),
             })
             .unwrap_or_default();
-        let from = if check.split().is_some_and(|s| s.limits() == crate::regimen::SplitLimits::Cumulative && s.cumulative().is_some()) {
+        let from = if check.split().is_some_and(|s| {
+            s.limits() == crate::regimen::SplitLimits::Cumulative && s.cumulative().is_some()
+        }) {
             "the running total's target"
         } else if check.split().is_some() {
             "this infusion's target"
@@ -556,7 +597,11 @@ pub fn check(check: &DeliveryCheck, notation: Notation) -> String {
     findings(&mut out, check.findings(), notation);
     provenance(&mut out, calculation);
     if let Some(product) = check.product() {
-        line(&mut out, "Product file:", &format!("sha256 {}", product.sha256()));
+        line(
+            &mut out,
+            "Product file:",
+            &format!("sha256 {}", product.sha256()),
+        );
     }
     out
 }

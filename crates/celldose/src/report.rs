@@ -228,10 +228,15 @@ fn dose_fields<S: SerializeStruct>(
         &c.current_weight().map(|w| Exact(w.weight().kg())),
     )?;
     state.serialize_field("current_weight_entered", &c.current_weight().map(Shown))?;
-    state.serialize_field("dosing_weight", &c.dosing_weight().map(|d| d.weight.as_str()))?;
+    state.serialize_field(
+        "dosing_weight",
+        &c.dosing_weight().map(|d| d.weight.as_str()),
+    )?;
     state.serialize_field(
         "max_weight_change_percent",
-        &c.dosing_weight().and_then(|d| d.max_change).map(|p| Exact(p.get())),
+        &c.dosing_weight()
+            .and_then(|d| d.max_change)
+            .map(|p| Exact(p.get())),
     )?;
     state.serialize_field("split", &Schedule(c))?;
     Ok(())
@@ -272,7 +277,10 @@ struct SplitRow {
 }
 
 /// The product, bags, excipients, split judgement and drawing of a check.
-fn delivery_fields<S: SerializeStruct>(state: &mut S, check: &DeliveryCheck) -> Result<(), S::Error> {
+fn delivery_fields<S: SerializeStruct>(
+    state: &mut S,
+    check: &DeliveryCheck,
+) -> Result<(), S::Error> {
     state.serialize_field("actual_cells_exact", &check.actual_exact())?;
     state.serialize_field(
         "product",

@@ -52,12 +52,21 @@ fn both_bags_are_outside_the_cap_and_the_json_names_every_bag() {
     assert_eq!(json["product"]["id"], "CART-2026-0417");
     assert_eq!(json["product"]["din"], "W1234 26 000417");
     assert_eq!(json["product"]["counts"], "car-positive-viable");
-    assert_eq!(json["product"]["bags"][0]["counted_cells_exact"], "99750000");
-    assert_eq!(json["product"]["bags"][1]["counted_cells_exact"], "100800000");
+    assert_eq!(
+        json["product"]["bags"][0]["counted_cells_exact"],
+        "99750000"
+    );
+    assert_eq!(
+        json["product"]["bags"][1]["counted_cells_exact"],
+        "100800000"
+    );
     assert_eq!(json["excipients"]["dmso_g_per_kg"], "0.0642");
     assert_eq!(json["current_weight_kg"], "118");
     assert_eq!(json["dosing_weight"], "apheresis");
-    assert_eq!(json["findings"][2]["code"], "delivered-above-protocol-maximum");
+    assert_eq!(
+        json["findings"][2]["code"],
+        "delivered-above-protocol-maximum"
+    );
 }
 
 #[test]
@@ -102,7 +111,10 @@ fn prepare_from_the_bags_gives_one_whole_and_draws_from_the_other() {
     assert_eq!(code, 2);
     assert!(stderr.contains("give the bag ids only"), "{stderr}");
     // --product and --concentration are one or the other.
-    let args = car_t("prepare", &["--product", &product, "--concentration", "1e6/mL"]);
+    let args = car_t(
+        "prepare",
+        &["--product", &product, "--concentration", "1e6/mL"],
+    );
     let (code, _, stderr) = run(&strs(&args));
     assert_eq!(code, 2);
     assert!(stderr.contains("cannot be used with"), "{stderr}");
@@ -194,7 +206,10 @@ fn malformed_product_files_are_refused_with_file_line_and_column() {
         "format = 1\nid = \"P1\"\ncounts = \"viable\"\n[[bag]]\nid = \"A\u{1b}[2J\"\nvolume = \"50mL\"\ntotal = \"1e8\"\nviability = \"90%\"\n",
     );
     for (path, expected) in [
-        (escape.to_str().unwrap(), "line 5, column 8: the file holds an escape character (ESC, U+001B)"),
+        (
+            escape.to_str().unwrap(),
+            "line 5, column 8: the file holds an escape character (ESC, U+001B)",
+        ),
         ("/dev/zero", "it is not a regular file"),
         ("no-such-product.toml", "cannot be read"),
     ] {
@@ -216,7 +231,12 @@ fn validate_tells_product_files_from_protocol_files() {
     ]);
     assert_eq!(code, 0);
     assert!(stdout.contains("car-t-two-bags.toml: valid product: CART-2026-0417, 2 bags, counting CAR-positive viable T cells, sha256 "), "{stdout}");
-    assert!(stdout.contains("one-bag-total.toml: valid product: MSC-LOT-7731, 1 bag, counting viable cells"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "one-bag-total.toml: valid product: MSC-LOT-7731, 1 bag, counting viable cells"
+        ),
+        "{stdout}"
+    );
     assert!(stdout.ends_with("3 valid, 0 invalid\n"), "{stdout}");
 }
 
@@ -251,9 +271,18 @@ fn batch_rows_name_product_files_and_every_row_gives_one_record() {
     assert_eq!(records[0]["verdict"], "outside");
     assert_eq!(records[1]["verdict"], "within");
     assert_eq!(records[1]["actual_cells_exact"], "199974000");
-    assert!(records[2]["error"].as_str().unwrap().contains("no-such.toml"));
-    assert!(records[3]["error"].as_str().unwrap().contains("cells and product are both given"));
-    assert!(records[4]["error"].as_str().unwrap().contains("bags is given but"));
+    assert!(records[2]["error"]
+        .as_str()
+        .unwrap()
+        .contains("no-such.toml"));
+    assert!(records[3]["error"]
+        .as_str()
+        .unwrap()
+        .contains("cells and product are both given"));
+    assert!(records[4]["error"]
+        .as_str()
+        .unwrap()
+        .contains("bags is given but"));
     // A count alone cannot show the product limits: review.
     assert_eq!(records[5]["verdict"], "review");
 }

@@ -125,10 +125,21 @@ impl Protocol {
                 })?;
                 match (split.limits(), course.given_before()) {
                     (SplitLimits::Cumulative, Some(given)) => {
-                        let due = calculation.share(so_far)?.exact_cells().unwrap_or(whole_target);
-                        ExactCells::new((due.get() - given.get()).max(Decimal::ZERO))?
+                        let due = calculation
+                            .share(so_far)?
+                            .exact_cells()
+                            .unwrap_or(whole_target);
+                        ExactCells::new(
+                            due.get()
+                                .checked_sub(given.get())
+                                .unwrap_or(Decimal::ZERO)
+                                .max(Decimal::ZERO),
+                        )?
                     }
-                    _ => calculation.share(share)?.exact_cells().unwrap_or(whole_target),
+                    _ => calculation
+                        .share(share)?
+                        .exact_cells()
+                        .unwrap_or(whole_target),
                 }
             }
             _ => whole_target,
@@ -146,16 +157,16 @@ impl Protocol {
         // only grow along the path), each position's count computed exactly.
         let (mut low, mut high) = (0u64, path.last());
         while low < high {
-            let middle = low + (high - low).div_ceil(2);
+            let middle = low.saturating_add(high.saturating_sub(low).div_ceil(2));
             if path.cells(middle)? <= target.get() {
                 low = middle;
             } else {
-                high = middle - 1;
+                high = middle.saturating_sub(1);
             }
         }
         let below = low;
         let below_cells = path.cells(below)?;
-        let above = (below < path.last()).then_some(below + 1);
+        let above = (below < path.last()).then_some(below.saturating_add(1));
         let exact_ml = match above {
             Some(index) => path.exact_ml(index, target.get())?,
             None => None,
@@ -168,7 +179,8 @@ impl Protocol {
             Some(_) if below_cells == target.get() => (judge(below)?, None),
             Some(above) => {
                 let above_cells = path.cells(above)?;
-                if target.get() - below_cells < above_cells - target.get() {
+                let gap = |a: Decimal, b: Decimal| a.checked_sub(b).unwrap_or(Decimal::MAX);
+                if gap(target.get(), below_cells) < gap(above_cells, target.get()) {
                     (judge(below)?, Some(judge(above)?))
                 } else {
                     (judge(above)?, Some(judge(below)?))
@@ -183,11 +195,11 @@ impl Protocol {
         if chosen.rank() == 2 && below > 0 {
             let (mut low, mut high) = (0u64, below);
             while low < high {
-                let middle = low + (high - low).div_ceil(2);
+                let middle = low.saturating_add(high.saturating_sub(low).div_ceil(2));
                 if grows_ok(&judge(middle)?) {
                     low = middle;
                 } else {
-                    high = middle - 1;
+                    high = middle.saturating_sub(1);
                 }
             }
             if low > 0 && low < below {
@@ -224,11 +236,11 @@ impl Protocol {
         if let Some(left) = left_over(&check) {
             check.findings.push(left);
         }
-        check.drawing = Some(Drawing {
+        check.drawing = Some(Box::new(Drawing {
             step,
             target,
             exact_ml,
-        });
+        }));
         Ok(check)
     }
 }
@@ -246,8 +258,7 @@ fn grows(code: FindingCode) -> bool {
 
 /// Whether a way meets every limit that grows with what is given.
 fn grows_ok(way: &Way) -> bool {
-    !way
-        .check
+    !way.check
         .findings
         .iter()
         .any(|f| f.severity() == Severity::Hard && grows(f.code()))
@@ -269,7 +280,11 @@ impl<'a> Path<'a> {
             .iter()
             .map(|bag| match bag.counted_per_ml() {
                 Some(_) => {
-                    let steps = (bag.volume().ml() / step.ml()).ceil();
+                    let steps = bag
+                        .volume()
+                        .ml()
+                        .checked_div(step.ml())
+                        .map_or(Decimal::ONE, |n| n.ceil());
                     u64::try_from(steps).unwrap_or(u64::MAX).max(1)
                 }
                 None => 1,
@@ -284,7 +299,9 @@ impl<'a> Path<'a> {
 
     /// The last position: every bag whole.
     fn last(&self) -> u64 {
-        self.positions.iter().fold(0u64, |sum, n| sum.saturating_add(*n))
+        self.positions
+            .iter()
+            .fold(0u64, |sum, n| sum.saturating_add(*n))
     }
 
     /// The bag a position falls in, the positions before that bag, and its steps in it.
@@ -292,7 +309,7 @@ impl<'a> Path<'a> {
         let mut before = 0u64;
         for (k, n) in self.positions.iter().enumerate() {
             if index <= before.saturating_add(*n) {
-                return Some((k, index - before));
+                return Some((k, index.saturating_sub(before)));
             }
             before = before.saturating_add(*n);
         }
@@ -304,7 +321,7 @@ impl<'a> Path<'a> {
         let Some((k, n)) = self.locate(index).filter(|_| index > 0) else {
             return Ok(Vec::new());
         };
-        let mut shares = Vec::with_capacity(k + 1);
+        let mut shares = Vec::with_capacity(k.saturating_add(1));
         for bag in self.bags.iter().take(k) {
             shares.push(BagShare::of(bag, bag.volume().ml())?);
         }
@@ -312,7 +329,10 @@ impl<'a> Path<'a> {
             let ml = if n >= *positions {
                 bag.volume().ml()
             } else {
-                (Decimal::from(n) * self.step.ml()).min(bag.volume().ml())
+                Decimal::from(n)
+                    .checked_mul(self.step.ml())
+                    .unwrap_or(Decimal::MAX)
+                    .min(bag.volume().ml())
             };
             if ml > Decimal::ZERO {
                 shares.push(BagShare::of(bag, ml)?);
@@ -336,7 +356,9 @@ impl<'a> Path<'a> {
         let Some(per_ml) = self.bags.get(k).and_then(|b| b.counted_per_ml()) else {
             return Ok(None);
         };
-        let need = target - before;
+        let Some(need) = target.checked_sub(before) else {
+            return Ok(None);
+        };
         Ok(need.checked_div(per_ml).map(|ml| {
             Rounding::HalfAwayFromZero
                 .to_places(ml, EXACT_VOLUME_PLACES)
@@ -364,13 +386,21 @@ fn left_over(check: &DeliveryCheck) -> Option<Finding> {
         return None;
     }
     let clause = check.calculation().clause("product left over");
-    Some(Finding::new(Severity::Info, FindingCode::ProductLeftOver, clause, |n| {
-        let items: Vec<String> = parts
-            .iter()
-            .map(|(what, ml, cells)| {
-                format!("{} mL {what}, {}", ml.normalize(), human::cells(*cells, n))
-            })
-            .collect();
-        format!("left over: {}; label or discard it as the pharmacy's procedure says", items.join("; "))
-    }))
+    Some(Finding::new(
+        Severity::Info,
+        FindingCode::ProductLeftOver,
+        clause,
+        |n| {
+            let items: Vec<String> = parts
+                .iter()
+                .map(|(what, ml, cells)| {
+                    format!("{} mL {what}, {}", ml.normalize(), human::cells(*cells, n))
+                })
+                .collect();
+            format!(
+                "left over: {}; label or discard it as the pharmacy's procedure says",
+                items.join("; ")
+            )
+        },
+    ))
 }

@@ -34,10 +34,11 @@ pub struct DeliveryCheck {
     actual_cells_per_kg: CellsPerKg,
     deviation_percent: Option<Decimal>,
     tolerance: Option<Tolerance>,
-    product: Option<ProductUse>,
-    excipients: Option<Excipients>,
-    split: Option<SplitCheck>,
-    pub(crate) drawing: Option<Drawing>,
+    // Boxed: most checks are of a bare count, and a batch row should not carry their room.
+    product: Option<Box<ProductUse>>,
+    excipients: Option<Box<Excipients>>,
+    split: Option<Box<SplitCheck>>,
+    pub(crate) drawing: Option<Box<Drawing>>,
     pub(crate) findings: Vec<Finding>,
 }
 
@@ -160,9 +161,9 @@ impl Protocol {
             actual_cells_per_kg,
             deviation_percent,
             tolerance,
-            product: delivery.product().cloned(),
-            excipients,
-            split,
+            product: delivery.product().cloned().map(Box::new),
+            excipients: excipients.map(Box::new),
+            split: split.map(Box::new),
             drawing: None,
             findings,
         })
@@ -246,7 +247,11 @@ fn judge_course(
         .transpose()?;
     let this_share = calculation.share(share)?;
     let so_far_share = calculation.share(so_far)?;
-    let percent = |f: Decimal| (f * Decimal::ONE_HUNDRED).normalize();
+    let percent = |f: Decimal| {
+        f.checked_mul(Decimal::ONE_HUNDRED)
+            .unwrap_or_default()
+            .normalize()
+    };
     let this_words = format!(
         "infusion {} of {count} ({}% of the dose, day {})",
         course.infusion,
@@ -513,23 +518,23 @@ impl DeliveryCheck {
 
     /// The product and bags the delivery came from, where it came from a product file.
     pub fn product(&self) -> Option<&ProductUse> {
-        self.product.as_ref()
+        self.product.as_deref()
     }
 
     /// What went in with the cells (volume, DMSO, endotoxin), where the delivery came from a
     /// product file.
     pub fn excipients(&self) -> Option<&Excipients> {
-        self.excipients.as_ref()
+        self.excipients.as_deref()
     }
 
     /// How this infusion of a split dose was judged, where the dose is split.
     pub fn split(&self) -> Option<&SplitCheck> {
-        self.split.as_ref()
+        self.split.as_deref()
     }
 
     /// How the bags were chosen, where the delivery was prepared from a product file.
     pub fn drawing(&self) -> Option<&Drawing> {
-        self.drawing.as_ref()
+        self.drawing.as_deref()
     }
 
     /// The delivered count per kg, rounded half away from zero to 0.01 cells/kg.

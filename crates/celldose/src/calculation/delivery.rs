@@ -67,12 +67,19 @@ impl BagShare {
 
     /// The volume left in the bag, in mL.
     pub fn left_ml(&self) -> Decimal {
-        (self.bag_volume_ml - self.volume_ml).normalize()
+        self.bag_volume_ml
+            .checked_sub(self.volume_ml)
+            .unwrap_or_default()
+            .normalize()
     }
 
     /// The counted cells left in the bag.
     pub fn left_counted(&self) -> Decimal {
-        (self.bag_counted.get() - self.counted.get()).normalize()
+        self.bag_counted
+            .get()
+            .checked_sub(self.counted.get())
+            .unwrap_or_default()
+            .normalize()
     }
 }
 
@@ -231,9 +238,13 @@ impl Delivery {
 
     /// The volume given, in mL, where it came from a product file.
     pub fn volume_ml(&self) -> Option<Decimal> {
-        self.product
-            .as_ref()
-            .map(|p| p.bags.iter().map(|b| b.volume_ml).sum::<Decimal>().normalize())
+        self.product.as_ref().map(|p| {
+            p.bags
+                .iter()
+                .map(|b| b.volume_ml)
+                .sum::<Decimal>()
+                .normalize()
+        })
     }
 }
 

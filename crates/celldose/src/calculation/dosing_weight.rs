@@ -53,18 +53,26 @@ pub(crate) fn findings(
                     )
                 },
             ),
-            None => Finding::new(Severity::Info, FindingCode::DosingWeight, clause(&what), |_| {
-                format!("the dose uses {} as {}", shown(dosing), basis.words())
-            }),
+            None => Finding::new(
+                Severity::Info,
+                FindingCode::DosingWeight,
+                clause(&what),
+                |_| format!("the dose uses {} as {}", shown(dosing), basis.words()),
+            ),
         }];
     };
     let (dose_kg, now_kg) = (dosing.weight().kg(), current.weight().kg());
-    let change = (now_kg - dose_kg)
+    let difference = now_kg.checked_sub(dose_kg).unwrap_or_default();
+    let change = difference
         .checked_mul(Decimal::ONE_HUNDRED)
         .and_then(|d| d.checked_div(dose_kg))
         .unwrap_or(Decimal::MAX);
     let shown_change = Rounding::HalfAwayFromZero.to_places(change.abs(), 2);
-    let direction = if change.is_sign_negative() { "less" } else { "more" };
+    let direction = if change.is_sign_negative() {
+        "less"
+    } else {
+        "more"
+    };
     let message = |limit: &str| {
         if change.is_zero() {
             return format!(
@@ -79,7 +87,7 @@ pub(crate) fn findings(
             basis.words(),
             shown(current),
             human::amount(
-                Rounding::HalfAwayFromZero.to_places((now_kg - dose_kg).abs(), 2).normalize(),
+                Rounding::HalfAwayFromZero.to_places(difference.abs(), 2).normalize(),
                 ""
             ),
         )
@@ -89,14 +97,22 @@ pub(crate) fn findings(
             Severity::Soft,
             FindingCode::WeightChanged,
             clause(&what),
-            |_| message(&format!(", past the {limit} the protocol allows; confirm which weight doses with the investigator")),
+            |_| {
+                message(&format!(", past the {limit} the protocol allows; confirm which weight doses with the investigator"))
+            },
         )],
-        Some(limit) => vec![Finding::new(Severity::Info, FindingCode::DosingWeight, clause(&what), |_| {
-            message(&format!(", within the {limit} the protocol allows"))
-        })],
-        None => vec![Finding::new(Severity::Info, FindingCode::DosingWeight, clause(&what), |_| {
-            message("")
-        })],
+        Some(limit) => vec![Finding::new(
+            Severity::Info,
+            FindingCode::DosingWeight,
+            clause(&what),
+            |_| message(&format!(", within the {limit} the protocol allows")),
+        )],
+        None => vec![Finding::new(
+            Severity::Info,
+            FindingCode::DosingWeight,
+            clause(&what),
+            |_| message(""),
+        )],
     }
 }
 

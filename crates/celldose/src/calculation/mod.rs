@@ -1,8 +1,8 @@
 //! The calculation and its checks: from a request to a target count, limits, findings and a
 //! verdict.
 
-mod calculate;
 mod bags;
+mod calculate;
 mod cap;
 mod check;
 mod delivery;

@@ -363,7 +363,11 @@ impl Protocol {
             })
         };
         let first = candidate(nearest)?;
-        let second = if single { None } else { Some(candidate(other)?) };
+        let second = if single {
+            None
+        } else {
+            Some(candidate(other)?)
+        };
         let chosen = choose(first, second, step, &calculation.clause("volume rounding"));
 
         let volume = Volume::from_ml(chosen.volume).map_err(|_| {

@@ -60,9 +60,12 @@ impl Bag {
         positive: Option<Percent>,
         counts: Counted,
     ) -> Result<Self> {
-        let refuse = |message: String| Error::Request(format!("bag {}: {message}", crate::text::Shown(id)));
+        let refuse =
+            |message: String| Error::Request(format!("bag {}: {message}", crate::text::Shown(id)));
         if viability.get().is_zero() {
-            return Err(refuse("viability 0% is not above 0%; accepted: above 0% and at most 100%".into()));
+            return Err(refuse(
+                "viability 0% is not above 0%; accepted: above 0% and at most 100%".into(),
+            ));
         }
         let factor_positive = match (counts.uses_positive(), positive) {
             (true, None) => {
@@ -83,7 +86,11 @@ impl Bag {
             (true, Some(p)) => p.get(),
             (false, None) => Decimal::ONE_HUNDRED,
         };
-        let factor_viability = if counts.uses_viability() { viability.get() } else { Decimal::ONE_HUNDRED };
+        let factor_viability = if counts.uses_viability() {
+            viability.get()
+        } else {
+            Decimal::ONE_HUNDRED
+        };
         let overflow = || Error::Overflow {
             operation: "cells in a bag",
             detail: format!("bag {}", crate::text::Shown(id)),
@@ -134,7 +141,11 @@ impl Bag {
     }
 
     /// The same bag with the DMSO fraction (% v/v) and endotoxin (EU/mL) from its certificate.
-    pub fn with_excipients(mut self, dmso: Option<Percent>, endotoxin: Option<EndotoxinPerMl>) -> Self {
+    pub fn with_excipients(
+        mut self,
+        dmso: Option<Percent>,
+        endotoxin: Option<EndotoxinPerMl>,
+    ) -> Self {
         self.dmso = dmso;
         self.endotoxin = endotoxin;
         self

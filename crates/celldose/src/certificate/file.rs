@@ -90,8 +90,7 @@ impl Certificate {
         let fail = |span: Option<Range<usize>>, message: String| {
             let message = match span {
                 Some(span) => {
-                    let (line, column) =
-                        crate::regimen::line_column(text, span.start);
+                    let (line, column) = crate::regimen::line_column(text, span.start);
                     format!("line {line}, column {column}: {message}")
                 }
                 None => message,
@@ -149,7 +148,7 @@ impl Certificate {
         }
         if file.bags.len() > MAX_BAGS {
             return Err(fail(
-                Some(file.bags[MAX_BAGS].span()),
+                file.bags.get(MAX_BAGS).map(Spanned::span),
                 format!("the product has more than {MAX_BAGS} bags"),
             ));
         }
@@ -165,7 +164,10 @@ impl Certificate {
                 ));
             }
             if bags.iter().any(|b| b.id() == bag.id) {
-                return Err(fail(span, format!("bag id {shown} is used twice; each bag needs its own id")));
+                return Err(fail(
+                    span,
+                    format!("bag id {shown} is used twice; each bag needs its own id"),
+                ));
             }
             let content = match (bag.concentration, bag.total) {
                 (Some(c), None) => BagContent::Concentration(c),
@@ -238,7 +240,9 @@ impl Certificate {
             return Err(fail("it is not a regular file".into()));
         }
         let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot be read: {e}")))?;
-        let most = u64::try_from(PRODUCT_MAX_BYTES).unwrap_or(u64::MAX).saturating_add(1);
+        let most = u64::try_from(PRODUCT_MAX_BYTES)
+            .unwrap_or(u64::MAX)
+            .saturating_add(1);
         let mut bytes = Vec::new();
         file.take(most)
             .read_to_end(&mut bytes)
@@ -260,7 +264,9 @@ mod tests {
     const ONE_BAG: &str = "format = 1\nid = \"P1\"\ncounts = \"viable\"\n[[bag]]\nid = \"A\"\nvolume = \"50mL\"\nconcentration = \"2e6/mL\"\nviability = \"90%\"\n";
 
     fn refusal(text: &str) -> String {
-        Certificate::from_toml("p.toml", text).unwrap_err().to_string()
+        Certificate::from_toml("p.toml", text)
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
@@ -277,15 +283,27 @@ mod tests {
             refusal(&ONE_BAG.replace("viable\"", "living\"")),
             "product file p.toml: line 3, column 10: unknown variant `living`, expected one of `total-nucleated`, `viable`, `car-positive-viable`, `cd34-positive`"
         );
-        assert!(refusal(&ONE_BAG.replace("volume = \"50mL\"", "volume = \"50\"")).contains("line 6, column 10: volume \"50\" has no unit"));
-        assert!(refusal(&ONE_BAG.replace("counts = \"viable\"", "counts = \"car-positive-viable\"")).contains("needs `positive`"));
-        assert!(refusal(&format!("{ONE_BAG}positive = \"50%\"\n")).contains("which does not use it"));
+        assert!(
+            refusal(&ONE_BAG.replace("volume = \"50mL\"", "volume = \"50\""))
+                .contains("line 6, column 10: volume \"50\" has no unit")
+        );
+        assert!(refusal(
+            &ONE_BAG.replace("counts = \"viable\"", "counts = \"car-positive-viable\"")
+        )
+        .contains("needs `positive`"));
+        assert!(
+            refusal(&format!("{ONE_BAG}positive = \"50%\"\n")).contains("which does not use it")
+        );
         assert!(refusal(&format!("{ONE_BAG}[[bag]]\nid = \"A\"\nvolume = \"5mL\"\ntotal = \"1e6\"\nviability = \"90%\"\n")).contains("line 9, column 1: bag id \"A\" is used twice"));
         assert!(refusal(&ONE_BAG.replace("format = 1", "format = 2")).contains("product format 1"));
         assert!(refusal(&format!("{ONE_BAG}colour = \"red\"\n")).contains("unknown field `colour`"));
         assert!(refusal(&ONE_BAG.replace("id = \"P1\"", "id = \"P1\\u001b[2J\"")).contains("ESC"));
-        assert!(refusal(&ONE_BAG.replace("id = \"P1\"", "id = \"P1\"\ndin = \"W1234 26 00041\"")).contains("line 3, column 7: donation identification number"));
-        assert!(refusal(&ONE_BAG.replace("[[bag]]", "# \u{202e}\n[[bag]]")).contains("line 4, column 3"));
+        assert!(
+            refusal(&ONE_BAG.replace("id = \"P1\"", "id = \"P1\"\ndin = \"W1234 26 00041\""))
+                .contains("line 3, column 7: donation identification number")
+        );
+        assert!(refusal(&ONE_BAG.replace("[[bag]]", "# \u{202e}\n[[bag]]"))
+            .contains("line 4, column 3"));
         let big = format!("{ONE_BAG}#{}\n", "x".repeat(PRODUCT_MAX_BYTES));
         assert!(refusal(&big).contains("larger than the 1,048,576 bytes"));
     }

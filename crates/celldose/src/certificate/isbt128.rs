@@ -37,7 +37,9 @@ pub struct ProductCode(String);
 fn mod37_value(c: char) -> Option<u32> {
     match c {
         '0'..='9' => c.to_digit(10),
-        'A'..='Z' => Some(u32::from(c) - u32::from('A') + 10),
+        'A'..='Z' => u32::from(c)
+            .checked_sub(u32::from('A'))
+            .and_then(|v| v.checked_add(10)),
         '*' => Some(36),
         _ => None,
     }
@@ -47,13 +49,17 @@ fn mod37_value(c: char) -> Option<u32> {
 fn mod37_2(data: &str) -> char {
     let mut p = 0u32;
     for c in data.chars() {
-        p = ((p + mod37_value(c).unwrap_or(0)) * 2) % 37;
+        p = p
+            .saturating_add(mod37_value(c).unwrap_or(0))
+            .saturating_mul(2)
+            .checked_rem(37)
+            .unwrap_or(0);
     }
-    let check = (38 - p) % 37;
+    let check = 38u32.saturating_sub(p).checked_rem(37).unwrap_or(0);
     match check {
         0..=9 => char::from_digit(check, 10).unwrap_or('?'),
         36 => '*',
-        _ => char::from_u32(u32::from('A') + check - 10).unwrap_or('?'),
+        _ => char::from_u32(u32::from('A').saturating_add(check).saturating_sub(10)).unwrap_or('?'),
     }
 }
 
@@ -133,10 +139,13 @@ impl ProductCode {
         let chars: Vec<char> = input.chars().collect();
         let ok = chars.len() == 8
             && chars.first().is_some_and(char::is_ascii_uppercase)
-            && chars.get(1..5).is_some_and(|d| d.iter().all(char::is_ascii_digit))
             && chars
-                .get(5..)
-                .is_some_and(|d| d.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
+                .get(1..5)
+                .is_some_and(|d| d.iter().all(char::is_ascii_digit))
+            && chars.get(5..).is_some_and(|d| {
+                d.iter()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            });
         if ok {
             Ok(Self(input.to_owned()))
         } else {
@@ -176,14 +185,22 @@ mod tests {
         let sum: u64 = values
             .iter()
             .enumerate()
-            .map(|(i, v)| v * (2u64.pow(u32::try_from(n - 1 - i).unwrap()) % 37))
+            .map(|(i, v)| {
+                let power = u32::try_from(n.saturating_sub(1).saturating_sub(i)).unwrap();
+                v.saturating_mul(2u64.pow(power).checked_rem(37).unwrap())
+            })
             .sum();
         sum % 37 == 1
     }
 
     #[test]
     fn the_check_character_satisfies_the_standard_equation() {
-        for din in ["W123426000417", "A999917123456", "G151714123456", "1000000000000"] {
+        for din in [
+            "W123426000417",
+            "A999917123456",
+            "G151714123456",
+            "1000000000000",
+        ] {
             let check = mod37_2(din);
             assert!(satisfies_mod37_2(&format!("{din}{check}")), "{din}{check}");
         }
@@ -195,7 +212,11 @@ mod tests {
         assert!(error.contains("not in the ISBT 128 form"), "{error}");
         let error = DonationId::parse("W1234 26 0004").unwrap_err();
         assert!(error.contains("has 11 characters"), "{error}");
-        let wrong = if mod37_2("W123426000417") == 'A' { 'B' } else { 'A' };
+        let wrong = if mod37_2("W123426000417") == 'A' {
+            'B'
+        } else {
+            'A'
+        };
         let error = DonationId::parse(&format!("W1234 26 000417 {wrong}")).unwrap_err();
         assert!(error.contains("does not match"), "{error}");
         assert!(ProductCode::parse("s1234V00").is_err());

@@ -154,8 +154,16 @@ impl Split {
     pub(crate) fn shares(&self, n: u32) -> Option<(Decimal, Decimal)> {
         let index = usize::try_from(n).ok()?.checked_sub(1)?;
         let part = self.parts.get(index)?;
-        let so_far: Decimal = self.parts.iter().take(index + 1).map(|p| p.fraction.get()).sum();
-        Some((part.fraction.get() / Decimal::ONE_HUNDRED, so_far / Decimal::ONE_HUNDRED))
+        let so_far: Decimal = self
+            .parts
+            .iter()
+            .take(index.saturating_add(1))
+            .map(|p| p.fraction.get())
+            .sum();
+        Some((
+            part.fraction.get().checked_div(Decimal::ONE_HUNDRED)?,
+            so_far.checked_div(Decimal::ONE_HUNDRED)?,
+        ))
     }
 }
 

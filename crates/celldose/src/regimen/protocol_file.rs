@@ -11,16 +11,16 @@ use serde::{Deserialize, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
+use super::product_rules::{
+    DosingWeight, InfusionLimits, ProductRules, Split, SplitLimits, SplitPart,
+};
 use super::protocol::{
     Arm, CohortSize, DoseLevel, Escalation, Regimen, Source, Stated, Tolerance, WeightBand,
 };
 use super::{file_text, DoseRule, Edge, Protocol, Window};
+use crate::certificate::Counted;
 use crate::error::{Error, Result};
 use crate::human::Notation;
-use super::product_rules::{
-    DosingWeight, InfusionLimits, ProductRules, Split, SplitLimits, SplitPart,
-};
-use crate::certificate::Counted;
 use crate::units::{AgeYears, BodyWeight, CellCount, Dose, Percent};
 
 /// The format version this build reads and writes.
@@ -1235,7 +1235,9 @@ fn check_regimen(
         levels,
         escalation,
         infusions: match (&split, file.infusions.0) {
-            (Some(split), Stated::NotStated) => Stated::Value(u32::try_from(split.parts.len()).unwrap_or(u32::MAX)),
+            (Some(split), Stated::NotStated) => {
+                Stated::Value(u32::try_from(split.parts.len()).unwrap_or(u32::MAX))
+            }
             (_, stated) => stated,
         },
         split,
@@ -1274,9 +1276,15 @@ fn check_split(file: &RegimenFile, fail: &dyn Fn(String) -> Error) -> Result<Opt
     }
     let parts: Vec<SplitPart> = file.split.iter().map(|p| *p.get_ref()).collect();
     if let Some(part) = parts.iter().find(|p| p.fraction.get().is_zero()) {
-        return Err(fail(format!("the split on day {} has a share of 0%", part.day)));
+        return Err(fail(format!(
+            "the split on day {} has a share of 0%",
+            part.day
+        )));
     }
-    if parts.windows(2).any(|w| w[1].day < w[0].day) {
+    if parts
+        .windows(2)
+        .any(|w| matches!(w, [a, b] if b.day < a.day))
+    {
         return Err(fail("the split's days must be in order".into()));
     }
     let sum: rust_decimal::Decimal = parts.iter().map(|p| p.fraction.get()).sum();

@@ -85,7 +85,13 @@ impl<U: MeasureUnit> Measured<U> {
     /// assert!(VolumePerKg::new(rust_decimal::Decimal::from(-1)).is_err());
     /// ```
     pub fn new(value: Decimal) -> Result<Self> {
-        check_bounds(U::WHAT, value, Decimal::ZERO, U::MAX, &format!(" {}", U::UNIT))?;
+        check_bounds(
+            U::WHAT,
+            value,
+            Decimal::ZERO,
+            U::MAX,
+            &format!(" {}", U::UNIT),
+        )?;
         Ok(Self(value.normalize(), PhantomData))
     }
 
@@ -153,13 +159,18 @@ impl<U: MeasureUnit> core::hash::Hash for Measured<U> {
 }
 
 impl<U: MeasureUnit> serde::Serialize for Measured<U> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> core::result::Result<S::Ok, S::Error> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> core::result::Result<S::Ok, S::Error> {
         serializer.collect_str(self)
     }
 }
 
 impl<'de, U: MeasureUnit> serde::Deserialize<'de> for Measured<U> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> core::result::Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> core::result::Result<Self, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         text.parse().map_err(serde::de::Error::custom)
     }
@@ -171,10 +182,22 @@ mod tests {
 
     #[test]
     fn each_unit_reads_only_itself_and_writes_back_the_same() {
-        assert_eq!("1.1g/mL".parse::<Density>().unwrap().to_string(), "1.1 g/mL");
-        assert_eq!("0.5 EU/mL".parse::<EndotoxinPerMl>().unwrap().to_string(), "0.5 EU/mL");
-        assert_eq!("5 EU/kg".parse::<EndotoxinPerKg>().unwrap().to_string(), "5 EU/kg");
-        assert_eq!("20 mL/kg".parse::<VolumePerKg>().unwrap().to_string(), "20 mL/kg");
+        assert_eq!(
+            "1.1g/mL".parse::<Density>().unwrap().to_string(),
+            "1.1 g/mL"
+        );
+        assert_eq!(
+            "0.5 EU/mL".parse::<EndotoxinPerMl>().unwrap().to_string(),
+            "0.5 EU/mL"
+        );
+        assert_eq!(
+            "5 EU/kg".parse::<EndotoxinPerKg>().unwrap().to_string(),
+            "5 EU/kg"
+        );
+        assert_eq!(
+            "20 mL/kg".parse::<VolumePerKg>().unwrap().to_string(),
+            "20 mL/kg"
+        );
         let wrong = "5 EU/mL".parse::<EndotoxinPerKg>().unwrap_err().to_string();
         assert!(wrong.contains("EU/kg"), "{wrong}");
         let negative = "-1 g/kg".parse::<DmsoPerKg>().unwrap_err().to_string();

@@ -249,15 +249,21 @@ fn product_scenarios() -> Vec<Vec<(String, String)>> {
     use celldose::{Certificate, DoseChoice, Rounding};
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
     let read = |path: &str| std::fs::read_to_string(format!("{root}/{path}")).unwrap();
-    let car_t = Protocol::from_toml("c.toml", &read("examples/protocols/car-t-product-limits.toml")).unwrap();
+    let car_t = Protocol::from_toml(
+        "c.toml",
+        &read("examples/protocols/car-t-product-limits.toml"),
+    )
+    .unwrap();
     let split = example("split-dose.toml");
     let cumulative = Protocol::from_toml(
         "s.toml",
         &read("examples/protocols/split-dose.toml").replace("\"per-infusion\"", "\"cumulative\""),
     )
     .unwrap();
-    let two_bags = Certificate::from_toml("p.toml", &read("examples/products/car-t-two-bags.toml")).unwrap();
-    let one_bag = Certificate::from_toml("p.toml", &read("examples/products/one-bag-total.toml")).unwrap();
+    let two_bags =
+        Certificate::from_toml("p.toml", &read("examples/products/car-t-two-bags.toml")).unwrap();
+    let one_bag =
+        Certificate::from_toml("p.toml", &read("examples/products/one-bag-total.toml")).unwrap();
     let bag = |extra: &str| {
         Certificate::from_toml(
             "b.toml",
@@ -268,7 +274,11 @@ fn product_scenarios() -> Vec<Vec<(String, String)>> {
     let low_viability = bag("viability = \"79%\"\ndmso = \"5%\"\nendotoxin = \"0.1 EU/mL\"\n");
     let heavy = bag("viability = \"95%\"\ndmso = \"20%\"\nendotoxin = \"10 EU/mL\"\n");
     let patient = |weight: &str, current: Option<&str>| {
-        let r = DoseRequest::new(weight.parse().unwrap(), DoseChoice::ArmDose, Rounding::HalfAwayFromZero);
+        let r = DoseRequest::new(
+            weight.parse().unwrap(),
+            DoseChoice::ArmDose,
+            Rounding::HalfAwayFromZero,
+        );
         match current {
             Some(c) => r.with_current_weight(c.parse().unwrap()),
             None => r,
@@ -278,26 +288,85 @@ fn product_scenarios() -> Vec<Vec<(String, String)>> {
     let codes = |findings: Vec<&celldose::Finding>| {
         findings
             .into_iter()
-            .map(|f| (f.code().as_str().to_owned(), f.severity().as_str().to_owned()))
+            .map(|f| {
+                (
+                    f.code().as_str().to_owned(),
+                    f.severity().as_str().to_owned(),
+                )
+            })
             .collect::<Vec<_>>()
     };
     let check = |p: &Protocol, r: DoseRequest, d: &Delivery, course: Option<Course>| {
-        codes(p.check_delivery(&r, d, None, course).unwrap().findings().collect())
+        codes(
+            p.check_delivery(&r, d, None, course)
+                .unwrap()
+                .findings()
+                .collect(),
+        )
     };
     vec![
-        codes(car_t.calculate(&patient("120kg", Some("118kg"))).unwrap().findings().iter().collect()),
-        codes(car_t.calculate(&patient("120kg", Some("105kg"))).unwrap().findings().iter().collect()),
-        codes(car_t.calculate(&patient("120kg", None)).unwrap().findings().iter().collect()),
-        codes(car_t.check(&patient("50kg", Some("50kg")), "1e8".parse().unwrap(), None).unwrap().findings().collect()),
-        check(&car_t, patient("46kg", Some("46kg")), &all(&one_bag), None),
-        check(&car_t, patient("12kg", Some("12kg")), &all(&two_bags), None),
-        check(&car_t, patient("5kg", Some("5kg")), &all(&low_viability), None),
-        check(&car_t, patient("5kg", Some("5kg")), &all(&heavy), None),
-        check(&split, patient("60kg", None), &Delivery::count("1.8e8".parse().unwrap()), Some(Course::infusion(2))),
-        check(&cumulative, patient("60kg", None), &Delivery::count("1.8e8".parse().unwrap()), Some(Course::infusion(2))),
         codes(
             car_t
-                .prepare_from_bags(&patient("120kg", Some("120kg")), &two_bags, &two_bags.select(&[]).unwrap(), "0.1mL".parse().unwrap(), None, None)
+                .calculate(&patient("120kg", Some("118kg")))
+                .unwrap()
+                .findings()
+                .iter()
+                .collect(),
+        ),
+        codes(
+            car_t
+                .calculate(&patient("120kg", Some("105kg")))
+                .unwrap()
+                .findings()
+                .iter()
+                .collect(),
+        ),
+        codes(
+            car_t
+                .calculate(&patient("120kg", None))
+                .unwrap()
+                .findings()
+                .iter()
+                .collect(),
+        ),
+        codes(
+            car_t
+                .check(&patient("50kg", Some("50kg")), "1e8".parse().unwrap(), None)
+                .unwrap()
+                .findings()
+                .collect(),
+        ),
+        check(&car_t, patient("46kg", Some("46kg")), &all(&one_bag), None),
+        check(&car_t, patient("12kg", Some("12kg")), &all(&two_bags), None),
+        check(
+            &car_t,
+            patient("5kg", Some("5kg")),
+            &all(&low_viability),
+            None,
+        ),
+        check(&car_t, patient("5kg", Some("5kg")), &all(&heavy), None),
+        check(
+            &split,
+            patient("60kg", None),
+            &Delivery::count("1.8e8".parse().unwrap()),
+            Some(Course::infusion(2)),
+        ),
+        check(
+            &cumulative,
+            patient("60kg", None),
+            &Delivery::count("1.8e8".parse().unwrap()),
+            Some(Course::infusion(2)),
+        ),
+        codes(
+            car_t
+                .prepare_from_bags(
+                    &patient("120kg", Some("120kg")),
+                    &two_bags,
+                    &two_bags.select(&[]).unwrap(),
+                    "0.1mL".parse().unwrap(),
+                    None,
+                    None,
+                )
                 .unwrap()
                 .findings()
                 .collect(),
