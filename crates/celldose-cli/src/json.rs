@@ -81,6 +81,8 @@ struct ArmJson<'a> {
     escalation: Option<EscalationJson>,
     infusions: String,
     per_infusion: Option<bool>,
+    split: Option<&'a [celldose::regimen::SplitPart]>,
+    split_limits: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -119,6 +121,9 @@ struct ProtocolJson<'a> {
     cohort_size: Option<[u32; 2]>,
     follow_up: &'a [String],
     arms_share_one_regimen: bool,
+    counts: Option<&'static str>,
+    infusion_limits: &'a celldose::regimen::InfusionLimits,
+    dosing_weight: Option<&'a celldose::regimen::DosingWeight>,
     arms: Vec<ArmJson<'a>>,
 }
 
@@ -196,6 +201,12 @@ fn protocol_json(protocol: &Protocol) -> ProtocolJson<'_> {
         cohort_size: protocol.cohort_size().map(|c| [c.min(), c.max()]),
         follow_up: protocol.follow_up(),
         arms_share_one_regimen: protocol.arms_share_one_regimen(),
+        counts: protocol
+            .product_rules()
+            .counts
+            .map(celldose::certificate::Counted::as_str),
+        infusion_limits: &protocol.product_rules().limits,
+        dosing_weight: protocol.product_rules().dosing_weight.as_ref(),
         arms: protocol
             .arms()
             .iter()
@@ -227,6 +238,8 @@ fn protocol_json(protocol: &Protocol) -> ProtocolJson<'_> {
                     }),
                     infusions: regimen.infusions().to_string(),
                     per_infusion: regimen.per_infusion().value(),
+                    split: regimen.split().map(celldose::regimen::Split::parts),
+                    split_limits: regimen.split().map(|s| s.limits().as_str()),
                 }
             })
             .collect(),

@@ -814,6 +814,45 @@ pub fn show(protocol: &Protocol, notation: Notation) -> String {
     if !protocol.follow_up().is_empty() {
         line(&mut out, "Follow-up:", &protocol.follow_up().join(", "));
     }
+    let rules = protocol.product_rules();
+    if let Some(counts) = rules.counts {
+        line(&mut out, "Dose counts:", counts.cells_word());
+    }
+    let limits = rules.limits;
+    let mut named = Vec::new();
+    if let Some(v) = limits.max_dmso {
+        named.push(format!(
+            "DMSO at most {v} per day (density {} g/mL)",
+            limits.density()
+        ));
+    }
+    if let Some(v) = limits.max_volume {
+        named.push(format!("volume at most {v}"));
+    }
+    if let Some(v) = limits.max_endotoxin {
+        named.push(format!("endotoxin at most {v}"));
+    }
+    if let Some(v) = limits.min_viability {
+        named.push(format!("viability at least {v}"));
+    }
+    for (index, limit) in named.iter().enumerate() {
+        line(
+            &mut out,
+            if index == 0 { "Product limits:" } else { "" },
+            limit,
+        );
+    }
+    if let Some(weight) = rules.dosing_weight {
+        let change = weight
+            .max_change
+            .map(|c| format!(", changed by at most {c}"))
+            .unwrap_or_default();
+        line(
+            &mut out,
+            "Dosing weight:",
+            &format!("{}{change}", weight.weight.words()),
+        );
+    }
     for arm in protocol.arms() {
         let regimen = arm.regimen();
         let _ = writeln!(
@@ -848,6 +887,17 @@ pub fn show(protocol: &Protocol, notation: Notation) -> String {
             regimen.infusions(),
             per_infusion_words(regimen.per_infusion(), regimen.infusions())
         );
+        if let Some(split) = regimen.split() {
+            let _ = writeln!(
+                out,
+                "    split: {}; limits apply {}",
+                crate::calculation::split_words(split),
+                match split.limits() {
+                    crate::regimen::SplitLimits::PerInfusion => "to each infusion",
+                    crate::regimen::SplitLimits::Cumulative => "to the running total",
+                }
+            );
+        }
     }
     out
 }

@@ -21,6 +21,7 @@ mod rounding;
 mod tolerance;
 
 pub(crate) use calculate::clause_for;
+pub(crate) use check::split_words;
 pub use check::{DeliveryCheck, Drawing};
 pub use delivery::{BagShare, Course, Delivery, Excipients, ProductUse, SplitCheck};
 pub use finding::{Finding, FindingCode, Severity, Verdict};
