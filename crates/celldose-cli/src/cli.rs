@@ -455,6 +455,11 @@ pub struct DoseArgs {
     #[arg(long, value_name = "MASS", allow_hyphen_values = true)]
     pub weight: String,
 
+    /// The patient's (trial subject's) identifier, carried into the result and the audit log,
+    /// where --given-from-log finds the earlier infusions of a split dose by it.
+    #[arg(long, value_name = "ID")]
+    pub patient: Option<String>,
+
     /// Today's weight, compared with --weight where the protocol names a dosing weight and the
     /// largest change it allows.
     #[arg(
@@ -536,6 +541,16 @@ pub struct ProductArgs {
         allow_hyphen_values = true
     )]
     pub given: Option<String>,
+
+    /// Read what was given before from --audit-log instead: for each earlier infusion, the last
+    /// check of this --patient under this protocol that was within it. The log's whole chain is
+    /// verified first.
+    #[arg(
+        long = "given-from-log",
+        requires = "infusion",
+        conflicts_with = "given"
+    )]
+    pub given_from_log: bool,
 }
 
 /// `celldose check`.

@@ -219,11 +219,12 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                 ("bags", args.from.bags.as_deref()),
                 ("infusion", args.from.infusion.as_deref()),
                 ("given", args.from.given.as_deref()),
+                ("given-from-log", args.from.given_from_log.then_some("yes")),
             ];
             logged(&args.dose, "check", &extra, || {
                 let catalogue = catalogue?;
                 let (protocol, request) = request::dose_request(&catalogue, &args.dose)?;
-                let (delivery, tolerance, course) = request::delivered(&args)?;
+                let (delivery, tolerance, course) = request::delivered(&args, protocol, &request)?;
                 let check = protocol.check_delivery(&request, &delivery, tolerance, course)?;
                 let n = notation(&args.dose.output);
                 audit(
@@ -252,11 +253,12 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                 ("bags", args.from.bags.as_deref()),
                 ("infusion", args.from.infusion.as_deref()),
                 ("given", args.from.given.as_deref()),
+                ("given-from-log", args.from.given_from_log.then_some("yes")),
             ];
             logged(&args.dose, "prepare", &extra, || {
                 let catalogue = catalogue?;
                 let (protocol, request) = request::dose_request(&catalogue, &args.dose)?;
-                let (source, step, tolerance) = request::product(&args)?;
+                let (source, step, tolerance) = request::product(&args, protocol, &request)?;
                 let n = notation(&args.dose.output);
                 match source {
                     request::Source::Flags(product) => {
@@ -541,6 +543,7 @@ fn audit<R: serde::Serialize>(
         ("acknowledge", args.acknowledge.as_deref()),
         ("rounding", Some(args.rounding.as_str())),
         ("current-weight", args.current_weight.as_deref()),
+        ("patient", args.patient.as_deref()),
     ];
     let input: Vec<(&str, &str)> = typed
         .iter()

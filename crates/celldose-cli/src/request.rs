@@ -174,6 +174,7 @@ fn text<'a>(args: &'a DoseArgs) -> RequestText<'a> {
         cells: None,
         tolerance: None,
         current_weight: args.current_weight.as_deref(),
+        patient: args.patient.as_deref(),
         infusion: None,
         given: None,
         bags: None,
@@ -191,7 +192,11 @@ pub fn dose_request<'c>(
 
 /// What was delivered, the tolerance and the infusion of a split dose, for `check`: a count, or
 /// the bags of a product file, read by the same library functions `celldose batch` uses.
-pub fn delivered(args: &CheckArgs) -> Result<(Delivery, Option<Percent>, Option<Course>), Refusal> {
+pub fn delivered(
+    args: &CheckArgs,
+    protocol: &Protocol,
+    request: &DoseRequest,
+) -> Result<(Delivery, Option<Percent>, Option<Course>), Refusal> {
     let fields = RequestText {
         cells: args.cells.as_deref(),
         tolerance: args.tolerance.as_deref(),
@@ -201,6 +206,7 @@ pub fn delivered(args: &CheckArgs) -> Result<(Delivery, Option<Percent>, Option<
         ..text(&args.dose)
     };
     let course = fields.course(FieldNames::Flags)?;
+    let course = from_log(&args.from, &args.dose, protocol, request, course)?;
     let (cells, tolerance) = fields.delivery(FieldNames::Flags)?;
     let delivery = match (cells, &args.from.product) {
         (Some(cells), _) => Delivery::count(cells),
@@ -228,6 +234,34 @@ pub fn is_product_file(path: &std::path::Path) -> bool {
         .any(|line| line.trim_ascii() == b"[[bag]]")
 }
 
+/// The course with what was given before read from the audit log, where --given-from-log asks.
+fn from_log(
+    from: &crate::cli::ProductArgs,
+    dose: &DoseArgs,
+    protocol: &Protocol,
+    request: &DoseRequest,
+    course: Option<Course>,
+) -> Result<Option<Course>, Refusal> {
+    let Some(course) = course.clone().filter(|_| from.given_from_log) else {
+        return Ok(course);
+    };
+    let (Some(log), Some(patient)) = (&dose.audit_log, request.patient()) else {
+        return Err(Refusal(
+            "--given-from-log reads the earlier infusions from --audit-log by --patient; give both"
+                .into(),
+        ));
+    };
+    let arm = protocol.calculate(request)?.arm().map(str::to_owned);
+    let earlier = celldose::audit::given_before(
+        log,
+        patient,
+        protocol.id(),
+        arm.as_deref(),
+        course.number(),
+    )?;
+    Ok(Some(course.with_given_from_log(earlier)?))
+}
+
 /// Reads and checks a product file.
 pub fn load_product(path: &std::path::Path) -> Result<Certificate, Refusal> {
     Ok(Certificate::from_path(path)?)
@@ -243,7 +277,11 @@ pub enum Source {
 
 /// The product, step and tolerance for `prepare`, read by the same library functions the web
 /// page and `celldose batch` use.
-pub fn product(args: &PrepareArgs) -> Result<(Source, celldose::Volume, Option<Percent>), Refusal> {
+pub fn product(
+    args: &PrepareArgs,
+    protocol: &Protocol,
+    request: &DoseRequest,
+) -> Result<(Source, celldose::Volume, Option<Percent>), Refusal> {
     let tolerance = optional("--tolerance", args.tolerance.as_deref())?;
     if let Some(path) = &args.from.product {
         let fields = RequestText {
@@ -259,6 +297,7 @@ pub fn product(args: &PrepareArgs) -> Result<(Source, celldose::Volume, Option<P
             .map(|b| b.id().to_owned())
             .collect();
         let course = fields.course(FieldNames::Flags)?;
+        let course = from_log(&args.from, &args.dose, protocol, request, course)?;
         let step = required("--step", &args.step)?;
         return Ok((Source::Bags(certificate, ids, course), step, tolerance));
     }

@@ -306,6 +306,7 @@ fn label(name: &str) -> (&'static str, &'static str) {
         "positive" => ("Marker-positive", "CAR+ or CD34+ %, where counted"),
         "available" => ("Volume available", "e.g. 50mL"),
         "step" => ("Measurable step", "0.1mL when empty"),
+        "patient" => ("Patient", "the trial's subject identifier, where kept"),
         "current_weight" => (
             "Current weight",
             "where the protocol doses on an earlier weight",

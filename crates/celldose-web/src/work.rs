@@ -23,8 +23,9 @@ pub(crate) enum Kind {
 }
 
 /// The fields of a dose, named as the batch columns and the command-line flags.
-const DOSE_FIELDS: [&str; 11] = [
+const DOSE_FIELDS: [&str; 12] = [
     "protocol",
+    "patient",
     "arm",
     "level",
     "dose",
@@ -256,6 +257,7 @@ fn compute(site: &Site, kind: Kind, fields: &Fields) -> Result<Outcome, Refusal>
         infusion: given("infusion"),
         given: given("given"),
         bags: given("bags"),
+        patient: given("patient"),
     };
     if given("level").is_some() && given("dose").is_some() {
         return Err(Refusal {

@@ -351,3 +351,117 @@ pub fn verify(log: impl Read) -> Result<u64> {
     }
     Ok(count)
 }
+
+/// The counted cells given in the earlier infusions of a split dose, read from an audit log: for
+/// each infusion before `infusion`, the last `check` record of this patient under this protocol
+/// (and arm) whose verdict was `within`. The whole chain is verified first: a log that does not
+/// hold cannot say what was given.
+///
+/// Returns each earlier infusion's number, the sequence number of its record, and its count.
+///
+/// # Errors
+/// A log that cannot be read or whose chain is broken; an earlier infusion with no such record
+/// (the message names it, and says to give the count instead).
+///
+/// ```
+/// use celldose::audit::{self, AuditLog};
+/// let path = std::env::temp_dir().join(format!("celldose-given-doc-{}.jsonl", std::process::id()));
+/// # let _ = std::fs::remove_file(&path);
+/// let mut log = AuditLog::open(&path)?;
+/// let result = serde_json::json!({"patient": "S-014", "protocol": "DEMO-SPLIT", "arm": "all", "verdict": "within",
+///     "actual_cells_exact": "60000000", "infusion": {"infusion": 1}});
+/// log.append("check", &[], &result)?;
+/// drop(log);
+/// let earlier = audit::given_before(&path, "S-014", "DEMO-SPLIT", Some("all"), 2)?;
+/// assert_eq!(earlier, vec![(1, 1, "60000000".parse()?)]);
+/// assert!(audit::given_before(&path, "S-014", "DEMO-SPLIT", Some("all"), 3).unwrap_err().to_string().contains("no record of infusion 2"));
+/// # std::fs::remove_file(&path).ok();
+/// # Ok::<(), celldose::Error>(())
+/// ```
+pub fn given_before(
+    path: &Path,
+    patient: &str,
+    protocol: &str,
+    arm: Option<&str>,
+    infusion: u32,
+) -> Result<Vec<(u32, u64, crate::ExactCells)>> {
+    #[derive(serde::Deserialize)]
+    struct Earlier {
+        seq: u64,
+        command: String,
+        result: EarlierResult,
+    }
+    #[derive(serde::Deserialize)]
+    struct EarlierResult {
+        patient: Option<String>,
+        protocol: Option<String>,
+        arm: Option<String>,
+        verdict: Option<String>,
+        actual_cells_exact: Option<String>,
+        infusion: Option<EarlierInfusion>,
+    }
+    #[derive(serde::Deserialize)]
+    struct EarlierInfusion {
+        infusion: u32,
+    }
+    let open = || {
+        if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+            return Err(audit_error(path, "is not a regular file that can be read"));
+        }
+        File::open(path).map_err(|e| audit_error(path, e))
+    };
+    verify(open()?).map_err(|e| {
+        audit_error(
+            path,
+            format!("its chain does not hold, so it cannot say what was given: {e}"),
+        )
+    })?;
+    let mut found: Vec<(u32, u64, crate::ExactCells)> = Vec::new();
+    let mut lines = crate::lines::BoundedLines::new(
+        std::io::BufReader::with_capacity(1 << 16, open()?),
+        RECORD_MAX_BYTES,
+    );
+    let mut line = Vec::new();
+    while lines
+        .read(&mut line)
+        .map_err(|e| audit_error(path, e))?
+        .is_some()
+    {
+        let Ok(record) = serde_json::from_slice::<Earlier>(&line) else {
+            continue;
+        };
+        let r = &record.result;
+        let matches = record.command == "check"
+            && r.patient.as_deref() == Some(patient)
+            && r.protocol.as_deref() == Some(protocol)
+            && r.arm.as_deref() == arm
+            && r.verdict.as_deref() == Some("within");
+        let (Some(earlier), Some(cells)) = (r.infusion.as_ref(), r.actual_cells_exact.as_deref())
+        else {
+            continue;
+        };
+        if !matches || earlier.infusion >= infusion || earlier.infusion == 0 {
+            continue;
+        }
+        let cells: crate::ExactCells = cells.parse()?;
+        // A later check of the same infusion replaces an earlier one.
+        found.retain(|(n, _, _)| *n != earlier.infusion);
+        found.push((earlier.infusion, record.seq, cells));
+    }
+    found.sort_by_key(|(n, _, _)| *n);
+    let missing: Vec<String> = (1..infusion)
+        .filter(|n| !found.iter().any(|(m, _, _)| m == n))
+        .map(|n| n.to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(audit_error(
+            path,
+            format!(
+                "it holds no record of infusion{} {} of patient {patient} under protocol {protocol} checked within the protocol; give what was given before as a count instead",
+                if missing.len() == 1 { "" } else { "s" },
+                missing.join(", ")
+            ),
+        ));
+    }
+    Ok(found)
+}

@@ -25,7 +25,7 @@ use crate::text::{char_name, forbidden_char, Shown};
 use crate::{Calculation, Catalogue, Certificate, DeliveryCheck, FieldNames, RequestText, Verdict};
 
 /// The columns a log may have; each is named after the `dose`/`check` flag it stands for.
-pub const COLUMNS: [&str; 17] = [
+pub const COLUMNS: [&str; 18] = [
     "protocol",
     "arm",
     "level",
@@ -43,6 +43,7 @@ pub const COLUMNS: [&str; 17] = [
     "bags",
     "infusion",
     "given",
+    "patient",
 ];
 
 /// The longest row read, in bytes (64 KiB); a longer row becomes an error record.
@@ -201,6 +202,7 @@ struct Columns {
     bags: Option<usize>,
     infusion: Option<usize>,
     given: Option<usize>,
+    patient: Option<usize>,
     count: usize,
 }
 
@@ -237,6 +239,7 @@ impl Columns {
                 "bags" => &mut columns.bags,
                 "infusion" => &mut columns.infusion,
                 "given" => &mut columns.given,
+                "patient" => &mut columns.patient,
                 other => {
                     return Err(input_error(format!(
                         "header column {} is not known; accepted columns: {}",
@@ -361,6 +364,7 @@ fn compute(
         infusion: field(record, columns.infusion, "infusion")?,
         given: field(record, columns.given, "given")?,
         bags: field(record, columns.bags, "bags")?,
+        patient: field(record, columns.patient, "patient")?,
     };
     let product = field(record, columns.product, "product")?;
     let (protocol, request) = text.to_request(catalogue, FieldNames::Columns)?;

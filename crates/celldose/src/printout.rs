@@ -47,7 +47,11 @@ fn heading(calculation: &Calculation) -> String {
         .level()
         .map(|l| format!(", level {l}"))
         .unwrap_or_default();
-    format!("{}, {arm}{level}\n", calculation.protocol())
+    let patient = calculation
+        .patient()
+        .map(|p| format!(", patient {p}"))
+        .unwrap_or_default();
+    format!("{}, {arm}{level}{patient}\n", calculation.protocol())
 }
 
 fn weight(calculation: &Calculation) -> String {

@@ -184,7 +184,7 @@ impl Serialize for FindingReport<'_> {
     }
 }
 
-const DOSE_FIELDS: usize = 37;
+const DOSE_FIELDS: usize = 38;
 
 /// The fields every dose, check and prepare report starts with, in their contract order.
 fn dose_fields<S: SerializeStruct>(
@@ -223,6 +223,7 @@ fn dose_fields<S: SerializeStruct>(
     state.serialize_field("verdict", verdict)?;
     state.serialize_field("acknowledgement", &c.acknowledgement())?;
     state.serialize_field("trial_state_sha256", &c.trial_state_sha256())?;
+    state.serialize_field("patient", &c.patient())?;
     state.serialize_field(
         "current_weight_kg",
         &c.current_weight().map(|w| Exact(w.weight().kg())),

@@ -286,3 +286,91 @@ fn batch_rows_name_product_files_and_every_row_gives_one_record() {
     // A count alone cannot show the product limits: review.
     assert_eq!(records[5]["verdict"], "review");
 }
+
+#[test]
+fn what_was_given_before_is_read_from_the_audit_log_by_patient() {
+    let split = example("protocols/split-dose.toml");
+    let dir = std::env::temp_dir().join(format!("celldose-given-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("log.jsonl");
+    let _ = std::fs::remove_file(&log);
+    let log = log.to_str().unwrap();
+    let check = |patient: &str, infusion: &str, cells: &str, extra: &[&str]| {
+        let mut args = vec![
+            "--protocol-file",
+            split.as_str(),
+            "check",
+            "--protocol",
+            "DEMO-SPLIT",
+            "--weight",
+            "60kg",
+            "--patient",
+            patient,
+            "--infusion",
+            infusion,
+            "--cells",
+            cells,
+            "--audit-log",
+            log,
+        ];
+        args.extend(extra);
+        run(&args)
+    };
+    // Infusion 1 within, another patient's infusion 1, infusion 2 outside then re-checked within.
+    assert_eq!(check("S-014", "1", "6.1e7", &[]).0, 0);
+    assert_eq!(check("S-015", "1", "5e7", &[]).0, 1);
+    assert_eq!(check("S-014", "2", "2.5e8", &[]).0, 1);
+    assert_eq!(check("S-014", "2", "1.75e8", &[]).0, 0);
+    let (code, stdout, stderr) = check(
+        "S-014",
+        "3",
+        "3.6e8",
+        &["--given-from-log", "--format", "json"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    // 61,000,000 (record 1) + 175,000,000 (record 4): the outside check of infusion 2 is not counted.
+    assert_eq!(json["infusion"]["given_before_cells_exact"], "236000000");
+    assert_eq!(json["patient"], "S-014");
+    let from_log = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "given-from-log")
+        .unwrap();
+    assert!(from_log["message"]
+        .as_str()
+        .unwrap()
+        .contains("infusion 1: 61,000,000 cells (6.1 × 10⁷) (audit record 1); infusion 2: 175,000,000 cells (1.75 × 10⁸) (audit record 4)"));
+    // A patient with no record of an earlier infusion is refused, and so is a broken chain.
+    let (code, stdout, stderr) = check("S-015", "3", "3.6e8", &["--given-from-log"]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(
+        stderr.contains("no record of infusions 1, 2 of patient S-015"),
+        "{stderr}"
+    );
+    let text = std::fs::read_to_string(log).unwrap();
+    std::fs::write(log, text.replacen("61000000", "71000000", 1)).unwrap();
+    let (code, _, stderr) = check("S-014", "3", "3.6e8", &["--given-from-log"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("its chain does not hold"), "{stderr}");
+    // Without --patient the log cannot be searched.
+    let (code, _, stderr) = run(&[
+        "--protocol-file",
+        &split,
+        "check",
+        "--protocol",
+        "DEMO-SPLIT",
+        "--weight",
+        "60kg",
+        "--infusion",
+        "2",
+        "--cells",
+        "1.8e8",
+        "--audit-log",
+        log,
+        "--given-from-log",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--patient"), "{stderr}");
+}

@@ -112,7 +112,7 @@ impl Protocol {
         let limit = resolve_tolerance(&calculation, tolerance, "preparing a dose", true)?;
         let tolerance = limit.tolerance();
         // This infusion's target: the whole target, or its share of a split dose.
-        let target = match (calculation.split(), course) {
+        let target = match (calculation.split(), &course) {
             (Some(split), Some(course)) => {
                 let (share, so_far) = split.shares(course.number()).ok_or_else(|| {
                     Error::Request(format!(
@@ -150,7 +150,7 @@ impl Protocol {
             let shares = path.shares(index)?;
             let words = way_words(&shares);
             let delivery = Delivery::drawn(product, shares)?;
-            let check = self.judge(calculation.clone(), &delivery, tolerance, course)?;
+            let check = self.judge(calculation.clone(), &delivery, tolerance, course.clone())?;
             Ok(Way { check, words })
         };
         // The last position at or below the target, found by bisection on the cells (which

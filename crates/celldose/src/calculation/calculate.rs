@@ -214,6 +214,7 @@ impl Protocol {
             per_infusion: regimen.per_infusion(),
             total_cells,
             acknowledgement: request.acknowledgement().map(str::to_owned),
+            patient: request.patient().map(str::to_owned),
             trial_state_sha256: request.trial_state().map(|s| Arc::from(s.sha256())),
             age_from_birth: request.age_from_birth(),
             current_weight: request.current_weight(),

@@ -224,6 +224,29 @@ fn judge_course(
             split_words(split)
         )));
     };
+    let from_log = (!course.from_log.is_empty()).then(|| {
+        let earlier = course.from_log.clone();
+        Finding::new(
+            Severity::Info,
+            FindingCode::GivenFromLog,
+            calculation.clause("split, audit log"),
+            |n| {
+                let items: Vec<String> = earlier
+                    .iter()
+                    .map(|(infusion, seq, cells)| {
+                        format!(
+                            "infusion {infusion}: {} (audit record {seq})",
+                            human::cells(cells.get(), n)
+                        )
+                    })
+                    .collect();
+                format!(
+                    "given before, from the audit log's checks of this patient: {}",
+                    items.join("; ")
+                )
+            },
+        )
+    });
     let given = match (course.infusion, course.given_before) {
         (1, Some(given)) if given > ExactCells::ZERO => {
             return Err(Error::Request(format!(
@@ -281,6 +304,7 @@ fn judge_course(
             )
         },
     )];
+    findings.extend(from_log);
     let deviation = match (split.limits(), cumulative) {
         (SplitLimits::PerInfusion, _) => {
             let (found, deviation) = judge_delivery(&this_share, actual, tolerance)?;

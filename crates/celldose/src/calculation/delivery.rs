@@ -256,10 +256,13 @@ impl Delivery {
 /// assert_eq!(course.number(), 2);
 /// # Ok::<(), celldose::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Course {
     pub(crate) infusion: u32,
     pub(crate) given_before: Option<ExactCells>,
+    /// Where `given_before` was read from an audit log: each earlier infusion, the record it
+    /// was found in, and its count.
+    pub(crate) from_log: Vec<(u32, u64, ExactCells)>,
 }
 
 impl Course {
@@ -268,6 +271,7 @@ impl Course {
         Self {
             infusion: number,
             given_before: None,
+            from_log: Vec::new(),
         }
     }
 
@@ -276,6 +280,27 @@ impl Course {
     pub fn with_given_before(mut self, cells: CellCount) -> Self {
         self.given_before = Some(cells.exact());
         self
+    }
+
+    /// The same, with what was given before read from an audit log: each earlier infusion's
+    /// number, the sequence number of the record it was found in, and its count (see
+    /// [`crate::audit::given_before`]).
+    ///
+    /// # Errors
+    /// A sum beyond what celldose accepts.
+    pub fn with_given_from_log(mut self, earlier: Vec<(u32, u64, ExactCells)>) -> Result<Self> {
+        let mut total = Decimal::ZERO;
+        for (_, _, cells) in &earlier {
+            total = total
+                .checked_add(cells.get())
+                .ok_or_else(|| Error::Overflow {
+                    operation: "cells given before",
+                    detail: "the audit log's earlier infusions".into(),
+                })?;
+        }
+        self.given_before = Some(ExactCells::new(total)?);
+        self.from_log = earlier;
+        Ok(self)
     }
 
     /// The infusion's number.

@@ -133,6 +133,8 @@ finding_codes! {
     /// The limits of a split dose apply to the running total, and what was given before this
     /// infusion was not stated.
     GivenNotStated => "given-not-stated",
+    /// What was given before this infusion was read from the audit log: which records.
+    GivenFromLog => "given-from-log",
     /// What is left of the product after this dose is drawn.
     ProductLeftOver => "product-left-over",
 }

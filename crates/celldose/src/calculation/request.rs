@@ -42,6 +42,7 @@ pub struct DoseRequest {
     age_from_birth: Option<AgeFromBirth>,
     trial_state: Option<Arc<TrialState>>,
     current_weight: Option<EnteredWeight>,
+    patient: Option<String>,
 }
 
 impl DoseRequest {
@@ -65,6 +66,7 @@ impl DoseRequest {
             age_from_birth: None,
             trial_state: None,
             current_weight: None,
+            patient: None,
         }
     }
 
@@ -205,6 +207,43 @@ impl DoseRequest {
         }
         self.acknowledgement = Some(reason.trim().to_owned());
         Ok(self)
+    }
+
+    /// The same request for a named patient: the trial's subject identifier, up to 64 letters,
+    /// digits, `-`, `_` or `.`. It is carried into the result and the audit log, where the
+    /// earlier infusions of a split dose are found by it.
+    ///
+    /// # Errors
+    /// An identifier that is empty, longer than 64 characters, or holds another character.
+    ///
+    /// ```
+    /// # use celldose::{DoseChoice, DoseRequest, Rounding};
+    /// let request = DoseRequest::new("70kg".parse()?, DoseChoice::ArmDose, Rounding::HalfEven).with_patient("S-014")?;
+    /// assert_eq!(request.patient(), Some("S-014"));
+    /// assert!(DoseRequest::new("70kg".parse()?, DoseChoice::ArmDose, Rounding::HalfEven).with_patient("S 014").is_err());
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn with_patient(mut self, id: &str) -> crate::Result<Self> {
+        let fine = !id.is_empty()
+            && id.chars().count() <= 64
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !fine {
+            return Err(crate::Error::Request(format!(
+                "patient {} is not accepted; write the trial's subject identifier: up to 64 letters, digits, '-', '_' or '.'",
+                crate::text::Shown(id)
+            )));
+        }
+        self.patient = Some(id.to_owned());
+        Ok(self)
+    }
+
+    /// The patient's identifier, where given.
+    ///
+    /// See [`DoseRequest::with_patient`].
+    pub fn patient(&self) -> Option<&str> {
+        self.patient.as_deref()
     }
 
     /// The acknowledgement reason, if any.

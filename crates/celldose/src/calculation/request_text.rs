@@ -72,6 +72,8 @@ pub struct RequestText<'a> {
     pub infusion: Option<&'a str>,
     /// The counted cells given in the infusions before this one.
     pub given: Option<&'a str>,
+    /// The patient's (trial subject's) identifier.
+    pub patient: Option<&'a str>,
     /// The bags of a product used: ids separated by commas, each optionally with the volume
     /// drawn from it (`1,2=69.6mL`); all of them, whole, when not given.
     pub bags: Option<&'a str>,
@@ -173,6 +175,11 @@ impl RequestText<'_> {
                 request = request.with_birth(age);
             }
             (None, None, None) => {}
+        }
+        if let Some(patient) = self.patient {
+            request = request
+                .with_patient(patient)
+                .map_err(|e| Error::Request(format!("{}: {e}", name("patient"))))?;
         }
         if let Some(current) = self.current_weight {
             request = request.with_current_weight(read(names, "current-weight", current)?);

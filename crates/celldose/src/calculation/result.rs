@@ -50,6 +50,7 @@ pub struct Calculation {
     pub(crate) per_infusion: Stated<bool>,
     pub(crate) total_cells: Option<CellCount>,
     pub(crate) acknowledgement: Option<String>,
+    pub(crate) patient: Option<String>,
     pub(crate) trial_state_sha256: Option<Arc<str>>,
     pub(crate) age_from_birth: Option<AgeFromBirth>,
     pub(crate) current_weight: Option<EnteredWeight>,
@@ -544,6 +545,19 @@ impl Calculation {
             limits: self.limits.scaled(share)?,
             ..self.clone()
         })
+    }
+
+    /// The patient's identifier, where the request named one.
+    ///
+    /// ```
+    /// # let catalogue = celldose::Catalogue::builtin()?;
+    /// # let request = celldose::DoseRequest::new("72.5kg".parse()?, celldose::DoseChoice::Level(1), celldose::Rounding::HalfAwayFromZero).with_arm("alf").with_patient("S-014")?;
+    /// # let c = catalogue.find("NCT07276568")?.calculate(&request)?;
+    /// assert_eq!(c.patient(), Some("S-014"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn patient(&self) -> Option<&str> {
+        self.patient.as_deref()
     }
 
     /// The current weight, where given.

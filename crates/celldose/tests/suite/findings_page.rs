@@ -357,6 +357,16 @@ fn product_scenarios() -> Vec<Vec<(String, String)>> {
             &Delivery::count("1.8e8".parse().unwrap()),
             Some(Course::infusion(2)),
         ),
+        check(
+            &split,
+            patient("60kg", None),
+            &Delivery::count("1.8e8".parse().unwrap()),
+            Some(
+                Course::infusion(2)
+                    .with_given_from_log(vec![(1, 7, "6e7".parse().unwrap())])
+                    .unwrap(),
+            ),
+        ),
         codes(
             car_t
                 .prepare_from_bags(
