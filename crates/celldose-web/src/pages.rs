@@ -423,7 +423,11 @@ fn result(outcome: &Outcome, kind: Kind) -> Markup {
                 @if let Some(per_kg) = calculation.cells_per_kg() {
                     tr { th { "Dose per kg" } td.amount { (human::cells_per_kg(per_kg.get(), Notation::Unicode)) } }
                 }
-                tr { th { "Allowed range" } td.amount { (count(calculation.min_cells())) " to " (count(calculation.max_cells())) } }
+                @if calculation.min_cells().is_none() && calculation.max_cells().is_none() {
+                    tr { th { "Allowed range" } td { "none: the protocol states a single dose" } }
+                } @else {
+                    tr { th { "Allowed range" } td.amount { (count(calculation.min_cells())) " to " (count(calculation.max_cells())) } }
+                }
                 @match outcome {
                     Outcome::Check(check) => {
                         @if let Some(product) = check.product() {

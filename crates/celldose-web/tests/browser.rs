@@ -1,6 +1,6 @@
 //! The page in a real browser: Debian's Chromium, driven through ChromeDriver by WebDriver. A
-//! pharmacist's path: open the page, fill a dose form, read the result, print the worksheet, and
-//! see a refusal beside the field. Screenshots and the printed worksheet are saved under
+//! pharmacist's path: open the page, fill a dose form, read the result, print the worksheet,
+//! see a refusal beside the field, and check a product's certificate pasted into the check form. Screenshots and the printed worksheet are saved under
 //! `target/browser-screenshots/`.
 //!
 //! Without Chromium and ChromeDriver the test says so and passes, unless
@@ -223,6 +223,76 @@ async fn a_pharmacist_computes_a_dose_prints_the_worksheet_and_sees_a_refusal() 
         "a refused request shows a result"
     );
     std::fs::write(out.join("refusal.png"), client.screenshot().await.unwrap()).unwrap();
+
+    // A product's certificate pasted into the check form: both bags, checked and itemised.
+    client
+        .goto(&format!("{base}/check?protocol=NCT06167473"))
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("#arm option[value='low-dose']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let certificate: String = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/products/car-t-two-bags.toml"
+    ))
+    .unwrap()
+    .lines()
+    .filter(|line| !line.starts_with('#'))
+    .map(|line| format!("{line}\n"))
+    .collect();
+    for (id, text) in [
+        ("weight", "200kg"),
+        ("tolerance", "10%"),
+        ("product_file", certificate.as_str()),
+    ] {
+        let field = client.find(Locator::Id(id)).await.unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+    std::fs::write(
+        out.join("product-form.png"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    client
+        .find(Locator::Css("form.calculation button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let verdict = client
+        .wait()
+        .for_element(Locator::Css("#verdict .verdict-words"))
+        .await
+        .unwrap();
+    assert_eq!(verdict.text().await.unwrap(), "WITHIN the protocol");
+    let sheet = client
+        .find(Locator::Id("worksheet"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        sheet.contains("CART-2026-0417, DIN W1234 26 000417"),
+        "{sheet}"
+    );
+    assert!(
+        sheet.contains("Bag 2 the whole bag, 70 mL: 100,800,000 cells"),
+        "{sheet}"
+    );
+    assert!(sheet.contains("200,550,000 cells"), "{sheet}");
+    std::fs::write(
+        out.join("product-result.png"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
 
     client.close().await.unwrap();
     drop(driver);
