@@ -374,3 +374,15 @@ fn what_was_given_before_is_read_from_the_audit_log_by_patient() {
     assert_eq!(code, 2);
     assert!(stderr.contains("--patient"), "{stderr}");
 }
+
+#[test]
+fn ascii_output_of_a_product_check_is_ascii_with_the_exponents_written_out() {
+    let product = example("products/car-t-two-bags.toml");
+    for command in ["check", "prepare"] {
+        let mut args = car_t(command, &["--product", &product]);
+        args.push("--ascii".into());
+        let (_, stdout, stderr) = run(&strs(&args));
+        assert!(stdout.is_ascii() && stderr.is_ascii(), "{stdout}{stderr}");
+        assert!(stdout.contains("99,750,000 cells (9.975 x 10^7)"), "{stdout}");
+    }
+}
