@@ -22,11 +22,11 @@ pub fn validate(results: &[(String, Result<crate::Validated, crate::request::Ref
             Ok(crate::Validated::Product(product)) => writeln!(
                 out,
                 "{file}: valid product: {}, {} bag{}, counting {}, sha256 {}",
-                product.id(),
+                product.identity().id(),
                 product.bags().len(),
                 if product.bags().len() == 1 { "" } else { "s" },
                 product.counts().cells_word(),
-                product.sha256()
+                product.identity().sha256()
             ),
             Ok(crate::Validated::TrialState(state)) => writeln!(
                 out,

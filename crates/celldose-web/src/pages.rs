@@ -431,7 +431,7 @@ fn result(outcome: &Outcome, kind: Kind) -> Markup {
                 @match outcome {
                     Outcome::Check(check) => {
                         @if let Some(product) = check.product() {
-                            tr { th { "Product" } td { (product.id()) @if let Some(din) = product.din() { ", DIN " (din) } ", counting " (product.counts().cells_word()) } }
+                            tr { th { "Product" } td { (product.identity().id()) @if let Some(din) = product.identity().din() { ", DIN " (din) } ", counting " (product.identity().counts().cells_word()) } }
                             @for bag in product.bags() {
                                 tr.volume { th { "Bag " (bag.id()) } td.amount { @if bag.whole() { "the whole bag, " (bag.volume_ml()) " mL" } @else { (bag.volume_ml()) " mL of the bag" } ": " (human::cells(bag.counted().get(), Notation::Unicode)) } }
                             }

@@ -207,7 +207,8 @@ pub fn product_file(data: &[u8]) -> Result<(), String> {
     let Ok(product) = Certificate::from_toml("fuzz.toml", text) else {
         return Ok(());
     };
-    for id in core::iter::once(product.id()).chain(product.bags().iter().map(|b| b.id())) {
+    for id in core::iter::once(product.identity().id()).chain(product.bags().iter().map(|b| b.id()))
+    {
         if let Some((_, c)) = crate::text::forbidden_char(id) {
             return Err(format!("an accepted product keeps {c:?} in {id:?}"));
         }

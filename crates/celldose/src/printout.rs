@@ -120,10 +120,10 @@ fn delivery(out: &mut String, check: &DeliveryCheck, notation: Notation) {
     let kg = check.calculation().weight().weight().kg();
     if let Some(product) = check.product() {
         let mut ids = Vec::new();
-        if let Some(din) = product.din() {
+        if let Some(din) = product.identity().din() {
             ids.push(format!("DIN {din}"));
         }
-        if let Some(code) = product.product_code() {
+        if let Some(code) = product.identity().product_code() {
             ids.push(format!("product code {code}"));
         }
         let ids = if ids.is_empty() {
@@ -136,8 +136,8 @@ fn delivery(out: &mut String, check: &DeliveryCheck, notation: Notation) {
             "Product:",
             &format!(
                 "{}{ids}, counting {}",
-                crate::text::inert(product.id()),
-                product.counts().cells_word()
+                crate::text::inert(product.identity().id()),
+                product.identity().counts().cells_word()
             ),
         );
         for bag in product.bags() {
@@ -604,7 +604,7 @@ pub fn check(check: &DeliveryCheck, notation: Notation) -> String {
         line(
             &mut out,
             "Product file:",
-            &format!("sha256 {}", product.sha256()),
+            &format!("sha256 {}", product.identity().sha256()),
         );
     }
     out

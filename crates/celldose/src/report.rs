@@ -286,11 +286,11 @@ fn delivery_fields<S: SerializeStruct>(
     state.serialize_field(
         "product",
         &check.product().map(|p| ProductReport {
-            id: p.id(),
-            din: p.din().map(|d| d.to_string()),
-            product_code: p.product_code().map(|c| c.as_str()),
-            counts: p.counts().as_str(),
-            sha256: p.sha256(),
+            id: p.identity().id(),
+            din: p.identity().din().map(|d| d.to_string()),
+            product_code: p.identity().product_code().map(|c| c.as_str()),
+            counts: p.identity().counts().as_str(),
+            sha256: p.identity().sha256(),
             bags: p
                 .bags()
                 .iter()

@@ -383,6 +383,9 @@ fn ascii_output_of_a_product_check_is_ascii_with_the_exponents_written_out() {
         args.push("--ascii".into());
         let (_, stdout, stderr) = run(&strs(&args));
         assert!(stdout.is_ascii() && stderr.is_ascii(), "{stdout}{stderr}");
-        assert!(stdout.contains("99,750,000 cells (9.975 x 10^7)"), "{stdout}");
+        assert!(
+            stdout.contains("99,750,000 cells (9.975 x 10^7)"),
+            "{stdout}"
+        );
     }
 }

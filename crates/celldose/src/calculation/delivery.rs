@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use crate::certificate::{Bag, Certificate, Counted, DonationId, ProductCode};
+use crate::certificate::{Bag, Certificate, ProductIdentity};
 use crate::error::{Error, Result};
 use crate::regimen::SplitLimits;
 use crate::units::{CellCount, EndotoxinPerMl, ExactCells, Percent};
@@ -86,40 +86,16 @@ impl BagShare {
 /// The product a delivery was taken from, and the bags it used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProductUse {
-    pub(crate) id: String,
-    pub(crate) din: Option<DonationId>,
-    pub(crate) product_code: Option<ProductCode>,
-    pub(crate) counts: Counted,
-    pub(crate) sha256: Arc<str>,
+    pub(crate) identity: Arc<ProductIdentity>,
     pub(crate) bags: Vec<BagShare>,
     /// Bags of the product not used at all.
     pub(crate) untouched: Vec<(String, Decimal, ExactCells)>,
 }
 
 impl ProductUse {
-    /// The product's id.
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-
-    /// Its ISBT 128 donation identification number, where given.
-    pub fn din(&self) -> Option<&DonationId> {
-        self.din.as_ref()
-    }
-
-    /// Its ISBT 128 product code, where given.
-    pub fn product_code(&self) -> Option<&ProductCode> {
-        self.product_code.as_ref()
-    }
-
-    /// Which cells its counts are of.
-    pub fn counts(&self) -> Counted {
-        self.counts
-    }
-
-    /// The SHA-256 of its product file.
-    pub fn sha256(&self) -> &str {
-        &self.sha256
+    /// Who the product is.
+    pub fn identity(&self) -> &ProductIdentity {
+        &self.identity
     }
 
     /// What is taken from each bag used, in the order given.
@@ -203,7 +179,7 @@ impl Delivery {
                 .checked_add(share.counted.get())
                 .ok_or_else(|| Error::Overflow {
                     operation: "cells in the bags",
-                    detail: format!("product {}", product.id()),
+                    detail: format!("product {}", product.identity().id()),
                 })?;
         }
         let untouched = product
@@ -215,11 +191,7 @@ impl Delivery {
         Ok(Self {
             cells: ExactCells::new(total)?,
             product: Some(ProductUse {
-                id: product.id().to_owned(),
-                din: product.din().cloned(),
-                product_code: product.product_code().cloned(),
-                counts: product.counts(),
-                sha256: Arc::from(product.sha256()),
+                identity: Arc::clone(&product.identity),
                 bags: shares,
                 untouched,
             }),

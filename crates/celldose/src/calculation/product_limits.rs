@@ -51,7 +51,7 @@ pub(crate) fn judge_product(
         return Ok((findings, None));
     };
 
-    if let Some(counted) = rules.counts.filter(|c| *c != product.counts()) {
+    if let Some(counted) = rules.counts.filter(|c| *c != product.identity().counts()) {
         findings.push(Finding::new(
             Severity::Hard,
             FindingCode::PhenotypeMismatch,
@@ -59,9 +59,9 @@ pub(crate) fn judge_product(
             |_| {
                 format!(
                     "product {} counts {} ({}), but the protocol's dose counts {} ({}); the figures cannot be compared",
-                    product.id(),
-                    product.counts().cells_word(),
-                    product.counts().as_str(),
+                    product.identity().id(),
+                    product.identity().counts().cells_word(),
+                    product.identity().counts().as_str(),
                     counted.cells_word(),
                     counted.as_str()
                 )
@@ -88,7 +88,7 @@ pub(crate) fn judge_product(
     let weight = calculation.weight().weight().kg();
     let overflow = || Error::Overflow {
         operation: "what goes in with the cells",
-        detail: format!("product {}", product.id()),
+        detail: format!("product {}", product.identity().id()),
     };
     let per_kg = |amount: Decimal| -> Result<Decimal> {
         let exact = amount.checked_div(weight).ok_or_else(overflow)?;

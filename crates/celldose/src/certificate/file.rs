@@ -202,12 +202,14 @@ impl Certificate {
             .map(|byte| format!("{byte:02x}"))
             .collect::<String>();
         Ok(Self {
-            id: file.id,
-            din,
-            product_code,
-            counts: file.counts,
+            identity: std::sync::Arc::new(super::ProductIdentity {
+                id: file.id,
+                din,
+                product_code,
+                counts: file.counts,
+                sha256: sha256.into(),
+            }),
             bags,
-            sha256: sha256.into(),
             origin: source_name.to_owned(),
         })
     }
@@ -224,7 +226,7 @@ impl Certificate {
     ///
     /// ```
     /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/products/one-bag-total.toml");
-    /// assert_eq!(celldose::Certificate::from_path(std::path::Path::new(path))?.id(), "MSC-LOT-7731");
+    /// assert_eq!(celldose::Certificate::from_path(std::path::Path::new(path))?.identity().id(), "MSC-LOT-7731");
     /// assert!(celldose::Certificate::from_path(std::path::Path::new("/dev/zero")).unwrap_err().to_string().contains("not a regular file"));
     /// # Ok::<(), celldose::Error>(())
     /// ```
@@ -274,7 +276,7 @@ mod tests {
         let product = Certificate::from_toml("p.toml", ONE_BAG).unwrap();
         // 2 × 10⁶/mL × 50 mL × 90 % = 9 × 10⁷.
         assert_eq!(product.bags()[0].counted().to_string(), "90000000");
-        assert_eq!(product.sha256().len(), 64);
+        assert_eq!(product.identity().sha256().len(), 64);
     }
 
     #[test]

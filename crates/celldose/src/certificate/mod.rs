@@ -66,27 +66,18 @@ impl Counted {
     }
 }
 
-/// A cell product: its id, ISBT 128 identifiers where given, what its counts mean, and its bags.
-///
-/// ```
-/// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/products/car-t-two-bags.toml"))?;
-/// let product = celldose::Certificate::from_toml("car-t-two-bags.toml", &text)?;
-/// assert_eq!(product.bags().len(), 2);
-/// assert_eq!(product.counted_total(&product.bags().iter().collect::<Vec<_>>())?.to_string(), "200550000");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Certificate {
+/// Who a product is: its id, its ISBT 128 identifiers where given, which cells its counts are of,
+/// and the SHA-256 of the file it was read from. A check from its bags carries the same.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ProductIdentity {
     pub(crate) id: String,
     pub(crate) din: Option<DonationId>,
     pub(crate) product_code: Option<ProductCode>,
     pub(crate) counts: Counted,
-    pub(crate) bags: Vec<Bag>,
     pub(crate) sha256: Arc<str>,
-    pub(crate) origin: String,
 }
 
-impl Certificate {
+impl ProductIdentity {
     /// The product's id (lot or batch), as on the certificate.
     pub fn id(&self) -> &str {
         &self.id
@@ -107,14 +98,43 @@ impl Certificate {
         self.counts
     }
 
-    /// Every bag, in the file's order.
-    pub fn bags(&self) -> &[Bag] {
-        &self.bags
-    }
-
     /// The SHA-256 of the product file, as 64 hex digits.
     pub fn sha256(&self) -> &str {
         &self.sha256
+    }
+}
+
+/// A cell product: who it is, and its bags.
+///
+/// ```
+/// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/products/car-t-two-bags.toml"))?;
+/// let product = celldose::Certificate::from_toml("car-t-two-bags.toml", &text)?;
+/// assert_eq!(product.identity().id(), "CART-2026-0417");
+/// assert_eq!(product.bags().len(), 2);
+/// assert_eq!(product.counted_total(&product.bags().iter().collect::<Vec<_>>())?.to_string(), "200550000");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Certificate {
+    pub(crate) identity: Arc<ProductIdentity>,
+    pub(crate) bags: Vec<Bag>,
+    pub(crate) origin: String,
+}
+
+impl Certificate {
+    /// Who the product is.
+    pub fn identity(&self) -> &ProductIdentity {
+        &self.identity
+    }
+
+    /// Which cells the counts are of.
+    pub fn counts(&self) -> Counted {
+        self.identity.counts
+    }
+
+    /// Every bag, in the file's order.
+    pub fn bags(&self) -> &[Bag] {
+        &self.bags
     }
 
     /// The file it was read from, as named.
@@ -144,7 +164,7 @@ impl Certificate {
             let bag = self.bags.iter().find(|b| b.id() == *id).ok_or_else(|| {
                 Error::Request(format!(
                     "product {} has no bag {}; its bags: {}",
-                    self.id,
+                    self.identity.id,
                     crate::text::Shown(id),
                     self.bags.iter().map(Bag::id).collect::<Vec<_>>().join(", ")
                 ))
@@ -171,7 +191,7 @@ impl Certificate {
                 .checked_add(bag.counted().get())
                 .ok_or_else(|| Error::Overflow {
                     operation: "cells in the bags",
-                    detail: format!("product {}", self.id),
+                    detail: format!("product {}", self.identity.id),
                 })?;
         }
         ExactCells::new(total)
