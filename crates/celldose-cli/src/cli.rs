@@ -39,10 +39,10 @@ const CHECK_HELP: &str = "\
 Examples:
   celldose check --protocol NCT06167473 --arm low-dose --weight 70kg --born 1961-04-02 \\
       --cells 6.9e7 --tolerance 10%
-  celldose check --protocol NCT07276568 --arm alf --level 1 --weight 72.5kg --cells 1.2e9
-  celldose --protocol-file examples/protocols/car-t-product-limits.toml check --protocol DEMO-CART \
+  celldose check --protocol NCT07276568 --arm alf --level 1 --weight 72.5kg --cells 1.2e9 --tolerance 10%
+  celldose --protocol-file examples/protocols/car-t-product-limits.toml check --protocol DEMO-CART \\
       --weight 120kg --current-weight 118kg --product examples/products/car-t-two-bags.toml
-  celldose --protocol-file examples/protocols/split-dose.toml check --protocol DEMO-SPLIT \
+  celldose --protocol-file examples/protocols/split-dose.toml check --protocol DEMO-SPLIT \\
       --weight 60kg --infusion 2 --given 6e7 --cells 1.9e8
 
 Exit codes:
@@ -57,7 +57,7 @@ Examples:
       --viability 96% --available 50mL --tolerance 5%
   celldose prepare --protocol NCT07276568 --arm alf --level 1 --weight 72.5kg \\
       --concentration 5e7/mL --viability 92% --available 40mL --step 0.1mL
-  celldose --protocol-file examples/protocols/car-t-product-limits.toml prepare --protocol DEMO-CART \
+  celldose --protocol-file examples/protocols/car-t-product-limits.toml prepare --protocol DEMO-CART \\
       --weight 120kg --current-weight 118kg --product examples/products/car-t-two-bags.toml
 
 Exit codes:

@@ -171,3 +171,36 @@ fn completions_and_the_manual_page_are_generated() {
     assert!(stdout.contains(".TH celldose 1"));
     assert!(stdout.contains("dose"));
 }
+
+#[test]
+fn the_examples_in_dose_check_and_prepare_help_run_as_written() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for command in ["dose", "check", "prepare"] {
+        let (_, help, _) = run(&[command, "--help"]);
+        let examples = help
+            .split("Examples:\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n\n").next())
+            .unwrap()
+            .replace("\\\n", " ");
+        let mut ran = 0;
+        for example in examples.lines() {
+            let words: Vec<&str> = example.split_whitespace().collect();
+            assert_eq!(words.first(), Some(&"celldose"), "{example}");
+            let output = assert_cmd::Command::cargo_bin("celldose")
+                .unwrap()
+                .current_dir(&root)
+                .args(&words[1..])
+                .output()
+                .unwrap();
+            let code = output.status.code().unwrap();
+            assert!(
+                [0, 1, 3].contains(&code),
+                "{example}: exit {code}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            ran += 1;
+        }
+        assert!(ran >= 2, "{command}: {examples}");
+    }
+}
