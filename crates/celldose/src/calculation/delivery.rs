@@ -138,21 +138,19 @@ impl Delivery {
     /// `bags` of `product`, each given whole.
     ///
     /// # Errors
-    /// More cells than celldose accepts.
+    /// A bag that is not one of the product's, or named twice; more cells than celldose accepts.
     pub fn bags(product: &Certificate, bags: &[&Bag]) -> Result<Self> {
-        let shares = bags
-            .iter()
-            .map(|bag| BagShare::of(bag, bag.volume().ml()))
-            .collect::<Result<Vec<_>>>()?;
-        Self::drawn(product, shares)
+        let whole: Vec<(&Bag, Decimal)> = bags.iter().map(|b| (*b, b.volume().ml())).collect();
+        Self::drawn_from(product, &whole)
     }
 
     /// Measured parts of bags of `product`: each bag with the millilitres drawn from it (its
     /// whole volume for the whole bag).
     ///
     /// # Errors
-    /// More than a bag holds; a part of a bag stated by a total that does not divide exactly by
-    /// its volume; more cells than celldose accepts.
+    /// A bag that is not one of the product's, or named twice; more than a bag holds; a part of a
+    /// bag stated by a total that does not divide exactly by its volume; more cells than celldose
+    /// accepts.
     ///
     /// ```
     /// use celldose::calculation::Delivery;
@@ -164,6 +162,27 @@ impl Delivery {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn drawn_from(product: &Certificate, parts: &[(&Bag, Decimal)]) -> Result<Self> {
+        // Only this product's own bags, each once: a bag counted twice, or a bag of another
+        // product, would give a count no certificate supports.
+        for (index, (bag, _)) in parts.iter().enumerate() {
+            if !product.bags().iter().any(|own| own == *bag) {
+                return Err(Error::Request(format!(
+                    "bag {} is not a bag of product {}",
+                    crate::text::Shown(bag.id()),
+                    product.identity().id()
+                )));
+            }
+            if parts
+                .iter()
+                .take(index)
+                .any(|(other, _)| other.id() == bag.id())
+            {
+                return Err(Error::Request(format!(
+                    "bag {} is named twice; name each bag once",
+                    crate::text::Shown(bag.id())
+                )));
+            }
+        }
         let shares = parts
             .iter()
             .map(|(bag, ml)| BagShare::of(bag, *ml))

@@ -160,10 +160,19 @@ fn a_subset_of_bags() {
     assert_eq!(check.actual_exact().to_string(), "100800000");
     assert_eq!(check.deviation_percent().unwrap().to_string(), "0.8");
     assert_eq!(check.verdict(), Verdict::Within);
-    let product = check.product().unwrap();
-    assert_eq!(product.untouched().len(), 1);
-    assert_eq!(product.untouched()[0].0, "1");
+    let used = check.product().unwrap();
+    assert_eq!(used.untouched().len(), 1);
+    assert_eq!(used.untouched()[0].0, "1");
     assert!(cart.select(&["2", "2"]).is_err());
+    // The library refuses a bag counted twice, or one from another product.
+    let two = &cart.bags()[1];
+    let twice = Delivery::bags(&cart, &[two, two]).unwrap_err().to_string();
+    assert_eq!(twice, "bag \"2\" is named twice; name each bag once");
+    let other = product("one-bag-total.toml");
+    let foreign = Delivery::bags(&cart, &[&other.bags()[0]])
+        .unwrap_err()
+        .to_string();
+    assert_eq!(foreign, "bag \"A\" is not a bag of product CART-2026-0417");
 }
 
 #[test]
