@@ -309,15 +309,30 @@ fn judge_course(
         (SplitLimits::PerInfusion, _) => {
             let (found, deviation) = judge_delivery(&this_share, actual, tolerance)?;
             findings.extend(found.into_iter().map(|f| f.with_prefix(&this_words)));
-            // Whatever came before, the running total never passes the whole dose's maximum.
-            if let Some(total) = cumulative {
-                let (found, _) = judge_delivery(calculation, total, None)?;
-                findings.extend(
-                    found
-                        .into_iter()
-                        .filter(|f| f.code() == FindingCode::DeliveredAboveProtocolMaximum)
-                        .map(|f| f.with_prefix(&total_words)),
-                );
+            // Whatever came before, the running total never passes the whole dose's maximum;
+            // where there is one and what came before is not known, that cannot be seen.
+            match (cumulative, calculation.limits().max) {
+                (Some(total), _) => {
+                    let (found, _) = judge_delivery(calculation, total, None)?;
+                    findings.extend(
+                        found
+                            .into_iter()
+                            .filter(|f| f.code() == FindingCode::DeliveredAboveProtocolMaximum)
+                            .map(|f| f.with_prefix(&total_words)),
+                    );
+                }
+                (None, Some(max)) => findings.push(Finding::new(
+                    Severity::Soft,
+                    FindingCode::GivenNotStated,
+                    calculation.clause("split_limits per-infusion"),
+                    |n| {
+                        format!(
+                            "what was given before {this_words} was not stated, so the running total cannot be checked against the protocol maximum of {} for this patient; give what was given before",
+                            human::cells(max.get(), n)
+                        )
+                    },
+                )),
+                (None, None) => {}
             }
             deviation
         }

@@ -559,3 +559,53 @@ fn one_bag_part(
     parts.push((bag, ml));
     Delivery::drawn_from(product, &parts).unwrap()
 }
+
+#[test]
+fn a_split_with_a_maximum_needs_what_was_given_before_even_per_infusion() {
+    // 1 × 10⁷/kg for 60 kg is 6 × 10⁸, capped at 5 × 10⁸: each infusion is held to its share of
+    // the capped target, and the running total must not pass the cap.
+    let text = protocol_text("split-dose.toml").replace(
+        "dose = \"1e7/kg\"\n",
+        "dose = \"1e7/kg\"\nmax_total = \"5e8\"\n",
+    );
+    let capped = Protocol::from_toml("capped.toml", &text).unwrap();
+    let request = patient("60kg", None);
+    let check = |course: Course| {
+        capped
+            .check_delivery(
+                &request,
+                &Delivery::count("1.5e8".parse().unwrap()),
+                None,
+                Some(course),
+            )
+            .unwrap()
+    };
+    // 1.5 × 10⁸ is the 30 % share of 5 × 10⁸, but the total so far is not known: review.
+    let unknown = check(Course::infusion(2));
+    assert_eq!(
+        codes(&unknown, Severity::Soft),
+        vec![FindingCode::GivenNotStated]
+    );
+    assert_eq!(unknown.verdict(), Verdict::Review);
+    // Known and under the cap: within. Known and past it: outside.
+    let known = check(Course::infusion(2).with_given_before("5e7".parse().unwrap()));
+    assert_eq!(known.verdict(), Verdict::Within);
+    let over = check(Course::infusion(2).with_given_before("3.6e8".parse().unwrap()));
+    assert_eq!(
+        codes(&over, Severity::Hard),
+        vec![FindingCode::DeliveredAboveProtocolMaximum]
+    );
+    // The first infusion has nothing before it.
+    assert_eq!(
+        capped
+            .check_delivery(
+                &request,
+                &Delivery::count("5e7".parse().unwrap()),
+                None,
+                Some(Course::infusion(1)),
+            )
+            .unwrap()
+            .verdict(),
+        Verdict::Within
+    );
+}
