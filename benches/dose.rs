@@ -16,7 +16,7 @@ use std::hint::black_box;
 use celldose::{
     Catalogue, CellCount, Dose, DoseChoice, DoseRequest, EnteredWeight, Percent, Rounding,
 };
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 
 fn parsing(c: &mut Criterion) {
     c.bench_function("parse a weight (160lb)", |b| {

@@ -3,7 +3,7 @@
 
 use celldose::human::Notation;
 use celldose::{
-    report, Calculation, Catalogue, DeliveryCheck, DoseRule, Protocol, Regimen, Window,
+    Calculation, Catalogue, DeliveryCheck, DoseRule, Protocol, Regimen, Window, report,
 };
 use serde::Serialize;
 

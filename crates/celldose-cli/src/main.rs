@@ -13,7 +13,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use celldose::human::Notation;
-use celldose::text::{to_ascii, AsciiTarget};
+use celldose::text::{AsciiTarget, to_ascii};
 use celldose::{Catalogue, Verdict};
 use clap::Parser;
 
@@ -397,10 +397,10 @@ fn serve(
         Err(Refusal(message)) => return refuse(&message, false),
     };
     // An audit log that cannot take records is refused now, not at the first calculation.
-    if let Some(path) = &args.audit_log {
-        if let Err(error) = celldose::audit::AuditLog::open(path) {
-            return refuse(&error.to_string(), false);
-        }
+    if let Some(path) = &args.audit_log
+        && let Err(error) = celldose::audit::AuditLog::open(path)
+    {
+        return refuse(&error.to_string(), false);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -471,7 +471,7 @@ fn batch(
                         display_name(&args.input)
                     ),
                     args.ascii,
-                )
+                );
             }
         }
     };
@@ -589,7 +589,7 @@ fn verify(file: &std::path::Path, ascii: bool) -> ExitCode {
             return refuse(
                 &format!("audit log {name}: cannot be read: it is not a regular file"),
                 ascii,
-            )
+            );
         }
         Err(error) => return refuse(&format!("audit log {name}: cannot be read: {error}"), ascii),
     }

@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::work::{self, Fields, Kind};
 use crate::Site;
+use crate::work::{self, Fields, Kind};
 
 pub(crate) async fn dose(state: State<Arc<Site>>, headers: HeaderMap, body: Bytes) -> Response {
     answer(state, &headers, &body, Kind::Dose)
@@ -50,7 +50,7 @@ fn answer(State(site): State<Arc<Site>>, headers: &HeaderMap, body: &[u8], kind:
             return error(
                 StatusCode::BAD_REQUEST,
                 &format!("the request is not a JSON object: {reason}"),
-            )
+            );
         }
     };
     let mut fields = Fields::new();
@@ -66,7 +66,7 @@ fn answer(State(site): State<Arc<Site>>, headers: &HeaderMap, body: &[u8], kind:
                         "field {} must be a string (or a whole number for level)",
                         celldose::text::Shown(&name)
                     ),
-                )
+                );
             }
         };
         fields.insert(name, text);

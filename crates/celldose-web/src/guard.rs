@@ -4,7 +4,7 @@
 use std::hash::{BuildHasher, Hasher};
 
 use axum::extract::Request;
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use sha2::{Digest, Sha256};
@@ -99,17 +99,21 @@ mod tests {
             ])),
             None
         );
-        assert!(cross_site(&headers(&[
-            host.clone(),
-            (header::ORIGIN, "http://evil.example")
-        ]))
-        .is_some());
+        assert!(
+            cross_site(&headers(&[
+                host.clone(),
+                (header::ORIGIN, "http://evil.example")
+            ]))
+            .is_some()
+        );
         assert!(cross_site(&headers(&[host.clone(), (header::ORIGIN, "null")])).is_some());
-        assert!(cross_site(&headers(&[
-            host.clone(),
-            (header::REFERER, "http://127.0.0.1:8080.evil.example/x")
-        ]))
-        .is_some());
+        assert!(
+            cross_site(&headers(&[
+                host.clone(),
+                (header::REFERER, "http://127.0.0.1:8080.evil.example/x")
+            ]))
+            .is_some()
+        );
         assert_eq!(
             cross_site(&headers(&[
                 host,

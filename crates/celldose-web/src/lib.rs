@@ -24,8 +24,8 @@ mod work;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use axum::routing::{get, post};
 use axum::Router;
+use axum::routing::{get, post};
 
 pub use guard::CONTENT_SECURITY_POLICY;
 

@@ -4,14 +4,14 @@
 use std::sync::Arc;
 
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use celldose::human::{self, Notation};
 use celldose::{Protocol, Severity, Verdict};
-use maud::{html, Markup, DOCTYPE};
+use maud::{DOCTYPE, Markup, html};
 
-use crate::work::{self, Fields, Kind, Outcome, Refusal};
 use crate::Site;
+use crate::work::{self, Fields, Kind, Outcome, Refusal};
 
 const STYLE: &str = include_str!("style.css");
 
@@ -371,10 +371,22 @@ fn form(
 
 fn verdict_banner(verdict: Verdict, acknowledged: bool) -> Markup {
     let (class, words, detail) = match verdict {
-        Verdict::Within if acknowledged => ("within", "WITHIN the protocol", "soft limits acknowledged; the reason is recorded"),
+        Verdict::Within if acknowledged => (
+            "within",
+            "WITHIN the protocol",
+            "soft limits acknowledged; the reason is recorded",
+        ),
         Verdict::Within => ("within", "WITHIN the protocol", ""),
-        Verdict::Review => ("review", "REVIEW: do not dispense yet", "inside the protocol but past a soft limit; to accept it, give the reason as an acknowledgement and calculate again"),
-        Verdict::NoDoseChosen => ("no-dose", "NO DOSE CHOSEN", "the protocol gives a range; choose a level or a dose for a verdict on a dose"),
+        Verdict::Review => (
+            "review",
+            "REVIEW: do not dispense yet",
+            "inside the protocol but past a soft limit; to accept it, give the reason as an acknowledgement and calculate again",
+        ),
+        Verdict::NoDoseChosen => (
+            "no-dose",
+            "NO DOSE CHOSEN",
+            "the protocol gives a range; choose a level or a dose for a verdict on a dose",
+        ),
         _ => ("outside", "OUTSIDE the protocol: do not dispense", ""),
     };
     html! {

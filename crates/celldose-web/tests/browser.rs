@@ -36,7 +36,9 @@ fn browser_present() -> bool {
             std::env::var_os("CELLDOSE_REQUIRE_BROWSER").is_none(),
             "Chromium and ChromeDriver are required here ({CHROMIUM}, {CHROMEDRIVER}): apt-get install chromium chromium-driver"
         );
-        eprintln!("browser test not run: {CHROMIUM} or {CHROMEDRIVER} is missing (apt-get install chromium chromium-driver)");
+        eprintln!(
+            "browser test not run: {CHROMIUM} or {CHROMEDRIVER} is missing (apt-get install chromium chromium-driver)"
+        );
     }
     present
 }
@@ -190,11 +192,13 @@ async fn a_pharmacist_computes_a_dose_prints_the_worksheet_and_sees_a_refusal() 
                 "the print view shows the form:\n{text}"
             );
             let prefix = out.join("worksheet-print").display().to_string();
-            assert!(poppler(
-                "pdftoppm",
-                &["-png", "-r", "70", "-singlefile", &pdf_name, &prefix]
-            )
-            .is_some());
+            assert!(
+                poppler(
+                    "pdftoppm",
+                    &["-png", "-r", "70", "-singlefile", &pdf_name, &prefix]
+                )
+                .is_some()
+            );
         }
         None => assert!(
             std::env::var_os("CELLDOSE_REQUIRE_BROWSER").is_none(),

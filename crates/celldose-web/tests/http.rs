@@ -9,9 +9,9 @@
     clippy::arithmetic_side_effects
 )]
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
 use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -142,9 +142,11 @@ async fn every_page_is_served_self_contained_with_its_security_headers() {
     );
     let missing = send(&router, get("/protocols/NCT00000000")).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
-    assert!(missing
-        .body
-        .contains("unknown protocol &quot;NCT00000000&quot;"));
+    assert!(
+        missing
+            .body
+            .contains("unknown protocol &quot;NCT00000000&quot;")
+    );
     assert_eq!(
         send(&router, get("/nowhere")).await.status,
         StatusCode::NOT_FOUND
@@ -433,10 +435,12 @@ async fn calculations_and_refusals_on_the_page_are_recorded_in_the_audit_log() {
     assert_eq!(records[0]["command"], "dose");
     assert_eq!(records[0]["input"]["weight"], "72.5kg");
     assert_eq!(records[0]["result"]["verdict"], "within");
-    assert!(records[1]["result"]["refused"]
-        .as_str()
-        .unwrap()
-        .starts_with("weight: body weight"));
+    assert!(
+        records[1]["result"]["refused"]
+            .as_str()
+            .unwrap()
+            .starts_with("weight: body weight")
+    );
     assert!(celldose::audit::verify(std::fs::File::open(&log).unwrap()).is_ok());
     std::fs::remove_dir_all(&dir).ok();
 }

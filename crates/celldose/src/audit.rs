@@ -137,13 +137,13 @@ impl AuditLog {
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         // A device, a pipe or a directory keeps nothing: the record would go nowhere.
-        if let Ok(metadata) = std::fs::metadata(&path) {
-            if !metadata.is_file() {
-                return Err(audit_error(
-                    &path,
-                    "is not a regular file, so nothing appended to it would be kept; give a file, or a new file in an existing directory",
-                ));
-            }
+        if let Ok(metadata) = std::fs::metadata(&path)
+            && !metadata.is_file()
+        {
+            return Err(audit_error(
+                &path,
+                "is not a regular file, so nothing appended to it would be kept; give a file, or a new file in an existing directory",
+            ));
         }
         let mut file = OpenOptions::new()
             .read(true)
@@ -161,7 +161,9 @@ impl AuditLog {
                 let refuse = |reason: String| {
                     audit_error(
                         &path,
-                        format!("{reason}; nothing was appended; run celldose audit verify to find what changed"),
+                        format!(
+                            "{reason}; nothing was appended; run celldose audit verify to find what changed"
+                        ),
                     )
                 };
                 let (seq, names) = check_record(&line)
@@ -279,7 +281,7 @@ fn check_record(line: &[u8]) -> core::result::Result<(u64, String), String> {
             return Err(
                 "it does not end with its own SHA-256: it was altered or is not an audit record"
                     .into(),
-            )
+            );
         }
     };
     let own = suffix
@@ -338,9 +340,13 @@ pub fn verify(log: impl Read) -> Result<u64> {
         let expected = count.saturating_add(1);
         if seq != expected {
             return Err(broken(if seq > expected {
-                format!("its sequence number is {seq} where {expected} was expected: a line before it was removed, or lines were reordered")
+                format!(
+                    "its sequence number is {seq} where {expected} was expected: a line before it was removed, or lines were reordered"
+                )
             } else {
-                format!("its sequence number is {seq} where {expected} was expected: lines were reordered or repeated")
+                format!(
+                    "its sequence number is {seq} where {expected} was expected: lines were reordered or repeated"
+                )
             }));
         }
         if names != previous {

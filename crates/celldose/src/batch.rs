@@ -12,8 +12,8 @@
 use std::io::{BufRead, Write};
 
 use csv::WriterBuilder;
-use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
 
 use crate::audit::AuditLog;
 use crate::calculation::Delivery;
@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::human::Notation;
 use crate::lines::{BoundedLines, LineEnd, LineError};
 use crate::report::{CheckReport, DoseReport};
-use crate::text::{char_name, forbidden_char, Shown};
+use crate::text::{Shown, char_name, forbidden_char};
 use crate::{Calculation, Catalogue, Certificate, DeliveryCheck, FieldNames, RequestText, Verdict};
 
 /// The columns a log may have; each is named after the `dose`/`check` flag it stands for.
@@ -245,7 +245,7 @@ impl Columns {
                         "header column {} is not known; accepted columns: {}",
                         Shown(other),
                         COLUMNS.join(", ")
-                    )))
+                    )));
                 }
             };
             if slot.replace(index).is_some() {
@@ -375,7 +375,7 @@ fn compute(
             return Err(Error::Request(
                 "cells and product are both given; give one: a product's bags give the count"
                     .into(),
-            ))
+            ));
         }
         (Some(cells), None) => Delivery::count(cells),
         (None, Some(path)) => {
@@ -499,14 +499,14 @@ fn run_rows<R: BufRead, W: Write>(
         None => {
             return Err(input_error(
                 "it is empty; the first line must be a header naming the columns".into(),
-            ))
+            ));
         }
         Some(LineEnd::TooLong { bytes }) => {
             return Err(input_error(format!(
                 "its header line is {} bytes long, more than the {} bytes a line may have",
                 crate::human::grouped(bytes.into()),
                 crate::human::grouped(ROW_MAX_BYTES.into())
-            )))
+            )));
         }
         Some(LineEnd::Complete) => {}
     }

@@ -89,7 +89,9 @@ pub enum Error {
         known: String,
     },
     /// The protocol's arms follow different regimens, so the arm must be named.
-    #[error("protocol {protocol} needs an arm, because its arms follow different regimens; choose one of: {known}")]
+    #[error(
+        "protocol {protocol} needs an arm, because its arms follow different regimens; choose one of: {known}"
+    )]
     ArmRequired {
         /// The protocol id.
         protocol: String,

@@ -53,8 +53,8 @@ pub use calculation::{
 pub use certificate::Certificate;
 pub use error::{Error, Result};
 pub use regimen::{
-    describe_dose, Arm, Catalogue, CohortSize, DoseLevel, DoseRule, Edge, Escalation, Miss,
-    Opening, Protocol, Regimen, Source, Stated, Step, Tolerance, TrialState, WeightBand, Window,
+    Arm, Catalogue, CohortSize, DoseLevel, DoseRule, Edge, Escalation, Miss, Opening, Protocol,
+    Regimen, Source, Stated, Step, Tolerance, TrialState, WeightBand, Window, describe_dose,
 };
 pub use units::{
     AgeFromBirth, AgeYears, BodyWeight, CellCount, CellsPerKg, Concentration, Dose, EnteredWeight,

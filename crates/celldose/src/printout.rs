@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 
 use crate::human::{self, Notation};
 use crate::{
-    describe_dose, Calculation, Catalogue, DeliveryCheck, Dose, DoseRule, Finding, Protocol,
-    Regimen, Stated, Verdict,
+    Calculation, Catalogue, DeliveryCheck, Dose, DoseRule, Finding, Protocol, Regimen, Stated,
+    Verdict, describe_dose,
 };
 
 /// One labelled line; continuation lines line up under the value.

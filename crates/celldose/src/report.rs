@@ -5,8 +5,8 @@
 //! million rows allocates nothing per field.
 
 use rust_decimal::Decimal;
-use serde::ser::{SerializeSeq, SerializeStruct, Serializer};
 use serde::Serialize;
+use serde::ser::{SerializeSeq, SerializeStruct, Serializer};
 
 use crate::human::Notation;
 use crate::{Calculation, DeliveryCheck, Finding, Preparation};

@@ -104,10 +104,12 @@ fn every_computing_command_appends_and_verify_checks_the_chain() {
         ["dose", "check", "prepare", "batch", "batch", "dose"]
     );
     assert_eq!(records[5]["input"]["weight"], "72.5");
-    assert!(records[5]["result"]["refused"]
-        .as_str()
-        .unwrap()
-        .starts_with("--weight: body weight \"72.5\" has no unit"));
+    assert!(
+        records[5]["result"]["refused"]
+            .as_str()
+            .unwrap()
+            .starts_with("--weight: body weight \"72.5\" has no unit")
+    );
     assert_eq!(records[1]["input"]["cells"], "1.5e9");
     assert_eq!(records[1]["result"]["verdict"], "outside");
     assert_eq!(

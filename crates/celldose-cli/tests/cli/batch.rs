@@ -89,7 +89,10 @@ fn exit_0_when_every_row_is_within_and_3_when_one_needs_review() {
     let (code, _, stderr) = batch(&[], b"protocol,arm,weight\nNCT01218464,msc,60kg\n");
     assert_eq!(
         (code, stderr.as_str()),
-        (4, "celldose batch: 1 rows: 0 within, 0 review, 0 outside, 0 in error, 1 with no dose chosen\n")
+        (
+            4,
+            "celldose batch: 1 rows: 0 within, 0 review, 0 outside, 0 in error, 1 with no dose chosen\n"
+        )
     );
     let tolerance = format!(
         "{}/../../examples/protocols/tolerance.toml",
@@ -113,9 +116,21 @@ fn exit_0_when_every_row_is_within_and_3_when_one_needs_review() {
 #[test]
 fn an_unreadable_input_is_exit_2_with_nothing_on_stdout() {
     for (args, input, message) in [
-        (vec!["--input", "no-such-log.csv"], &b""[..], "celldose: --input no-such-log.csv: cannot be read: No such file or directory (os error 2)\n"),
-        (vec![], b"protocol,weight,colour\n", "celldose: the batch input cannot be read: header column \"colour\" is not known; accepted columns: protocol, arm, level, dose, weight, age, born, on, cells, tolerance, acknowledge, rounding, current_weight, product, bags, infusion, given, patient\n"),
-        (vec![], b"", "celldose: the batch input cannot be read: it is empty; the first line must be a header naming the columns\n"),
+        (
+            vec!["--input", "no-such-log.csv"],
+            &b""[..],
+            "celldose: --input no-such-log.csv: cannot be read: No such file or directory (os error 2)\n",
+        ),
+        (
+            vec![],
+            b"protocol,weight,colour\n",
+            "celldose: the batch input cannot be read: header column \"colour\" is not known; accepted columns: protocol, arm, level, dose, weight, age, born, on, cells, tolerance, acknowledge, rounding, current_weight, product, bags, infusion, given, patient\n",
+        ),
+        (
+            vec![],
+            b"",
+            "celldose: the batch input cannot be read: it is empty; the first line must be a header naming the columns\n",
+        ),
     ] {
         let (code, stdout, stderr) = batch(&args, input);
         assert_eq!((code, stdout.as_str(), stderr.as_str()), (2, "", message));

@@ -344,9 +344,11 @@ fn protocols_and_show_in_both_formats() {
         let (code, json) = run_json(&["show", &id.to_lowercase()]);
         assert_eq!(code, 0);
         assert_eq!(json["id"], id);
-        assert!(json["source"]["quote"]
-            .as_str()
-            .is_some_and(|q| !q.is_empty()));
+        assert!(
+            json["source"]["quote"]
+                .as_str()
+                .is_some_and(|q| !q.is_empty())
+        );
     }
     let (_, json) = run_json(&["show", "NCT05727722"]);
     assert_eq!(json["weight_kg"]["lower"]["value"], "40");

@@ -246,97 +246,530 @@ fn hostile_inputs_are_refused_with_the_real_fault_and_nothing_forged() {
 
     let table: Vec<Case> = vec![
         // Numbers with invisible or misplaced characters: each named for what it is.
-        owned(dose(&["--weight", "72.5kg\r"]), 2, "a carriage return (CR, U+000D) at character 7"),
-        owned(dose(&["--weight", "72.5kg\n"]), 2, "a line feed (LF, U+000A) at character 7"),
-        owned(dose(&["--weight", "72.5\tkg"]), 2, "a tab (U+0009) at character 5"),
-        owned(dose(&["--weight", "72.5\u{a0}kg"]), 2, "a no-break space (U+00A0) at character 5"),
-        owned(dose(&["--weight", "\u{feff}72.5kg"]), 2, "a byte order mark (U+FEFF) at character 1"),
-        owned(dose(&["--weight", "72\u{200b}.5kg"]), 2, "a zero-width space (U+200B) at character 3"),
-        owned(dose(&["--weight", "72.5kg\u{1b}[2K"]), 2, "an escape character (ESC, U+001B) at character 7"),
-        owned(dose(&["--weight", "\u{202e}gk5.27"]), 2, "a right-to-left override (U+202E) at character 1"),
-        owned(dose(&["--weight", "1e30kg"]), 2, "body weight \"1e30kg\" is far above any plausible body weight; accepted: from 0.2 kg to 700 kg"),
+        owned(
+            dose(&["--weight", "72.5kg\r"]),
+            2,
+            "a carriage return (CR, U+000D) at character 7",
+        ),
+        owned(
+            dose(&["--weight", "72.5kg\n"]),
+            2,
+            "a line feed (LF, U+000A) at character 7",
+        ),
+        owned(
+            dose(&["--weight", "72.5\tkg"]),
+            2,
+            "a tab (U+0009) at character 5",
+        ),
+        owned(
+            dose(&["--weight", "72.5\u{a0}kg"]),
+            2,
+            "a no-break space (U+00A0) at character 5",
+        ),
+        owned(
+            dose(&["--weight", "\u{feff}72.5kg"]),
+            2,
+            "a byte order mark (U+FEFF) at character 1",
+        ),
+        owned(
+            dose(&["--weight", "72\u{200b}.5kg"]),
+            2,
+            "a zero-width space (U+200B) at character 3",
+        ),
+        owned(
+            dose(&["--weight", "72.5kg\u{1b}[2K"]),
+            2,
+            "an escape character (ESC, U+001B) at character 7",
+        ),
+        owned(
+            dose(&["--weight", "\u{202e}gk5.27"]),
+            2,
+            "a right-to-left override (U+202E) at character 1",
+        ),
+        owned(
+            dose(&["--weight", "1e30kg"]),
+            2,
+            "body weight \"1e30kg\" is far above any plausible body weight; accepted: from 0.2 kg to 700 kg",
+        ),
         owned(dose(&["--weight", "7,000kg"]), 2, "commas are not accepted"),
         owned(dose(&["--weight", "72.5"]), 2, "has no unit"),
-        owned(dose(&["--weight", "kg"]), 2, "it must start with a digit, not 'k'; write a plain decimal"),
-        owned(check(&["--cells", "1 200 000 000"]), 2, "digits must not be grouped; write 1200000000 without separators"),
-        owned(check(&["--cells", "1,200,000,000"]), 2, "digits must not be grouped; write 1200000000 without separators"),
-        owned(check(&["--cells", "1.200.000.000"]), 2, "digits must not be grouped; write 1200000000 without separators"),
-        owned(check(&["--cells", "1'200'000'000"]), 2, "digits must not be grouped; write 1200000000 without separators"),
-        owned(check(&["--cells", "1.2e9\r"]), 2, "a carriage return (CR, U+000D) at character 6"),
-        owned(check(&["--cells", "1.2e9", "--tolerance", "%10"]), 2, "the % sign goes after the number, as in 10%"),
-        owned(check(&["--cells", "1.2e9", "--tolerance", "10\u{a0}%"]), 2, "a no-break space (U+00A0) at character 3"),
-        owned(check(&["--cells", "1.2 ×10⁹\u{a0}"]), 2, "a no-break space (U+00A0)"),
-        owned(dose(&["--weight", "70kg", "--dose", "1e6\u{a0}/kg"]).into_iter().filter(|a| a != "--level" && a != "1").collect(), 2, "a no-break space (U+00A0) at character 4"),
-        owned(prepare(&["--concentration", "2.5e6\u{a0}/mL", "--viability", "96%", "--available", "50mL"]), 2, "a no-break space (U+00A0)"),
-        owned(prepare(&["--concentration", "2.5e6/mL", "--viability", "%96", "--available", "50mL"]), 2, "the % sign goes after the number"),
-        owned(prepare(&["--concentration", "2.5e6/mL", "--viability", "96%", "--available", "50mL", "--step", "0.1\tmL"]), 2, "a tab (U+0009)"),
+        owned(
+            dose(&["--weight", "kg"]),
+            2,
+            "it must start with a digit, not 'k'; write a plain decimal",
+        ),
+        owned(
+            check(&["--cells", "1 200 000 000"]),
+            2,
+            "digits must not be grouped; write 1200000000 without separators",
+        ),
+        owned(
+            check(&["--cells", "1,200,000,000"]),
+            2,
+            "digits must not be grouped; write 1200000000 without separators",
+        ),
+        owned(
+            check(&["--cells", "1.200.000.000"]),
+            2,
+            "digits must not be grouped; write 1200000000 without separators",
+        ),
+        owned(
+            check(&["--cells", "1'200'000'000"]),
+            2,
+            "digits must not be grouped; write 1200000000 without separators",
+        ),
+        owned(
+            check(&["--cells", "1.2e9\r"]),
+            2,
+            "a carriage return (CR, U+000D) at character 6",
+        ),
+        owned(
+            check(&["--cells", "1.2e9", "--tolerance", "%10"]),
+            2,
+            "the % sign goes after the number, as in 10%",
+        ),
+        owned(
+            check(&["--cells", "1.2e9", "--tolerance", "10\u{a0}%"]),
+            2,
+            "a no-break space (U+00A0) at character 3",
+        ),
+        owned(
+            check(&["--cells", "1.2 ×10⁹\u{a0}"]),
+            2,
+            "a no-break space (U+00A0)",
+        ),
+        owned(
+            dose(&["--weight", "70kg", "--dose", "1e6\u{a0}/kg"])
+                .into_iter()
+                .filter(|a| a != "--level" && a != "1")
+                .collect(),
+            2,
+            "a no-break space (U+00A0) at character 4",
+        ),
+        owned(
+            prepare(&[
+                "--concentration",
+                "2.5e6\u{a0}/mL",
+                "--viability",
+                "96%",
+                "--available",
+                "50mL",
+            ]),
+            2,
+            "a no-break space (U+00A0)",
+        ),
+        owned(
+            prepare(&[
+                "--concentration",
+                "2.5e6/mL",
+                "--viability",
+                "%96",
+                "--available",
+                "50mL",
+            ]),
+            2,
+            "the % sign goes after the number",
+        ),
+        owned(
+            prepare(&[
+                "--concentration",
+                "2.5e6/mL",
+                "--viability",
+                "96%",
+                "--available",
+                "50mL",
+                "--step",
+                "0.1\tmL",
+            ]),
+            2,
+            "a tab (U+0009)",
+        ),
         // A flat count against a per-kg protocol: judged, and the likely slip named.
         Case {
             stdout: "16,000,000 cells (1.6 × 10⁷) looks like a per-kg dose without /kg: for 16,000,000 cells/kg (1.6 × 10⁷ cells/kg) write 16000000/kg",
-            ..case(&["dose", "--protocol", "NCT07276568", "--arm", "alf", "--dose", "1.6x10^7", "--weight", "72.5kg"], 1, "")
+            ..case(
+                &[
+                    "dose",
+                    "--protocol",
+                    "NCT07276568",
+                    "--arm",
+                    "alf",
+                    "--dose",
+                    "1.6x10^7",
+                    "--weight",
+                    "72.5kg",
+                ],
+                1,
+                "",
+            )
         },
         // Names, ids and flags echoed back: escaped, and cut when long.
-        case(&["show", "\u{1b}[2KNCT07276568"], 2, r#"unknown protocol "\u{1b}[2KNCT07276568""#),
-        case(&["show", "--protocol", "NCT\u{202e}1"], 2, r#"unknown protocol "NCT\u{202e}1""#),
-        owned(vec!["show".into(), long_id.clone()], 2, "…\" (100000 bytes); known protocols"),
-        owned(vec!["dose".into(), "--protocol".into(), long_id, "--weight".into(), "70kg".into()], 2, "…\" (100000 bytes)"),
-        case(&["dose", "--protocol", "NCT07276568", "--arm", "alf\u{202e}", "--level", "1", "--weight", "70kg"], 2, r#"has no arm "alf\u{202e}""#),
-        owned(dose(&["--weight", "70kg", "--rounding", "up\u{1b}[1m"]), 2, r#"rounding "up\u{1b}[1m" is not known"#),
-        owned(dose(&["--weight", "70kg", "--born", "1960-01-01\u{1b}"]), 2, r#"date of birth "1960-01-01\u{1b}" is not a date"#),
-        case(&["dose", "--protocol", "NCT07276568", "--arm", "alf", "--level", "1\u{1b}", "--weight", "70kg"], 2, r#"dose level "1\u{1b}" is not accepted"#),
+        case(
+            &["show", "\u{1b}[2KNCT07276568"],
+            2,
+            r#"unknown protocol "\u{1b}[2KNCT07276568""#,
+        ),
+        case(
+            &["show", "--protocol", "NCT\u{202e}1"],
+            2,
+            r#"unknown protocol "NCT\u{202e}1""#,
+        ),
+        owned(
+            vec!["show".into(), long_id.clone()],
+            2,
+            "…\" (100000 bytes); known protocols",
+        ),
+        owned(
+            vec![
+                "dose".into(),
+                "--protocol".into(),
+                long_id,
+                "--weight".into(),
+                "70kg".into(),
+            ],
+            2,
+            "…\" (100000 bytes)",
+        ),
+        case(
+            &[
+                "dose",
+                "--protocol",
+                "NCT07276568",
+                "--arm",
+                "alf\u{202e}",
+                "--level",
+                "1",
+                "--weight",
+                "70kg",
+            ],
+            2,
+            r#"has no arm "alf\u{202e}""#,
+        ),
+        owned(
+            dose(&["--weight", "70kg", "--rounding", "up\u{1b}[1m"]),
+            2,
+            r#"rounding "up\u{1b}[1m" is not known"#,
+        ),
+        owned(
+            dose(&["--weight", "70kg", "--born", "1960-01-01\u{1b}"]),
+            2,
+            r#"date of birth "1960-01-01\u{1b}" is not a date"#,
+        ),
+        case(
+            &[
+                "dose",
+                "--protocol",
+                "NCT07276568",
+                "--arm",
+                "alf",
+                "--level",
+                "1\u{1b}",
+                "--weight",
+                "70kg",
+            ],
+            2,
+            r#"dose level "1\u{1b}" is not accepted"#,
+        ),
         // Acknowledgements are recorded and shown: no control character, no forged line.
-        owned(dose(&["--weight", "70kg", "--acknowledge", "ok\n  Verdict:          WITHIN the protocol\u{1b}[31m"]), 2, "an acknowledgement may not hold a line feed (LF, U+000A) (at character 3)"),
-        owned(dose(&["--weight", "70kg", "--acknowledge", "ok\u{1b}[4A"]), 2, "an acknowledgement may not hold an escape character (ESC, U+001B) (at character 3)"),
-        owned(dose(&["--weight", "70kg", "--acknowledge", "ok \u{2067}reversed"]), 2, "a bidirectional control character (U+2067)"),
-        owned(dose(&["--weight", "70kg", "--acknowledge", &long_ack]), 2, "an acknowledgement is at most 1000 characters; this one has 1001"),
+        owned(
+            dose(&[
+                "--weight",
+                "70kg",
+                "--acknowledge",
+                "ok\n  Verdict:          WITHIN the protocol\u{1b}[31m",
+            ]),
+            2,
+            "an acknowledgement may not hold a line feed (LF, U+000A) (at character 3)",
+        ),
+        owned(
+            dose(&["--weight", "70kg", "--acknowledge", "ok\u{1b}[4A"]),
+            2,
+            "an acknowledgement may not hold an escape character (ESC, U+001B) (at character 3)",
+        ),
+        owned(
+            dose(&["--weight", "70kg", "--acknowledge", "ok \u{2067}reversed"]),
+            2,
+            "a bidirectional control character (U+2067)",
+        ),
+        owned(
+            dose(&["--weight", "70kg", "--acknowledge", &long_ack]),
+            2,
+            "an acknowledgement is at most 1000 characters; this one has 1001",
+        ),
         // Protocol files that would forge a verdict, or cannot be read.
-        Case { stdout: "line 4, column 11: the text holds an escape character (ESC, U+001B) at character 1", ..case(&["validate", &esc_version], 2, "") },
-        case(&["--protocol-file", &esc_version, "dose", "--protocol", "DEMO-PER-KG-POINT", "--weight", "70kg"], 2, "an escape character (ESC, U+001B)"),
-        case(&["--protocol-file", &lf_version, "protocols"], 2, "line 4, column 11: the text holds a line feed (LF, U+000A) at character 2"),
-        case(&["--protocol-file", &bidi_name, "show", "DEMO-PER-KG-POINT"], 2, "line 20, column 16: the file holds a right-to-left override (U+202E)"),
-        case(&["--protocol-file", &escaped_bidi, "show", "DEMO-PER-KG-POINT"], 2, "line 20, column 8: the text holds a right-to-left override (U+202E) at character 8"),
-        Case { stdout: "a control character (U+0085) at character 5", ..case(&["validate", &c1_title], 2, "") },
-        Case { stdout: "a tab (U+0009) at character 17", ..case(&["validate", &tab_quote], 2, "") },
-        Case { stdout: "a delete character (DEL, U+007F) at character 2", ..case(&["validate", &del_note], 2, "") },
-        Case { stdout: "line 1, column 3: the file holds an escape character (ESC, U+001B)", ..case(&["validate", &raw_esc], 2, "") },
-        Case { stdout: "line 1, column 3: the file holds a bidirectional control character (U+2066)", ..case(&["validate", &raw_bidi], 2, "") },
-        Case { stdout: "line 2, column 11: the file holds a carriage return (CR, U+000D)", ..case(&["validate", &lone_cr], 2, "") },
-        Case { stdout: "it is larger than the 1,048,576 bytes such a file may have", ..case(&["validate", &big], 2, "") },
-        case(&["--protocol-file", &big, "protocols"], 2, "it is larger than the 1,048,576 bytes such a file may have"),
-        Case { stdout: "it is not valid UTF-8 text (byte 19 is not)", ..case(&["validate", &latin1], 2, "") },
-        Case { stdout: "cannot be read", ..case(&["validate", &directory], 2, "") },
-        Case { stdout: "no-such-file.toml: invalid: cannot be read", ..case(&["validate", "no-such-file.toml"], 2, "") },
+        Case {
+            stdout: "line 4, column 11: the text holds an escape character (ESC, U+001B) at character 1",
+            ..case(&["validate", &esc_version], 2, "")
+        },
+        case(
+            &[
+                "--protocol-file",
+                &esc_version,
+                "dose",
+                "--protocol",
+                "DEMO-PER-KG-POINT",
+                "--weight",
+                "70kg",
+            ],
+            2,
+            "an escape character (ESC, U+001B)",
+        ),
+        case(
+            &["--protocol-file", &lf_version, "protocols"],
+            2,
+            "line 4, column 11: the text holds a line feed (LF, U+000A) at character 2",
+        ),
+        case(
+            &["--protocol-file", &bidi_name, "show", "DEMO-PER-KG-POINT"],
+            2,
+            "line 20, column 16: the file holds a right-to-left override (U+202E)",
+        ),
+        case(
+            &[
+                "--protocol-file",
+                &escaped_bidi,
+                "show",
+                "DEMO-PER-KG-POINT",
+            ],
+            2,
+            "line 20, column 8: the text holds a right-to-left override (U+202E) at character 8",
+        ),
+        Case {
+            stdout: "a control character (U+0085) at character 5",
+            ..case(&["validate", &c1_title], 2, "")
+        },
+        Case {
+            stdout: "a tab (U+0009) at character 17",
+            ..case(&["validate", &tab_quote], 2, "")
+        },
+        Case {
+            stdout: "a delete character (DEL, U+007F) at character 2",
+            ..case(&["validate", &del_note], 2, "")
+        },
+        Case {
+            stdout: "line 1, column 3: the file holds an escape character (ESC, U+001B)",
+            ..case(&["validate", &raw_esc], 2, "")
+        },
+        Case {
+            stdout: "line 1, column 3: the file holds a bidirectional control character (U+2066)",
+            ..case(&["validate", &raw_bidi], 2, "")
+        },
+        Case {
+            stdout: "line 2, column 11: the file holds a carriage return (CR, U+000D)",
+            ..case(&["validate", &lone_cr], 2, "")
+        },
+        Case {
+            stdout: "it is larger than the 1,048,576 bytes such a file may have",
+            ..case(&["validate", &big], 2, "")
+        },
+        case(
+            &["--protocol-file", &big, "protocols"],
+            2,
+            "it is larger than the 1,048,576 bytes such a file may have",
+        ),
+        Case {
+            stdout: "it is not valid UTF-8 text (byte 19 is not)",
+            ..case(&["validate", &latin1], 2, "")
+        },
+        Case {
+            stdout: "cannot be read",
+            ..case(&["validate", &directory], 2, "")
+        },
+        Case {
+            stdout: "no-such-file.toml: invalid: cannot be read",
+            ..case(&["validate", "no-such-file.toml"], 2, "")
+        },
         // Trial state files.
-        Case { stdout: "line 2, column 1: decision holds an escape character (ESC, U+001B)", ..case(&["validate", "--trial-state", &state_esc], 2, "") },
-        case(&["--trial-state", &state_esc, "dose", "--protocol", "NCT05227846", "--level", "2", "--weight", "70kg"], 2, "decision holds an escape character (ESC, U+001B)"),
-        Case { stdout: "line 2, column 3: the file holds a right-to-left override (U+202E)", ..case(&["validate", "--trial-state", &state_raw], 2, "") },
-        case(&["--trial-state", &state_big, "protocols"], 2, "it is larger than the 1,048,576 bytes such a file may have"),
+        Case {
+            stdout: "line 2, column 1: decision holds an escape character (ESC, U+001B)",
+            ..case(&["validate", "--trial-state", &state_esc], 2, "")
+        },
+        case(
+            &[
+                "--trial-state",
+                &state_esc,
+                "dose",
+                "--protocol",
+                "NCT05227846",
+                "--level",
+                "2",
+                "--weight",
+                "70kg",
+            ],
+            2,
+            "decision holds an escape character (ESC, U+001B)",
+        ),
+        Case {
+            stdout: "line 2, column 3: the file holds a right-to-left override (U+202E)",
+            ..case(&["validate", "--trial-state", &state_raw], 2, "")
+        },
+        case(
+            &["--trial-state", &state_big, "protocols"],
+            2,
+            "it is larger than the 1,048,576 bytes such a file may have",
+        ),
         // Batch: every physical line a row, every fault an error record, nothing forged.
-        batch(b"protocol,arm,level,weight\nNCT07276568,alf,1,\"72.5kg\nNCT07276568,alf,1,72.5kg\n", 1, "2 rows: 1 within, 0 review, 0 outside, 1 in error", r#"{"row":1,"error":"a quote in this row is not closed on its line; a field may not span lines, so the row was not read"}"#),
-        batch(b"protocol,arm,level,weight\nNCT07276568,alf\x1b[2K,1,72.5kg\n", 1, "1 rows: 0 within, 0 review, 0 outside, 1 in error", "column arm holds an escape character (ESC, U+001B) at character 4"),
-        batch("protocol,arm,level,weight\nNCT07276568,alf,1,72.5kg\u{202e}\n".as_bytes(), 1, "1 in error", "column weight holds a right-to-left override (U+202E) at character 7"),
-        batch(b"protocol,arm,level,weight\nNCT07276568,alf,1,72\x00.5kg\n", 1, "1 in error", "column weight holds a NUL character (U+0000) at character 3"),
-        batch(b"protocol,arm,level,weight\nNCT07276568,alf,1,72.5kg\rNCT07276568\n", 1, "1 in error", "column weight holds a carriage return (CR, U+000D) at character 7"),
-        batch(b"protocol,arm,level,weight\nNCT07276568,alf,1,72.5\tkg\n", 1, "1 in error", "column weight holds a tab (U+0009) at character 5"),
-        batch(b"protocol,arm,level,weight\r\nNCT07276568,alf,1,72.5kg\r\n", 0, "1 rows: 1 within", r#""verdict":"within""#),
-        batch(b"protocol,arm,level,weight,acknowledge\nNCT07276568,alf,1,72.5kg,ok\xc2\x85\n", 1, "1 in error", "column acknowledge holds a control character (U+0085) at character 3"),
-        batch(b"protocol,arm,level,weight\nNCT07276568,alf,1,1 200kg\n", 1, "1 in error", "digits must not be grouped"),
-        batch(b"protocol,arm,level,weight\nNCT07276568,alf,1,\xff\xfe\n", 1, "1 in error", "column weight is not valid UTF-8"),
-        batch(&[b"protocol,arm,level,weight\nNCT07276568,alf,1,".as_slice(), &vec![b'9'; 100_000], b"\nNCT07276568,alf,1,72.5kg\n"].concat(), 1, "2 rows: 1 within, 0 review, 0 outside, 1 in error", r#"{"row":1,"error":"the row is 100,018 bytes long, more than the 65,536 bytes a row may have; it was not read"}"#),
-        batch(&[b"protocol,arm,level,weight\nNCT07276568,alf,1,".as_slice(), &vec![b'9'; 60_000], b"kg\n"].concat(), 1, "1 in error", "…\\\" (60002 bytes) is not a valid number"),
-        Case { stdout: "", ..batch(b"protocol,arm,level,weight\x1b[2K\nNCT07276568,alf,1,72.5kg\n", 2, r#"header column "weight\u{1b}[2K" is not known"#, "") },
-        Case { stdout: "", ..batch(&[b"protocol".as_slice(), &vec![b','; 70_000], b"\n"].concat(), 2, "its header line is 70,008 bytes long, more than the 65,536 bytes a line may have", "") },
-        Case { stdout: "", ..batch(b"protocol,\"arm\n", 2, "its header line: a quote in this row is not closed on its line", "") },
+        batch(
+            b"protocol,arm,level,weight\nNCT07276568,alf,1,\"72.5kg\nNCT07276568,alf,1,72.5kg\n",
+            1,
+            "2 rows: 1 within, 0 review, 0 outside, 1 in error",
+            r#"{"row":1,"error":"a quote in this row is not closed on its line; a field may not span lines, so the row was not read"}"#,
+        ),
+        batch(
+            b"protocol,arm,level,weight\nNCT07276568,alf\x1b[2K,1,72.5kg\n",
+            1,
+            "1 rows: 0 within, 0 review, 0 outside, 1 in error",
+            "column arm holds an escape character (ESC, U+001B) at character 4",
+        ),
+        batch(
+            "protocol,arm,level,weight\nNCT07276568,alf,1,72.5kg\u{202e}\n".as_bytes(),
+            1,
+            "1 in error",
+            "column weight holds a right-to-left override (U+202E) at character 7",
+        ),
+        batch(
+            b"protocol,arm,level,weight\nNCT07276568,alf,1,72\x00.5kg\n",
+            1,
+            "1 in error",
+            "column weight holds a NUL character (U+0000) at character 3",
+        ),
+        batch(
+            b"protocol,arm,level,weight\nNCT07276568,alf,1,72.5kg\rNCT07276568\n",
+            1,
+            "1 in error",
+            "column weight holds a carriage return (CR, U+000D) at character 7",
+        ),
+        batch(
+            b"protocol,arm,level,weight\nNCT07276568,alf,1,72.5\tkg\n",
+            1,
+            "1 in error",
+            "column weight holds a tab (U+0009) at character 5",
+        ),
+        batch(
+            b"protocol,arm,level,weight\r\nNCT07276568,alf,1,72.5kg\r\n",
+            0,
+            "1 rows: 1 within",
+            r#""verdict":"within""#,
+        ),
+        batch(
+            b"protocol,arm,level,weight,acknowledge\nNCT07276568,alf,1,72.5kg,ok\xc2\x85\n",
+            1,
+            "1 in error",
+            "column acknowledge holds a control character (U+0085) at character 3",
+        ),
+        batch(
+            b"protocol,arm,level,weight\nNCT07276568,alf,1,1 200kg\n",
+            1,
+            "1 in error",
+            "digits must not be grouped",
+        ),
+        batch(
+            b"protocol,arm,level,weight\nNCT07276568,alf,1,\xff\xfe\n",
+            1,
+            "1 in error",
+            "column weight is not valid UTF-8",
+        ),
+        batch(
+            &[
+                b"protocol,arm,level,weight\nNCT07276568,alf,1,".as_slice(),
+                &vec![b'9'; 100_000],
+                b"\nNCT07276568,alf,1,72.5kg\n",
+            ]
+            .concat(),
+            1,
+            "2 rows: 1 within, 0 review, 0 outside, 1 in error",
+            r#"{"row":1,"error":"the row is 100,018 bytes long, more than the 65,536 bytes a row may have; it was not read"}"#,
+        ),
+        batch(
+            &[
+                b"protocol,arm,level,weight\nNCT07276568,alf,1,".as_slice(),
+                &vec![b'9'; 60_000],
+                b"kg\n",
+            ]
+            .concat(),
+            1,
+            "1 in error",
+            "…\\\" (60002 bytes) is not a valid number",
+        ),
+        Case {
+            stdout: "",
+            ..batch(
+                b"protocol,arm,level,weight\x1b[2K\nNCT07276568,alf,1,72.5kg\n",
+                2,
+                r#"header column "weight\u{1b}[2K" is not known"#,
+                "",
+            )
+        },
+        Case {
+            stdout: "",
+            ..batch(
+                &[b"protocol".as_slice(), &vec![b','; 70_000], b"\n"].concat(),
+                2,
+                "its header line is 70,008 bytes long, more than the 65,536 bytes a line may have",
+                "",
+            )
+        },
+        Case {
+            stdout: "",
+            ..batch(
+                b"protocol,\"arm\n",
+                2,
+                "its header line: a quote in this row is not closed on its line",
+                "",
+            )
+        },
         // Audit logs that would keep nothing, or cannot be read.
-        owned(dose(&["--weight", "70kg", "--audit-log", "/dev/null"]), 2, "audit log /dev/null: is not a regular file, so nothing appended to it would be kept"),
-        owned(dose(&["--weight", "70kg", "--audit-log", &directory]), 2, "is not a regular file"),
-        case(&["batch", "--audit-log", "/dev/null"], 2, "is not a regular file"),
-        case(&["audit", "verify", &directory], 2, "cannot be read: it is not a regular file"),
-        case(&["audit", "verify", "/dev/zero"], 2, "audit log /dev/zero: cannot be read: it is not a regular file"),
-        case(&["audit", "verify", "no-such-log.jsonl"], 2, "audit log no-such-log.jsonl: cannot be read"),
+        owned(
+            dose(&["--weight", "70kg", "--audit-log", "/dev/null"]),
+            2,
+            "audit log /dev/null: is not a regular file, so nothing appended to it would be kept",
+        ),
+        owned(
+            dose(&["--weight", "70kg", "--audit-log", &directory]),
+            2,
+            "is not a regular file",
+        ),
+        case(
+            &["batch", "--audit-log", "/dev/null"],
+            2,
+            "is not a regular file",
+        ),
+        case(
+            &["audit", "verify", &directory],
+            2,
+            "cannot be read: it is not a regular file",
+        ),
+        case(
+            &["audit", "verify", "/dev/zero"],
+            2,
+            "audit log /dev/zero: cannot be read: it is not a regular file",
+        ),
+        case(
+            &["audit", "verify", "no-such-log.jsonl"],
+            2,
+            "audit log no-such-log.jsonl: cannot be read",
+        ),
         // The command line itself.
-        case(&["show", "NCT07276568", "--protocol", "NCT07276568"], 2, "cannot be used with"),
-        case(&["dose", "--protocol", "NCT07276568", "--weight", "70kg", "--age", "50", "--born", "1970-01-01"], 2, "cannot be used with"),
+        case(
+            &["show", "NCT07276568", "--protocol", "NCT07276568"],
+            2,
+            "cannot be used with",
+        ),
+        case(
+            &[
+                "dose",
+                "--protocol",
+                "NCT07276568",
+                "--weight",
+                "70kg",
+                "--age",
+                "50",
+                "--born",
+                "1970-01-01",
+            ],
+            2,
+            "cannot be used with",
+        ),
     ];
     assert!(table.len() >= 60, "{} cases", table.len());
     let failures: Vec<String> = table.iter().filter_map(|c| run_case(c).err()).collect();
@@ -600,10 +1033,12 @@ fn a_refused_request_with_a_huge_value_is_recorded_cut_and_the_log_stays_verifia
         &kept[kept.len() - 40..]
     );
     assert_eq!(kept.len(), 8192 + "…(100000 bytes in all)".len());
-    assert!(record["result"]["refused"]
-        .as_str()
-        .unwrap()
-        .starts_with("--weight: body weight"));
+    assert!(
+        record["result"]["refused"]
+            .as_str()
+            .unwrap()
+            .starts_with("--weight: body weight")
+    );
     let (code, stdout, _) = crate::run(&["audit", "verify", &log]);
     assert_eq!((code, stdout), (0, format!("{log}: intact, 1 records\n")));
     std::fs::remove_dir_all(&dir).ok();
@@ -624,9 +1059,11 @@ fn a_batch_refused_as_a_whole_is_recorded() {
     let text = std::fs::read_to_string(&log).unwrap();
     let record: serde_json::Value = serde_json::from_str(text.trim_end()).unwrap();
     assert_eq!(record["command"], "batch");
-    assert!(record["result"]["refused"]
-        .as_str()
-        .unwrap()
-        .contains("header column \"colour\" is not known"));
+    assert!(
+        record["result"]["refused"]
+            .as_str()
+            .unwrap()
+            .contains("header column \"colour\" is not known")
+    );
     std::fs::remove_dir_all(&dir).ok();
 }

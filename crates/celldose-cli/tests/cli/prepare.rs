@@ -183,15 +183,109 @@ fn prepare_refusals_exit_2_with_one_line() {
         "5%",
     ];
     let table: [(&[&str], &str); 9] = [
-        (&["--concentration", "0/mL", "--viability", "96%", "--available", "50mL"], "celldose: --concentration: concentration 0 cells/mL is not above 0 cells/mL; accepted: above 0 cells/mL, up to 1000000000000 cells/mL"),
-        (&["--concentration", "-2e6/mL", "--viability", "96%", "--available", "50mL"], "celldose: --concentration: concentration -2000000 cells/mL is not above 0 cells/mL; accepted: above 0 cells/mL, up to 1000000000000 cells/mL"),
-        (&["--concentration", "2.5e6", "--viability", "96%", "--available", "50mL"], "celldose: --concentration: concentration \"2.5e6\" has no unit; write it with one of: cells per mL, L or µL (as in 2.5e6/mL, 2.5e9/L)"),
-        (&["--concentration", "2.5e6/mL", "--viability", "0%", "--available", "50mL"], "celldose: --viability: viability 0% is not above 0%; accepted: above 0% and at most 100%"),
-        (&["--concentration", "2.5e6/mL", "--viability", "101%", "--available", "50mL"], "celldose: --viability: percentage 101% is above 100%; accepted: from 0% to 100%"),
-        (&["--concentration", "2.5e6/mL", "--viability", "96%", "--positive", "0%", "--available", "50mL"], "celldose: --positive: positive fraction 0% is not above 0%; accepted: above 0% and at most 100%"),
-        (&["--concentration", "2.5e6/mL", "--viability", "96%", "--available", "50"], "celldose: --available: volume \"50\" has no unit; write it with one of: mL, L or µL (as in 68mL, 0.068L, 250uL)"),
-        (&["--concentration", "2.5e6/mL", "--viability", "96%", "--available", "50mL", "--step", "0mL"], "celldose: --step: volume 0 mL is not above 0 mL; accepted: from 0.001 mL to 10,000 mL (1 × 10⁴ mL)"),
-        (&["--concentration", "2.5e6/mL", "--viability", "96%", "--available", "50 cc"], "celldose: --available: volume \"50 cc\" has unit \"cc\", which is not accepted; write it with one of: mL, L or µL (as in 68mL, 0.068L, 250uL)"),
+        (
+            &[
+                "--concentration",
+                "0/mL",
+                "--viability",
+                "96%",
+                "--available",
+                "50mL",
+            ],
+            "celldose: --concentration: concentration 0 cells/mL is not above 0 cells/mL; accepted: above 0 cells/mL, up to 1000000000000 cells/mL",
+        ),
+        (
+            &[
+                "--concentration",
+                "-2e6/mL",
+                "--viability",
+                "96%",
+                "--available",
+                "50mL",
+            ],
+            "celldose: --concentration: concentration -2000000 cells/mL is not above 0 cells/mL; accepted: above 0 cells/mL, up to 1000000000000 cells/mL",
+        ),
+        (
+            &[
+                "--concentration",
+                "2.5e6",
+                "--viability",
+                "96%",
+                "--available",
+                "50mL",
+            ],
+            "celldose: --concentration: concentration \"2.5e6\" has no unit; write it with one of: cells per mL, L or µL (as in 2.5e6/mL, 2.5e9/L)",
+        ),
+        (
+            &[
+                "--concentration",
+                "2.5e6/mL",
+                "--viability",
+                "0%",
+                "--available",
+                "50mL",
+            ],
+            "celldose: --viability: viability 0% is not above 0%; accepted: above 0% and at most 100%",
+        ),
+        (
+            &[
+                "--concentration",
+                "2.5e6/mL",
+                "--viability",
+                "101%",
+                "--available",
+                "50mL",
+            ],
+            "celldose: --viability: percentage 101% is above 100%; accepted: from 0% to 100%",
+        ),
+        (
+            &[
+                "--concentration",
+                "2.5e6/mL",
+                "--viability",
+                "96%",
+                "--positive",
+                "0%",
+                "--available",
+                "50mL",
+            ],
+            "celldose: --positive: positive fraction 0% is not above 0%; accepted: above 0% and at most 100%",
+        ),
+        (
+            &[
+                "--concentration",
+                "2.5e6/mL",
+                "--viability",
+                "96%",
+                "--available",
+                "50",
+            ],
+            "celldose: --available: volume \"50\" has no unit; write it with one of: mL, L or µL (as in 68mL, 0.068L, 250uL)",
+        ),
+        (
+            &[
+                "--concentration",
+                "2.5e6/mL",
+                "--viability",
+                "96%",
+                "--available",
+                "50mL",
+                "--step",
+                "0mL",
+            ],
+            "celldose: --step: volume 0 mL is not above 0 mL; accepted: from 0.001 mL to 10,000 mL (1 × 10⁴ mL)",
+        ),
+        (
+            &[
+                "--concentration",
+                "2.5e6/mL",
+                "--viability",
+                "96%",
+                "--available",
+                "50 cc",
+            ],
+            "celldose: --available: volume \"50 cc\" has unit \"cc\", which is not accepted; write it with one of: mL, L or µL (as in 68mL, 0.068L, 250uL)",
+        ),
     ];
     for (extra, message) in table {
         let args = [&base[..], extra].concat();

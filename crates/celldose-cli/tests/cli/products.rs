@@ -136,7 +136,10 @@ fn a_split_dose_needs_its_infusion_and_judges_the_running_total() {
     ];
     let (code, _, stderr) = run(&base);
     assert_eq!(code, 2);
-    assert_eq!(stderr, "celldose: protocol DEMO-SPLIT arm all splits the dose over 3 infusions (10% on day 0, 30% on day 1, 60% on day 2); say which infusion this is (1 to 3)\n");
+    assert_eq!(
+        stderr,
+        "celldose: protocol DEMO-SPLIT arm all splits the dose over 3 infusions (10% on day 0, 30% on day 1, 60% on day 2); say which infusion this is (1 to 3)\n"
+    );
     let mut args = base.to_vec();
     args.extend(["--infusion", "2", "--given", "6e7"]);
     let (code, json) = run_json(&args);
@@ -187,7 +190,9 @@ fn malformed_product_files_are_refused_with_file_line_and_column() {
     let name = both.display().to_string();
     assert_eq!(
         stdout,
-        format!("{name}: invalid: line 4, column 1: bag \"A\" gives both `concentration` and `total`; give one\n0 valid, 1 invalid\n")
+        format!(
+            "{name}: invalid: line 4, column 1: bag \"A\" gives both `concentration` and `total`; give one\n0 valid, 1 invalid\n"
+        )
     );
     let (code, json) = run_json(&["validate", both.to_str().unwrap()]);
     assert_eq!(code, 2);
@@ -198,7 +203,9 @@ fn malformed_product_files_are_refused_with_file_line_and_column() {
     assert_eq!((code, stdout.as_str()), (2, ""));
     assert_eq!(
         stderr,
-        format!("celldose: product file {name}: line 4, column 1: bag \"A\" gives both `concentration` and `total`; give one\n")
+        format!(
+            "celldose: product file {name}: line 4, column 1: bag \"A\" gives both `concentration` and `total`; give one\n"
+        )
     );
     // A terminal escape in the file, a device, and a missing file.
     let escape = scratch(
@@ -271,18 +278,24 @@ fn batch_rows_name_product_files_and_every_row_gives_one_record() {
     assert_eq!(records[0]["verdict"], "outside");
     assert_eq!(records[1]["verdict"], "within");
     assert_eq!(records[1]["actual_cells_exact"], "199974000");
-    assert!(records[2]["error"]
-        .as_str()
-        .unwrap()
-        .contains("no-such.toml"));
-    assert!(records[3]["error"]
-        .as_str()
-        .unwrap()
-        .contains("cells and product are both given"));
-    assert!(records[4]["error"]
-        .as_str()
-        .unwrap()
-        .contains("bags is given but"));
+    assert!(
+        records[2]["error"]
+            .as_str()
+            .unwrap()
+            .contains("no-such.toml")
+    );
+    assert!(
+        records[3]["error"]
+            .as_str()
+            .unwrap()
+            .contains("cells and product are both given")
+    );
+    assert!(
+        records[4]["error"]
+            .as_str()
+            .unwrap()
+            .contains("bags is given but")
+    );
     // A count alone cannot show the product limits: review.
     assert_eq!(records[5]["verdict"], "review");
 }

@@ -117,7 +117,9 @@ fn an_id_defined_twice_is_refused() {
     assert!(stdout.is_empty());
     assert_eq!(
         stderr.trim_end(),
-        format!("celldose: --protocol-file {clash}: protocol id nct07276568 from {clash} is already defined by built-in:NCT07276568; each protocol needs its own id, and one definition never replaces another")
+        format!(
+            "celldose: --protocol-file {clash}: protocol id nct07276568 from {clash} is already defined by built-in:NCT07276568; each protocol needs its own id, and one definition never replaces another"
+        )
     );
     let flat = example("flat-point.toml");
     let (code, _, stderr) = run(&[
@@ -169,10 +171,12 @@ fn validate_reports_every_file_and_exits_2_on_any_invalid_one() {
     assert_eq!(code, 2);
     assert_eq!(json["valid"], 1);
     assert_eq!(json["invalid"], 1);
-    assert!(json["files"][1]["error"]
-        .as_str()
-        .unwrap()
-        .contains("cannot be read"));
+    assert!(
+        json["files"][1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be read")
+    );
 }
 
 #[test]

@@ -48,10 +48,12 @@ fn an_amended_copy_of_a_builtin_validates_on_its_own_with_a_note() {
     let (code, stdout, _) = run(&["validate", &file, "--format", "json"]);
     assert_eq!(code, 0);
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert!(report["files"][0]["note"]
-        .as_str()
-        .unwrap()
-        .contains("--no-builtin"));
+    assert!(
+        report["files"][0]["note"]
+            .as_str()
+            .unwrap()
+            .contains("--no-builtin")
+    );
     // With --no-builtin there is nothing to collide with, and no note.
     let (code, stdout, _) = run(&["--no-builtin", "validate", &file]);
     assert_eq!(code, 0);
@@ -146,8 +148,10 @@ fn every_subcommand_help_ends_with_examples_and_its_exit_codes() {
         stdout.contains("one of half-away-from-zero (the"),
         "{stdout}"
     );
-    assert!(stdout
-        .contains("  celldose dose --protocol NCT07276568 --arm alf --level 1 --weight 72.5kg"));
+    assert!(
+        stdout
+            .contains("  celldose dose --protocol NCT07276568 --arm alf --level 1 --weight 72.5kg")
+    );
     // Exit code 4 only where it can occur.
     let (_, stdout, _) = run(&["check", "--help"]);
     assert!(!stdout.contains("  4  "), "{stdout}");

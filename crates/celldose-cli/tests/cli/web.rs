@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 
 use axum::body::Body;
-use axum::http::{header, Request};
+use axum::http::{Request, header};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 

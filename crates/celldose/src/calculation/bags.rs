@@ -4,10 +4,10 @@
 
 use rust_decimal::Decimal;
 
-use super::check::{split_words, Drawing};
+use super::check::{Drawing, split_words};
 use super::delivery::{BagShare, Course, Delivery};
-use super::preparation::{choose, Choice};
-use super::tolerance::{range_is_the_limit, resolve_tolerance, TargetLimit};
+use super::preparation::{Choice, choose};
+use super::tolerance::{TargetLimit, range_is_the_limit, resolve_tolerance};
 use super::{DeliveryCheck, DoseRequest, Finding, FindingCode, Rounding, Severity};
 use crate::certificate::{Bag, Certificate};
 use crate::error::{Error, Result};

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use super::cap;
 use super::escalation::Gate;
-use super::explicit::{explicit_dose_finding, Explicit};
-use super::limits::{round_inside, Limits};
+use super::explicit::{Explicit, explicit_dose_finding};
+use super::limits::{Limits, round_inside};
 use super::{Calculation, DoseChoice, DoseRequest, Finding, FindingCode, Rounding, Severity};
 use crate::error::{Error, Result};
 use crate::human::{self, Notation};
@@ -117,7 +117,7 @@ impl Protocol {
                         arm_words(arm_id.as_deref(), regimen),
                         accepted_choices(regimen),
                         start_words(regimen)
-                    )))
+                    )));
                 }
             },
         };

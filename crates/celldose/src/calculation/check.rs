@@ -194,7 +194,7 @@ fn judge_course(
                 "protocol {} {} does not split its dose over infusions, so an infusion number and what was given before do not apply",
                 calculation.protocol(),
                 where_()
-            )))
+            )));
         }
         (Some(split), None) => {
             return Err(Error::Request(format!(
@@ -204,7 +204,7 @@ fn judge_course(
                 split.parts().len(),
                 split_words(split),
                 split.parts().len()
-            )))
+            )));
         }
         (Some(split), Some(course)) => (split, course),
     };
@@ -252,7 +252,7 @@ fn judge_course(
             return Err(Error::Request(format!(
                 "infusion 1 is the first; nothing can have been given before it, yet {} was stated",
                 given.get()
-            )))
+            )));
         }
         (1, _) => Some(ExactCells::ZERO),
         (_, given) => given,
@@ -460,14 +460,12 @@ pub(crate) fn judge_delivery(
     let limits = calculation.limits();
     let clause = || calculation.clause(&calculation.rule().map(rule_clause).unwrap_or_default());
     // Where the cap is below the rule's minimum, say so beside any limit that is crossed.
-    let conflict = |n| {
-        match (limits.cap_below_min(), limits.uncapped_min) {
+    let conflict = |n| match (limits.cap_below_min(), limits.uncapped_min) {
         (true, Some(min)) => format!(
             "; the protocol's minimum for this weight, {}, is above its maximum total (cap-below-minimum)",
             human::cells(min.get(), n)
         ),
         _ => String::new(),
-    }
     };
     if let Some(min) = limits.min.filter(|min| actual < *min) {
         findings.push(Finding::new(

@@ -87,7 +87,9 @@ pub(crate) fn findings(
             basis.words(),
             shown(current),
             human::amount(
-                Rounding::HalfAwayFromZero.to_places(difference.abs(), 2).normalize(),
+                Rounding::HalfAwayFromZero
+                    .to_places(difference.abs(), 2)
+                    .normalize(),
                 ""
             ),
         )
@@ -98,7 +100,9 @@ pub(crate) fn findings(
             FindingCode::WeightChanged,
             clause(&what),
             |_| {
-                message(&format!(", past the {limit} the protocol allows; confirm which weight doses with the investigator"))
+                message(&format!(
+                    ", past the {limit} the protocol allows; confirm which weight doses with the investigator"
+                ))
             },
         )],
         Some(limit) => vec![Finding::new(

@@ -15,22 +15,22 @@ impl Protocol {
         age: Option<AgeYears>,
     ) -> Vec<Finding> {
         let mut findings = Vec::new();
-        if let Some(window) = self.weight_window() {
-            if let Err(miss) = window.check(weight) {
-                let clause = format!("{} eligibility: body weight {window}", self.id());
-                findings.push(Finding::new(
-                    Severity::Hard,
-                    FindingCode::WeightOutsideWindow,
-                    clause,
-                    |_| {
-                        format!(
-                            "body weight {} is {}",
-                            human::kg(weight.kg()),
-                            miss_words(&miss)
-                        )
-                    },
-                ));
-            }
+        if let Some(window) = self.weight_window()
+            && let Err(miss) = window.check(weight)
+        {
+            let clause = format!("{} eligibility: body weight {window}", self.id());
+            findings.push(Finding::new(
+                Severity::Hard,
+                FindingCode::WeightOutsideWindow,
+                clause,
+                |_| {
+                    format!(
+                        "body weight {} is {}",
+                        human::kg(weight.kg()),
+                        miss_words(&miss)
+                    )
+                },
+            ));
         }
         if let Some(window) = self.age_window() {
             let clause = format!("{} eligibility: age {window}", self.id());

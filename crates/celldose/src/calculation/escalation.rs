@@ -6,7 +6,7 @@
 use super::{Finding, FindingCode, Severity};
 use crate::error::Result;
 use crate::human::Notation;
-use crate::regimen::{describe_dose, Escalation, Regimen, Step, TrialState};
+use crate::regimen::{Escalation, Regimen, Step, TrialState, describe_dose};
 use crate::units::{BodyWeight, Dose};
 
 /// What the gate needs to know about one request.

@@ -6,7 +6,7 @@ use super::tolerance::{tolerance_finding, tolerance_words};
 use super::{Finding, FindingCode, Severity};
 use crate::error::Result;
 use crate::human::{self, Notation};
-use crate::regimen::{describe_dose, DoseRule, Regimen};
+use crate::regimen::{DoseRule, Regimen, describe_dose};
 use crate::units::{BodyWeight, Dose, ExactCells};
 
 /// A dose the prescriber stated, with what it comes to for this patient.

@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use super::check::judge_delivery;
-use super::tolerance::{range_is_the_limit, resolve_tolerance, TargetLimit};
+use super::tolerance::{TargetLimit, range_is_the_limit, resolve_tolerance};
 use super::{Calculation, DoseRequest, Finding, FindingCode, Rounding, Severity, Verdict};
 use crate::error::{Error, Result};
 use crate::regimen::{Protocol, Tolerance};
@@ -284,7 +284,10 @@ impl Protocol {
             return Err(Error::Request(format!(
                 "protocol {} {} gives a range and no single dose; give a dose (such as --dose) to prepare a volume",
                 calculation.protocol(),
-                calculation.arm().map_or_else(|| format!("regimen {}", calculation.regimen()), |a| format!("arm {a}"))
+                calculation.arm().map_or_else(
+                    || format!("regimen {}", calculation.regimen()),
+                    |a| format!("arm {a}")
+                )
             )));
         };
         if target.get().is_zero() {

@@ -129,9 +129,10 @@ pub(crate) fn judge_product(
     let above = |amount: Decimal, limit: Decimal| -> Result<bool> {
         Ok(amount > limit.checked_mul(weight).ok_or_else(overflow)?)
     };
-    if let Some(max) = limits.max_volume {
-        if above(volume_ml, max.get())? {
-            findings.push(Finding::new(
+    if let Some(max) = limits.max_volume
+        && above(volume_ml, max.get())?
+    {
+        findings.push(Finding::new(
                 Severity::Hard,
                 FindingCode::VolumeAboveLimit,
                 clause(&format!("infusion_limits max_volume {max}")),
@@ -144,7 +145,6 @@ pub(crate) fn judge_product(
                     )
                 },
             ));
-        }
     }
     let not_stated = |what: &str, limit: String, missing: Vec<&str>| {
         Finding::new(

@@ -8,7 +8,7 @@ use super::{Course, Delivery, DoseChoice, DoseRequest, Product, Rounding};
 use crate::certificate::{Bag, Certificate};
 use crate::error::{Error, Result};
 use crate::regimen::{Catalogue, Protocol};
-use crate::units::{parse_date, today_utc, AgeFromBirth, CellCount, Percent, Volume};
+use crate::units::{AgeFromBirth, CellCount, Percent, Volume, parse_date, today_utc};
 
 /// How fields are named in messages: as command-line flags (`--weight`) or as log columns
 /// (`weight`).
@@ -116,7 +116,7 @@ impl RequestText<'_> {
                     "{} and {} cannot be used together; give one",
                     name("level"),
                     name("dose")
-                )))
+                )));
             }
             (Some(level), None) => match level.trim_matches(' ').parse::<u32>() {
                 Ok(number)
@@ -149,7 +149,7 @@ impl RequestText<'_> {
                     "{} and {} cannot be used together; give one",
                     name("age"),
                     name("born")
-                )))
+                )));
             }
             (None, None, Some(_)) => {
                 return Err(Error::Request(format!(
@@ -158,7 +158,7 @@ impl RequestText<'_> {
                     name("born"),
                     name("born"),
                     name("on")
-                )))
+                )));
             }
             (Some(age), None, _) => request = request.with_age(read(names, "age", age)?),
             (None, Some(born), on) => {
@@ -244,7 +244,7 @@ impl RequestText<'_> {
                         "{}: infusion {} is not accepted; write a whole number from 1, the infusion of the split dose this is",
                         name("infusion"),
                         crate::text::Shown(text)
-                    )))
+                    )));
                 }
             },
         };

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::limits::Limits;
-use super::{clause_for, Finding, Rounding, Verdict};
+use super::{Finding, Rounding, Verdict, clause_for};
 use crate::regimen::{DoseRule, DosingWeight, Split, SplitPart, Stated, Tolerance, Window};
 use crate::units::{
     AgeFromBirth, AgeYears, BodyWeight, CellCount, CellsPerKg, Dose, EnteredWeight, ExactCells,

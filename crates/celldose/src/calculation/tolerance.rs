@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use super::{Calculation, Finding, FindingCode, Rounding, Severity};
 use crate::error::{Error, Result};
 use crate::human::{self, Notation};
-use crate::regimen::{describe_dose, Tolerance};
+use crate::regimen::{Tolerance, describe_dose};
 use crate::units::{ExactCells, Percent};
 
 /// The tolerance in the words of a clause: `soft 10%, hard 20%`.
@@ -57,7 +57,7 @@ pub(crate) fn resolve_tolerance(
                 "protocol {} states its own tolerance ({}), so a tolerance of {given} cannot be given as well",
                 calculation.protocol(),
                 tolerance_words(own)
-            )))
+            )));
         }
     };
     if let Some(tolerance) = tolerance {

@@ -72,16 +72,18 @@ impl Bag {
                 return Err(refuse(format!(
                     "the product counts {}, so each bag needs `positive`, the percentage of cells positive for that phenotype",
                     counts.cells_word()
-                )))
+                )));
             }
             (false, Some(p)) => {
                 return Err(refuse(format!(
                     "`positive` {p} is given, but the product counts {}, which does not use it; remove it, or set `counts` to the phenotype it measures",
                     counts.cells_word()
-                )))
+                )));
             }
             (true, Some(p)) if p.get().is_zero() => {
-                return Err(refuse("positive 0% is not above 0%; accepted: above 0% and at most 100%".into()))
+                return Err(refuse(
+                    "positive 0% is not above 0%; accepted: above 0% and at most 100%".into(),
+                ));
             }
             (true, Some(p)) => p.get(),
             (false, None) => Decimal::ONE_HUNDRED,

@@ -160,7 +160,9 @@ impl Certificate {
             if !id_ok(&bag.id) {
                 return Err(fail(
                     span,
-                    format!("bag id {shown} is not accepted; use up to {MAX_ID_CHARS} letters, digits, '-', '_' or '.'"),
+                    format!(
+                        "bag id {shown} is not accepted; use up to {MAX_ID_CHARS} letters, digits, '-', '_' or '.'"
+                    ),
                 ));
             }
             if bags.iter().any(|b| b.id() == bag.id) {
@@ -176,13 +178,15 @@ impl Certificate {
                     return Err(fail(
                         span,
                         format!("bag {shown} gives both `concentration` and `total`; give one"),
-                    ))
+                    ));
                 }
                 (None, None) => {
                     return Err(fail(
                         span,
-                        format!("bag {shown} gives neither `concentration` (cells/mL) nor `total` (cells in the bag); give one"),
-                    ))
+                        format!(
+                            "bag {shown} gives neither `concentration` (cells/mL) nor `total` (cells in the bag); give one"
+                        ),
+                    ));
                 }
             };
             let checked = Bag::new(
@@ -289,23 +293,27 @@ mod tests {
             refusal(&ONE_BAG.replace("volume = \"50mL\"", "volume = \"50\""))
                 .contains("line 6, column 10: volume \"50\" has no unit")
         );
-        assert!(refusal(
-            &ONE_BAG.replace("counts = \"viable\"", "counts = \"car-positive-viable\"")
-        )
-        .contains("needs `positive`"));
+        assert!(
+            refusal(&ONE_BAG.replace("counts = \"viable\"", "counts = \"car-positive-viable\""))
+                .contains("needs `positive`")
+        );
         assert!(
             refusal(&format!("{ONE_BAG}positive = \"50%\"\n")).contains("which does not use it")
         );
         assert!(refusal(&format!("{ONE_BAG}[[bag]]\nid = \"A\"\nvolume = \"5mL\"\ntotal = \"1e6\"\nviability = \"90%\"\n")).contains("line 9, column 1: bag id \"A\" is used twice"));
         assert!(refusal(&ONE_BAG.replace("format = 1", "format = 2")).contains("product format 1"));
-        assert!(refusal(&format!("{ONE_BAG}colour = \"red\"\n")).contains("unknown field `colour`"));
+        assert!(
+            refusal(&format!("{ONE_BAG}colour = \"red\"\n")).contains("unknown field `colour`")
+        );
         assert!(refusal(&ONE_BAG.replace("id = \"P1\"", "id = \"P1\\u001b[2J\"")).contains("ESC"));
         assert!(
             refusal(&ONE_BAG.replace("id = \"P1\"", "id = \"P1\"\ndin = \"W1234 26 00041\""))
                 .contains("line 3, column 7: donation identification number")
         );
-        assert!(refusal(&ONE_BAG.replace("[[bag]]", "# \u{202e}\n[[bag]]"))
-            .contains("line 4, column 3"));
+        assert!(
+            refusal(&ONE_BAG.replace("[[bag]]", "# \u{202e}\n[[bag]]"))
+                .contains("line 4, column 3")
+        );
         let big = format!("{ONE_BAG}#{}\n", "x".repeat(PRODUCT_MAX_BYTES));
         assert!(refusal(&big).contains("larger than the 1,048,576 bytes"));
     }

@@ -83,7 +83,7 @@ impl DonationId {
             n => {
                 return Err(format!(
                     "donation identification number {shown} has {n} characters, not 13; {accepted}"
-                ))
+                ));
             }
         };
         let chars: Vec<char> = data.chars().collect();

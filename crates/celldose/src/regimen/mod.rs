@@ -11,10 +11,10 @@ mod trial_state;
 mod window;
 
 pub use catalogue::Catalogue;
-pub use dose_rule::{describe_dose, DoseRule};
+pub use dose_rule::{DoseRule, describe_dose};
 pub use product_rules::{
-    DosingWeight, InfusionLimits, ProductRules, Split, SplitLimits, SplitPart, WeightBasis,
-    DMSO_DENSITY,
+    DMSO_DENSITY, DosingWeight, InfusionLimits, ProductRules, Split, SplitLimits, SplitPart,
+    WeightBasis,
 };
 pub use protocol::{
     Arm, CohortSize, DoseLevel, Escalation, Protocol, Regimen, Source, Stated, Tolerance,
@@ -22,5 +22,5 @@ pub use protocol::{
 };
 pub(crate) use protocol_file::line_column;
 pub use protocol_file::{FORMAT_VERSION, PROTOCOL_MAX_BYTES};
-pub use trial_state::{Opening, Step, TrialState, TRIAL_STATE_FORMAT, TRIAL_STATE_MAX_BYTES};
+pub use trial_state::{Opening, Step, TRIAL_STATE_FORMAT, TRIAL_STATE_MAX_BYTES, TrialState};
 pub use window::{Edge, Miss, Window};

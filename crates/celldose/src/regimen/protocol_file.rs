@@ -17,7 +17,7 @@ use super::product_rules::{
 use super::protocol::{
     Arm, CohortSize, DoseLevel, Escalation, Regimen, Source, Stated, Tolerance, WeightBand,
 };
-use super::{file_text, DoseRule, Edge, Protocol, Window};
+use super::{DoseRule, Edge, Protocol, Window, file_text};
 use crate::certificate::Counted;
 use crate::error::{Error, Result};
 use crate::human::Notation;
@@ -801,27 +801,27 @@ fn dose_rule(
                         "min_dose {} is not below max_dose {}; a single dose is written dose = \"...\"",
                         words(min),
                         words(max)
-                    )))
+                    )));
                 }
                 _ => {
                     return Err(fail(format!(
                         "min_dose {} and max_dose {} mix a per-kg dose and a total; write both with /kg or both without",
                         words(min),
                         words(max)
-                    )))
+                    )));
                 }
             }
         }
         (None, None, Some(_), false) => {
             return Err(fail(
                 "max_dose needs a min_dose; a limit on the total alone is written max_total".into(),
-            ))
+            ));
         }
         _ => {
             return Err(fail(
                 "give exactly one of: dose, min_dose (with or without max_dose), or placebo = true"
                     .into(),
-            ))
+            ));
         }
     })
 }
@@ -1113,24 +1113,24 @@ fn check_regimen(
                         words(dose),
                         previous.number,
                         words(previous.dose)
-                    )))
+                    )));
                 }
                 _ => {
                     return Err(fail_level(
                         "it mixes per-kg and total doses with the levels before it".into(),
-                    ))
+                    ));
                 }
             }
         }
-        if let Some(bounds) = rule.and_then(DoseRule::bounds) {
-            if !within(dose, bounds) {
-                return Err(fail_level(format!(
-                    "its dose {} is outside the regimen's range {}",
-                    words(dose),
-                    rule.map(|r| r.describe(Notation::Unicode))
-                        .unwrap_or_default()
-                )));
-            }
+        if let Some(bounds) = rule.and_then(DoseRule::bounds)
+            && !within(dose, bounds)
+        {
+            return Err(fail_level(format!(
+                "its dose {} is outside the regimen's range {}",
+                words(dose),
+                rule.map(|r| r.describe(Notation::Unicode))
+                    .unwrap_or_default()
+            )));
         }
         levels.push(DoseLevel { number, dose });
     }
@@ -1157,13 +1157,12 @@ fn check_regimen(
                     "start_level {start_level} is not one of the regimen's levels"
                 )));
             };
-            if let Some(condition) = condition {
-                if condition.trim().is_empty() || !eligible.quote.contains(condition.as_str()) {
+            if let Some(condition) = condition
+                && (condition.trim().is_empty() || !eligible.quote.contains(condition.as_str())) {
                     return Err(esc_fail(format!(
                         "condition {condition:?} is not quoted verbatim from [source] quote; the condition for escalating is the record's own words"
                     )));
                 }
-            }
             for level in &levels {
                 if !within(level.dose, (level.dose, Some(ceiling))) {
                     return Err(esc_fail(format!(
@@ -1172,14 +1171,13 @@ fn check_regimen(
                     )));
                 }
             }
-            if let Some(bounds) = rule.and_then(DoseRule::bounds) {
-                if !within(ceiling, bounds) {
+            if let Some(bounds) = rule.and_then(DoseRule::bounds)
+                && !within(ceiling, bounds) {
                     return Err(esc_fail(format!(
                         "ceiling {ceiling} is outside the regimen's range {}",
                         rule.map(|r| r.to_string()).unwrap_or_default()
                     )));
                 }
-            }
             Ok(Escalation {
                 start_level,
                 start_dose: start.dose,
@@ -1294,13 +1292,13 @@ fn check_split(file: &RegimenFile, fail: &dyn Fn(String) -> Error) -> Result<Opt
             sum.normalize()
         )));
     }
-    if let Stated::Value(n) = file.infusions.0 {
-        if usize::try_from(n).ok() != Some(parts.len()) {
-            return Err(fail(format!(
-                "infusions = {n}, but the split has {} infusions",
-                parts.len()
-            )));
-        }
+    if let Stated::Value(n) = file.infusions.0
+        && usize::try_from(n).ok() != Some(parts.len())
+    {
+        return Err(fail(format!(
+            "infusions = {n}, but the split has {} infusions",
+            parts.len()
+        )));
     }
     Ok(Some(Split { parts, limits }))
 }

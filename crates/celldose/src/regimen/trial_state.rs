@@ -13,7 +13,7 @@ use toml::Spanned;
 use super::protocol_file::line_column;
 use super::{Catalogue, Protocol, Regimen};
 use crate::error::{Error, Result};
-use crate::units::{parse_date, BodyWeight, Dose, ExactCells};
+use crate::units::{BodyWeight, Dose, ExactCells, parse_date};
 
 /// The format version this build reads.
 pub const TRIAL_STATE_FORMAT: u32 = 1;
@@ -221,24 +221,24 @@ impl TrialState {
             check_text("decision", &opening.decision, &span)?;
             let step = match (opening.level, opening.dose) {
                 (Some(0), None) => {
-                    return Err(fail(Some(span), "levels are numbered from 1".into()))
+                    return Err(fail(Some(span), "levels are numbered from 1".into()));
                 }
                 (Some(level), None) => Step::Level(level),
                 (None, Some(dose)) if !dose.is_zero() => Step::Dose(dose),
                 (None, Some(_)) => {
-                    return Err(fail(Some(span), "an opened dose cannot be zero".into()))
+                    return Err(fail(Some(span), "an opened dose cannot be zero".into()));
                 }
                 (Some(_), Some(_)) => {
                     return Err(fail(
                         Some(span),
                         "give one of level and dose for each opened step, not both".into(),
-                    ))
+                    ));
                 }
                 (None, None) => {
                     return Err(fail(
                         Some(span),
                         "give the step opened: level = N, or dose = \"...\"".into(),
-                    ))
+                    ));
                 }
             };
             let date = parse_date("decision date", &opening.date)

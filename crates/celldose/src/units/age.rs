@@ -74,8 +74,7 @@ impl FromStr for AgeYears {
                 what: WHAT,
                 input: input.to_owned(),
                 unit: unit.to_owned(),
-                accepted:
-                    "years, written as a number with no unit or with y or years (45, 45y, 45 years)",
+                accepted: "years, written as a number with no unit or with y or years (45, 45y, 45 years)",
             });
         }
         let value = parse_number_within(WHAT, number, input)?;

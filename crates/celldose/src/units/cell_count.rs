@@ -194,7 +194,7 @@ fn parse_cells(input: &str) -> Result<Decimal> {
                 input: input.to_owned(),
                 unit: unit.to_owned(),
                 accepted: "a total number of cells, without /kg (a per-kg dose is not a count)",
-            })
+            });
         }
         _ => {
             return Err(Error::UnknownUnit {
@@ -202,7 +202,7 @@ fn parse_cells(input: &str) -> Result<Decimal> {
                 input: input.to_owned(),
                 unit: unit.to_owned(),
                 accepted: "no unit, or cells",
-            })
+            });
         }
     }
     parse_number_within(WHAT, number, input)

@@ -6,7 +6,7 @@ use core::str::FromStr;
 use rust_decimal::Decimal;
 
 use super::{
-    check_bounds, parse_number_within, serde_via_string, split_unit, BodyWeight, ExactCells,
+    BodyWeight, ExactCells, check_bounds, parse_number_within, serde_via_string, split_unit,
 };
 use crate::error::{Error, Result};
 
@@ -122,7 +122,7 @@ impl FromStr for CellsPerKg {
                     what: WHAT,
                     input: input.to_owned(),
                     accepted: "/kg after the number, as in 1.6e7/kg",
-                })
+                });
             }
             _ => {
                 return Err(Error::UnknownUnit {
@@ -130,7 +130,7 @@ impl FromStr for CellsPerKg {
                     input: input.to_owned(),
                     unit: unit.to_owned(),
                     accepted: "/kg, as in 1.6e7/kg",
-                })
+                });
             }
         }
         let value = parse_number_within(WHAT, number, input)?;
@@ -163,7 +163,10 @@ mod tests {
             .map(|_| ())
             .unwrap_err()
             .to_string();
-        assert_eq!(error, "dose per kg \"1.6e7\" has no unit; write it with one of: /kg after the number, as in 1.6e7/kg");
+        assert_eq!(
+            error,
+            "dose per kg \"1.6e7\" has no unit; write it with one of: /kg after the number, as in 1.6e7/kg"
+        );
         assert!("1.6e7/lb".parse::<CellsPerKg>().is_err());
         assert!(".5/kg".parse::<CellsPerKg>().is_err());
     }

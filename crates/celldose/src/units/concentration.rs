@@ -143,9 +143,21 @@ mod tests {
     #[test]
     fn refusals_name_the_input() {
         let error = |text: &str| text.parse::<Concentration>().unwrap_err().to_string();
-        assert_eq!(error("2.5e6"), "concentration \"2.5e6\" has no unit; write it with one of: cells per mL, L or µL (as in 2.5e6/mL, 2.5e9/L)");
-        assert_eq!(error("2.5e6/kg"), "concentration \"2.5e6/kg\" has unit \"/kg\", which is not accepted; write it with one of: cells per mL, L or µL (as in 2.5e6/mL, 2.5e9/L)");
-        assert_eq!(error("0/mL"), "concentration 0 cells/mL is not above 0 cells/mL; accepted: above 0 cells/mL, up to 1000000000000 cells/mL");
-        assert_eq!(error("-2e6/mL"), "concentration -2000000 cells/mL is not above 0 cells/mL; accepted: above 0 cells/mL, up to 1000000000000 cells/mL");
+        assert_eq!(
+            error("2.5e6"),
+            "concentration \"2.5e6\" has no unit; write it with one of: cells per mL, L or µL (as in 2.5e6/mL, 2.5e9/L)"
+        );
+        assert_eq!(
+            error("2.5e6/kg"),
+            "concentration \"2.5e6/kg\" has unit \"/kg\", which is not accepted; write it with one of: cells per mL, L or µL (as in 2.5e6/mL, 2.5e9/L)"
+        );
+        assert_eq!(
+            error("0/mL"),
+            "concentration 0 cells/mL is not above 0 cells/mL; accepted: above 0 cells/mL, up to 1000000000000 cells/mL"
+        );
+        assert_eq!(
+            error("-2e6/mL"),
+            "concentration -2000000 cells/mL is not above 0 cells/mL; accepted: above 0 cells/mL, up to 1000000000000 cells/mL"
+        );
     }
 }

@@ -3,7 +3,7 @@
 use core::fmt;
 use core::str::FromStr;
 
-use super::{serde_via_string, split_unit, BodyWeight, CellCount, CellsPerKg, ExactCells};
+use super::{BodyWeight, CellCount, CellsPerKg, ExactCells, serde_via_string, split_unit};
 use crate::error::{Error, Result};
 
 /// A dose as a protocol or a prescriber states it: a total number of cells, or cells per kg.

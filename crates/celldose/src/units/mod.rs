@@ -16,8 +16,8 @@ mod number;
 mod percent;
 mod volume;
 
-pub(crate) use age::{parse_date, today_utc};
 pub use age::{AgeFromBirth, AgeYears};
+pub(crate) use age::{parse_date, today_utc};
 pub use body_weight::{BodyWeight, EnteredWeight, MassUnit};
 pub use cell_count::{CellCount, ExactCells};
 pub use cells_per_kg::CellsPerKg;
@@ -205,22 +205,26 @@ mod tests {
             error(11, 0),
             "value 11 u is above 10 u; accepted: from 0 u to 10 u"
         );
-        assert!(check_bounds(
-            "value",
-            Decimal::from(2),
-            Decimal::from(2),
-            Decimal::from(10),
-            ""
-        )
-        .is_ok());
-        assert!(check_bounds(
-            "value",
-            Decimal::from(10),
-            Decimal::from(2),
-            Decimal::from(10),
-            ""
-        )
-        .is_ok());
+        assert!(
+            check_bounds(
+                "value",
+                Decimal::from(2),
+                Decimal::from(2),
+                Decimal::from(10),
+                ""
+            )
+            .is_ok()
+        );
+        assert!(
+            check_bounds(
+                "value",
+                Decimal::from(10),
+                Decimal::from(2),
+                Decimal::from(10),
+                ""
+            )
+            .is_ok()
+        );
     }
 
     proptest! {

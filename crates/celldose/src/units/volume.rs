@@ -178,8 +178,14 @@ mod tests {
     #[test]
     fn refusals_name_the_input() {
         let error = |text: &str| text.parse::<Volume>().unwrap_err().to_string();
-        assert_eq!(error("68"), "volume \"68\" has no unit; write it with one of: mL, L or µL (as in 68mL, 0.068L, 250uL)");
-        assert_eq!(error("68 cc"), "volume \"68 cc\" has unit \"cc\", which is not accepted; write it with one of: mL, L or µL (as in 68mL, 0.068L, 250uL)");
+        assert_eq!(
+            error("68"),
+            "volume \"68\" has no unit; write it with one of: mL, L or µL (as in 68mL, 0.068L, 250uL)"
+        );
+        assert_eq!(
+            error("68 cc"),
+            "volume \"68 cc\" has unit \"cc\", which is not accepted; write it with one of: mL, L or µL (as in 68mL, 0.068L, 250uL)"
+        );
         assert_eq!(
             error("-1mL"),
             "volume -1 mL is not above 0 mL; accepted: from 0.001 mL to 10,000 mL (1 × 10⁴ mL)"

@@ -177,9 +177,11 @@ fn a_batch_appends_one_record_per_row() {
     let third: serde_json::Value =
         serde_json::from_slice(bytes.split(|b| *b == b'\n').nth(2).unwrap()).unwrap();
     assert_eq!(third["input"]["weight"], "72.5");
-    assert!(third["result"]["error"]
-        .as_str()
-        .unwrap()
-        .starts_with("weight: body weight \"72.5\" has no unit"));
+    assert!(
+        third["result"]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("weight: body weight \"72.5\" has no unit")
+    );
     std::fs::remove_file(&path).unwrap();
 }

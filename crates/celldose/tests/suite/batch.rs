@@ -106,10 +106,22 @@ fn rows_in_equal_records_out_in_csv() {
 #[test]
 fn an_input_that_cannot_be_read_is_an_error_and_writes_nothing() {
     for (input, message) in [
-        (&b""[..], "the batch input cannot be read: it is empty; the first line must be a header naming the columns"),
-        (b"protocol,weight,colour\n", "the batch input cannot be read: header column \"colour\" is not known; accepted columns: protocol, arm, level, dose, weight, age, born, on, cells, tolerance, acknowledge, rounding, current_weight, product, bags, infusion, given, patient"),
-        (b"protocol,arm\nNCT07276568,alf\n", "the batch input cannot be read: the header has no \"weight\" column, which every row needs; accepted columns: protocol, arm, level, dose, weight, age, born, on, cells, tolerance, acknowledge, rounding, current_weight, product, bags, infusion, given, patient"),
-        (b"protocol,weight,weight\n", "the batch input cannot be read: header column \"weight\" appears twice"),
+        (
+            &b""[..],
+            "the batch input cannot be read: it is empty; the first line must be a header naming the columns",
+        ),
+        (
+            b"protocol,weight,colour\n",
+            "the batch input cannot be read: header column \"colour\" is not known; accepted columns: protocol, arm, level, dose, weight, age, born, on, cells, tolerance, acknowledge, rounding, current_weight, product, bags, infusion, given, patient",
+        ),
+        (
+            b"protocol,arm\nNCT07276568,alf\n",
+            "the batch input cannot be read: the header has no \"weight\" column, which every row needs; accepted columns: protocol, arm, level, dose, weight, age, born, on, cells, tolerance, acknowledge, rounding, current_weight, product, bags, infusion, given, patient",
+        ),
+        (
+            b"protocol,weight,weight\n",
+            "the batch input cannot be read: header column \"weight\" appears twice",
+        ),
     ] {
         let (summary, out) = run(input, BatchFormat::Jsonl);
         assert_eq!(summary.unwrap_err().to_string(), message);

@@ -53,16 +53,18 @@ fn ages_at_each_edge_of_every_age_window() {
 fn an_age_window_without_an_age_is_an_info_finding() {
     let c = calc("NCT05727722", Some("clf"), "level 1", "70kg", None);
     assert_eq!(c.verdict(), Verdict::Within);
-    assert!(c
-        .findings()
-        .iter()
-        .any(|f| f.code() == FindingCode::AgeNotChecked));
+    assert!(
+        c.findings()
+            .iter()
+            .any(|f| f.code() == FindingCode::AgeNotChecked)
+    );
     // NCT07276568 states no age window, so nothing is said about age.
     let c = calc("NCT07276568", None, "level 1", "70kg", None);
-    assert!(c
-        .findings()
-        .iter()
-        .all(|f| f.code() != FindingCode::AgeNotChecked));
+    assert!(
+        c.findings()
+            .iter()
+            .all(|f| f.code() != FindingCode::AgeNotChecked)
+    );
 }
 
 #[test]
@@ -294,10 +296,10 @@ fn rounding_is_moved_inside_a_limit_only_when_the_exact_amount_is_inside() {
 fn a_tolerance_on_a_range_is_reported_unused_except_in_a_placebo_arm() {
     let unused = |arm: &str, cells: &str| -> bool {
         let result = check("NCT01218464", Some(arm), "", "60kg", cells, Some("10%")).unwrap();
-        let found = result
+
+        result
             .findings()
-            .any(|f| f.code() == FindingCode::ToleranceNotUsed);
-        found
+            .any(|f| f.code() == FindingCode::ToleranceNotUsed)
     };
     assert!(unused("msc", "45000000"));
     assert!(!unused("placebo", "0"));

@@ -70,9 +70,11 @@ fn a_cap_that_lowers_the_top_of_a_range_is_reported_at_120_kg() {
         ("60000000".into(), "120000000".into())
     );
     assert!(codes(&c).contains(&(Severity::Info, FindingCode::CapBinds)));
-    assert!(!codes(&c)
-        .iter()
-        .any(|(_, code)| *code == FindingCode::CapBelowMinimum));
+    assert!(
+        !codes(&c)
+            .iter()
+            .any(|(_, code)| *code == FindingCode::CapBelowMinimum)
+    );
     assert_eq!(c.verdict(), Verdict::NoDoseChosen);
     assert_eq!(c.dose_per_kg(), Some(true));
 }
@@ -168,7 +170,10 @@ fn a_cap_that_can_never_be_met_is_refused_with_its_line_and_column() {
     let error = Protocol::from_toml("impossible.toml", &text)
         .unwrap_err()
         .to_string();
-    assert_eq!(error, "protocol file impossible.toml: line 16, column 1: regimen \"main\": max_total 1 cells is below the smallest dose the regimen gives, 1,000,000 cells/kg (1 × 10⁶ cells/kg), which at the lightest weight the protocol admits (0.2 kg) comes to 200,000 cells (2 × 10⁵); no patient could receive both, so the cap must be at least that");
+    assert_eq!(
+        error,
+        "protocol file impossible.toml: line 16, column 1: regimen \"main\": max_total 1 cells is below the smallest dose the regimen gives, 1,000,000 cells/kg (1 × 10⁶ cells/kg), which at the lightest weight the protocol admits (0.2 kg) comes to 200,000 cells (2 × 10⁵); no patient could receive both, so the cap must be at least that"
+    );
     // With a weight window, its lower edge is the lightest weight: above 40 kg at 2 × 10⁶/kg is
     // more than 8 × 10⁷ for everyone, so a cap of exactly 8 × 10⁷ is refused too.
     let windowed = MIN_WITH_CAP
@@ -378,9 +383,11 @@ fn unknowns_are_not_stated() {
         .iter()
         .find(|f| f.code() == FindingCode::RangeOnly)
         .unwrap();
-    assert!(range_only
-        .message(celldose::human::Notation::Ascii)
-        .contains("give a level or a dose"));
+    assert!(
+        range_only
+            .message(celldose::human::Notation::Ascii)
+            .contains("give a level or a dose")
+    );
     // On an escalation protocol it names the start.
     let c = calc("NCT07276568", Some("alf"), "", "60kg", None);
     let words = c
@@ -404,11 +411,16 @@ fn ages_from_a_date_of_birth_are_completed_years() {
     assert_eq!(age("1960-11-29", "2026-11-29").unwrap(), "66 years");
     assert_eq!(age("2000-02-29", "2026-02-28").unwrap(), "25 years");
     assert_eq!(age("2000-02-29", "2026-03-01").unwrap(), "26 years");
-    assert_eq!(age("2026-11-30", "2026-11-29").unwrap_err().to_string(), "date of birth 2026-11-30 is after the dosing date 2026-11-29; accepted: a date from 1900-01-01 up to the dosing date 2026-11-29");
-    assert!(age("1899-12-31", "2026-11-29")
-        .unwrap_err()
-        .to_string()
-        .starts_with("date of birth 1899-12-31 is before 1900-01-01"));
+    assert_eq!(
+        age("2026-11-30", "2026-11-29").unwrap_err().to_string(),
+        "date of birth 2026-11-30 is after the dosing date 2026-11-29; accepted: a date from 1900-01-01 up to the dosing date 2026-11-29"
+    );
+    assert!(
+        age("1899-12-31", "2026-11-29")
+            .unwrap_err()
+            .to_string()
+            .starts_with("date of birth 1899-12-31 is before 1900-01-01")
+    );
     for bad in [
         "1960-1-01",
         "01/12/1960",
@@ -478,15 +490,16 @@ fn prepare_on_a_range_takes_the_nearest_step_inside_it() {
     );
     assert!(point.unwrap_err().to_string().contains("needs a tolerance"));
     // A delivered count is still held to its target: no range-as-limit for check.
-    assert!(p
-        .find("NCT07276568")
-        .unwrap()
-        .check(
-            &request(Some("alf"), "1.6e7/kg", "60kg", None),
-            "9.6e8".parse().unwrap(),
-            None
-        )
-        .is_err());
+    assert!(
+        p.find("NCT07276568")
+            .unwrap()
+            .check(
+                &request(Some("alf"), "1.6e7/kg", "60kg", None),
+                "9.6e8".parse().unwrap(),
+                None
+            )
+            .is_err()
+    );
 }
 
 fn weight() -> impl Strategy<Value = celldose::EnteredWeight> {

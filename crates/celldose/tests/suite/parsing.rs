@@ -15,24 +15,78 @@ fn weight_error(input: &str) -> String {
 #[test]
 fn weights_need_a_unit_and_a_plausible_value() {
     let table = [
-        ("72.5", "body weight \"72.5\" has no unit; write it with one of: kg, g or lb (as in 72.5kg, 72500g, 160lb)"),
-        ("70kgs", "body weight \"70kgs\" has unit \"kgs\", which is not accepted; write it with one of: kg, g or lb (as in 72.5kg, 72500g, 160lb)"),
-        ("70 mg", "body weight \"70 mg\" has unit \"mg\", which is not accepted; write it with one of: kg, g or lb (as in 72.5kg, 72500g, 160lb)"),
-        ("0kg", "body weight 0 kg is not above 0 kg; accepted: from 0.2 kg to 700 kg"),
-        ("-70kg", "body weight -70 kg is not above 0 kg; accepted: from 0.2 kg to 700 kg"),
-        ("0.1kg", "body weight 0.1 kg is below the plausible minimum of 0.2 kg; accepted: from 0.2 kg to 700 kg"),
-        ("700.001kg", "body weight 700.001 kg is above the plausible maximum of 700 kg; accepted: from 0.2 kg to 700 kg"),
-        ("2000lb", "body weight 907.18474 kg (entered as 2000 lb) is above the plausible maximum of 700 kg; accepted: from 0.2 kg to 700 kg"),
-        ("1e30kg", "body weight \"1e30kg\" is far above any plausible body weight; accepted: from 0.2 kg to 700 kg"),
-        ("1e20kg", "body weight 100000000000000000000 kg is far above any plausible body weight; accepted: from 0.2 kg to 700 kg"),
-        ("70.1234567890123456789kg", "body weight 70.1234567890123456789 kg is too precise to convert to kilograms exactly (give fewer decimal places); accepted: from 0.2 kg to 700 kg"),
-        ("NaN", "body weight \"NaN\" is not a valid number: it is not a finite number; write a plain decimal such as 72.5, 1.6e7 or 1.6x10^7"),
-        ("NaNkg", "body weight \"NaNkg\" is not a valid number: it must start with a digit, not 'N'; write a plain decimal such as 72.5, 1.6e7 or 1.6x10^7"),
-        ("inf kg", "body weight \"inf kg\" is not a valid number: it is not a finite number; write a plain decimal such as 72.5, 1.6e7 or 1.6x10^7"),
-        (".5kg", "body weight \".5kg\" is not a valid number: a decimal point needs a digit before it (write 0.5, not .5)"),
-        ("72,5kg", "body weight \"72,5kg\" is not a valid number: commas are not accepted (write 1.5 for one and a half, 1500 for fifteen hundred)"),
-        ("", "body weight \"\" is not a valid number: it is empty; write a plain decimal such as 72.5, 1.6e7 or 1.6x10^7"),
-        ("kg", "body weight \"kg\" is not a valid number: it must start with a digit, not 'k'; write a plain decimal such as 72.5, 1.6e7 or 1.6x10^7"),
+        (
+            "72.5",
+            "body weight \"72.5\" has no unit; write it with one of: kg, g or lb (as in 72.5kg, 72500g, 160lb)",
+        ),
+        (
+            "70kgs",
+            "body weight \"70kgs\" has unit \"kgs\", which is not accepted; write it with one of: kg, g or lb (as in 72.5kg, 72500g, 160lb)",
+        ),
+        (
+            "70 mg",
+            "body weight \"70 mg\" has unit \"mg\", which is not accepted; write it with one of: kg, g or lb (as in 72.5kg, 72500g, 160lb)",
+        ),
+        (
+            "0kg",
+            "body weight 0 kg is not above 0 kg; accepted: from 0.2 kg to 700 kg",
+        ),
+        (
+            "-70kg",
+            "body weight -70 kg is not above 0 kg; accepted: from 0.2 kg to 700 kg",
+        ),
+        (
+            "0.1kg",
+            "body weight 0.1 kg is below the plausible minimum of 0.2 kg; accepted: from 0.2 kg to 700 kg",
+        ),
+        (
+            "700.001kg",
+            "body weight 700.001 kg is above the plausible maximum of 700 kg; accepted: from 0.2 kg to 700 kg",
+        ),
+        (
+            "2000lb",
+            "body weight 907.18474 kg (entered as 2000 lb) is above the plausible maximum of 700 kg; accepted: from 0.2 kg to 700 kg",
+        ),
+        (
+            "1e30kg",
+            "body weight \"1e30kg\" is far above any plausible body weight; accepted: from 0.2 kg to 700 kg",
+        ),
+        (
+            "1e20kg",
+            "body weight 100000000000000000000 kg is far above any plausible body weight; accepted: from 0.2 kg to 700 kg",
+        ),
+        (
+            "70.1234567890123456789kg",
+            "body weight 70.1234567890123456789 kg is too precise to convert to kilograms exactly (give fewer decimal places); accepted: from 0.2 kg to 700 kg",
+        ),
+        (
+            "NaN",
+            "body weight \"NaN\" is not a valid number: it is not a finite number; write a plain decimal such as 72.5, 1.6e7 or 1.6x10^7",
+        ),
+        (
+            "NaNkg",
+            "body weight \"NaNkg\" is not a valid number: it must start with a digit, not 'N'; write a plain decimal such as 72.5, 1.6e7 or 1.6x10^7",
+        ),
+        (
+            "inf kg",
+            "body weight \"inf kg\" is not a valid number: it is not a finite number; write a plain decimal such as 72.5, 1.6e7 or 1.6x10^7",
+        ),
+        (
+            ".5kg",
+            "body weight \".5kg\" is not a valid number: a decimal point needs a digit before it (write 0.5, not .5)",
+        ),
+        (
+            "72,5kg",
+            "body weight \"72,5kg\" is not a valid number: commas are not accepted (write 1.5 for one and a half, 1500 for fifteen hundred)",
+        ),
+        (
+            "",
+            "body weight \"\" is not a valid number: it is empty; write a plain decimal such as 72.5, 1.6e7 or 1.6x10^7",
+        ),
+        (
+            "kg",
+            "body weight \"kg\" is not a valid number: it must start with a digit, not 'k'; write a plain decimal such as 72.5, 1.6e7 or 1.6x10^7",
+        ),
     ];
     for (input, message) in table {
         assert_eq!(weight_error(input), message, "{input:?}");
@@ -94,16 +148,46 @@ fn counts_and_doses_accept_every_documented_form() {
 #[test]
 fn malformed_counts_are_refused_with_their_reason() {
     let table = [
-        ("-5e7", "cell count -50,000,000 cells (-5 × 10⁷ cells) is negative; accepted: from 0 cells to 1,000,000,000,000,000 cells (1 × 10¹⁵ cells)"),
-        ("5.", "cell count \"5.\" is not a valid number: a decimal point needs a digit after it (write 5 or 5.0, not 5.)"),
-        ("1..2", "cell count \"1..2\" is not a valid number: a decimal point needs a digit after it (write 5 or 5.0, not 5.)"),
-        ("1,5", "cell count \"1,5\" is not a valid number: commas are not accepted (write 1.5 for one and a half, 1500 for fifteen hundred)"),
-        ("inf", "cell count \"inf\" is not a valid number: it is not a finite number; write a plain decimal such as 72.5, 1.6e7 or 1.6x10^7"),
-        ("1.5", "cell count 1.5 cells is not a whole number; accepted: a whole number of cells"),
-        ("5e7/kg", "cell count \"5e7/kg\" has unit \"/kg\", which is not accepted; write it with one of: a total number of cells, without /kg (a per-kg dose is not a count)"),
-        ("2 x 106", "cell count \"2 x 106\" is not a valid number: \"106\" looks like 10^6 with its superscript lost; write the exponent after ^, as in 1.6x10^7"),
-        ("1e16", "cell count 10,000,000,000,000,000 cells (1 × 10¹⁶ cells) is above 1,000,000,000,000,000 cells (1 × 10¹⁵ cells); accepted: from 0 cells to 1,000,000,000,000,000 cells (1 × 10¹⁵ cells)"),
-        ("5e7 mL", "cell count \"5e7 mL\" has unit \"mL\", which is not accepted; write it with one of: no unit, or cells"),
+        (
+            "-5e7",
+            "cell count -50,000,000 cells (-5 × 10⁷ cells) is negative; accepted: from 0 cells to 1,000,000,000,000,000 cells (1 × 10¹⁵ cells)",
+        ),
+        (
+            "5.",
+            "cell count \"5.\" is not a valid number: a decimal point needs a digit after it (write 5 or 5.0, not 5.)",
+        ),
+        (
+            "1..2",
+            "cell count \"1..2\" is not a valid number: a decimal point needs a digit after it (write 5 or 5.0, not 5.)",
+        ),
+        (
+            "1,5",
+            "cell count \"1,5\" is not a valid number: commas are not accepted (write 1.5 for one and a half, 1500 for fifteen hundred)",
+        ),
+        (
+            "inf",
+            "cell count \"inf\" is not a valid number: it is not a finite number; write a plain decimal such as 72.5, 1.6e7 or 1.6x10^7",
+        ),
+        (
+            "1.5",
+            "cell count 1.5 cells is not a whole number; accepted: a whole number of cells",
+        ),
+        (
+            "5e7/kg",
+            "cell count \"5e7/kg\" has unit \"/kg\", which is not accepted; write it with one of: a total number of cells, without /kg (a per-kg dose is not a count)",
+        ),
+        (
+            "2 x 106",
+            "cell count \"2 x 106\" is not a valid number: \"106\" looks like 10^6 with its superscript lost; write the exponent after ^, as in 1.6x10^7",
+        ),
+        (
+            "1e16",
+            "cell count 10,000,000,000,000,000 cells (1 × 10¹⁶ cells) is above 1,000,000,000,000,000 cells (1 × 10¹⁵ cells); accepted: from 0 cells to 1,000,000,000,000,000 cells (1 × 10¹⁵ cells)",
+        ),
+        (
+            "5e7 mL",
+            "cell count \"5e7 mL\" has unit \"mL\", which is not accepted; write it with one of: no unit, or cells",
+        ),
     ];
     for (input, message) in table {
         assert_eq!(

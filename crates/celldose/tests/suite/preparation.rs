@@ -208,10 +208,12 @@ fn a_protocol_tolerance_can_make_the_other_step_preferable() {
 fn requests_that_cannot_be_prepared_are_errors() {
     let p = product("2.5e6/mL", "95%", None, "68mL");
     let range = request(Some("msc"), "", "60kg", None);
-    assert!(prepare("NCT01218464", &range, &p, "0.1mL", None)
-        .unwrap_err()
-        .to_string()
-        .contains("gives a range and no single dose"));
+    assert!(
+        prepare("NCT01218464", &range, &p, "0.1mL", None)
+            .unwrap_err()
+            .to_string()
+            .contains("gives a range and no single dose")
+    );
     let with_dose = request(Some("msc"), "0.75e6/kg", "60kg", None);
     assert_eq!(
         prepare("NCT01218464", &with_dose, &p, "0.1mL", Some("10%"))
@@ -228,10 +230,12 @@ fn requests_that_cannot_be_prepared_are_errors() {
         "protocol NCT01218464 arm placebo is a placebo arm: there are no cells to draw"
     );
     let point = request(Some("low-dose"), "", "60kg", None);
-    assert!(prepare("NCT06167473", &point, &p, "0.1mL", None)
-        .unwrap_err()
-        .to_string()
-        .starts_with("preparing a volume against the single dose"));
+    assert!(
+        prepare("NCT06167473", &point, &p, "0.1mL", None)
+            .unwrap_err()
+            .to_string()
+            .starts_with("preparing a volume against the single dose")
+    );
     for (viability, positive, message) in [
         (
             "0%",

@@ -219,14 +219,17 @@ fn a_10_30_60_split_judged_per_infusion() {
         "{message}"
     );
     // Which infusion must be said, and must exist.
-    assert!(check("6e7", None)
-        .unwrap_err()
-        .to_string()
-        .contains("splits the dose over 3 infusions (10% on day 0, 30% on day 1, 60% on day 2)"));
-    assert!(check("6e7", Some(Course::infusion(4)))
-        .unwrap_err()
-        .to_string()
-        .contains("accepted: 1 to 3"));
+    assert!(
+        check("6e7", None).unwrap_err().to_string().contains(
+            "splits the dose over 3 infusions (10% on day 0, 30% on day 1, 60% on day 2)"
+        )
+    );
+    assert!(
+        check("6e7", Some(Course::infusion(4)))
+            .unwrap_err()
+            .to_string()
+            .contains("accepted: 1 to 3")
+    );
 }
 
 #[test]
@@ -327,7 +330,9 @@ fn a_volume_limit_that_binds_and_a_viability_below_the_minimum() {
         "140 mL of product is 11.6667 mL/kg for 12 kg, above the protocol's maximum of 10 mL/kg (120 mL for this weight)"
     );
     // A bag at 79 % viability under a minimum of 80 %.
-    let low = one_line("format = 1\nid = \"P\"\ncounts = \"car-positive-viable\"\n[[bag]]\nid = \"1\"\nvolume = \"50mL\"\ntotal = \"2e8\"\nviability = \"79%\"\npositive = \"63.3%\"\ndmso = \"5%\"\nendotoxin = \"0.1 EU/mL\"\n");
+    let low = one_line(
+        "format = 1\nid = \"P\"\ncounts = \"car-positive-viable\"\n[[bag]]\nid = \"1\"\nvolume = \"50mL\"\ntotal = \"2e8\"\nviability = \"79%\"\npositive = \"63.3%\"\ndmso = \"5%\"\nendotoxin = \"0.1 EU/mL\"\n",
+    );
     let delivery = Delivery::bags(&low, &low.select(&[]).unwrap()).unwrap();
     let check = car_t()
         .check_delivery(&patient("50kg", None), &delivery, None, None)
@@ -361,16 +366,19 @@ fn a_weight_change_past_the_limit_is_a_soft_finding() {
             Rounding::HalfAwayFromZero,
         ))
         .unwrap();
-    assert!(unchecked
-        .findings()
-        .iter()
-        .any(|f| f.code() == FindingCode::WeightChangeNotChecked));
+    assert!(
+        unchecked
+            .findings()
+            .iter()
+            .any(|f| f.code() == FindingCode::WeightChangeNotChecked)
+    );
     // 10 % exactly is within: 108 kg is 12 kg less than 120 kg.
     let edge = car_t().calculate(&patient("120kg", Some("108kg"))).unwrap();
-    assert!(edge
-        .findings()
-        .iter()
-        .all(|f| f.code() != FindingCode::WeightChanged));
+    assert!(
+        edge.findings()
+            .iter()
+            .all(|f| f.code() != FindingCode::WeightChanged)
+    );
 }
 
 #[test]
@@ -418,9 +426,10 @@ fn preparing_from_two_bags_for_the_capped_patient() {
         .findings()
         .find(|f| f.code() == FindingCode::ProductLeftOver)
         .unwrap();
-    assert!(left
-        .message(celldose::human::Notation::Unicode)
-        .starts_with("left over: 0.4 mL of bag 2, 576,000 cells"));
+    assert!(
+        left.message(celldose::human::Notation::Unicode)
+            .starts_with("left over: 0.4 mL of bag 2, 576,000 cells")
+    );
 }
 
 #[test]
@@ -428,7 +437,9 @@ fn preparing_takes_the_most_that_meets_a_volume_limit_when_the_nearest_fails() {
     // For 8 kg: 2 × 10⁶/kg = 1.6 × 10⁷ cells, 10 mL/kg = 80 mL at most. A dilute bag of
     // 100,000 counted cells per mL would need 160 mL; the tolerance (10 %) allows 1.44 × 10⁷, so
     // 144 mL at least: no volume meets both, and the verdict is outside with the reason.
-    let dilute = one_line("format = 1\nid = \"P\"\ncounts = \"car-positive-viable\"\n[[bag]]\nid = \"1\"\nvolume = \"200mL\"\nconcentration = \"2e5/mL\"\nviability = \"100%\"\npositive = \"50%\"\ndmso = \"5%\"\nendotoxin = \"0.01 EU/mL\"\n");
+    let dilute = one_line(
+        "format = 1\nid = \"P\"\ncounts = \"car-positive-viable\"\n[[bag]]\nid = \"1\"\nvolume = \"200mL\"\nconcentration = \"2e5/mL\"\nviability = \"100%\"\npositive = \"50%\"\ndmso = \"5%\"\nendotoxin = \"0.01 EU/mL\"\n",
+    );
     let given = car_t()
         .prepare_from_bags(
             &patient("8kg", None),
@@ -463,9 +474,11 @@ fn preparing_takes_the_most_that_meets_a_volume_limit_when_the_nearest_fails() {
         "80"
     );
     assert_eq!(given.verdict(), Verdict::Within);
-    assert!(given
-        .findings()
-        .any(|f| f.code() == FindingCode::VolumeRoundedInside));
+    assert!(
+        given
+            .findings()
+            .any(|f| f.code() == FindingCode::VolumeRoundedInside)
+    );
 }
 
 /// A product of 1 to 3 bags, each by concentration, with whole-number counts per mL.

@@ -45,11 +45,13 @@ fn what_a_record_leaves_out_stays_not_stated() {
     );
     assert_eq!(regimen("NCT01218464").infusions(), Stated::NotStated);
     assert_eq!(regimen("NCT05727722").infusions(), Stated::Value(1));
-    assert!(catalogue
-        .find("NCT07276568")
-        .unwrap()
-        .age_window()
-        .is_none());
+    assert!(
+        catalogue
+            .find("NCT07276568")
+            .unwrap()
+            .age_window()
+            .is_none()
+    );
     assert_eq!(
         regimen("NCT01218464").rule(),
         Some(DoseRule::PerKgRange {
@@ -158,16 +160,68 @@ max_total = "1.6e8"
 fn malformed_bands_caps_and_tolerances_are_refused() {
     assert!(Protocol::from_toml("bands.toml", BANDS).is_ok());
     let table = [
-        (BANDS.replace("above = \"40 kg\"", "above = \"41 kg\""), "protocol file demo.toml: line 26, column 1: regimen \"by-weight\" weight band: it does not meet the band before it without a gap or an overlap (that band ends at_most 40 kg, this one starts above 41 kg); the edges must be the same weight, one inclusive and one not, such as at_most = \"40 kg\" then above = \"40 kg\""),
-        (BANDS.replace("above = \"40 kg\"", "at_least = \"40 kg\""), "protocol file demo.toml: line 26, column 1: regimen \"by-weight\" weight band: it does not meet the band before it without a gap or an overlap (that band ends at_most 40 kg, this one starts at_least 40 kg); the edges must be the same weight, one inclusive and one not, such as at_most = \"40 kg\" then above = \"40 kg\""),
-        (BANDS.replace("at_most = \"40 kg\"", "below = \"40 kg\""), "protocol file demo.toml: line 26, column 1: regimen \"by-weight\" weight band: it does not meet the band before it without a gap or an overlap (that band ends below 40 kg, this one starts above 40 kg); the edges must be the same weight, one inclusive and one not, such as at_most = \"40 kg\" then above = \"40 kg\""),
-        (BANDS.replace("infusions = 1\n", "infusions = 1\ndose = \"1e6/kg\"\n"), "protocol file demo.toml: line 18, column 1: regimen \"by-weight\": weight bands state the dose for each weight; give no dose, max_total or levels beside them"),
-        (BANDS.replace("dose = \"2e6/kg\"\nmax_total = \"1.6e8\"", "min_dose = \"2e6/kg\"\nmax_total = \"5e7\""), "protocol file demo.toml: line 26, column 1: regimen \"by-weight\" weight band: max_total 50,000,000 cells (5 × 10⁷) is below the smallest dose the regimen gives, 2,000,000 cells/kg (2 × 10⁶ cells/kg), which just above the lightest weight the protocol admits (40 kg) comes to 80,000,000 cells (8 × 10⁷); no patient could receive both, so the cap must be at least that"),
-        (BANDS.split("\n[[regimen.band]]\nabove").next().unwrap().to_owned(), "protocol file demo.toml: line 22, column 1: regimen \"by-weight\" has one weight band; one rule for every weight is written without [[regimen.band]], and bands need at least two"),
-        (GOOD.replace("max_dose = \"2e6/kg\"\n", "max_dose = \"2e6/kg\"\nmax_total = \"1e8\"\n").replace("\"1e6/kg\"", "\"1e8\"").replace("\"2e6/kg\"", "\"2e8\""), "protocol file demo.toml: line 18, column 1: regimen \"main\": max_total 100,000,000 cells (1 × 10⁸) caps a total that weight × dose per kg could exceed, but this dose is not per kg"),
-        (GOOD.replace("min_dose = \"1e6/kg\"\n", ""), "protocol file demo.toml: line 18, column 1: regimen \"main\": max_dose needs a min_dose; a limit on the total alone is written max_total"),
-        (GOOD.replace("infusions = 1", "infusions = 1\ntolerance = { hard = \"20%\" }"), "protocol file demo.toml: line 23, column 13: regimen \"main\" tolerance: a tolerance applies around a single dose, and this regimen states only ranges"),
-        (GOOD.replace("min_dose = \"1e6/kg\"\nmax_dose = \"2e6/kg\"", "dose = \"1e6/kg\"").replace("infusions = 1", "infusions = 1\ntolerance = { soft = \"30%\", hard = \"20%\" }"), "protocol file demo.toml: line 22, column 13: regimen \"main\" tolerance: soft 30% is wider than hard 20%; the soft band must lie inside the hard one"),
+        (
+            BANDS.replace("above = \"40 kg\"", "above = \"41 kg\""),
+            "protocol file demo.toml: line 26, column 1: regimen \"by-weight\" weight band: it does not meet the band before it without a gap or an overlap (that band ends at_most 40 kg, this one starts above 41 kg); the edges must be the same weight, one inclusive and one not, such as at_most = \"40 kg\" then above = \"40 kg\"",
+        ),
+        (
+            BANDS.replace("above = \"40 kg\"", "at_least = \"40 kg\""),
+            "protocol file demo.toml: line 26, column 1: regimen \"by-weight\" weight band: it does not meet the band before it without a gap or an overlap (that band ends at_most 40 kg, this one starts at_least 40 kg); the edges must be the same weight, one inclusive and one not, such as at_most = \"40 kg\" then above = \"40 kg\"",
+        ),
+        (
+            BANDS.replace("at_most = \"40 kg\"", "below = \"40 kg\""),
+            "protocol file demo.toml: line 26, column 1: regimen \"by-weight\" weight band: it does not meet the band before it without a gap or an overlap (that band ends below 40 kg, this one starts above 40 kg); the edges must be the same weight, one inclusive and one not, such as at_most = \"40 kg\" then above = \"40 kg\"",
+        ),
+        (
+            BANDS.replace("infusions = 1\n", "infusions = 1\ndose = \"1e6/kg\"\n"),
+            "protocol file demo.toml: line 18, column 1: regimen \"by-weight\": weight bands state the dose for each weight; give no dose, max_total or levels beside them",
+        ),
+        (
+            BANDS.replace(
+                "dose = \"2e6/kg\"\nmax_total = \"1.6e8\"",
+                "min_dose = \"2e6/kg\"\nmax_total = \"5e7\"",
+            ),
+            "protocol file demo.toml: line 26, column 1: regimen \"by-weight\" weight band: max_total 50,000,000 cells (5 × 10⁷) is below the smallest dose the regimen gives, 2,000,000 cells/kg (2 × 10⁶ cells/kg), which just above the lightest weight the protocol admits (40 kg) comes to 80,000,000 cells (8 × 10⁷); no patient could receive both, so the cap must be at least that",
+        ),
+        (
+            BANDS
+                .split("\n[[regimen.band]]\nabove")
+                .next()
+                .unwrap()
+                .to_owned(),
+            "protocol file demo.toml: line 22, column 1: regimen \"by-weight\" has one weight band; one rule for every weight is written without [[regimen.band]], and bands need at least two",
+        ),
+        (
+            GOOD.replace(
+                "max_dose = \"2e6/kg\"\n",
+                "max_dose = \"2e6/kg\"\nmax_total = \"1e8\"\n",
+            )
+            .replace("\"1e6/kg\"", "\"1e8\"")
+            .replace("\"2e6/kg\"", "\"2e8\""),
+            "protocol file demo.toml: line 18, column 1: regimen \"main\": max_total 100,000,000 cells (1 × 10⁸) caps a total that weight × dose per kg could exceed, but this dose is not per kg",
+        ),
+        (
+            GOOD.replace("min_dose = \"1e6/kg\"\n", ""),
+            "protocol file demo.toml: line 18, column 1: regimen \"main\": max_dose needs a min_dose; a limit on the total alone is written max_total",
+        ),
+        (
+            GOOD.replace(
+                "infusions = 1",
+                "infusions = 1\ntolerance = { hard = \"20%\" }",
+            ),
+            "protocol file demo.toml: line 23, column 13: regimen \"main\" tolerance: a tolerance applies around a single dose, and this regimen states only ranges",
+        ),
+        (
+            GOOD.replace(
+                "min_dose = \"1e6/kg\"\nmax_dose = \"2e6/kg\"",
+                "dose = \"1e6/kg\"",
+            )
+            .replace(
+                "infusions = 1",
+                "infusions = 1\ntolerance = { soft = \"30%\", hard = \"20%\" }",
+            ),
+            "protocol file demo.toml: line 22, column 13: regimen \"main\" tolerance: soft 30% is wider than hard 20%; the soft band must lie inside the hard one",
+        ),
     ];
     let mismatches: Vec<String> = table
         .iter()
@@ -204,8 +258,9 @@ fn the_sha256_is_of_the_exact_bytes() {
     );
     // `printf %s "$GOOD" | sha256sum`, worked outside the library.
     assert_eq!(a.sha256().len(), 64);
-    assert!(a
-        .sha256()
-        .chars()
-        .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+    assert!(
+        a.sha256()
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+    );
 }

@@ -282,7 +282,10 @@ fn numbered_levels_in_named_arms() {
         .calculate(&request(Some("adolescents"), "level 3", "50kg"))
         .unwrap_err()
         .to_string();
-    assert_eq!(error, "protocol DEMO-LEVELS arm adolescents has no dose level 3; choose a level (its levels are 1 and 2) or give one of those doses");
+    assert_eq!(
+        error,
+        "protocol DEMO-LEVELS arm adolescents has no dose level 3; choose a level (its levels are 1 and 2) or give one of those doses"
+    );
     let young = p
         .calculate(&request(Some("adults"), "level 1", "50kg").with_age("11".parse().unwrap()))
         .unwrap();
@@ -431,10 +434,14 @@ fn tolerance_messages_say_what_follows() {
     };
     assert_eq!(
         message("6e7"),
-        ["delivered 60,000,000 cells (6 x 10^7) is 14.29% below the target 70,000,000 cells (7 x 10^7), past the soft tolerance of 10%: it needs an acknowledgement with a reason"]
+        [
+            "delivered 60,000,000 cells (6 x 10^7) is 14.29% below the target 70,000,000 cells (7 x 10^7), past the soft tolerance of 10%: it needs an acknowledgement with a reason"
+        ]
     );
     assert_eq!(
         message("9e7"),
-        ["delivered 90,000,000 cells (9 x 10^7) is 28.57% above the target 70,000,000 cells (7 x 10^7), past the hard tolerance of 20%: it is refused"]
+        [
+            "delivered 90,000,000 cells (9 x 10^7) is 28.57% above the target 70,000,000 cells (7 x 10^7), past the hard tolerance of 20%: it is refused"
+        ]
     );
 }
