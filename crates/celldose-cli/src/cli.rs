@@ -288,9 +288,15 @@ pub struct BatchArgs {
     #[arg(long)]
     pub ascii: bool,
 
-    /// Append one audit record per row to this tamper-evident log.
+    /// Append one audit record per row to this tamper-evident log (the rows are then computed
+    /// on one thread, each record appended in order).
     #[arg(long = "audit-log", value_name = "FILE")]
     pub audit_log: Option<std::path::PathBuf>,
+
+    /// How many threads compute rows: 1 to 256. Default: one per core. The output is the same,
+    /// byte for byte and in input order, whatever the number.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: Option<u16>,
 }
 
 /// `celldose audit`.

@@ -493,13 +493,18 @@ fn batch(
         Ok(audit) => audit,
         Err(error) => return refuse(&error.to_string(), args.ascii),
     };
-    match batch::run(
+    let workers = args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+        usize::from,
+    );
+    match batch::run_with_workers(
         &catalogue,
         io::BufReader::with_capacity(1 << 16, input),
         io::stdout().lock(),
         format,
         notation,
         audit.as_mut(),
+        workers,
     ) {
         Ok(summary) => {
             let _ = writeln!(io::stderr().lock(), "celldose batch: {summary}");

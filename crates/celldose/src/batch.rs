@@ -460,7 +460,38 @@ pub fn run<R: BufRead, W: Write>(
     output: W,
     format: BatchFormat,
     notation: Notation,
+    audit: Option<&mut AuditLog>,
+) -> Result<Summary> {
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    run_with_workers(catalogue, input, output, format, notation, audit, workers)
+}
+
+/// [`run`], with the rows computed on `workers` threads (1: on the calling thread alone). The
+/// output is the same byte for byte whatever the count: rows are read in blocks, computed in
+/// parallel, and written in input order, with a bounded number of blocks in flight, so memory
+/// stays flat. With an audit log the run is on the calling thread, each record appended in order.
+///
+/// # Errors
+/// As [`run`].
+///
+/// ```
+/// use celldose::batch::{self, BatchFormat};
+/// let log = "protocol,arm,level,weight\nNCT07276568,alf,1,72.5kg\nNCT07276568,alf,1,72.5\n";
+/// let catalogue = celldose::Catalogue::builtin()?;
+/// let (mut one, mut two) = (Vec::new(), Vec::new());
+/// batch::run_with_workers(&catalogue, log.as_bytes(), &mut one, BatchFormat::Jsonl, celldose::human::Notation::Unicode, None, 1)?;
+/// batch::run_with_workers(&catalogue, log.as_bytes(), &mut two, BatchFormat::Jsonl, celldose::human::Notation::Unicode, None, 2)?;
+/// assert_eq!(one, two);
+/// # Ok::<(), celldose::Error>(())
+/// ```
+pub fn run_with_workers<R: BufRead, W: Write>(
+    catalogue: &Catalogue,
+    input: R,
+    output: W,
+    format: BatchFormat,
+    notation: Notation,
     mut audit: Option<&mut AuditLog>,
+    workers: usize,
 ) -> Result<Summary> {
     let result = run_rows(
         catalogue,
@@ -469,6 +500,7 @@ pub fn run<R: BufRead, W: Write>(
         format,
         notation,
         audit.as_deref_mut(),
+        workers,
     );
     // A run refused as a whole (an unreadable header, binary data) is recorded too.
     if let (Err(error), Some(log)) = (&result, audit) {
@@ -485,6 +517,7 @@ fn run_rows<R: BufRead, W: Write>(
     format: BatchFormat,
     notation: Notation,
     mut audit: Option<&mut AuditLog>,
+    workers: usize,
 ) -> Result<Summary> {
     let mut lines = BoundedLines::new(input, ROW_MAX_BYTES);
     // Only a line feed ends a record: a carriage return inside a line is a character of its field
@@ -519,33 +552,29 @@ fn run_rows<R: BufRead, W: Write>(
         .map(|name| String::from_utf8_lossy(name).trim_ascii().to_owned())
         .collect();
     let mut summary = Summary::default();
-    let mut sink = Sink::new(output, format)?;
+    let mut sink = Sink::new(output, format, notation)?;
+    if audit.is_none() && workers > 1 {
+        return in_parallel(catalogue, &columns, &mut lines, &mut sink, workers).and_then(
+            |summary| {
+                sink.finish()?;
+                Ok(summary)
+            },
+        );
+    }
     let mut products = Products::default();
 
     while let Some(end) = lines.read(&mut line).map_err(read_error)? {
         summary.rows = summary.rows.saturating_add(1);
-        let mut split = false;
-        let outcome = match end {
-            LineEnd::TooLong { bytes } => Err(Error::Request(format!(
-                "the row is {} bytes long, more than the {} bytes a row may have; it was not read",
-                crate::human::grouped(bytes.into()),
-                crate::human::grouped(ROW_MAX_BYTES.into())
-            ))),
-            LineEnd::Complete if line.trim_ascii().is_empty() => {
-                Err(Error::Request("the row is empty".into()))
-            }
-            LineEnd::Complete => record.split(&mut splitter, &line).and_then(|()| {
-                split = true;
-                compute(catalogue, &columns, &record, &mut products)
-            }),
-        };
-        match outcome.as_ref().map(Outcome::verdict) {
-            Ok(Verdict::Within) => summary.within = summary.within.saturating_add(1),
-            Ok(Verdict::Review) => summary.review = summary.review.saturating_add(1),
-            Ok(Verdict::NoDoseChosen) => summary.no_dose = summary.no_dose.saturating_add(1),
-            Ok(_) => summary.outside = summary.outside.saturating_add(1),
-            Err(_) => summary.errors = summary.errors.saturating_add(1),
-        }
+        let (outcome, split) = row_outcome(
+            end,
+            &line,
+            &mut splitter,
+            &mut record,
+            catalogue,
+            &columns,
+            &mut products,
+        );
+        summary.count(&outcome);
         if let Some(log) = audit.as_deref_mut() {
             // The fields as typed where the row was split, else the line as read.
             let raw: Vec<(&str, String)> = if split && record.len() == header.len() {
@@ -570,33 +599,285 @@ fn run_rows<R: BufRead, W: Write>(
             };
             log.append("batch", &input, &row)?;
         }
-        sink.write(summary.rows, &outcome, notation)?;
+        sink.write(summary.rows, &outcome)?;
     }
     sink.finish()?;
     Ok(summary)
 }
 
-/// Where output records go.
-enum Sink<W: Write> {
-    Jsonl(std::io::BufWriter<W>),
-    Csv(Box<csv::Writer<W>>),
+/// The most rows in a block handed to a worker.
+const BLOCK_ROWS: usize = 128;
+/// Room for a block's records: about 1 KiB a record, twice over.
+const RECORDS_CAPACITY: usize = BLOCK_ROWS * 2048;
+/// A block is handed over once its rows reach this many bytes.
+const BLOCK_BYTES: usize = 1 << 16;
+
+/// Rows read but not yet computed, as one block: the lines end to end, and where each ends.
+struct Block {
+    index: u64,
+    first_row: u64,
+    bytes: Vec<u8>,
+    lines: Vec<(usize, LineEnd)>,
 }
 
-impl<W: Write> Sink<W> {
-    fn new(output: W, format: BatchFormat) -> Result<Self> {
-        Ok(match format {
-            BatchFormat::Jsonl => Self::Jsonl(std::io::BufWriter::with_capacity(1 << 16, output)),
-            BatchFormat::Csv => {
-                let mut writer = WriterBuilder::new().from_writer(output);
-                writer.write_record(CSV_HEADER).map_err(write_error)?;
-                Self::Csv(Box::new(writer))
+/// A block computed: its records as bytes (or why they could not be encoded), and its counts.
+struct Done {
+    index: u64,
+    records: Result<Vec<u8>>,
+    summary: Summary,
+}
+
+/// The rows after the header, computed on `workers` threads and written in input order. The
+/// calling thread reads blocks of rows and writes finished blocks; at most a few blocks per worker
+/// are read ahead, so memory does not grow with the log.
+fn in_parallel<R: BufRead, W: Write>(
+    catalogue: &Catalogue,
+    columns: &Columns,
+    lines: &mut BoundedLines<R>,
+    sink: &mut Sink<W>,
+    workers: usize,
+) -> Result<Summary> {
+    use std::sync::{Mutex, mpsc};
+    let (format, notation) = (
+        if sink.encoder.csv.is_some() {
+            BatchFormat::Csv
+        } else {
+            BatchFormat::Jsonl
+        },
+        sink.encoder.notation,
+    );
+    let in_flight = u64::try_from(workers.saturating_mul(2)).unwrap_or(u64::MAX);
+    let (work, to_work) = mpsc::channel::<Block>();
+    let to_work = Mutex::new(to_work);
+    let (done, finished) = mpsc::channel::<Done>();
+    // Buffers passed round: written record buffers back to the workers, read blocks back to the
+    // reader, so that after the first blocks nothing more is allocated for them.
+    let (spare_records, to_reuse) = mpsc::channel::<Vec<u8>>();
+    let to_reuse = Mutex::new(to_reuse);
+    let (spare_blocks, blocks_back) = mpsc::channel::<Block>();
+    std::thread::scope(|scope| {
+        // Owned here, so that however this returns, the workers see the end of their work.
+        let (work, done, finished) = (work, done, finished);
+        for _ in 0..workers {
+            let (done, to_work, to_reuse, spare_blocks) =
+                (done.clone(), &to_work, &to_reuse, spare_blocks.clone());
+            scope.spawn(move || {
+                let mut splitter = csv_core::ReaderBuilder::new()
+                    .terminator(csv_core::Terminator::Any(b'\n'))
+                    .build();
+                let mut record = Row::default();
+                let mut products = Products::default();
+                let mut encoder = Encoder::new(format, notation);
+                loop {
+                    let next = match to_work.lock() {
+                        Ok(receiver) => receiver.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(block) = next else { return };
+                    let mut summary = Summary::default();
+                    let mut encoded = Ok(());
+                    let mut start = 0;
+                    for (end_at, end) in &block.lines {
+                        let line = block.bytes.get(start..*end_at).unwrap_or_default();
+                        start = *end_at;
+                        summary.rows = summary.rows.saturating_add(1);
+                        let (outcome, _) = row_outcome(
+                            *end,
+                            line,
+                            &mut splitter,
+                            &mut record,
+                            catalogue,
+                            columns,
+                            &mut products,
+                        );
+                        summary.count(&outcome);
+                        let row = block
+                            .first_row
+                            .saturating_add(summary.rows)
+                            .saturating_sub(1);
+                        encoded = encoder.encode(row, &outcome);
+                        if encoded.is_err() {
+                            break;
+                        }
+                    }
+                    // Sized for a block's records at once, so that a buffer does not grow (and
+                    // leave its old pages behind) as it passes round.
+                    let spare = to_reuse
+                        .lock()
+                        .ok()
+                        .and_then(|spares| spares.try_recv().ok())
+                        .unwrap_or_else(|| Vec::with_capacity(RECORDS_CAPACITY));
+                    let records = encoded.and_then(|()| encoder.take_into(spare));
+                    let finished = Done {
+                        index: block.index,
+                        records,
+                        summary,
+                    };
+                    if done.send(finished).is_err() {
+                        return;
+                    }
+                    // The block goes back to be read into again; a reader gone needs none.
+                    let _ = spare_blocks.send(block);
+                }
+            });
+        }
+        drop(done);
+
+        let mut summary = Summary::default();
+        let mut waiting: std::collections::BTreeMap<u64, Done> = std::collections::BTreeMap::new();
+        let (mut sent, mut written, mut rows) = (0u64, 0u64, 0u64);
+        let mut stopped: Option<Error> = None;
+        let mut line = Vec::new();
+        drop(spare_blocks);
+        loop {
+            let mut block = blocks_back.try_recv().unwrap_or_else(|_| Block {
+                index: 0,
+                first_row: 0,
+                bytes: Vec::new(),
+                lines: Vec::new(),
+            });
+            block.index = sent;
+            block.first_row = rows.saturating_add(1);
+            block.bytes.clear();
+            block.lines.clear();
+            let mut ended = false;
+            while block.lines.len() < BLOCK_ROWS && block.bytes.len() < BLOCK_BYTES {
+                match lines.read(&mut line) {
+                    Ok(Some(end)) => {
+                        block.bytes.extend_from_slice(&line);
+                        block.lines.push((block.bytes.len(), end));
+                        rows = rows.saturating_add(1);
+                    }
+                    Ok(None) => {
+                        ended = true;
+                        break;
+                    }
+                    Err(error) => {
+                        stopped = Some(input_error(error.to_string()));
+                        ended = true;
+                        break;
+                    }
+                }
             }
-        })
+            if !block.lines.is_empty() {
+                if work.send(block).is_err() {
+                    break;
+                }
+                sent = sent.saturating_add(1);
+            }
+            // Write what is finished, in order; wait while too many blocks are out, and at the
+            // end until every block is back.
+            while sent.saturating_sub(written) >= in_flight || (ended && written < sent) {
+                let Ok(finished) = finished.recv() else {
+                    return Err(Error::Request(
+                        "the batch stopped: a worker ended before its rows were written".into(),
+                    ));
+                };
+                waiting.insert(finished.index, finished);
+                while let Some(next) = waiting.remove(&written) {
+                    summary.add(next.summary);
+                    let records = next.records?;
+                    sink.write_encoded(&records)?;
+                    // A worker gone needs no buffer back.
+                    let _ = spare_records.send(records);
+                    written = written.saturating_add(1);
+                }
+            }
+            if ended {
+                break;
+            }
+        }
+        drop(work);
+        match stopped {
+            Some(error) => Err(error),
+            None => Ok(summary),
+        }
+    })
+}
+
+/// One row's outcome, exactly as `celldose dose` or `celldose check` would give it, and whether
+/// the line was split into fields.
+fn row_outcome(
+    end: LineEnd,
+    line: &[u8],
+    splitter: &mut csv_core::Reader,
+    record: &mut Row,
+    catalogue: &Catalogue,
+    columns: &Columns,
+    products: &mut Products,
+) -> (Result<Outcome>, bool) {
+    let mut split = false;
+    let outcome = match end {
+        LineEnd::TooLong { bytes } => Err(Error::Request(format!(
+            "the row is {} bytes long, more than the {} bytes a row may have; it was not read",
+            crate::human::grouped(bytes.into()),
+            crate::human::grouped(ROW_MAX_BYTES.into())
+        ))),
+        LineEnd::Complete if line.trim_ascii().is_empty() => {
+            Err(Error::Request("the row is empty".into()))
+        }
+        LineEnd::Complete => record.split(splitter, line).and_then(|()| {
+            split = true;
+            compute(catalogue, columns, record, products)
+        }),
+    };
+    (outcome, split)
+}
+
+impl Summary {
+    /// Counts one row's outcome.
+    fn count(&mut self, outcome: &Result<Outcome>) {
+        match outcome.as_ref().map(Outcome::verdict) {
+            Ok(Verdict::Within) => self.within = self.within.saturating_add(1),
+            Ok(Verdict::Review) => self.review = self.review.saturating_add(1),
+            Ok(Verdict::NoDoseChosen) => self.no_dose = self.no_dose.saturating_add(1),
+            Ok(_) => self.outside = self.outside.saturating_add(1),
+            Err(_) => self.errors = self.errors.saturating_add(1),
+        }
     }
 
-    fn write(&mut self, row: u64, outcome: &Result<Outcome>, notation: Notation) -> Result<()> {
-        match self {
-            Self::Jsonl(out) => {
+    /// Adds another part's counts to these.
+    fn add(&mut self, other: Summary) {
+        self.rows = self.rows.saturating_add(other.rows);
+        self.within = self.within.saturating_add(other.within);
+        self.review = self.review.saturating_add(other.review);
+        self.outside = self.outside.saturating_add(other.outside);
+        self.no_dose = self.no_dose.saturating_add(other.no_dose);
+        self.errors = self.errors.saturating_add(other.errors);
+    }
+}
+
+/// Records as bytes: JSON lines, or CSV rows (the header only where asked for). The one
+/// encoding both the single-threaded run and each worker of a parallel run use, so their output
+/// is the same byte for byte.
+struct Encoder {
+    notation: Notation,
+    csv: Option<Box<csv::Writer<Vec<u8>>>>,
+    json: Vec<u8>,
+}
+
+impl Encoder {
+    fn new(format: BatchFormat, notation: Notation) -> Self {
+        Self {
+            notation,
+            csv: (format == BatchFormat::Csv)
+                .then(|| Box::new(WriterBuilder::new().from_writer(Vec::new()))),
+            json: Vec::new(),
+        }
+    }
+
+    /// The CSV header, where the format is CSV.
+    fn header(&mut self) -> Result<()> {
+        if let Some(csv) = &mut self.csv {
+            csv.write_record(CSV_HEADER).map_err(write_error)?;
+        }
+        Ok(())
+    }
+
+    fn encode(&mut self, row: u64, outcome: &Result<Outcome>) -> Result<()> {
+        let notation = self.notation;
+        match &mut self.csv {
+            None => {
                 let record = JsonRow {
                     row,
                     outcome,
@@ -606,13 +887,14 @@ impl<W: Write> Sink<W> {
                     // Every byte ASCII: quotes, messages and names included.
                     let json = serde_json::to_string(&record).map_err(write_error)?;
                     let json = crate::text::to_ascii(&json, crate::text::AsciiTarget::Json);
-                    out.write_all(json.as_bytes()).map_err(write_error)?;
+                    self.json.extend_from_slice(json.as_bytes());
                 } else {
-                    serde_json::to_writer(&mut *out, &record).map_err(write_error)?;
+                    serde_json::to_writer(&mut self.json, &record).map_err(write_error)?;
                 }
-                out.write_all(b"\n").map_err(write_error)
+                self.json.push(b'\n');
+                Ok(())
             }
-            Self::Csv(out) => {
+            Some(csv) => {
                 let mut cells = csv_row(row, outcome);
                 if notation == Notation::Ascii {
                     for cell in &mut cells {
@@ -622,16 +904,91 @@ impl<W: Write> Sink<W> {
                         }
                     }
                 }
-                out.write_record(&cells).map_err(write_error)
+                csv.write_record(&cells).map_err(write_error)
             }
         }
     }
 
-    fn finish(self) -> Result<()> {
-        match self {
-            Self::Jsonl(mut out) => out.flush().map_err(write_error),
-            Self::Csv(mut out) => out.flush().map_err(write_error),
+    /// The bytes encoded so far, taken out.
+    fn take(&mut self) -> Result<Vec<u8>> {
+        self.take_into(Vec::new())
+    }
+
+    /// The bytes encoded so far, taken out, with `spare` (emptied) to encode into next: a buffer
+    /// passed round instead of a new one for every block keeps a long run's memory flat.
+    fn take_into(&mut self, mut spare: Vec<u8>) -> Result<Vec<u8>> {
+        spare.clear();
+        match &mut self.csv {
+            None => Ok(std::mem::replace(&mut self.json, spare)),
+            Some(csv) => {
+                // A CSV writer gives its bytes up only whole; a fresh one takes its place.
+                let fresh = Box::new(WriterBuilder::new().from_writer(spare));
+                let full = std::mem::replace(csv, fresh);
+                full.into_inner().map_err(write_error)
+            }
         }
+    }
+
+    /// About how many bytes wait to be taken.
+    fn pending(&self) -> usize {
+        match &self.csv {
+            None => self.json.len(),
+            // The CSV writer keeps up to its own buffer before its Vec grows.
+            Some(csv) => csv.get_ref().len(),
+        }
+    }
+}
+
+/// Where output records go: encoded, then written in blocks. Whatever was encoded is written
+/// even when the run stops early, as the rows before a failure were read and computed.
+struct Sink<W: Write> {
+    out: W,
+    encoder: Encoder,
+}
+
+/// The size of a block written to the output.
+const WRITE_BLOCK: usize = 1 << 16;
+
+impl<W: Write> Sink<W> {
+    fn new(output: W, format: BatchFormat, notation: Notation) -> Result<Self> {
+        let mut encoder = Encoder::new(format, notation);
+        encoder.header()?;
+        Ok(Self {
+            out: output,
+            encoder,
+        })
+    }
+
+    fn write(&mut self, row: u64, outcome: &Result<Outcome>) -> Result<()> {
+        self.encoder.encode(row, outcome)?;
+        if self.encoder.pending() >= WRITE_BLOCK {
+            let bytes = self.encoder.take()?;
+            self.out.write_all(&bytes).map_err(write_error)?;
+        }
+        Ok(())
+    }
+
+    /// Bytes another encoder made, after everything encoded here.
+    fn write_encoded(&mut self, bytes: &[u8]) -> Result<()> {
+        let before = self.encoder.take()?;
+        self.out.write_all(&before).map_err(write_error)?;
+        self.out.write_all(bytes).map_err(write_error)
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        let bytes = self.encoder.take()?;
+        self.out.write_all(&bytes).map_err(write_error)?;
+        self.out.flush().map_err(write_error)
+    }
+}
+
+impl<W: Write> Drop for Sink<W> {
+    fn drop(&mut self) {
+        // A run that stopped early still writes the records of the rows it read.
+        if let Ok(bytes) = self.encoder.take() {
+            let _ = self.out.write_all(&bytes);
+        }
+        let _ = self.out.flush();
     }
 }
 

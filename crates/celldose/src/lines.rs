@@ -82,9 +82,10 @@ impl<R: BufRead> BoundedLines<R> {
                 .get(..newline.unwrap_or(buffer.len()))
                 .unwrap_or_default();
             let room = self.max.saturating_add(1).saturating_sub(line.len());
-            if room > 0 {
-                line.extend_from_slice(chunk.get(..room.min(chunk.len())).unwrap_or_default());
-            } else if chunk.contains(&0) {
+            let kept = room.min(chunk.len());
+            line.extend_from_slice(chunk.get(..kept).unwrap_or_default());
+            // A NUL byte past the bound is binary data, however the input arrives in buffers.
+            if chunk.get(kept..).is_some_and(|past| past.contains(&0)) {
                 return Err(LineError::Binary { bytes: total });
             }
             let length = chunk.len();

@@ -214,3 +214,85 @@ proptest! {
         }
     }
 }
+
+/// Runs `input` on `workers` threads; the summary (or error) and the bytes written.
+fn run_on(
+    input: &[u8],
+    format: BatchFormat,
+    notation: Notation,
+    workers: usize,
+) -> (String, Vec<u8>) {
+    let mut out = Vec::new();
+    let summary = batch::run_with_workers(
+        &catalogue(),
+        input,
+        &mut out,
+        format,
+        notation,
+        None,
+        workers,
+    );
+    (format!("{summary:?}"), out)
+}
+
+#[test]
+fn a_parallel_run_writes_the_same_bytes_as_one_thread() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+    let product = format!("{root}/products/one-bag-total.toml");
+    // Every kind of row, across every built-in protocol: doses, checks, a product, errors of
+    // every sort, an empty line, a broken quote, a row past 64 KiB, control characters.
+    let kinds: Vec<String> = vec![
+        "NCT07276568,alf,1,,72.5kg,45,,,".into(),
+        "NCT07276568,alf,,2e7/kg,160lb,45,1.2e9,10%,".into(),
+        "NCT05727722,clf,3,,70kg,52,,,".into(),
+        "NCT05727722,clf,1,,40kg,30,,,".into(),
+        "NCT06167473,low-dose,,,92kg,60,,10%,".to_owned() + &product,
+        "NCT06167473,low-dose,,,160lb,60,7.2e7,10%,".into(),
+        "NCT01218464,msc,,0.75e6/kg,60kg,40,4.5e7,5%,".into(),
+        "NCT01218464,msc,,,60kg,40,,,".into(),
+        "NCT01218464,placebo,,,60kg,40,1e6,,".into(),
+        "NCT05227846,,2,,70kg,50,,,".into(),
+        "NCT05227846,,9,,70kg,50,,,".into(),
+        "NCT07276568,alf,1,,72.5,45,,,".into(),
+        "NCT07276568,alf,1,,72.5kg,45,1.2e9,%10,".into(),
+        String::new(),
+        "\"broken,alf,1,,72.5kg,45,,,".into(),
+        "NCT07276568,alf,1,,72.5kg,45,,,,extra".into(),
+        "NCT0\u{1b}[2J,alf,1,,72.5kg,45,,,".into(),
+        format!("NCT07276568,alf,1,,{},45,,,", "7".repeat(70_000)),
+    ];
+    let mut log = b"protocol,arm,level,dose,weight,age,cells,tolerance,product\n".to_vec();
+    for i in 0..1_500 {
+        log.extend_from_slice(kinds[(i * 7) % kinds.len()].as_bytes());
+        log.push(b'\n');
+    }
+    for format in [BatchFormat::Jsonl, BatchFormat::Csv] {
+        for notation in [Notation::Unicode, Notation::Ascii] {
+            let one = run_on(&log, format, notation, 1);
+            let lines = log.iter().filter(|b| **b == b'\n').count() - 1;
+            assert!(
+                one.0.contains(&format!("rows: {lines},")),
+                "{lines}: {}",
+                one.0
+            );
+            for workers in [2, 8] {
+                let many = run_on(&log, format, notation, workers);
+                assert_eq!(many.0, one.0, "{workers} workers, {format:?}, {notation:?}");
+                assert!(
+                    many.1 == one.1,
+                    "{workers} workers, {format:?}, {notation:?}: the output differs"
+                );
+            }
+        }
+    }
+    // Binary data stops a run the same way on any number of threads, after the same records.
+    let mut binary = log.clone();
+    binary.extend_from_slice(&vec![0u8; 70_000]);
+    binary.extend_from_slice(b"\nNCT07276568,alf,1,,72.5kg,45,,,\n");
+    let one = run_on(&binary, BatchFormat::Jsonl, Notation::Unicode, 1);
+    let two = run_on(&binary, BatchFormat::Jsonl, Notation::Unicode, 2);
+    assert!(one.0.starts_with("Err("), "{}", one.0);
+    assert_eq!(one.0, two.0);
+    assert!(one.1 == two.1, "the records before binary data differ");
+    assert_eq!(String::from_utf8_lossy(&one.1).lines().count(), 1_500);
+}
