@@ -295,8 +295,8 @@ pub fn product_file(data: &[u8]) -> Result<(), String> {
 }
 
 /// A dispensing log body of any bytes after a fixed header: every physical line gives exactly
-/// one record, in order, and no record, in either notation, carries a control character; under
-/// ASCII notation every byte is ASCII.
+/// one record, in order, the same bytes on two threads as on one, and no record, in either
+/// notation, carries a control character; under ASCII notation every byte is ASCII.
 ///
 /// # Errors
 /// The invariant that failed, in words.
@@ -320,13 +320,35 @@ pub fn batch_rows(data: &[u8]) -> Result<(), String> {
     for notation in [Notation::Unicode, Notation::Ascii] {
         for format in [BatchFormat::Jsonl, BatchFormat::Csv] {
             let mut out = Vec::new();
-            let summary =
-                match batch::run(catalogue, log.as_slice(), &mut out, format, notation, None) {
-                    Ok(summary) => summary,
-                    // Binary data past a row's bound stops the run; that is a refusal, not a loss.
-                    Err(error) if error.to_string().contains("binary data") => return Ok(()),
-                    Err(error) => return Err(format!("the run failed: {error}")),
-                };
+            let on_one = batch::run_with_workers(
+                catalogue,
+                log.as_slice(),
+                &mut out,
+                format,
+                notation,
+                None,
+                1,
+            );
+            // Two threads write the same bytes and come to the same end as one.
+            let mut parallel = Vec::new();
+            let on_two = batch::run_with_workers(
+                catalogue,
+                log.as_slice(),
+                &mut parallel,
+                format,
+                notation,
+                None,
+                2,
+            );
+            if parallel != out || format!("{on_two:?}") != format!("{on_one:?}") {
+                return Err("two threads wrote other records than one".into());
+            }
+            let summary = match on_one {
+                Ok(summary) => summary,
+                // Binary data past a row's bound stops the run; that is a refusal, not a loss.
+                Err(error) if error.to_string().contains("binary data") => return Ok(()),
+                Err(error) => return Err(format!("the run failed: {error}")),
+            };
             let text =
                 String::from_utf8(out).map_err(|_| "a record is not valid UTF-8".to_owned())?;
             let records = text
