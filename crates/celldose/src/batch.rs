@@ -20,7 +20,7 @@ use crate::calculation::Delivery;
 use crate::error::{Error, Result};
 use crate::human::Notation;
 use crate::lines::{BoundedLines, LineEnd, LineError};
-use crate::report::{CheckReport, DoseReport};
+use crate::report::{CheckReport, DoseReport, Fields, JsonLine, Provenances};
 use crate::text::{Shown, char_name, forbidden_char};
 use crate::{Calculation, Catalogue, Certificate, DeliveryCheck, FieldNames, RequestText, Verdict};
 
@@ -430,6 +430,32 @@ impl Serialize for JsonRow<'_> {
             }
         }
     }
+}
+
+/// Writes one row's JSON record into `out`: the same bytes as `serde_json::to_writer` of its
+/// [`JsonRow`], written with [`JsonLine`] so that keys and provenance are copied, not escaped.
+fn json_row(
+    out: &mut Vec<u8>,
+    provenances: &mut Provenances,
+    row: u64,
+    outcome: &Result<Outcome>,
+    notation: Notation,
+) -> Result<()> {
+    match outcome {
+        Ok(Outcome::Dose(c)) => DoseReport::new(c, notation)
+            .with_row(row)
+            .write_json(out, provenances),
+        Ok(Outcome::Check(c)) => CheckReport::new(c, notation)
+            .with_row(row)
+            .write_json(out, provenances),
+        Err(error) => {
+            let mut line = JsonLine::new(out, provenances);
+            line.field("row", &row)
+                .and_then(|()| line.field("error", &error.to_string()))
+                .map(|()| line.end())
+        }
+    }
+    .map_err(write_error)
 }
 
 /// Reads a log from `input`, writes one record per row to `output` (and, when `audit` is given,
@@ -854,6 +880,9 @@ struct Encoder {
     notation: Notation,
     csv: Option<Box<csv::Writer<Vec<u8>>>>,
     json: Vec<u8>,
+    /// A record on its way to ASCII.
+    scratch: Vec<u8>,
+    provenances: Provenances,
 }
 
 impl Encoder {
@@ -863,6 +892,8 @@ impl Encoder {
             csv: (format == BatchFormat::Csv)
                 .then(|| Box::new(WriterBuilder::new().from_writer(Vec::new()))),
             json: Vec::new(),
+            scratch: Vec::new(),
+            provenances: Provenances::default(),
         }
     }
 
@@ -878,18 +909,27 @@ impl Encoder {
         let notation = self.notation;
         match &mut self.csv {
             None => {
-                let record = JsonRow {
-                    row,
-                    outcome,
-                    notation,
-                };
                 if notation == Notation::Ascii {
                     // Every byte ASCII: quotes, messages and names included.
-                    let json = serde_json::to_string(&record).map_err(write_error)?;
+                    self.scratch.clear();
+                    json_row(
+                        &mut self.scratch,
+                        &mut self.provenances,
+                        row,
+                        outcome,
+                        notation,
+                    )?;
+                    let json = String::from_utf8_lossy(&self.scratch);
                     let json = crate::text::to_ascii(&json, crate::text::AsciiTarget::Json);
                     self.json.extend_from_slice(json.as_bytes());
                 } else {
-                    serde_json::to_writer(&mut self.json, &record).map_err(write_error)?;
+                    json_row(
+                        &mut self.json,
+                        &mut self.provenances,
+                        row,
+                        outcome,
+                        notation,
+                    )?;
                 }
                 self.json.push(b'\n');
                 Ok(())
@@ -1043,5 +1083,86 @@ fn csv_row(row: u64, outcome: &Result<Outcome>) -> [String; 15] {
                 String::new(),
             ]
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use super::*;
+
+    /// The record a batch writes for a row is byte for byte what `serde_json::to_writer` writes
+    /// for the same row: keys and provenance copied as bytes change nothing, for doses, checks,
+    /// products, findings with quotes and non-ASCII text, and error rows, in both notations.
+    #[test]
+    fn a_json_line_is_the_bytes_serde_json_writes() {
+        let catalogue = Catalogue::builtin().unwrap();
+        let product = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/products/one-bag-total.toml"
+        );
+        let rows = [
+            "NCT07276568,alf,1,,72.5kg,45,,,".to_owned(),
+            "NCT07276568,alf,,2e7/kg,160lb,45,1.2e9,10%,".into(),
+            "NCT05727722,clf,3,,70kg,52,,,".into(),
+            "NCT05727722,clf,1,,40kg,30,,,".into(),
+            format!("NCT06167473,low-dose,,,92kg,60,,10%,{product}"),
+            "NCT06167473,low-dose,,,160lb,60,7.2e7,10%,".into(),
+            "NCT01218464,msc,,0.75e6/kg,60kg,40,4.5e7,5%,".into(),
+            "NCT01218464,placebo,,,60kg,40,1e6,,".into(),
+            "NCT05227846,,2,,70kg,50,,,".into(),
+            "NCT05227846,,9,,70kg,50,,,".into(),
+            "NCT07276568,alf,1,,72.5,45,,,".into(),
+            "NCT0\"\u{e9}\\,alf,1,,72.5kg,45,,,".into(),
+            "\"broken,alf,1,,72.5kg,45,,,".into(),
+        ];
+        let mut splitter = csv_core::ReaderBuilder::new().build();
+        let mut record = Row::default();
+        record
+            .split(
+                &mut splitter,
+                b"protocol,arm,level,dose,weight,age,cells,tolerance,product",
+            )
+            .unwrap();
+        let columns = Columns::from_header(&record).unwrap();
+        let mut products = Products::default();
+        let mut provenances = Provenances::default();
+        let mut kinds = std::collections::BTreeSet::new();
+        for (number, line) in (1u64..).zip(rows.iter()) {
+            let (outcome, _) = row_outcome(
+                LineEnd::Complete,
+                line.as_bytes(),
+                &mut splitter,
+                &mut record,
+                &catalogue,
+                &columns,
+                &mut products,
+            );
+            kinds.insert(match &outcome {
+                Ok(Outcome::Dose(_)) => "dose",
+                Ok(Outcome::Check(c)) if c.product().is_some() => "product",
+                Ok(Outcome::Check(_)) => "check",
+                Err(_) => "error",
+            });
+            for notation in [Notation::Unicode, Notation::Ascii] {
+                let expected = serde_json::to_vec(&JsonRow {
+                    row: number,
+                    outcome: &outcome,
+                    notation,
+                })
+                .unwrap();
+                let mut written = Vec::new();
+                json_row(&mut written, &mut provenances, number, &outcome, notation).unwrap();
+                assert_eq!(
+                    String::from_utf8(written).unwrap(),
+                    String::from_utf8(expected).unwrap(),
+                    "row {number}: {line}"
+                );
+            }
+        }
+        assert_eq!(kinds.len(), 4, "{kinds:?}");
+        // The protocols met were each serialised once.
+        assert_eq!(provenances.len(), 5);
     }
 }

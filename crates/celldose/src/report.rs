@@ -2,7 +2,10 @@
 //! the field names are a contract that scripts rely on.
 //!
 //! Each report borrows the result it describes and writes it field by field, so a batch of a
-//! million rows allocates nothing per field.
+//! million rows allocates nothing per field. The fields are listed once, for any [`Fields`]: a
+//! serde struct (any format, pretty or compact), or [`JsonLine`], which writes a compact JSON
+//! record with its keys and each protocol's provenance as ready-made bytes and hands only the
+//! values to `serde_json`, the same bytes as `serde_json::to_writer` gives.
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -136,7 +139,7 @@ struct Exact(Decimal);
 
 impl Serialize for Exact {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&crate::units::Plain(self.0))
+        serializer.serialize_str(crate::units::DecimalText::new(self.0).as_str())
     }
 }
 
@@ -187,59 +190,53 @@ impl Serialize for FindingReport<'_> {
 const DOSE_FIELDS: usize = 38;
 
 /// The fields every dose, check and prepare report starts with, in their contract order.
-fn dose_fields<S: SerializeStruct>(
-    state: &mut S,
-    c: &Calculation,
-    verdict: &str,
-) -> Result<(), S::Error> {
-    state.serialize_field("protocol", c.protocol())?;
-    state.serialize_field("protocol_version", c.protocol_version())?;
-    state.serialize_field("protocol_sha256", c.protocol_sha256())?;
-    state.serialize_field("arm", &c.arm())?;
-    state.serialize_field("regimen", c.regimen())?;
-    state.serialize_field("band", &c.band().map(Shown))?;
-    state.serialize_field("level", &c.level())?;
-    state.serialize_field("dose", &c.dose())?;
-    state.serialize_field("dose_per_kg", &c.dose_per_kg())?;
-    state.serialize_field("max_total_cells", &c.cap())?;
-    state.serialize_field("weight_kg", &Exact(c.weight().weight().kg()))?;
-    state.serialize_field("weight_entered", &Shown(c.weight()))?;
-    state.serialize_field("age_years", &c.age().map(|a| Exact(a.years())))?;
-    state.serialize_field("born", &c.age_from_birth().map(|a| Shown(a.born())))?;
-    state.serialize_field("age_on", &c.age_from_birth().map(|a| Shown(a.on())))?;
-    state.serialize_field("cells", &c.cells())?;
-    state.serialize_field("cells_exact", &c.exact_cells())?;
-    state.serialize_field("cells_per_kg", &c.cells_per_kg().map(|p| Exact(p.get())))?;
-    state.serialize_field("min_cells", &c.min_cells())?;
-    state.serialize_field("max_cells", &c.max_cells())?;
-    state.serialize_field("min_cells_exact", &c.exact_min())?;
-    state.serialize_field("max_cells_exact", &c.exact_max())?;
-    state.serialize_field("uncapped_min_cells_exact", &c.uncapped_min())?;
-    state.serialize_field("uncapped_max_cells_exact", &c.uncapped_max())?;
-    state.serialize_field("infusions", &Shown(c.infusions()))?;
-    state.serialize_field("per_infusion", &c.per_infusion().value())?;
-    state.serialize_field("total_cells", &c.total_cells())?;
-    state.serialize_field("rounding", c.rounding().name())?;
-    state.serialize_field("verdict", verdict)?;
-    state.serialize_field("acknowledgement", &c.acknowledgement())?;
-    state.serialize_field("trial_state_sha256", &c.trial_state_sha256())?;
-    state.serialize_field("patient", &c.patient())?;
-    state.serialize_field(
+fn dose_fields<F: Fields>(state: &mut F, c: &Calculation, verdict: &str) -> Result<(), F::Error> {
+    state.provenance(c.protocol(), c.protocol_version(), c.protocol_sha256())?;
+    state.field("arm", &c.arm())?;
+    state.field("regimen", c.regimen())?;
+    state.field("band", &c.band().map(Shown))?;
+    state.field("level", &c.level())?;
+    state.field("dose", &c.dose())?;
+    state.field("dose_per_kg", &c.dose_per_kg())?;
+    state.field("max_total_cells", &c.cap())?;
+    state.field("weight_kg", &Exact(c.weight().weight().kg()))?;
+    state.field("weight_entered", &Shown(c.weight()))?;
+    state.field("age_years", &c.age().map(|a| Exact(a.years())))?;
+    state.field("born", &c.age_from_birth().map(|a| Shown(a.born())))?;
+    state.field("age_on", &c.age_from_birth().map(|a| Shown(a.on())))?;
+    state.field("cells", &c.cells())?;
+    state.field("cells_exact", &c.exact_cells())?;
+    state.field("cells_per_kg", &c.cells_per_kg().map(|p| Exact(p.get())))?;
+    state.field("min_cells", &c.min_cells())?;
+    state.field("max_cells", &c.max_cells())?;
+    state.field("min_cells_exact", &c.exact_min())?;
+    state.field("max_cells_exact", &c.exact_max())?;
+    state.field("uncapped_min_cells_exact", &c.uncapped_min())?;
+    state.field("uncapped_max_cells_exact", &c.uncapped_max())?;
+    state.field("infusions", &Shown(c.infusions()))?;
+    state.field("per_infusion", &c.per_infusion().value())?;
+    state.field("total_cells", &c.total_cells())?;
+    state.field("rounding", c.rounding().name())?;
+    state.field("verdict", verdict)?;
+    state.field("acknowledgement", &c.acknowledgement())?;
+    state.field("trial_state_sha256", &c.trial_state_sha256())?;
+    state.field("patient", &c.patient())?;
+    state.field(
         "current_weight_kg",
         &c.current_weight().map(|w| Exact(w.weight().kg())),
     )?;
-    state.serialize_field("current_weight_entered", &c.current_weight().map(Shown))?;
-    state.serialize_field(
+    state.field("current_weight_entered", &c.current_weight().map(Shown))?;
+    state.field(
         "dosing_weight",
         &c.dosing_weight().map(|d| d.weight.as_str()),
     )?;
-    state.serialize_field(
+    state.field(
         "max_weight_change_percent",
         &c.dosing_weight()
             .and_then(|d| d.max_change)
             .map(|p| Exact(p.get())),
     )?;
-    state.serialize_field("split", &Schedule(c))?;
+    state.field("split", &Schedule(c))?;
     Ok(())
 }
 
@@ -278,12 +275,9 @@ struct SplitRow {
 }
 
 /// The product, bags, excipients, split judgement and drawing of a check.
-fn delivery_fields<S: SerializeStruct>(
-    state: &mut S,
-    check: &DeliveryCheck,
-) -> Result<(), S::Error> {
-    state.serialize_field("actual_cells_exact", &check.actual_exact())?;
-    state.serialize_field(
+fn delivery_fields<F: Fields>(state: &mut F, check: &DeliveryCheck) -> Result<(), F::Error> {
+    state.field("actual_cells_exact", &check.actual_exact())?;
+    state.field(
         "product",
         &check.product().map(|p| ProductReport {
             id: p.identity().id(),
@@ -307,7 +301,7 @@ fn delivery_fields<S: SerializeStruct>(
             untouched_bags: p.untouched().iter().map(|(id, _, _)| id.as_str()).collect(),
         }),
     )?;
-    state.serialize_field(
+    state.field(
         "excipients",
         &check.excipients().map(|e| ExcipientReport {
             volume_ml: Exact(e.volume_ml()),
@@ -320,7 +314,7 @@ fn delivery_fields<S: SerializeStruct>(
             endotoxin_eu_per_kg: e.endotoxin_eu_per_kg().map(Exact),
         }),
     )?;
-    state.serialize_field(
+    state.field(
         "infusion",
         &check.split().map(|s| InfusionReport {
             infusion: s.infusion(),
@@ -335,7 +329,7 @@ fn delivery_fields<S: SerializeStruct>(
             cumulative_target_cells_exact: s.cumulative_target(),
         }),
     )?;
-    state.serialize_field(
+    state.field(
         "drawing",
         &check.drawing().map(|d| DrawingReport {
             step_ml: Exact(d.step().ml()),
@@ -403,13 +397,21 @@ struct DrawingReport {
 
 impl Serialize for DoseReport<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut state = Struct(serializer.serialize_struct("Dose", DOSE_FIELDS)?);
+        self.fields(&mut state)?;
+        state.0.end()
+    }
+}
+
+impl DoseReport<'_> {
+    /// The report's fields, in their contract order.
+    fn fields<F: Fields>(&self, state: &mut F) -> Result<(), F::Error> {
         let c = self.calculation;
-        let mut state = serializer.serialize_struct("Dose", DOSE_FIELDS)?;
         if let Some(row) = self.row {
-            state.serialize_field("row", &row)?;
+            state.field("row", &row)?;
         }
-        dose_fields(&mut state, c, c.verdict().as_str())?;
-        state.serialize_field(
+        dose_fields(state, c, c.verdict().as_str())?;
+        state.field(
             "findings",
             &Findings {
                 findings: c.findings().iter(),
@@ -417,37 +419,45 @@ impl Serialize for DoseReport<'_> {
                 marker: core::marker::PhantomData,
             },
         )?;
-        state.end()
+        Ok(())
     }
 }
 
 impl Serialize for CheckReport<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut state = Struct(serializer.serialize_struct("Check", DOSE_FIELDS + 10)?);
+        self.fields(&mut state)?;
+        state.0.end()
+    }
+}
+
+impl CheckReport<'_> {
+    /// The report's fields, in their contract order.
+    fn fields<F: Fields>(&self, state: &mut F) -> Result<(), F::Error> {
         let check = self.check;
-        let mut state = serializer.serialize_struct("Check", DOSE_FIELDS + 10)?;
         if let Some(row) = self.row {
-            state.serialize_field("row", &row)?;
+            state.field("row", &row)?;
         }
-        dose_fields(&mut state, check.calculation(), check.verdict().as_str())?;
-        state.serialize_field("actual_cells", &check.actual_cells())?;
-        state.serialize_field(
+        dose_fields(state, check.calculation(), check.verdict().as_str())?;
+        state.field("actual_cells", &check.actual_cells())?;
+        state.field(
             "actual_cells_per_kg",
             &Exact(check.actual_cells_per_kg().get()),
         )?;
-        state.serialize_field("deviation_percent", &check.deviation_percent().map(Exact))?;
-        state.serialize_field(
+        state.field("deviation_percent", &check.deviation_percent().map(Exact))?;
+        state.field(
             "tolerance_percent",
             &check.tolerance().map(|t| Exact(t.hard().get())),
         )?;
-        state.serialize_field(
+        state.field(
             "soft_tolerance_percent",
             &check
                 .tolerance()
                 .and_then(|t| t.soft())
                 .map(|s| Exact(s.get())),
         )?;
-        delivery_fields(&mut state, check)?;
-        state.serialize_field(
+        delivery_fields(state, check)?;
+        state.field(
             "findings",
             &Findings {
                 findings: check.findings(),
@@ -455,56 +465,60 @@ impl Serialize for CheckReport<'_> {
                 marker: core::marker::PhantomData,
             },
         )?;
-        state.end()
+        Ok(())
     }
 }
 
 impl Serialize for PrepareReport<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut state = Struct(serializer.serialize_struct("Prepare", DOSE_FIELDS + 15)?);
+        self.fields(&mut state)?;
+        state.0.end()
+    }
+}
+
+impl PrepareReport<'_> {
+    /// The report's fields, in their contract order.
+    fn fields<F: Fields>(&self, state: &mut F) -> Result<(), F::Error> {
         let prepared = self.prepared;
         let product = prepared.product();
-        let mut state = serializer.serialize_struct("Prepare", DOSE_FIELDS + 15)?;
         if let Some(row) = self.row {
-            state.serialize_field("row", &row)?;
+            state.field("row", &row)?;
         }
-        dose_fields(
-            &mut state,
-            prepared.calculation(),
-            prepared.verdict().as_str(),
-        )?;
-        state.serialize_field(
+        dose_fields(state, prepared.calculation(), prepared.verdict().as_str())?;
+        state.field(
             "concentration_per_ml",
             &Exact(product.concentration().get()),
         )?;
-        state.serialize_field("viability_percent", &Exact(product.viability().get()))?;
-        state.serialize_field("positive_percent", &Exact(product.positive().get()))?;
-        state.serialize_field("available_ml", &Exact(product.available().ml()))?;
-        state.serialize_field("step_ml", &Exact(prepared.step().ml()))?;
-        state.serialize_field("active_cells_per_ml", &Exact(product.active_cells_per_ml()))?;
-        state.serialize_field("exact_volume_ml", &Exact(prepared.exact_volume_ml()))?;
-        state.serialize_field("volume_ml", &Exact(prepared.volume().ml()))?;
-        state.serialize_field("delivered_cells", &prepared.delivered_cells())?;
-        state.serialize_field("delivered_cells_exact", &prepared.delivered_exact())?;
-        state.serialize_field(
+        state.field("viability_percent", &Exact(product.viability().get()))?;
+        state.field("positive_percent", &Exact(product.positive().get()))?;
+        state.field("available_ml", &Exact(product.available().ml()))?;
+        state.field("step_ml", &Exact(prepared.step().ml()))?;
+        state.field("active_cells_per_ml", &Exact(product.active_cells_per_ml()))?;
+        state.field("exact_volume_ml", &Exact(prepared.exact_volume_ml()))?;
+        state.field("volume_ml", &Exact(prepared.volume().ml()))?;
+        state.field("delivered_cells", &prepared.delivered_cells())?;
+        state.field("delivered_cells_exact", &prepared.delivered_exact())?;
+        state.field(
             "delivered_cells_per_kg",
             &Exact(prepared.delivered_per_kg().get()),
         )?;
-        state.serialize_field(
+        state.field(
             "deviation_percent",
             &prepared.deviation_percent().map(Exact),
         )?;
-        state.serialize_field(
+        state.field(
             "tolerance_percent",
             &prepared.tolerance().map(|t| Exact(t.hard().get())),
         )?;
-        state.serialize_field(
+        state.field(
             "soft_tolerance_percent",
             &prepared
                 .tolerance()
                 .and_then(|t| t.soft())
                 .map(|s| Exact(s.get())),
         )?;
-        state.serialize_field(
+        state.field(
             "findings",
             &Findings {
                 findings: prepared.findings(),
@@ -512,6 +526,194 @@ impl Serialize for PrepareReport<'_> {
                 marker: core::marker::PhantomData,
             },
         )?;
-        state.end()
+        Ok(())
+    }
+}
+
+/// Where a report's fields go, one at a time and in order.
+pub(crate) trait Fields {
+    /// What writing a field can fail with.
+    type Error;
+
+    /// Writes one field.
+    fn field<T: ?Sized + Serialize>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Self::Error>;
+
+    /// Writes the three fields that name the protocol a result rests on: the same for every
+    /// result of that protocol.
+    fn provenance(&mut self, id: &str, version: &str, sha256: &str) -> Result<(), Self::Error> {
+        self.field("protocol", id)?;
+        self.field("protocol_version", version)?;
+        self.field("protocol_sha256", sha256)
+    }
+}
+
+/// A serde struct as [`Fields`]: the route of every format and of pretty JSON.
+struct Struct<S>(S);
+
+impl<S: SerializeStruct> Fields for Struct<S> {
+    type Error = S::Error;
+
+    fn field<T: ?Sized + Serialize>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), S::Error> {
+        self.0.serialize_field(key, value)
+    }
+}
+
+/// One compact JSON record written into a buffer: the keys are the reports' own identifiers,
+/// which need no escaping, so they are copied as they are; each protocol's provenance is
+/// serialised once per run and copied after that ([`Provenances`]); every value goes through
+/// `serde_json`. The bytes are those `serde_json::to_writer` writes for the same report.
+pub(crate) struct JsonLine<'o> {
+    out: &'o mut Vec<u8>,
+    provenances: &'o mut Provenances,
+    started: bool,
+}
+
+impl<'o> JsonLine<'o> {
+    pub(crate) fn new(out: &'o mut Vec<u8>, provenances: &'o mut Provenances) -> Self {
+        Self {
+            out,
+            provenances,
+            started: false,
+        }
+    }
+
+    fn separator(&mut self) {
+        self.out.push(if self.started { b',' } else { b'{' });
+        self.started = true;
+    }
+
+    /// Ends the record (an empty record is `{}`).
+    pub(crate) fn end(mut self) {
+        if !self.started {
+            self.out.push(b'{');
+        }
+        self.out.push(b'}');
+        self.started = true;
+    }
+}
+
+impl Fields for JsonLine<'_> {
+    type Error = serde_json::Error;
+
+    fn field<T: ?Sized + Serialize>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), serde_json::Error> {
+        self.separator();
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\":");
+        serde_json::to_writer(&mut *self.out, value)
+    }
+
+    fn provenance(
+        &mut self,
+        id: &str,
+        version: &str,
+        sha256: &str,
+    ) -> Result<(), serde_json::Error> {
+        self.separator();
+        let bytes = self.provenances.bytes(id, version, sha256)?;
+        self.out.extend_from_slice(bytes);
+        Ok(())
+    }
+}
+
+/// Each protocol's `"protocol":…,"protocol_version":…,"protocol_sha256":…` as JSON bytes,
+/// serialised the first time a run meets the protocol. A run meets a handful of protocols, so a
+/// short list searched in order is all it takes.
+#[derive(Debug, Default)]
+pub(crate) struct Provenances {
+    known: Vec<Provenance>,
+}
+
+#[derive(Debug)]
+struct Provenance {
+    id: String,
+    version: String,
+    sha256: String,
+    bytes: Vec<u8>,
+}
+
+impl Provenances {
+    /// How many protocols' provenance is kept.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.known.len()
+    }
+
+    fn bytes(&mut self, id: &str, version: &str, sha256: &str) -> Result<&[u8], serde_json::Error> {
+        let found = self
+            .known
+            .iter()
+            .position(|p| p.sha256 == sha256 && p.id == id && p.version == version);
+        let index = match found {
+            Some(index) => index,
+            None => {
+                let mut bytes = Vec::new();
+                for (key, value) in [
+                    ("protocol", id),
+                    ("protocol_version", version),
+                    ("protocol_sha256", sha256),
+                ] {
+                    if !bytes.is_empty() {
+                        bytes.push(b',');
+                    }
+                    serde_json::to_writer(&mut bytes, key)?;
+                    bytes.push(b':');
+                    serde_json::to_writer(&mut bytes, value)?;
+                }
+                self.known.push(Provenance {
+                    id: id.to_owned(),
+                    version: version.to_owned(),
+                    sha256: sha256.to_owned(),
+                    bytes,
+                });
+                self.known.len().saturating_sub(1)
+            }
+        };
+        Ok(self
+            .known
+            .get(index)
+            .map_or(&[][..], |p| p.bytes.as_slice()))
+    }
+}
+
+impl DoseReport<'_> {
+    /// Writes the report as one compact JSON record into `out`, the same bytes as
+    /// `serde_json::to_writer` would write.
+    pub(crate) fn write_json(
+        &self,
+        out: &mut Vec<u8>,
+        provenances: &mut Provenances,
+    ) -> Result<(), serde_json::Error> {
+        let mut line = JsonLine::new(out, provenances);
+        self.fields(&mut line)?;
+        line.end();
+        Ok(())
+    }
+}
+
+impl CheckReport<'_> {
+    /// Writes the report as one compact JSON record into `out`, the same bytes as
+    /// `serde_json::to_writer` would write.
+    pub(crate) fn write_json(
+        &self,
+        out: &mut Vec<u8>,
+        provenances: &mut Provenances,
+    ) -> Result<(), serde_json::Error> {
+        let mut line = JsonLine::new(out, provenances);
+        self.fields(&mut line)?;
+        line.end();
+        Ok(())
     }
 }

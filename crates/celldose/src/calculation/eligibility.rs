@@ -33,12 +33,13 @@ impl Protocol {
             ));
         }
         if let Some(window) = self.age_window() {
-            let clause = format!("{} eligibility: age {window}", self.id());
+            // The clause is written only for a finding: most patients are inside the window.
+            let clause = || format!("{} eligibility: age {window}", self.id());
             match age {
                 None => findings.push(Finding::new(
                     Severity::Info,
                     FindingCode::AgeNotChecked,
-                    clause,
+                    clause(),
                     |_| format!("no age was given, so the age window ({window}) was not checked"),
                 )),
                 Some(age) => {
@@ -52,7 +53,7 @@ impl Protocol {
                         findings.push(Finding::new(
                             Severity::Hard,
                             FindingCode::AgeOutsideWindow,
-                            clause,
+                            clause(),
                             |_| format!("{age_words} is {}", miss_words(&miss)),
                         ));
                     }

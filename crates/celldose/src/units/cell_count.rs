@@ -5,7 +5,7 @@ use core::str::FromStr;
 
 use rust_decimal::Decimal;
 
-use super::{check_bounds, parse_number_within, serde_via_string, split_unit};
+use super::{check_bounds, parse_number_within, serde_via_decimal, split_unit};
 use crate::calculation::Rounding;
 use crate::error::{Error, Result};
 
@@ -236,8 +236,8 @@ impl fmt::Display for ExactCells {
     }
 }
 
-serde_via_string!(CellCount);
-serde_via_string!(ExactCells);
+serde_via_decimal!(CellCount);
+serde_via_decimal!(ExactCells);
 
 #[cfg(test)]
 mod tests {

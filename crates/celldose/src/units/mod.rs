@@ -52,6 +52,26 @@ macro_rules! serde_via_string {
 }
 pub(crate) use serde_via_string;
 
+/// Like [`serde_via_string`] for a type whose text is its decimal without trailing zeros: the
+/// text is made on the stack and handed to the serializer whole.
+macro_rules! serde_via_decimal {
+    ($type:ty) => {
+        impl serde::Serialize for $type {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str($crate::units::DecimalText::new(self.0).as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $type {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+pub(crate) use serde_via_decimal;
+
 /// Splits `input` into the number and a trailing unit made of letters (and `/`).
 pub(crate) fn split_unit(input: &str) -> (&str, &str) {
     let trimmed = input.trim_matches(' ');
@@ -105,60 +125,103 @@ pub(crate) fn write_decimal(
     out: &mut impl core::fmt::Write,
     value: rust_decimal::Decimal,
 ) -> core::fmt::Result {
-    let mut mantissa = value.mantissa();
-    let mut scale = value.scale();
-    while scale > 0 && mantissa % 10 == 0 {
-        mantissa /= 10;
-        scale = scale.saturating_sub(1);
-    }
-    // Division by ten is a multiplication for u64 but a library call for u128, so the common
-    // case of a mantissa that fits 64 bits takes the fast path.
-    let wide = mantissa.unsigned_abs();
-    let mut narrow = u64::try_from(wide).ok();
-    let mut wide_rest = wide;
+    out.write_str(DecimalText::new(value).as_str())
+}
+
+/// A decimal's text without trailing zeros, on the stack: what [`write_decimal`] writes, and
+/// what a serializer is handed as one string (no formatter in between).
+pub(crate) struct DecimalText {
     // 96 bits of mantissa are at most 29 digits; with a sign, a point and a leading zero, 32.
-    let mut buffer = [0u8; 40];
-    let mut start = buffer.len();
-    let mut put = |byte: u8| {
-        start = start.saturating_sub(1);
-        if let Some(slot) = buffer.get_mut(start) {
+    buffer: [u8; 40],
+    start: usize,
+}
+
+impl DecimalText {
+    pub(crate) fn new(value: rust_decimal::Decimal) -> Self {
+        let mut text = Self {
+            buffer: [0u8; 40],
+            start: 40,
+        };
+        let mut scale = value.scale();
+        let wide = value.mantissa().unsigned_abs();
+        // Division by ten is a multiplication for u64 but a library call for u128, so a mantissa
+        // that fits 64 bits (every count and weight in practice) never touches u128 arithmetic.
+        match u64::try_from(wide) {
+            Ok(mut narrow) => {
+                while scale > 0 && narrow % 10 == 0 && narrow != 0 {
+                    narrow /= 10;
+                    scale = scale.saturating_sub(1);
+                }
+                if narrow == 0 {
+                    scale = 0;
+                }
+                text.put_digits(narrow, 0, scale);
+            }
+            Err(_) => {
+                let mut wide = wide;
+                while scale > 0 && wide.is_multiple_of(10) {
+                    wide /= 10;
+                    scale = scale.saturating_sub(1);
+                }
+                // The low 19 digits go first, then the rest (below 10^10, as 96 bits are at
+                // most 29 digits), so both parts are written with u64 arithmetic.
+                const LOW: u128 = 10_000_000_000_000_000_000;
+                let low = u64::try_from(wide % LOW).unwrap_or(0);
+                match u64::try_from(wide / LOW) {
+                    Ok(0) | Err(_) => text.put_digits(low, 0, scale),
+                    Ok(high) => {
+                        text.put_fixed(low, 19, scale);
+                        text.put_digits(high, 19, scale);
+                    }
+                }
+            }
+        }
+        if value.is_sign_negative() && !value.is_zero() {
+            text.put(b'-');
+        }
+        text
+    }
+
+    fn put(&mut self, byte: u8) {
+        self.start = self.start.saturating_sub(1);
+        if let Some(slot) = self.buffer.get_mut(self.start) {
             *slot = byte;
         }
-    };
-    let mut written = 0u32;
-    loop {
-        if written == scale && scale > 0 {
-            put(b'.');
-        }
-        let (digit, rest_is_zero) = match narrow.as_mut() {
-            Some(value) => {
-                let digit = *value % 10;
-                *value /= 10;
-                (u8::try_from(digit).unwrap_or(0), *value == 0)
+    }
+
+    /// Writes `value`'s digits, least significant first, `written` digits having been written
+    /// already, with the point after `scale` digits and a leading zero where all are fraction.
+    fn put_digits(&mut self, mut value: u64, mut written: u32, scale: u32) {
+        loop {
+            if written == scale && scale > 0 {
+                self.put(b'.');
             }
-            None => {
-                let digit = wide_rest % 10;
-                wide_rest /= 10;
-                if let Ok(value) = u64::try_from(wide_rest) {
-                    narrow = Some(value);
-                }
-                (u8::try_from(digit).unwrap_or(0), wide_rest == 0)
+            self.put(b'0'.saturating_add(u8::try_from(value % 10).unwrap_or(0)));
+            value /= 10;
+            written = written.saturating_add(1);
+            if value == 0 && written > scale {
+                break;
             }
-        };
-        put(b'0'.saturating_add(digit));
-        written = written.saturating_add(1);
-        if rest_is_zero && written > scale {
-            break;
         }
     }
-    if mantissa < 0 {
-        put(b'-');
+
+    /// Writes exactly `digits` digits of `value`, zeros included, with the point where it falls.
+    fn put_fixed(&mut self, mut value: u64, digits: u32, scale: u32) {
+        for written in 0..digits {
+            if written == scale && scale > 0 {
+                self.put(b'.');
+            }
+            self.put(b'0'.saturating_add(u8::try_from(value % 10).unwrap_or(0)));
+            value /= 10;
+        }
     }
-    let text = buffer
-        .get(start..)
-        .and_then(|bytes| core::str::from_utf8(bytes).ok())
-        .unwrap_or("");
-    out.write_str(text)
+
+    pub(crate) fn as_str(&self) -> &str {
+        self.buffer
+            .get(self.start..)
+            .and_then(|bytes| core::str::from_utf8(bytes).ok())
+            .unwrap_or("")
+    }
 }
 
 /// A decimal displayed through [`write_decimal`].
