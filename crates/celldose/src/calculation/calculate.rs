@@ -10,7 +10,7 @@ use super::cap;
 use super::escalation::Gate;
 use super::explicit::{Explicit, explicit_dose_finding};
 use super::limits::{Limits, round_inside};
-use super::{Calculation, DoseChoice, DoseRequest, Finding, FindingCode, Rounding, Severity};
+use super::{Calculation, DoseChoice, DoseRequest, Finding, FindingCode, Severity};
 use crate::error::{Error, Result};
 use crate::human::{self, Notation};
 use crate::regimen::{Arm, DoseRule, Protocol, Regimen, Stated, Window};
@@ -149,10 +149,7 @@ impl Protocol {
         let cells_per_kg = match (dose, exact_cells) {
             // Uncapped, the patient receives the stated dose per kg exactly.
             (Some(Dose::PerKg(per_kg)), Some(exact)) if Some(exact) == requested => Some(per_kg),
-            (Some(_), Some(exact)) => Some(CellsPerKg::new(Rounding::HalfAwayFromZero.to_places(
-                CellsPerKg::checked_from(exact, weight)?.get(),
-                PER_KG_PLACES,
-            ))?),
+            (Some(_), Some(exact)) => Some(CellsPerKg::rounded_from(exact, weight, PER_KG_PLACES)?),
             _ => None,
         };
 

@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use super::calculate::rule_clause;
 use super::delivery::{Course, Delivery, Excipients, ProductUse, SplitCheck};
 use super::product_limits::judge_product;
-use super::tolerance::{percent_of, resolve_tolerance, tolerance_finding, tolerance_words};
+use super::tolerance::{deviation_percent, resolve_tolerance, tolerance_finding, tolerance_words};
 use super::{Calculation, DoseRequest, Finding, FindingCode, Rounding, Severity, Verdict};
 use crate::error::{Error, Result};
 use crate::human;
@@ -145,10 +145,7 @@ impl Protocol {
     ) -> Result<DeliveryCheck> {
         let actual = delivery.cells();
         let weight = calculation.weight().weight();
-        let actual_cells_per_kg = CellsPerKg::new(Rounding::HalfAwayFromZero.to_places(
-            CellsPerKg::checked_from(actual, weight)?.get(),
-            DEVIATION_PLACES,
-        ))?;
+        let actual_cells_per_kg = CellsPerKg::rounded_from(actual, weight, DEVIATION_PLACES)?;
         let (mut findings, deviation_percent, split) =
             judge_course(&calculation, actual, tolerance, course)?;
         let (product_findings, excipients) =
@@ -434,9 +431,7 @@ pub(crate) fn judge_delivery(
                 .get()
                 .checked_sub(target.get())
                 .ok_or_else(|| overflow("difference"))?;
-            let deviation =
-                percent_of(difference, target.get()).ok_or_else(|| overflow("deviation"))?;
-            Some(Rounding::HalfAwayFromZero.to_places(deviation, DEVIATION_PLACES))
+            Some(deviation_percent(difference, target.get()).ok_or_else(|| overflow("deviation"))?)
         }
         (None, Some(tolerance)) => {
             if !calculation.is_placebo() {

@@ -28,11 +28,19 @@ impl Gate<'_> {
         let Some(escalation) = self.regimen.escalation() else {
             return Ok(None);
         };
-        let requested = dose.cells_for(self.weight)?;
-        let start = escalation.start_dose().cells_for(self.weight)?;
-        if requested <= start {
+        // A weight is above zero, so doses of one kind compare as they stand; only a per-kg
+        // dose against a total needs the products.
+        let above_start = match (dose, escalation.start_dose()) {
+            (Dose::PerKg(requested), Dose::PerKg(start)) => requested > start,
+            (Dose::Total(requested), Dose::Total(start)) => requested > start,
+            (requested, start) => {
+                requested.cells_for(self.weight)? > start.cells_for(self.weight)?
+            }
+        };
+        if !above_start {
             return Ok(None);
         }
+        let requested = dose.cells_for(self.weight)?;
         let start_words = |n: Notation| {
             format!(
                 "level {} ({})",

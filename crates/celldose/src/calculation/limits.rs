@@ -123,7 +123,7 @@ pub(crate) fn round_inside(
     let rounded = exact.round(rounding)?;
     // Only a target inside the limits is kept inside them; a target already outside is
     // reported as such and left where the request put it.
-    if !limits.contains(exact) || limits.contains(rounded.exact()) {
+    if rounded.exact() == exact || !limits.contains(exact) || limits.contains(rounded.exact()) {
         return Ok(rounded);
     }
     let inside = match (limits.min, limits.max) {

@@ -382,10 +382,7 @@ impl Protocol {
             ))
         })?;
         let weight = calculation.weight().weight();
-        let delivered_per_kg = CellsPerKg::new(Rounding::HalfAwayFromZero.to_places(
-            CellsPerKg::checked_from(chosen.delivered, weight)?.get(),
-            SHOWN_PLACES,
-        ))?;
+        let delivered_per_kg = CellsPerKg::rounded_from(chosen.delivered, weight, SHOWN_PLACES)?;
         let exact_volume_ml = Rounding::HalfAwayFromZero.to_places(
             target.get().checked_div(active).ok_or_else(overflow)?,
             EXACT_VOLUME_PLACES,

@@ -48,6 +48,10 @@ impl Rounding {
     /// assert_eq!(Rounding::HalfAwayFromZero.to_places(Decimal::new(-5172, 4), 2), Decimal::new(-52, 2));
     /// ```
     pub fn to_places(self, value: Decimal, places: u32) -> Decimal {
+        if value.scale() <= places {
+            // Already at most `places` places: no strategy moves it.
+            return value.normalize();
+        }
         let strategy = match self {
             Self::HalfEven => RoundingStrategy::MidpointNearestEven,
             Self::HalfAwayFromZero => RoundingStrategy::MidpointAwayFromZero,
@@ -55,6 +59,76 @@ impl Rounding {
             Self::Up => RoundingStrategy::AwayFromZero,
         };
         value.round_dp_with_strategy(places, strategy).normalize()
+    }
+
+    /// `numerator ÷ denominator` rounded to `places` decimal places with this strategy; `None`
+    /// for a zero denominator or a quotient too large for a decimal.
+    ///
+    /// Where both are held in 128-bit integers once scaled (every count, weight and percentage
+    /// a dose meets), the quotient and its remainder are computed as integers and rounded from
+    /// the remainder: exact, and without the 28-digit quotient and its normalisation that
+    /// `Decimal` division makes. Otherwise the quotient is a `Decimal` division, then rounded.
+    ///
+    /// ```
+    /// use celldose::Rounding;
+    /// use rust_decimal::Decimal;
+    /// // 1,200,000,000 cells for 72.5 kg, per kg to 2 places.
+    /// let per_kg = Rounding::HalfAwayFromZero.quotient(Decimal::from(1_200_000_000), Decimal::new(725, 1), 2);
+    /// assert_eq!(per_kg, Some(Decimal::new(1_655_172_414, 2)));
+    /// assert_eq!(Rounding::HalfEven.quotient(Decimal::from(5), Decimal::from(2), 0), Some(Decimal::from(2)));
+    /// assert_eq!(Rounding::Up.quotient(Decimal::from(1), Decimal::ZERO, 2), None);
+    /// ```
+    pub fn quotient(
+        self,
+        numerator: Decimal,
+        denominator: Decimal,
+        places: u32,
+    ) -> Option<Decimal> {
+        if denominator.is_zero() {
+            return None;
+        }
+        if let Some(quotient) = self.integer_quotient(numerator, denominator, places) {
+            return Some(quotient);
+        }
+        Some(self.to_places(numerator.checked_div(denominator)?, places))
+    }
+
+    /// The quotient by integer division where the scaled operands fit in an `i128`:
+    /// n/d × 10^places = n_m × 10^(d_scale + places) ÷ (d_m × 10^n_scale).
+    fn integer_quotient(
+        self,
+        numerator: Decimal,
+        denominator: Decimal,
+        places: u32,
+    ) -> Option<Decimal> {
+        let ten = |power: u32| 10i128.checked_pow(power);
+        let num = numerator
+            .mantissa()
+            .checked_mul(ten(denominator.scale().checked_add(places)?)?)?;
+        let den = denominator
+            .mantissa()
+            .checked_mul(ten(numerator.scale())?)?;
+        let whole = num.checked_div(den)?;
+        let rest = num.checked_rem(den)?.unsigned_abs();
+        let twice_rest = rest.checked_mul(2)?;
+        let divisor = den.unsigned_abs();
+        let away = match self {
+            Self::Down => false,
+            Self::Up => rest != 0,
+            Self::HalfAwayFromZero => twice_rest >= divisor,
+            Self::HalfEven => {
+                twice_rest > divisor || (twice_rest == divisor && whole.checked_rem(2)? != 0)
+            }
+        };
+        let step = if (num < 0) == (den < 0) { 1 } else { -1 };
+        let rounded = if away {
+            whole.checked_add(step)?
+        } else {
+            whole
+        };
+        Decimal::try_from_i128_with_scale(rounded, places)
+            .ok()
+            .map(|q| q.normalize())
     }
 
     /// The strategy's name, as written in reports: `half-even`, `half-away-from-zero`, `down`,

@@ -129,9 +129,6 @@ pub(crate) fn tolerance_finding(
     } else {
         "above"
     };
-    let deviation = percent_of(difference.abs(), target.get())
-        .map(|d| Rounding::HalfAwayFromZero.to_places(d, 2))
-        .unwrap_or_default();
     let (severity, code, band, limit) = if past(tolerance.hard()) {
         (Severity::Hard, hard_code, "hard", tolerance.hard())
     } else if let Some(soft) = tolerance.soft().filter(|soft| past(*soft)) {
@@ -139,6 +136,8 @@ pub(crate) fn tolerance_finding(
     } else {
         return None;
     };
+    // Worked out only for a finding: most deliveries are inside the tolerance.
+    let deviation = deviation_percent(difference.abs(), target.get()).unwrap_or_default();
     let consequence = if severity == Severity::Hard {
         "it is refused"
     } else {
@@ -154,7 +153,8 @@ pub(crate) fn tolerance_finding(
     }))
 }
 
-/// `part` as a percentage of `whole`.
-pub(crate) fn percent_of(part: Decimal, whole: Decimal) -> Option<Decimal> {
-    part.checked_mul(Decimal::ONE_HUNDRED)?.checked_div(whole)
+/// `part` as a percentage of `whole`, rounded half away from zero to two places: the deviation
+/// every report shows.
+pub(crate) fn deviation_percent(part: Decimal, whole: Decimal) -> Option<Decimal> {
+    Rounding::HalfAwayFromZero.quotient(part.checked_mul(Decimal::ONE_HUNDRED)?, whole, 2)
 }

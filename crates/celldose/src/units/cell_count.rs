@@ -39,6 +39,21 @@ pub struct ExactCells(Decimal);
 
 const WHAT: &str = "cell count";
 
+/// [`CellCount::MAX`] as a whole number.
+const MAX_MANTISSA: i128 = 1_000_000_000_000_000;
+
+/// Checks an amount of cells against 0 and [`CellCount::MAX`]. A non-negative value whose
+/// mantissa is at most the maximum is inside whatever its scale (a scale only divides), which
+/// settles every amount a dose gives with one integer comparison; the rest are compared as
+/// decimals, and a refusal says why.
+fn check_cells(cells: Decimal) -> Result<()> {
+    let mantissa = cells.mantissa();
+    if (0..=MAX_MANTISSA).contains(&mantissa) {
+        return Ok(());
+    }
+    check_bounds(WHAT, cells, Decimal::ZERO, CellCount::MAX.0, " cells")
+}
+
 impl CellCount {
     /// No cells.
     pub const ZERO: Self = Self(Decimal::ZERO);
@@ -57,7 +72,7 @@ impl CellCount {
     /// assert!(CellCount::new(Decimal::new(15, 1)).is_err());
     /// ```
     pub fn new(cells: Decimal) -> Result<Self> {
-        check_bounds(WHAT, cells, Decimal::ZERO, Self::MAX.0, " cells")?;
+        check_cells(cells)?;
         if !cells.fract().is_zero() {
             return Err(Error::OutOfRange {
                 what: WHAT,
@@ -134,7 +149,7 @@ impl ExactCells {
     /// assert!(ExactCells::new(Decimal::from(-1)).is_err());
     /// ```
     pub fn new(cells: Decimal) -> Result<Self> {
-        check_bounds(WHAT, cells, Decimal::ZERO, Self::MAX.0, " cells")?;
+        check_cells(cells)?;
         Ok(Self(cells.normalize()))
     }
 
@@ -242,6 +257,24 @@ serde_via_decimal!(ExactCells);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_integer_bound_is_the_maximum_and_agrees_with_the_decimal_one() {
+        assert_eq!(CellCount::MAX.0.mantissa(), MAX_MANTISSA);
+        assert_eq!(CellCount::MAX.0.scale(), 0);
+        // Either side of the edge, at several scales, the two checks agree.
+        for scale in 0..=6u32 {
+            for delta in [-1i64, 0, 1] {
+                let mantissa = i128::from(delta)
+                    .checked_add(MAX_MANTISSA.checked_mul(10i128.pow(scale)).unwrap())
+                    .unwrap();
+                let value = Decimal::from_i128_with_scale(mantissa, scale);
+                let slow = check_bounds(WHAT, value, Decimal::ZERO, CellCount::MAX.0, " cells");
+                assert_eq!(check_cells(value).is_ok(), slow.is_ok(), "{value}");
+                assert!(check_cells(-value).is_err(), "{value}");
+            }
+        }
+    }
 
     #[test]
     fn max_is_ten_to_the_fifteen() {

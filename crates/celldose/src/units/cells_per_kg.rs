@@ -107,6 +107,31 @@ impl CellsPerKg {
     }
 }
 
+impl CellsPerKg {
+    /// The dose per kg an exact amount of cells gives a patient of this weight, rounded half
+    /// away from zero to `places` decimal places: the figure a report shows.
+    ///
+    /// # Errors
+    /// When the quotient cannot be represented.
+    ///
+    /// ```
+    /// use celldose::{BodyWeight, CellsPerKg, ExactCells};
+    /// let cells: ExactCells = "1200000000".parse()?;
+    /// let weight: BodyWeight = "72.5kg".parse()?;
+    /// assert_eq!(CellsPerKg::rounded_from(cells, weight, 2)?.to_string(), "16551724.14/kg");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn rounded_from(cells: ExactCells, weight: BodyWeight, places: u32) -> Result<Self> {
+        let quotient = crate::Rounding::HalfAwayFromZero
+            .quotient(cells.get(), weight.kg(), places)
+            .ok_or_else(|| Error::Overflow {
+                operation: "dose per kg",
+                detail: format!("{} cells ÷ {} kg", cells.get(), weight.kg()),
+            })?;
+        Self::new(quotient)
+    }
+}
+
 impl FromStr for CellsPerKg {
     type Err = Error;
 

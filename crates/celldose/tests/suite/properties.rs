@@ -180,3 +180,36 @@ proptest! {
         let _ = protocol.check(&request, cells, Some(Percent::new(Decimal::from(tolerance)).unwrap()));
     }
 }
+
+proptest! {
+    /// The rounded quotient a report shows (dose per kg, deviation) is the same by integer
+    /// division as by `Decimal` division then rounding, for every strategy, over counts up to
+    /// the maximum, weights with up to six places and signed differences.
+    #[test]
+    fn a_rounded_quotient_by_integers_is_the_decimal_one(
+        numerator in -1_000_000_000_000_000i64..=1_000_000_000_000_000i64,
+        numerator_scale in 0u32..=4,
+        denominator in 1i64..=700_000_000_000i64,
+        denominator_scale in 0u32..=6,
+        negative in any::<bool>(),
+        places in 0u32..=4,
+        rounding in rounding(),
+    ) {
+        let numerator = Decimal::new(numerator, numerator_scale);
+        let mut denominator = Decimal::new(denominator, denominator_scale);
+        denominator.set_sign_negative(negative);
+        let by_decimal = numerator
+            .checked_div(denominator)
+            .map(|q| rounding.to_places(q, places));
+        prop_assert_eq!(rounding.quotient(numerator, denominator, places), by_decimal);
+    }
+
+    /// Ties are where strategies differ: a quotient that ends exactly in 5 at the next place.
+    #[test]
+    fn a_tie_rounds_by_the_strategy(whole in 0i64..1_000_000_000, places in 0u32..=3, rounding in rounding()) {
+        let numerator = Decimal::new(whole.checked_mul(10).unwrap().checked_add(5).unwrap(), places.checked_add(1).unwrap());
+        let by_decimal = rounding.to_places(numerator, places);
+        prop_assert_eq!(rounding.quotient(numerator, Decimal::ONE, places), Some(by_decimal));
+        prop_assert_eq!(rounding.quotient(-numerator, Decimal::ONE, places), Some(rounding.to_places(-numerator, places)));
+    }
+}
