@@ -11,6 +11,11 @@ pub(crate) fn to_ratio(value: Decimal) -> Option<Ratio<i64>> {
     Some(Ratio::new(numer, denom))
 }
 
+/// Whether `value` can be a ratio ([`to_ratio`] gives one), without building and reducing it.
+fn fits_ratio(value: Decimal) -> bool {
+    i64::try_from(value.mantissa()).is_ok() && 10i64.checked_pow(value.scale()).is_some()
+}
+
 /// `value` as a decimal, only when the division terminates exactly; anything else is refused
 /// rather than rounded.
 pub(crate) fn to_decimal(value: Ratio<i64>) -> Option<Decimal> {
@@ -23,6 +28,10 @@ pub(crate) fn to_decimal(value: Ratio<i64>) -> Option<Decimal> {
 /// `amount × factor`, exactly, and only when the result can itself be read back as a ratio, so
 /// that a converted value's `Display` and `FromStr` stay an exact pair.
 pub(crate) fn convert(amount: Decimal, factor: Ratio<i64>) -> Option<Decimal> {
+    if factor.is_integer() && *factor.numer() == 1 {
+        // The unit is the base unit (kg, mL): the amount stands, if it can be a ratio at all.
+        return fits_ratio(amount).then_some(amount);
+    }
     to_ratio(amount)?
         .checked_mul(&factor)
         .and_then(to_decimal)
@@ -48,6 +57,24 @@ mod tests {
             convert(Decimal::from(i64::MAX), Ratio::new(2, 1)),
             None,
             "overflow is refused"
+        );
+        assert_eq!(
+            convert(Decimal::new(725, 1), Ratio::from_integer(1)),
+            Some(Decimal::new(725, 1)),
+            "the base unit keeps the amount as it is"
+        );
+        assert_eq!(
+            convert(
+                Decimal::from_i128_with_scale(i128::from(i64::MAX) + 1, 0),
+                Ratio::from_integer(1)
+            ),
+            None,
+            "an amount that cannot be a ratio is refused in the base unit too"
+        );
+        assert_eq!(
+            convert(Decimal::new(1, 19), Ratio::from_integer(1)),
+            None,
+            "10^19 does not fit an i64 denominator"
         );
     }
 }

@@ -38,7 +38,6 @@ pub(crate) fn parse_number(what: &'static str, input: &str) -> Result<Decimal> {
             "digits must not be grouped; write {plain} without separators"
         )));
     }
-    let lower = text.to_ascii_lowercase();
     if [
         "nan",
         "inf",
@@ -48,7 +47,8 @@ pub(crate) fn parse_number(what: &'static str, input: &str) -> Result<Decimal> {
         "+infinity",
         "-infinity",
     ]
-    .contains(&lower.as_str())
+    .iter()
+    .any(|word| text.eq_ignore_ascii_case(word))
     {
         return Err(malformed(format!("it is not a finite number{PLAIN}")));
     }
@@ -59,8 +59,10 @@ pub(crate) fn parse_number(what: &'static str, input: &str) -> Result<Decimal> {
         ));
     }
 
-    let mut chars = text.chars().peekable();
-    let negative = match chars.peek() {
+    // The characters left to read; a clone looks at the next one without taking it, and what is
+    // left after the digits is read in place, with nothing copied.
+    let mut chars = text.chars();
+    let negative = match chars.clone().next() {
         Some('-') => {
             chars.next();
             true
@@ -100,26 +102,26 @@ pub(crate) fn parse_number(what: &'static str, input: &str) -> Result<Decimal> {
         Ok(())
     };
 
-    while let Some(digit) = chars.peek().and_then(|c| c.to_digit(10)) {
+    while let Some(digit) = chars.clone().next().and_then(|c| c.to_digit(10)) {
         chars.next();
         integer_digits = integer_digits.saturating_add(1);
         push_digit(&mut mantissa, digit)?;
     }
     if integer_digits == 0 {
-        return Err(match chars.peek() {
+        return Err(match chars.clone().next() {
             Some('.') => {
                 malformed("a decimal point needs a digit before it (write 0.5, not .5)".into())
             }
             Some(c) => malformed(format!(
                 "it must start with a digit, not {}{PLAIN}",
-                crate::text::char_name(*c)
+                crate::text::char_name(c)
             )),
             None => malformed(format!("it has a sign but no digits{PLAIN}")),
         });
     }
-    if chars.peek() == Some(&'.') {
+    if chars.clone().next() == Some('.') {
         chars.next();
-        while let Some(digit) = chars.peek().and_then(|c| c.to_digit(10)) {
+        while let Some(digit) = chars.clone().next().and_then(|c| c.to_digit(10)) {
             chars.next();
             fraction_digits = fraction_digits.saturating_add(1);
             push_digit(&mut mantissa, digit)?;
@@ -131,8 +133,8 @@ pub(crate) fn parse_number(what: &'static str, input: &str) -> Result<Decimal> {
         }
     }
 
-    let rest: String = chars.collect();
-    let exponent = parse_exponent(&rest).map_err(malformed)?;
+    let rest = chars.as_str();
+    let exponent = parse_exponent(rest).map_err(malformed)?;
 
     // value = mantissa × 10^(exponent − fraction_digits)
     let shift = i64::from(exponent).saturating_sub(i64::from(fraction_digits));
