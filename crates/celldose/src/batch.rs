@@ -984,6 +984,9 @@ impl Encoder {
 struct Sink<W: Write> {
     out: W,
     encoder: Encoder,
+    /// The block written last, emptied and handed back to the encoder, so a run reuses two
+    /// buffers instead of growing a new one for every block.
+    spare: Vec<u8>,
 }
 
 /// The size of a block written to the output.
@@ -996,28 +999,34 @@ impl<W: Write> Sink<W> {
         Ok(Self {
             out: output,
             encoder,
+            spare: Vec::new(),
         })
     }
 
     fn write(&mut self, row: u64, outcome: &Result<Outcome>) -> Result<()> {
         self.encoder.encode(row, outcome)?;
         if self.encoder.pending() >= WRITE_BLOCK {
-            let bytes = self.encoder.take()?;
-            self.out.write_all(&bytes).map_err(write_error)?;
+            self.write_pending()?;
         }
         Ok(())
     }
 
+    /// Writes what the encoder holds, and keeps its buffer for the next block.
+    fn write_pending(&mut self) -> Result<()> {
+        let bytes = self.encoder.take_into(std::mem::take(&mut self.spare))?;
+        let written = self.out.write_all(&bytes).map_err(write_error);
+        self.spare = bytes;
+        written
+    }
+
     /// Bytes another encoder made, after everything encoded here.
     fn write_encoded(&mut self, bytes: &[u8]) -> Result<()> {
-        let before = self.encoder.take()?;
-        self.out.write_all(&before).map_err(write_error)?;
+        self.write_pending()?;
         self.out.write_all(bytes).map_err(write_error)
     }
 
     fn finish(&mut self) -> Result<()> {
-        let bytes = self.encoder.take()?;
-        self.out.write_all(&bytes).map_err(write_error)?;
+        self.write_pending()?;
         self.out.flush().map_err(write_error)
     }
 }

@@ -198,41 +198,41 @@ fn dose_fields<F: Fields>(state: &mut F, c: &Calculation, verdict: &str) -> Resu
     state.field("level", &c.level())?;
     state.field("dose", &c.dose())?;
     state.field("dose_per_kg", &c.dose_per_kg())?;
-    state.field("max_total_cells", &c.cap())?;
-    state.field("weight_kg", &Exact(c.weight().weight().kg()))?;
+    state.decimal("max_total_cells", c.cap())?;
+    state.decimal("weight_kg", Some(Exact(c.weight().weight().kg())))?;
     state.field("weight_entered", &Shown(c.weight()))?;
-    state.field("age_years", &c.age().map(|a| Exact(a.years())))?;
+    state.decimal("age_years", c.age().map(|a| Exact(a.years())))?;
     state.field("born", &c.age_from_birth().map(|a| Shown(a.born())))?;
     state.field("age_on", &c.age_from_birth().map(|a| Shown(a.on())))?;
-    state.field("cells", &c.cells())?;
-    state.field("cells_exact", &c.exact_cells())?;
-    state.field("cells_per_kg", &c.cells_per_kg().map(|p| Exact(p.get())))?;
-    state.field("min_cells", &c.min_cells())?;
-    state.field("max_cells", &c.max_cells())?;
-    state.field("min_cells_exact", &c.exact_min())?;
-    state.field("max_cells_exact", &c.exact_max())?;
-    state.field("uncapped_min_cells_exact", &c.uncapped_min())?;
-    state.field("uncapped_max_cells_exact", &c.uncapped_max())?;
+    state.decimal("cells", c.cells())?;
+    state.decimal("cells_exact", c.exact_cells())?;
+    state.decimal("cells_per_kg", c.cells_per_kg().map(|p| Exact(p.get())))?;
+    state.decimal("min_cells", c.min_cells())?;
+    state.decimal("max_cells", c.max_cells())?;
+    state.decimal("min_cells_exact", c.exact_min())?;
+    state.decimal("max_cells_exact", c.exact_max())?;
+    state.decimal("uncapped_min_cells_exact", c.uncapped_min())?;
+    state.decimal("uncapped_max_cells_exact", c.uncapped_max())?;
     state.field("infusions", &Shown(c.infusions()))?;
     state.field("per_infusion", &c.per_infusion().value())?;
-    state.field("total_cells", &c.total_cells())?;
+    state.decimal("total_cells", c.total_cells())?;
     state.field("rounding", c.rounding().name())?;
     state.field("verdict", verdict)?;
     state.field("acknowledgement", &c.acknowledgement())?;
     state.field("trial_state_sha256", &c.trial_state_sha256())?;
     state.field("patient", &c.patient())?;
-    state.field(
+    state.decimal(
         "current_weight_kg",
-        &c.current_weight().map(|w| Exact(w.weight().kg())),
+        c.current_weight().map(|w| Exact(w.weight().kg())),
     )?;
     state.field("current_weight_entered", &c.current_weight().map(Shown))?;
     state.field(
         "dosing_weight",
         &c.dosing_weight().map(|d| d.weight.as_str()),
     )?;
-    state.field(
+    state.decimal(
         "max_weight_change_percent",
-        &c.dosing_weight()
+        c.dosing_weight()
             .and_then(|d| d.max_change)
             .map(|p| Exact(p.get())),
     )?;
@@ -276,7 +276,7 @@ struct SplitRow {
 
 /// The product, bags, excipients, split judgement and drawing of a check.
 fn delivery_fields<F: Fields>(state: &mut F, check: &DeliveryCheck) -> Result<(), F::Error> {
-    state.field("actual_cells_exact", &check.actual_exact())?;
+    state.decimal("actual_cells_exact", Some(check.actual_exact()))?;
     state.field(
         "product",
         &check.product().map(|p| ProductReport {
@@ -439,19 +439,19 @@ impl CheckReport<'_> {
             state.field("row", &row)?;
         }
         dose_fields(state, check.calculation(), check.verdict().as_str())?;
-        state.field("actual_cells", &check.actual_cells())?;
-        state.field(
+        state.decimal("actual_cells", Some(check.actual_cells()))?;
+        state.decimal(
             "actual_cells_per_kg",
-            &Exact(check.actual_cells_per_kg().get()),
+            Some(Exact(check.actual_cells_per_kg().get())),
         )?;
-        state.field("deviation_percent", &check.deviation_percent().map(Exact))?;
-        state.field(
+        state.decimal("deviation_percent", check.deviation_percent().map(Exact))?;
+        state.decimal(
             "tolerance_percent",
-            &check.tolerance().map(|t| Exact(t.hard().get())),
+            check.tolerance().map(|t| Exact(t.hard().get())),
         )?;
-        state.field(
+        state.decimal(
             "soft_tolerance_percent",
-            &check
+            check
                 .tolerance()
                 .and_then(|t| t.soft())
                 .map(|s| Exact(s.get())),
@@ -486,34 +486,34 @@ impl PrepareReport<'_> {
             state.field("row", &row)?;
         }
         dose_fields(state, prepared.calculation(), prepared.verdict().as_str())?;
-        state.field(
+        state.decimal(
             "concentration_per_ml",
-            &Exact(product.concentration().get()),
+            Some(Exact(product.concentration().get())),
         )?;
-        state.field("viability_percent", &Exact(product.viability().get()))?;
-        state.field("positive_percent", &Exact(product.positive().get()))?;
-        state.field("available_ml", &Exact(product.available().ml()))?;
-        state.field("step_ml", &Exact(prepared.step().ml()))?;
-        state.field("active_cells_per_ml", &Exact(product.active_cells_per_ml()))?;
-        state.field("exact_volume_ml", &Exact(prepared.exact_volume_ml()))?;
-        state.field("volume_ml", &Exact(prepared.volume().ml()))?;
-        state.field("delivered_cells", &prepared.delivered_cells())?;
-        state.field("delivered_cells_exact", &prepared.delivered_exact())?;
-        state.field(
+        state.decimal("viability_percent", Some(Exact(product.viability().get())))?;
+        state.decimal("positive_percent", Some(Exact(product.positive().get())))?;
+        state.decimal("available_ml", Some(Exact(product.available().ml())))?;
+        state.decimal("step_ml", Some(Exact(prepared.step().ml())))?;
+        state.decimal(
+            "active_cells_per_ml",
+            Some(Exact(product.active_cells_per_ml())),
+        )?;
+        state.decimal("exact_volume_ml", Some(Exact(prepared.exact_volume_ml())))?;
+        state.decimal("volume_ml", Some(Exact(prepared.volume().ml())))?;
+        state.decimal("delivered_cells", prepared.delivered_cells())?;
+        state.decimal("delivered_cells_exact", Some(prepared.delivered_exact()))?;
+        state.decimal(
             "delivered_cells_per_kg",
-            &Exact(prepared.delivered_per_kg().get()),
+            Some(Exact(prepared.delivered_per_kg().get())),
         )?;
-        state.field(
-            "deviation_percent",
-            &prepared.deviation_percent().map(Exact),
-        )?;
-        state.field(
+        state.decimal("deviation_percent", prepared.deviation_percent().map(Exact))?;
+        state.decimal(
             "tolerance_percent",
-            &prepared.tolerance().map(|t| Exact(t.hard().get())),
+            prepared.tolerance().map(|t| Exact(t.hard().get())),
         )?;
-        state.field(
+        state.decimal(
             "soft_tolerance_percent",
-            &prepared
+            prepared
                 .tolerance()
                 .and_then(|t| t.soft())
                 .map(|s| Exact(s.get())),
@@ -542,12 +542,46 @@ pub(crate) trait Fields {
         value: &T,
     ) -> Result<(), Self::Error>;
 
+    /// Writes a number as its exact string without trailing zeros, or `null`: the same as
+    /// [`field`](Fields::field) with the value's own `Serialize`.
+    fn decimal<T: AsDecimal>(
+        &mut self,
+        key: &'static str,
+        value: Option<T>,
+    ) -> Result<(), Self::Error> {
+        self.field(key, &value.map(|v| Exact(v.decimal())))
+    }
+
     /// Writes the three fields that name the protocol a result rests on: the same for every
     /// result of that protocol.
     fn provenance(&mut self, id: &str, version: &str, sha256: &str) -> Result<(), Self::Error> {
         self.field("protocol", id)?;
         self.field("protocol_version", version)?;
         self.field("protocol_sha256", sha256)
+    }
+}
+
+/// A value written as its exact decimal: the cell amounts and [`Exact`], whose `Serialize` is
+/// that string.
+pub(crate) trait AsDecimal {
+    fn decimal(&self) -> Decimal;
+}
+
+impl AsDecimal for Exact {
+    fn decimal(&self) -> Decimal {
+        self.0
+    }
+}
+
+impl AsDecimal for crate::CellCount {
+    fn decimal(&self) -> Decimal {
+        self.get()
+    }
+}
+
+impl AsDecimal for crate::ExactCells {
+    fn decimal(&self) -> Decimal {
+        self.get()
     }
 }
 
@@ -613,6 +647,28 @@ impl Fields for JsonLine<'_> {
         self.out.extend_from_slice(key.as_bytes());
         self.out.extend_from_slice(b"\":");
         serde_json::to_writer(&mut *self.out, value)
+    }
+
+    fn decimal<T: AsDecimal>(
+        &mut self,
+        key: &'static str,
+        value: Option<T>,
+    ) -> Result<(), serde_json::Error> {
+        self.separator();
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\":");
+        match value {
+            // Digits, a point and a sign: nothing in it needs escaping.
+            Some(value) => {
+                self.out.push(b'"');
+                self.out
+                    .extend_from_slice(crate::units::DecimalText::new(value.decimal()).as_bytes());
+                self.out.push(b'"');
+            }
+            None => self.out.extend_from_slice(b"null"),
+        }
+        Ok(())
     }
 
     fn provenance(

@@ -216,6 +216,10 @@ impl DecimalText {
         }
     }
 
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.buffer.get(self.start..).unwrap_or_default()
+    }
+
     pub(crate) fn as_str(&self) -> &str {
         self.buffer
             .get(self.start..)
