@@ -335,6 +335,9 @@ pub enum Format {
     Text,
     /// One JSON object; every exact number is a string.
     Json,
+    /// One HL7 FHIR R4B resource (dose: MedicationRequest; check and prepare:
+    /// MedicationAdministration), counts in UCUM `10*6{cells}`; docs/fhir.md.
+    Fhir,
 }
 
 /// Flags every command takes.
@@ -391,7 +394,7 @@ impl Cli {
     /// Whether the command writes JSON.
     pub fn json(&self) -> bool {
         self.output()
-            .is_some_and(|output| output.format == Format::Json)
+            .is_some_and(|output| matches!(output.format, Format::Json | Format::Fhir))
     }
 }
 
@@ -557,6 +560,12 @@ pub struct ProductArgs {
         conflicts_with = "given"
     )]
     pub given_from_log: bool,
+
+    /// With --format fhir: when the cells were given (check) or are to be given (prepare), as
+    /// an instant with its offset (2026-11-30T09:15:00+01:00) or a date (2026-11-30); now by
+    /// default.
+    #[arg(long = "administered-at", value_name = "TIME")]
+    pub administered_at: Option<String>,
 }
 
 /// `celldose check`.

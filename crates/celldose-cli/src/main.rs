@@ -5,6 +5,7 @@
 //! number is parsed, computed and checked by the library.
 
 mod cli;
+mod fhir;
 mod json;
 mod request;
 mod text;
@@ -147,6 +148,20 @@ fn clap_error(error: &clap::Error, ascii: bool) -> ExitCode {
     }
 }
 
+/// When the cells were or will be given, for `--format fhir`; `--administered-at` is refused
+/// with another format, where it would say nothing.
+fn administered_at(
+    output: &OutputArgs,
+    from: &cli::ProductArgs,
+) -> Result<celldose::fhir::When, Refusal> {
+    if output.format != Format::Fhir && from.administered_at.is_some() {
+        return Err(Refusal(
+            "--administered-at applies with --format fhir, the only output that records when cells are given".into(),
+        ));
+    }
+    fhir::when(from.administered_at.as_deref())
+}
+
 fn notation(output: &OutputArgs) -> Notation {
     if output.ascii {
         Notation::Ascii
@@ -176,6 +191,7 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
             let text = match output.format {
                 Format::Text => text::protocols(&catalogue, notation(&output)),
                 Format::Json => json::protocols(&catalogue),
+                Format::Fhir => return Err(fhir::not_here("protocols")),
             };
             Ok((text, EXIT_WITHIN))
         }
@@ -190,6 +206,7 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
             let text = match args.output.format {
                 Format::Text => text::show(protocol, notation(&args.output)),
                 Format::Json => json::show(protocol),
+                Format::Fhir => return Err(fhir::not_here("show")),
             };
             Ok((text, EXIT_WITHIN))
         }
@@ -207,6 +224,7 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
             let text = match args.output.format {
                 Format::Text => text::dose(&calculation, n),
                 Format::Json => json::dose(&calculation, n),
+                Format::Fhir => fhir::dose(&calculation)?,
             };
             Ok((text, exit_code(calculation.verdict())))
         }),
@@ -224,6 +242,7 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
             logged(&args.dose, "check", &extra, || {
                 let catalogue = catalogue?;
                 let (protocol, request) = request::dose_request(&catalogue, &args.dose)?;
+                let when = administered_at(&args.dose.output, &args.from)?;
                 let (delivery, tolerance, course) = request::delivered(&args, protocol, &request)?;
                 let check = protocol.check_delivery(&request, &delivery, tolerance, course)?;
                 let n = notation(&args.dose.output);
@@ -236,6 +255,7 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                 let text = match args.dose.output.format {
                     Format::Text => text::check(&check, n),
                     Format::Json => json::check(&check, n),
+                    Format::Fhir => fhir::check(&check, when)?,
                 };
                 Ok((text, exit_code(check.verdict())))
             })
@@ -258,6 +278,7 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
             logged(&args.dose, "prepare", &extra, || {
                 let catalogue = catalogue?;
                 let (protocol, request) = request::dose_request(&catalogue, &args.dose)?;
+                let when = administered_at(&args.dose.output, &args.from)?;
                 let (source, step, tolerance) = request::product(&args, protocol, &request)?;
                 let n = notation(&args.dose.output);
                 match source {
@@ -277,6 +298,7 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                         let text = match args.dose.output.format {
                             Format::Text => text::prepare(&prepared, n),
                             Format::Json => json::prepare(&prepared, n),
+                            Format::Fhir => fhir::prepare(&prepared, when)?,
                         };
                         Ok((text, exit_code(prepared.verdict())))
                     }
@@ -300,6 +322,7 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                         let text = match args.dose.output.format {
                             Format::Text => text::check(&given, n),
                             Format::Json => json::check(&given, n),
+                            Format::Fhir => fhir::prepared_bags(&given, when)?,
                         };
                         Ok((text, exit_code(given.verdict())))
                     }
@@ -382,6 +405,7 @@ fn validate(
     let text = match args.output.format {
         Format::Text => text::validate(&results),
         Format::Json => json::validate(&results),
+        Format::Fhir => return Err(fhir::not_here("validate")),
     };
     Ok((text, if failed { EXIT_REFUSED } else { EXIT_WITHIN }))
 }

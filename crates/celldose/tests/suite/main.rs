@@ -14,6 +14,7 @@
 mod audit;
 mod batch;
 mod boundaries;
+mod fhir;
 mod file_properties;
 mod findings_page;
 mod formatting;

@@ -1,0 +1,210 @@
+//! The few FHIR R4B data types the resources use, written by hand: a quantity in UCUM, a coded
+//! concept, a reference, a note and an extension. Every decimal is written as a JSON number made
+//! from its exact digits, never through a binary float.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde::ser::{Error as _, Serializer};
+
+/// UCUM, the system of every quantity's unit code.
+pub const UCUM: &str = "http://unitsofmeasure.org";
+/// Where this project's extensions are defined (docs/fhir.md describes each).
+pub const EXTENSION_BASE: &str = "https://celldose.github.io/fhir/StructureDefinition/";
+
+/// A million cells, the unit counts are written in: `10*6{cells}` (the braces are an annotation).
+pub const MILLION_CELLS: &str = "10*6{cells}";
+/// A million cells per kilogram of body weight.
+pub const MILLION_CELLS_PER_KG: &str = "10*6{cells}/kg";
+/// Kilograms.
+pub const KILOGRAMS: &str = "kg";
+/// Millilitres.
+pub const MILLILITRES: &str = "mL";
+/// Percent.
+pub const PERCENT: &str = "%";
+
+/// A decimal written as a JSON number with exactly its digits: `1160`, `72.5`, `0.015`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Number(pub Decimal);
+
+impl Serialize for Number {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let digits = crate::units::DecimalText::new(self.0);
+        let raw = serde_json::value::RawValue::from_string(digits.as_str().to_owned())
+            .map_err(S::Error::custom)?;
+        raw.serialize(serializer)
+    }
+}
+
+/// A measured amount with its UCUM unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Quantity {
+    /// The amount, exactly.
+    pub value: Number,
+    /// The unit for a person: here the UCUM code itself.
+    pub unit: &'static str,
+    /// Always [`UCUM`].
+    pub system: &'static str,
+    /// The UCUM code: [`MILLION_CELLS`], [`MILLION_CELLS_PER_KG`], [`KILOGRAMS`], ...
+    pub code: &'static str,
+}
+
+impl Quantity {
+    /// `value` in the UCUM unit `code`, written as it is.
+    pub fn new(value: Decimal, code: &'static str) -> Self {
+        Self {
+            value: Number(value),
+            unit: code,
+            system: UCUM,
+            code,
+        }
+    }
+
+    /// A count of cells in millions: 1,160,000,000 cells is `1160` `10*6{cells}`. Exact: a
+    /// division by 10⁶ only moves the decimal point.
+    pub fn million_cells(cells: Decimal) -> Self {
+        Self::new(per_million(cells), MILLION_CELLS)
+    }
+
+    /// Cells per kilogram in millions: 16,000,000 cells/kg is `16` `10*6{cells}/kg`.
+    pub fn million_cells_per_kg(cells_per_kg: Decimal) -> Self {
+        Self::new(per_million(cells_per_kg), MILLION_CELLS_PER_KG)
+    }
+}
+
+/// `value` ÷ 10⁶, exactly, without trailing zeros. Every amount of cells has at most 28 - 6
+/// places (a count is whole, a per-kg dose has at most two places), so the scale stays within
+/// what a decimal holds; a value that would not is kept as it is rather than rounded.
+fn per_million(value: Decimal) -> Decimal {
+    let mut scaled = value;
+    match scaled.set_scale(value.scale().saturating_add(6)) {
+        Ok(()) => scaled.normalize(),
+        Err(_) => value,
+    }
+}
+
+/// A range of quantities; a dose "at least" a value has no high end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Range {
+    /// The lower end, inclusive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub low: Option<Quantity>,
+    /// The upper end, inclusive; none for a dose of "at least".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub high: Option<Quantity>,
+}
+
+/// A code in a code system.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Coding {
+    /// The code system.
+    pub system: &'static str,
+    /// The code in it.
+    pub code: &'static str,
+    /// The code's own display text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display: Option<&'static str>,
+}
+
+/// Codes, or only a text, for one concept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CodeableConcept {
+    /// The codes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coding: Vec<Coding>,
+    /// The concept in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+/// An identifier in a namespace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Identifier {
+    /// The namespace, where known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system: Option<&'static str>,
+    /// The identifier.
+    pub value: String,
+}
+
+/// A reference: to a contained resource (`#weight`), or to a patient by identifier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reference {
+    /// A literal reference: `#weight` for a contained resource.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// A logical reference by identifier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<Identifier>,
+    /// Words for a person.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display: Option<String>,
+}
+
+/// A note in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Annotation {
+    /// The note.
+    pub text: String,
+}
+
+/// An extension of this project's: a value, or parts that are extensions themselves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Extension {
+    /// The extension's URL, or a part's bare name.
+    pub url: String,
+    /// The value, for a simple extension.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+    /// The parts, for a complex one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub extension: Vec<Extension>,
+}
+
+/// An extension's value, named by its type as FHIR JSON does (`valueString`, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Value {
+    /// Text.
+    #[serde(rename = "valueString")]
+    String(String),
+    /// A code of this project's: a verdict, a severity, a finding code.
+    #[serde(rename = "valueCode")]
+    Code(&'static str),
+    /// An exact number.
+    #[serde(rename = "valueDecimal")]
+    Decimal(Number),
+    /// An amount with its unit.
+    #[serde(rename = "valueQuantity")]
+    Quantity(Quantity),
+    /// A level number.
+    #[serde(rename = "valuePositiveInt")]
+    PositiveInt(u32),
+}
+
+impl Extension {
+    /// A top-level extension of this project's, named `name` under [`EXTENSION_BASE`].
+    pub fn new(name: &str, value: Value) -> Self {
+        Self {
+            url: format!("{EXTENSION_BASE}{name}"),
+            value: Some(value),
+            extension: Vec::new(),
+        }
+    }
+
+    /// A top-level extension made of parts.
+    pub fn complex(name: &str, parts: Vec<Extension>) -> Self {
+        Self {
+            url: format!("{EXTENSION_BASE}{name}"),
+            value: None,
+            extension: parts,
+        }
+    }
+
+    /// A part of a complex extension: its url is the part's bare name.
+    pub fn part(name: &str, value: Value) -> Self {
+        Self {
+            url: name.to_owned(),
+            value: Some(value),
+            extension: Vec::new(),
+        }
+    }
+}

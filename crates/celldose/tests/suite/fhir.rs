@@ -1,0 +1,578 @@
+//! FHIR output: every resource read back by a full FHIR R4B model (`fhir-model`), every unit
+//! code checked by a UCUM library (`octofhir-ucum`), golden resources for each built-in protocol,
+//! and a property that the FHIR quantities are the JSON report's exact figures.
+
+use std::str::FromStr;
+
+use celldose::fhir::{self, Stage, When};
+use celldose::human::Notation;
+use celldose::report::{CheckReport, DoseReport};
+use celldose::{
+    AgeYears, Calculation, Catalogue, DeliveryCheck, DoseChoice, DoseRequest, Product, Rounding,
+};
+use fhir_model::r4b::resources::{
+    MedicationAdministration, MedicationAdministrationEffective, MedicationRequest,
+    MedicationRequestMedication, Resource,
+};
+use fhir_model::r4b::types::{DosageDoseAndRateDose, Quantity};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use crate::catalogue;
+
+const WHEN: &str = "2026-11-30T08:15:00Z";
+
+fn when() -> When {
+    WHEN.parse().unwrap()
+}
+
+/// Every dose a built-in protocol offers a 72.5 kg patient aged 45: each arm's levels and its
+/// own dose.
+fn every_dose(catalogue: &Catalogue) -> Vec<Calculation> {
+    let mut all = Vec::new();
+    for protocol in catalogue.protocols() {
+        for arm in protocol.arms() {
+            let mut choices: Vec<DoseChoice> = arm
+                .regimen()
+                .levels()
+                .iter()
+                .map(|l| DoseChoice::Level(l.number()))
+                .collect();
+            if arm.regimen().rule().is_some() {
+                choices.push(DoseChoice::ArmDose);
+            }
+            for choice in choices {
+                let request = DoseRequest::new(
+                    "72.5kg".parse().unwrap(),
+                    choice,
+                    Rounding::HalfAwayFromZero,
+                )
+                .with_arm(arm.id())
+                .with_age(AgeYears::new(Decimal::from(45)).unwrap());
+                all.push(protocol.calculate(&request).unwrap());
+            }
+        }
+    }
+    all
+}
+
+/// A checked delivery for each calculation with a target: 5 % above it.
+fn every_check(catalogue: &Catalogue, doses: &[Calculation]) -> Vec<DeliveryCheck> {
+    doses
+        .iter()
+        .filter_map(|c| {
+            let target = c.cells()?;
+            let protocol = catalogue.find(c.protocol()).unwrap();
+            let mut request = DoseRequest::new(
+                c.weight(),
+                match (c.level(), c.dose()) {
+                    (Some(level), _) => DoseChoice::Level(level),
+                    (None, Some(dose)) => DoseChoice::Explicit(dose),
+                    (None, None) => return None,
+                },
+                Rounding::HalfAwayFromZero,
+            )
+            .with_age(c.age().unwrap());
+            if let Some(arm) = c.arm() {
+                request = request.with_arm(arm);
+            }
+            let delivered = (target.get() * Decimal::new(105, 2)).round();
+            Some(
+                protocol
+                    .check(
+                        &request,
+                        celldose::CellCount::new(delivered).unwrap(),
+                        Some("10%".parse().unwrap()),
+                    )
+                    .unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// A FHIR decimal as the exact text it was written with, read back as a `Decimal`.
+fn exact(raw: &RawValue) -> Decimal {
+    Decimal::from_str(raw.get()).unwrap_or_else(|_| panic!("not a plain decimal: {}", raw.get()))
+}
+
+/// `value × 10⁶` for a quantity in millions of cells.
+fn cells_of(value: Decimal) -> Decimal {
+    (value * Decimal::from(1_000_000)).normalize()
+}
+
+/// What the model read as a quantity's value, compared with the exact figure by its shortest
+/// decimal text (the model holds an f64; the figures here have at most 15 significant digits).
+fn model_value(quantity: &Quantity) -> Decimal {
+    Decimal::from_str(&quantity.value.unwrap().to_string()).unwrap()
+}
+
+fn json_field(json: &Value, key: &str) -> Option<Decimal> {
+    json[key].as_str().map(|s| Decimal::from_str(s).unwrap())
+}
+
+#[test]
+fn every_dose_request_is_read_back_by_a_fhir_model_with_the_same_values() {
+    let catalogue = catalogue();
+    let doses = every_dose(&catalogue);
+    assert!(doses.len() >= 20, "{}", doses.len());
+    for c in &doses {
+        let text = fhir::to_json(&fhir::medication_request(c)).unwrap();
+        let read: MedicationRequest = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{} {:?}: {e}\n{text}", c.protocol(), c.arm()));
+        let report = serde_json::to_value(DoseReport::new(c, Notation::Unicode)).unwrap();
+        assert_eq!(read.status, "draft");
+        assert_eq!(read.intent, "proposal");
+        assert_eq!(
+            read.do_not_perform,
+            (c.verdict() == celldose::Verdict::Outside).then_some(true)
+        );
+        let MedicationRequestMedication::CodeableConcept(medication) = &read.medication else {
+            panic!("medication is a concept");
+        };
+        assert!(
+            medication.text.as_deref().unwrap().contains(c.protocol()),
+            "{medication:?}"
+        );
+        // The weight: a contained body-weight observation, referenced as supporting information.
+        let [Resource::Observation(weight)] = read.contained.as_slice() else {
+            panic!("one contained observation: {text}");
+        };
+        assert_eq!(weight.id.as_deref(), Some("weight"));
+        assert_eq!(
+            weight.code.coding[0].as_ref().unwrap().code.as_deref(),
+            Some("29463-7")
+        );
+        assert_eq!(
+            read.supporting_information[0]
+                .as_ref()
+                .unwrap()
+                .reference
+                .as_deref(),
+            Some("#weight")
+        );
+        let dosage = read.dosage_instruction[0].as_ref().unwrap();
+        let entries: Vec<(String, &DosageDoseAndRateDose)> = dosage
+            .dose_and_rate
+            .iter()
+            .map(|e| {
+                let e = e.as_ref().unwrap();
+                let code = e.r#type.as_ref().unwrap().coding[0]
+                    .as_ref()
+                    .unwrap()
+                    .code
+                    .clone()
+                    .unwrap();
+                (code, e.dose.as_ref().unwrap())
+            })
+            .collect();
+        // The calculated amount is the report's cells, or its range where no dose was chosen.
+        let calculated = entries.iter().find(|(code, _)| code == "calculated");
+        match (calculated, json_field(&report, "cells")) {
+            (Some((_, DosageDoseAndRateDose::Quantity(q))), Some(cells)) => {
+                assert_eq!(q.code.as_deref(), Some("10*6{cells}"));
+                assert_eq!(cells_of(model_value(q)), cells, "{}", c.protocol());
+            }
+            (Some((_, DosageDoseAndRateDose::Range(range))), None) => {
+                let low = range.low.as_ref().map(model_value).map(cells_of);
+                assert_eq!(low, json_field(&report, "min_cells"));
+            }
+            (None, None) => assert!(json_field(&report, "min_cells").is_none()),
+            other => panic!("{}: {other:?}", c.protocol()),
+        }
+        // The ordered amount is the protocol's dose, per kg where it is per kg.
+        if let (Some((_, DosageDoseAndRateDose::Quantity(q))), Some(dose)) =
+            (entries.iter().find(|(code, _)| code == "ordered"), c.dose())
+        {
+            let per_kg = report["dose_per_kg"].as_bool().unwrap();
+            assert_eq!(
+                q.code.as_deref(),
+                Some(if per_kg {
+                    "10*6{cells}/kg"
+                } else {
+                    "10*6{cells}"
+                })
+            );
+            let stated = match dose {
+                celldose::Dose::PerKg(p) => p.get(),
+                celldose::Dose::Total(n) => n.get(),
+            };
+            assert_eq!(cells_of(model_value(q)), stated.normalize());
+        }
+        match (
+            &dosage.max_dose_per_administration,
+            json_field(&report, "max_total_cells"),
+        ) {
+            (Some(max), Some(cap)) => assert_eq!(cells_of(model_value(max)), cap),
+            (None, None) => {}
+            other => panic!("{}: {other:?}", c.protocol()),
+        }
+        // Every finding is kept as an extension and a note.
+        let findings = c.findings().len();
+        let finding_extensions = read
+            .extension
+            .iter()
+            .filter(|e| e.url.ends_with("/finding"))
+            .count();
+        assert_eq!(finding_extensions, findings, "{text}");
+        assert_eq!(read.note.len(), findings + 1);
+    }
+}
+
+#[test]
+fn every_administration_is_read_back_by_a_fhir_model() {
+    let catalogue = catalogue();
+    let doses = every_dose(&catalogue);
+    let checks = every_check(&catalogue, &doses);
+    assert!(checks.len() >= 10, "{}", checks.len());
+    for check in &checks {
+        let text = fhir::to_json(&fhir::administration(check, Stage::Given, when())).unwrap();
+        let read: MedicationAdministration =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(read.status, "completed");
+        let MedicationAdministrationEffective::DateTime(time) = &read.effective else {
+            panic!("an effective date and time");
+        };
+        assert_eq!(serde_json::to_value(time).unwrap(), WHEN);
+        let dose = read.dosage.as_ref().unwrap().dose.as_ref().unwrap();
+        assert_eq!(dose.code.as_deref(), Some("10*6{cells}"));
+        assert_eq!(cells_of(model_value(dose)), check.actual_exact().get());
+    }
+    // A product's bags, checked and prepared; a volume prepared from a concentration.
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+    let mut library = catalogue;
+    library
+        .add(
+            celldose::Protocol::from_toml(
+                "car-t-product-limits.toml",
+                &std::fs::read_to_string(format!("{root}/protocols/car-t-product-limits.toml"))
+                    .unwrap(),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+    let certificate = celldose::Certificate::from_path(std::path::Path::new(&format!(
+        "{root}/products/car-t-two-bags.toml"
+    )))
+    .unwrap();
+    let protocol = library.find("DEMO-CART").unwrap();
+    let request = DoseRequest::new(
+        "120kg".parse().unwrap(),
+        DoseChoice::ArmDose,
+        Rounding::HalfAwayFromZero,
+    );
+    let delivery =
+        celldose::calculation::Delivery::bags(&certificate, &certificate.select(&[]).unwrap())
+            .unwrap();
+    let given = protocol
+        .check_delivery(&request, &delivery, None, None)
+        .unwrap();
+    let prepared = protocol
+        .prepare_from_bags(
+            &request,
+            &certificate,
+            &certificate.select(&[]).unwrap(),
+            "0.1mL".parse().unwrap(),
+            None,
+            None,
+        )
+        .unwrap();
+    let low_dose = library.find("NCT06167473").unwrap();
+    let from_concentration = low_dose
+        .prepare(
+            &DoseRequest::new(
+                "70kg".parse().unwrap(),
+                DoseChoice::ArmDose,
+                Rounding::HalfAwayFromZero,
+            )
+            .with_arm("low-dose"),
+            &Product::new(
+                "2.5e6/mL".parse().unwrap(),
+                "96%".parse().unwrap(),
+                None,
+                "50mL".parse().unwrap(),
+            )
+            .unwrap(),
+            "0.1mL".parse().unwrap(),
+            Some("5%".parse().unwrap()),
+        )
+        .unwrap();
+    // Too little product: outside the protocol, so the preparation is not to be given.
+    let too_little = low_dose
+        .prepare(
+            &DoseRequest::new(
+                "70kg".parse().unwrap(),
+                DoseChoice::ArmDose,
+                Rounding::HalfAwayFromZero,
+            )
+            .with_arm("low-dose"),
+            &Product::new(
+                "2.5e6/mL".parse().unwrap(),
+                "96%".parse().unwrap(),
+                None,
+                "10mL".parse().unwrap(),
+            )
+            .unwrap(),
+            "0.1mL".parse().unwrap(),
+            Some("5%".parse().unwrap()),
+        )
+        .unwrap();
+    assert_eq!(too_little.verdict(), celldose::Verdict::Outside);
+    for (resource, status, cells, volume) in [
+        (
+            fhir::prepared_administration(&too_little, when()),
+            "not-done",
+            too_little.delivered_exact().get(),
+            Some(too_little.volume().ml()),
+        ),
+        (
+            fhir::administration(&given, Stage::Given, when()),
+            "completed",
+            given.actual_exact().get(),
+            Some(Decimal::from(140)),
+        ),
+        (
+            fhir::administration(&prepared, Stage::Prepared, when()),
+            "in-progress",
+            prepared.actual_exact().get(),
+            prepared.excipients().map(|e| e.volume_ml()),
+        ),
+        (
+            fhir::prepared_administration(&from_concentration, when()),
+            "in-progress",
+            from_concentration.delivered_exact().get(),
+            Some(from_concentration.volume().ml()),
+        ),
+    ] {
+        let text = fhir::to_json(&resource).unwrap();
+        let read: MedicationAdministration =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(read.status, status, "{text}");
+        let dose = read.dosage.as_ref().unwrap().dose.as_ref().unwrap();
+        assert_eq!(cells_of(model_value(dose)), cells);
+        let written_volume = read
+            .extension
+            .iter()
+            .find(|e| e.url.ends_with("/volume"))
+            .map(|e| match &e.value {
+                Some(fhir_model::r4b::types::ExtensionValue::Quantity(q)) => model_value(q),
+                other => panic!("{other:?}"),
+            });
+        assert_eq!(written_volume, volume.map(|v| v.normalize()), "{text}");
+    }
+    // The DIN names the product.
+    let text = fhir::to_json(&fhir::administration(&given, Stage::Given, when())).unwrap();
+    assert!(text.contains("DIN W1234 26 000417"), "{text}");
+    assert!(text.contains("\"valueCode\": \"outside\""), "{text}");
+}
+
+/// Every `code` of a quantity with the UCUM system, anywhere in a resource.
+fn unit_codes(value: &Value, codes: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if map.get("system").and_then(Value::as_str) == Some(fhir::UCUM) {
+                codes.push(map["code"].as_str().unwrap().to_owned());
+            }
+            map.values().for_each(|v| unit_codes(v, codes));
+        }
+        Value::Array(items) => items.iter().for_each(|v| unit_codes(v, codes)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_unit_code_is_valid_ucum() {
+    // The validator tells a valid code from the one a careless writer would use.
+    assert!(octofhir_ucum::validate("cells/kg").is_err());
+    assert!(octofhir_ucum::validate("10*6{cells}/kg").is_ok());
+    let catalogue = catalogue();
+    let doses = every_dose(&catalogue);
+    let checks = every_check(&catalogue, &doses);
+    let mut codes = Vec::new();
+    for c in &doses {
+        unit_codes(
+            &serde_json::to_value(fhir::medication_request(c)).unwrap(),
+            &mut codes,
+        );
+    }
+    for check in &checks {
+        unit_codes(
+            &serde_json::to_value(fhir::administration(check, Stage::Given, when())).unwrap(),
+            &mut codes,
+        );
+    }
+    codes.sort();
+    codes.dedup();
+    assert_eq!(codes, ["%", "10*6{cells}", "10*6{cells}/kg", "kg"]);
+    for code in [
+        fhir::MILLION_CELLS,
+        fhir::MILLION_CELLS_PER_KG,
+        fhir::KILOGRAMS,
+        fhir::MILLILITRES,
+        fhir::PERCENT,
+    ] {
+        assert!(
+            octofhir_ucum::validate(code).is_ok(),
+            "{code}: {:?}",
+            octofhir_ucum::validate(code)
+        );
+    }
+}
+
+/// The resources each built-in protocol gives, as committed in tests/fhir/: a dose request for
+/// its first arm's first choice, and the check of a delivery 5 % above its first target that is
+/// not zero (a placebo arm's zero where it has no other). Set
+/// `CELLDOSE_BLESS=1` to write them anew after a deliberate change, then read the diff.
+#[test]
+fn golden_resources_for_each_built_in_protocol() {
+    let catalogue = catalogue();
+    let doses = every_dose(&catalogue);
+    let checks = every_check(&catalogue, &doses);
+    let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fhir"));
+    for protocol in catalogue.protocols() {
+        let id = protocol.id();
+        let request = doses.iter().find(|c| c.protocol() == id).unwrap();
+        let of_protocol = |c: &&DeliveryCheck| c.calculation().protocol() == id;
+        let check = checks
+            .iter()
+            .filter(of_protocol)
+            .find(|c| {
+                c.calculation()
+                    .cells()
+                    .is_some_and(|n| n.get() > Decimal::ZERO)
+            })
+            .or_else(|| checks.iter().find(of_protocol));
+        let mut text = fhir::to_json(&fhir::medication_request(request)).unwrap();
+        text.push('\n');
+        if let Some(check) = check {
+            text.push_str(
+                &fhir::to_json(&fhir::administration(check, Stage::Given, when())).unwrap(),
+            );
+            text.push('\n');
+        }
+        let path = dir.join(format!("{id}.json"));
+        if std::env::var_os("CELLDOSE_BLESS").is_some() {
+            std::fs::create_dir_all(dir).unwrap();
+            std::fs::write(&path, &text).unwrap();
+        }
+        let expected = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}; run with CELLDOSE_BLESS=1", path.display()));
+        assert_eq!(text, expected, "{id}: the FHIR output changed");
+    }
+}
+
+/// The quantities of a resource with their exact written text.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ExactRequest<'a> {
+    #[serde(borrow)]
+    contained: Vec<ExactObservation<'a>>,
+    #[serde(borrow)]
+    dosage_instruction: Vec<ExactDosage<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ExactObservation<'a> {
+    #[serde(borrow)]
+    value_quantity: ExactQuantity<'a>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ExactDosage<'a> {
+    #[serde(borrow)]
+    dose_and_rate: Vec<ExactDoseAndRate<'a>>,
+    #[serde(borrow)]
+    max_dose_per_administration: Option<ExactQuantity<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ExactDoseAndRate<'a> {
+    #[serde(borrow)]
+    dose_quantity: Option<ExactQuantity<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct ExactQuantity<'a> {
+    #[serde(borrow)]
+    value: &'a RawValue,
+    code: String,
+}
+
+#[derive(serde::Deserialize)]
+struct ExactAdministration<'a> {
+    #[serde(borrow)]
+    dosage: ExactAdministrationDosage<'a>,
+}
+
+#[derive(serde::Deserialize)]
+struct ExactAdministrationDosage<'a> {
+    #[serde(borrow)]
+    dose: ExactQuantity<'a>,
+}
+
+fn weight() -> impl Strategy<Value = String> {
+    (200_000i64..=700_000_000i64).prop_map(|micro_kg| format!("{}kg", Decimal::new(micro_kg, 6)))
+}
+
+proptest! {
+    /// The numbers a FHIR resource writes are, digit for digit, the JSON report's exact figures
+    /// (scaled by 10⁶ for cells): the weight, the ordered dose, the calculated cells, the cap
+    /// and what was given.
+    #[test]
+    fn fhir_quantities_are_the_json_reports_exact_figures(
+        weight in weight(),
+        which in any::<prop::sample::Index>(),
+        above in 0i64..=300,
+    ) {
+        let catalogue = catalogue();
+        let doses: Vec<Calculation> = every_dose(&catalogue);
+        let template = which.get(&doses);
+        let protocol = catalogue.find(template.protocol()).unwrap();
+        let choice = match (template.level(), template.dose()) {
+            (Some(level), _) => DoseChoice::Level(level),
+            (None, Some(dose)) => DoseChoice::Explicit(dose),
+            (None, None) => DoseChoice::ArmDose,
+        };
+        let mut request = DoseRequest::new(weight.parse().unwrap(), choice, Rounding::HalfAwayFromZero)
+            .with_age(AgeYears::new(Decimal::from(45)).unwrap());
+        if let Some(arm) = template.arm() {
+            request = request.with_arm(arm);
+        }
+        let c = protocol.calculate(&request).unwrap();
+        let report = serde_json::to_value(DoseReport::new(&c, Notation::Unicode)).unwrap();
+        let text = serde_json::to_string(&fhir::medication_request(&c)).unwrap();
+        let written: ExactRequest = serde_json::from_str(&text).unwrap();
+        prop_assert_eq!(exact(written.contained[0].value_quantity.value), json_field(&report, "weight_kg").unwrap());
+        let dosage = &written.dosage_instruction[0];
+        let quantities: Vec<&ExactQuantity> = dosage.dose_and_rate.iter().filter_map(|e| e.dose_quantity.as_ref()).collect();
+        if let Some(cells) = json_field(&report, "cells") {
+            let calculated = quantities.iter().find(|q| q.code == "10*6{cells}" && cells_of(exact(q.value)) == cells);
+            prop_assert!(calculated.is_some(), "{} not in {}", cells, text);
+        }
+        if let Some(dose) = report["dose"].as_str() {
+            let (number, per_kg) = match dose.strip_suffix("/kg") {
+                Some(number) => (number, true),
+                None => (dose, false),
+            };
+            let ordered = quantities.first().unwrap();
+            prop_assert_eq!(ordered.code.as_str(), if per_kg { "10*6{cells}/kg" } else { "10*6{cells}" });
+            prop_assert_eq!(cells_of(exact(ordered.value)), Decimal::from_str(number).unwrap());
+        }
+        prop_assert_eq!(
+            dosage.max_dose_per_administration.as_ref().map(|q| cells_of(exact(q.value))),
+            json_field(&report, "max_total_cells")
+        );
+        if let Some(target) = c.cells() {
+            let delivered = celldose::CellCount::new((target.get() * Decimal::new(1000 + above, 3)).round()).unwrap();
+            let check = protocol.check(&request, delivered, Some("10%".parse().unwrap())).unwrap();
+            let report = serde_json::to_value(CheckReport::new(&check, Notation::Unicode)).unwrap();
+            let text = serde_json::to_string(&fhir::administration(&check, Stage::Given, when())).unwrap();
+            let written: ExactAdministration = serde_json::from_str(&text).unwrap();
+            prop_assert_eq!(cells_of(exact(written.dosage.dose.value)), json_field(&report, "actual_cells_exact").unwrap());
+        }
+    }
+}
