@@ -271,6 +271,9 @@ pub enum BatchOutput {
     Jsonl,
     /// CSV with a fixed header.
     Csv,
+    /// One FHIR R4B resource per line (NDJSON): MedicationRequest for a dose row,
+    /// MedicationAdministration for a check row, OperationOutcome for a refused row.
+    Fhir,
 }
 
 /// `celldose batch`.
@@ -297,6 +300,11 @@ pub struct BatchArgs {
     /// byte for byte and in input order, whatever the number.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: Option<u16>,
+
+    /// With --format fhir: when the checked rows' cells were given, as an instant with its
+    /// offset or a date; the time of the run by default.
+    #[arg(long = "administered-at", value_name = "TIME")]
+    pub administered_at: Option<String>,
 }
 
 /// `celldose audit`.

@@ -499,9 +499,19 @@ fn batch(
             }
         }
     };
+    if args.format != cli::BatchOutput::Fhir && args.administered_at.is_some() {
+        return refuse(
+            "--administered-at applies with --format fhir, the only output that records when cells are given",
+            args.ascii,
+        );
+    }
     let format = match args.format {
         cli::BatchOutput::Jsonl => BatchFormat::Jsonl,
         cli::BatchOutput::Csv => BatchFormat::Csv,
+        cli::BatchOutput::Fhir => match fhir::when(args.administered_at.as_deref()) {
+            Ok(when) => BatchFormat::Fhir(when),
+            Err(Refusal(message)) => return refuse(&message, args.ascii),
+        },
     };
     let notation = if args.ascii {
         Notation::Ascii

@@ -130,6 +130,10 @@ pub enum BatchFormat {
     Jsonl,
     /// CSV with a fixed header (see [`CSV_HEADER`]).
     Csv,
+    /// One FHIR R4B resource per line (NDJSON): a dose row's `MedicationRequest`, a check row's
+    /// `MedicationAdministration` given at this time, a refused row's `OperationOutcome`; each
+    /// identified by its row number (see [`crate::fhir`]).
+    Fhir(crate::fhir::When),
 }
 
 /// The header of CSV output.
@@ -458,6 +462,30 @@ fn json_row(
     .map_err(write_error)
 }
 
+/// Writes one row's FHIR resource into `out` as one line of JSON.
+fn fhir_row(
+    out: &mut Vec<u8>,
+    row: u64,
+    outcome: &Result<Outcome>,
+    when: crate::fhir::When,
+) -> Result<()> {
+    use crate::fhir;
+    match outcome {
+        Ok(Outcome::Dose(c)) => {
+            serde_json::to_writer(&mut *out, &fhir::medication_request(c).with_row(row))
+        }
+        Ok(Outcome::Check(c)) => serde_json::to_writer(
+            &mut *out,
+            &fhir::administration(c, fhir::Stage::Given, when).with_row(row),
+        ),
+        Err(error) => serde_json::to_writer(
+            &mut *out,
+            &fhir::OperationOutcome::row_error(row, &error.to_string()),
+        ),
+    }
+    .map_err(write_error)
+}
+
 /// Reads a log from `input`, writes one record per row to `output` (and, when `audit` is given,
 /// one audit record per row, under the log's lock for the whole run), and returns the summary.
 ///
@@ -664,14 +692,7 @@ fn in_parallel<R: BufRead, W: Write>(
     workers: usize,
 ) -> Result<Summary> {
     use std::sync::{Mutex, mpsc};
-    let (format, notation) = (
-        if sink.encoder.csv.is_some() {
-            BatchFormat::Csv
-        } else {
-            BatchFormat::Jsonl
-        },
-        sink.encoder.notation,
-    );
+    let (format, notation) = (sink.encoder.format, sink.encoder.notation);
     let in_flight = u64::try_from(workers.saturating_mul(2)).unwrap_or(u64::MAX);
     let (work, to_work) = mpsc::channel::<Block>();
     let to_work = Mutex::new(to_work);
@@ -877,6 +898,7 @@ impl Summary {
 /// encoding both the single-threaded run and each worker of a parallel run use, so their output
 /// is the same byte for byte.
 struct Encoder {
+    format: BatchFormat,
     notation: Notation,
     csv: Option<Box<csv::Writer<Vec<u8>>>>,
     json: Vec<u8>,
@@ -888,6 +910,7 @@ struct Encoder {
 impl Encoder {
     fn new(format: BatchFormat, notation: Notation) -> Self {
         Self {
+            format,
             notation,
             csv: (format == BatchFormat::Csv)
                 .then(|| Box::new(WriterBuilder::new().from_writer(Vec::new()))),
@@ -909,7 +932,18 @@ impl Encoder {
         let notation = self.notation;
         match &mut self.csv {
             None => {
-                if notation == Notation::Ascii {
+                if let BatchFormat::Fhir(when) = self.format {
+                    self.scratch.clear();
+                    fhir_row(&mut self.scratch, row, outcome, when)?;
+                    let json = String::from_utf8_lossy(&self.scratch);
+                    let json = match notation {
+                        Notation::Ascii => {
+                            crate::text::to_ascii(&json, crate::text::AsciiTarget::Json)
+                        }
+                        _ => json,
+                    };
+                    self.json.extend_from_slice(json.as_bytes());
+                } else if notation == Notation::Ascii {
                     // Every byte ASCII: quotes, messages and names included.
                     self.scratch.clear();
                     json_row(

@@ -1,4 +1,4 @@
-//! The README's examples, run as written: each `$ celldose …` line in a `console` block must
+//! The README's and docs/fhir.md's examples, run as written: each `$ celldose …` line in a `console` block must
 //! print exactly what the block shows and exit as it says.
 
 #[test]
@@ -9,5 +9,6 @@ fn readme_examples_run_as_written() {
     std::env::set_current_dir(&root).unwrap();
     trycmd::TestCases::new()
         .register_bin("celldose", trycmd::cargo::cargo_bin("celldose"))
-        .case("README.md");
+        .case("README.md")
+        .case("docs/fhir.md");
 }

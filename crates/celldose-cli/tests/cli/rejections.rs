@@ -209,7 +209,7 @@ fn malformed_requests_exit_2_with_one_line_naming_the_input() {
                 "--format",
                 "xml",
             ],
-            "celldose: invalid value 'xml' for '--format <FORMAT>' [possible values: text, json]; see celldose --help",
+            "celldose: invalid value 'xml' for '--format <FORMAT>' [possible values: text, json, fhir]; see celldose --help",
         ),
         (
             vec!["dosage"],

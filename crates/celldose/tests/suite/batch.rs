@@ -266,7 +266,8 @@ fn a_parallel_run_writes_the_same_bytes_as_one_thread() {
         log.extend_from_slice(kinds[(i * 7) % kinds.len()].as_bytes());
         log.push(b'\n');
     }
-    for format in [BatchFormat::Jsonl, BatchFormat::Csv] {
+    let fhir = BatchFormat::Fhir("2026-11-30T08:15:00Z".parse().unwrap());
+    for format in [BatchFormat::Jsonl, BatchFormat::Csv, fhir] {
         for notation in [Notation::Unicode, Notation::Ascii] {
             let one = run_on(&log, format, notation, 1);
             let lines = log.iter().filter(|b| **b == b'\n').count() - 1;
