@@ -36,6 +36,7 @@ pub mod batch;
 pub mod calculation;
 pub mod certificate;
 mod error;
+pub mod escalation;
 pub mod fhir;
 pub mod human;
 #[doc(hidden)]

@@ -14,6 +14,7 @@
 mod audit;
 mod batch;
 mod boundaries;
+mod escalation;
 mod fhir;
 mod file_properties;
 mod findings_page;

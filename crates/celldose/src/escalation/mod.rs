@@ -1,0 +1,166 @@
+//! Escalation decisions from cohort outcomes: what a protocol's rule (3+3 or BOIN) recommends
+//! for the next cohort, from the dose-limiting toxicities (DLTs) seen so far.
+//!
+//! celldose only recommends: it never opens a level. Opening a level stays a decision a person
+//! records in the trial state file (docs/trial-state.md).
+//!
+//! Every decision is made with whole counts and exact rational arithmetic: BOIN's boundaries
+//! are compared as powers of rationals and its posterior tail as a finite binomial sum, so no
+//! rounding can move a patient across a boundary (docs/escalation.md says how).
+//!
+//! ```
+//! use celldose::escalation::{Design, Outcomes, Step};
+//! // 3+3: level 1 clean, then two of six with a DLT at level 2: stop, recommend level 1.
+//! let outcomes: Outcomes = "1NNN 2NTN 2NNT".parse()?;
+//! let decision = Design::ThreePlusThree.decide(4, &outcomes)?;
+//! assert_eq!(decision.step(), Step::Stop);
+//! assert_eq!(decision.recommended_level(), Some(1));
+//! # Ok::<(), celldose::Error>(())
+//! ```
+
+mod boin;
+mod outcomes;
+mod three_plus_three;
+
+pub use boin::{Boin, BoundaryRow};
+pub use outcomes::{Cohort, Outcomes};
+
+use crate::error::{Error, Result};
+
+/// A protocol's escalation rule.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Design {
+    /// The 3+3 rule: cohorts of three, expanded to six after one DLT.
+    ThreePlusThree,
+    /// The Bayesian optimal interval design (Liu & Yuan, 2015).
+    Boin(Boin),
+}
+
+/// What the rule says to do next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Step {
+    /// Treat the next cohort one level up.
+    Escalate,
+    /// Treat the next cohort at the same level.
+    Stay,
+    /// Treat the next cohort one level down.
+    DeEscalate,
+    /// Stop the trial.
+    Stop,
+}
+
+impl Step {
+    /// As written in output: `escalate`, `stay`, `de-escalate`, `stop`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Escalate => "escalate",
+            Self::Stay => "stay",
+            Self::DeEscalate => "de-escalate",
+            Self::Stop => "stop",
+        }
+    }
+}
+
+/// A recommendation, with the figures and the rule's own words behind it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub(crate) step: Step,
+    pub(crate) current_level: Option<u32>,
+    pub(crate) next_level: Option<u32>,
+    pub(crate) recommended_level: Option<u32>,
+    pub(crate) eliminated: Vec<u32>,
+    pub(crate) rule: String,
+    pub(crate) figures: Vec<String>,
+}
+
+impl Decision {
+    /// Escalate, stay, de-escalate or stop.
+    pub fn step(&self) -> Step {
+        self.step
+    }
+
+    /// The level of the last cohort treated; none before the first.
+    pub fn current_level(&self) -> Option<u32> {
+        self.current_level
+    }
+
+    /// The level to treat the next cohort at; none when the trial stops.
+    pub fn next_level(&self) -> Option<u32> {
+        self.next_level
+    }
+
+    /// The level the rule recommends: the next cohort's while the trial goes on, the dose it
+    /// selects when it stops; none when no level is safe enough.
+    pub fn recommended_level(&self) -> Option<u32> {
+        self.recommended_level
+    }
+
+    /// Levels the rule has closed for good, lowest first.
+    pub fn eliminated_levels(&self) -> &[u32] {
+        &self.eliminated
+    }
+
+    /// The rule that decided, in its own words.
+    pub fn rule(&self) -> &str {
+        &self.rule
+    }
+
+    /// The counts and figures the decision rests on, one line each.
+    pub fn figures(&self) -> &[String] {
+        &self.figures
+    }
+}
+
+impl Design {
+    /// The recommendation for the next cohort, for a ladder of `levels` levels (numbered from 1)
+    /// and the outcomes so far.
+    ///
+    /// # Errors
+    /// When an outcome names a level the ladder does not have.
+    pub fn decide(&self, levels: u32, outcomes: &Outcomes) -> Result<Decision> {
+        outcomes.check_levels(levels)?;
+        match self {
+            Self::ThreePlusThree => Ok(three_plus_three::decide(levels, outcomes)),
+            Self::Boin(boin) => boin.decide(levels, outcomes),
+        }
+    }
+
+    /// The dose selected at the end of the trial: BOIN's isotonic estimate closest to the
+    /// target; for 3+3, the level its rule recommends.
+    ///
+    /// # Errors
+    /// As [`Design::decide`].
+    pub fn select(&self, levels: u32, outcomes: &Outcomes) -> Result<Decision> {
+        outcomes.check_levels(levels)?;
+        match self {
+            Self::ThreePlusThree => {
+                let mut decision = three_plus_three::decide(levels, outcomes);
+                decision.rule = format!(
+                    "3+3 selects the level its rule recommends: {}",
+                    decision.rule
+                );
+                Ok(decision)
+            }
+            Self::Boin(boin) => boin.select(levels, outcomes),
+        }
+    }
+
+    /// The design's name: `3+3` or `boin`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::ThreePlusThree => "3+3",
+            Self::Boin(_) => "boin",
+        }
+    }
+}
+
+/// The refusal of a design's parameter.
+pub(crate) fn bad_parameter(what: &'static str, input: String, accepted: &str) -> Error {
+    Error::Malformed {
+        what,
+        input,
+        reason: format!("accepted: {accepted}"),
+    }
+}
