@@ -178,6 +178,9 @@ pub enum Command {
     /// Check a whole dispensing log in one pass: one output record per CSV row, in order.
     #[command(after_help = BATCH_HELP)]
     Batch(BatchArgs),
+    /// What the protocol's escalation rule (3+3 or BOIN) recommends for the next cohort, from
+    /// the cohort outcomes in the trial state file; never opens a level.
+    Escalation(EscalationArgs),
     /// Work with audit logs.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -307,6 +310,83 @@ pub struct BatchArgs {
     pub administered_at: Option<String>,
 }
 
+/// `celldose escalation`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct EscalationArgs {
+    #[command(subcommand)]
+    pub table: Option<EscalationTable>,
+
+    /// The protocol whose escalation rule and levels are used; its outcomes come from the
+    /// trial state file (--trial-state).
+    #[arg(long, value_name = "ID", conflicts_with = "levels")]
+    pub protocol: Option<String>,
+
+    /// The arm whose regimen escalates, where the protocol has more than one.
+    #[arg(long, value_name = "ARM", requires = "protocol")]
+    pub arm: Option<String>,
+
+    /// The rule: 3+3 or boin. Taken from the protocol where it names one.
+    #[arg(long, value_name = "DESIGN")]
+    pub design: Option<String>,
+
+    /// BOIN's target DLT rate, e.g. 0.3.
+    #[arg(long, value_name = "RATE")]
+    pub target: Option<String>,
+
+    /// BOIN's cohort size (3 by default).
+    #[arg(long = "cohort-size", value_name = "N")]
+    pub cohort_size: Option<u32>,
+
+    /// BOIN's maximum sample size: the trial stops when it is reached.
+    #[arg(long = "max-n", value_name = "N")]
+    pub max_n: Option<u32>,
+
+    /// Without a protocol: how many levels the ladder has.
+    #[arg(long, value_name = "N", requires = "outcomes")]
+    pub levels: Option<u32>,
+
+    /// Without a protocol: the outcomes, as in '1NNN 2NTN' (level, then N or T per patient).
+    #[arg(
+        long,
+        value_name = "COHORTS",
+        requires = "levels",
+        allow_hyphen_values = true
+    )]
+    pub outcomes: Option<String>,
+
+    /// The dose selected at the end of the trial (BOIN: the isotonic estimate closest to the
+    /// target) instead of the next cohort's.
+    #[arg(long = "final")]
+    pub final_selection: bool,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `celldose escalation boundaries`.
+#[derive(Debug, Subcommand)]
+pub enum EscalationTable {
+    /// BOIN's count table: for each number treated, the DLT counts that escalate,
+    /// de-escalate and eliminate.
+    Boundaries {
+        /// The rule: boin.
+        #[arg(long, value_name = "DESIGN")]
+        design: String,
+        /// The target DLT rate, e.g. 0.3.
+        #[arg(long, value_name = "RATE")]
+        target: String,
+        /// The cohort size.
+        #[arg(long = "cohort-size", value_name = "N", default_value_t = 3)]
+        cohort_size: u32,
+        /// The largest number treated in the table.
+        #[arg(long = "max-n", value_name = "N", default_value_t = 30)]
+        max_n: u32,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+}
+
 /// `celldose audit`.
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
@@ -382,6 +462,10 @@ impl Cli {
             Command::Dose(args) => Some(&args.output),
             Command::Check(args) => Some(&args.dose.output),
             Command::Prepare(args) => Some(&args.dose.output),
+            Command::Escalation(args) => match &args.table {
+                Some(EscalationTable::Boundaries { output, .. }) => Some(output),
+                None => Some(&args.output),
+            },
             Command::Batch(_)
             | Command::Audit(_)
             | Command::Completions { .. }

@@ -5,6 +5,7 @@
 //! number is parsed, computed and checked by the library.
 
 mod cli;
+mod escalation;
 mod fhir;
 mod json;
 mod request;
@@ -328,6 +329,13 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                     }
                 }
             })
+        }
+        Command::Escalation(args) => {
+            let catalogue = match args.protocol {
+                Some(_) => Some(catalogue?),
+                None => None,
+            };
+            Ok((escalation::run(&args, catalogue.as_ref())?, EXIT_WITHIN))
         }
         Command::Validate(_)
         | Command::Batch(_)

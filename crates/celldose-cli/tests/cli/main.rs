@@ -15,6 +15,7 @@ mod audit;
 mod batch;
 mod commands;
 mod docs;
+mod escalation;
 mod fhir;
 mod hostile;
 mod prepare;

@@ -156,6 +156,26 @@ impl Boin {
         self.target
     }
 
+    /// φ1, the highest rate at which escalating is still wanted.
+    pub fn phi1(&self) -> Decimal {
+        self.phi1
+    }
+
+    /// φ2, the lowest rate at which de-escalating is wanted.
+    pub fn phi2(&self) -> Decimal {
+        self.phi2
+    }
+
+    /// The elimination cutoff (0.95 by default).
+    pub fn cutoff(&self) -> Decimal {
+        self.cutoff
+    }
+
+    /// Whether the lowest level is eliminated with a cutoff 0.05 lower.
+    pub fn extra_safe(&self) -> bool {
+        self.extra_safe
+    }
+
     /// The cohort size.
     pub fn cohort_size(&self) -> u32 {
         self.cohort_size

@@ -219,6 +219,114 @@ struct EscalationFile {
         deserialize_with = "file_text::optional_text"
     )]
     condition: Option<String>,
+    /// The escalation rule: `3+3` or `boin`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    design: Option<String>,
+    /// BOIN's target DLT rate, as a string: `"0.3"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    target: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    phi1: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    phi2: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cohort_size: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max_n: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cutoff: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    extra_safe: Option<bool>,
+}
+
+/// The keys that write a design back into a protocol file.
+fn design_keys(design: Option<&crate::escalation::Design>) -> EscalationFile {
+    use crate::escalation::Design;
+    let mut keys = EscalationFile {
+        start_level: 1,
+        ceiling: Dose::Total(crate::units::CellCount::ZERO),
+        condition: None,
+        design: None,
+        target: None,
+        phi1: None,
+        phi2: None,
+        cohort_size: None,
+        max_n: None,
+        cutoff: None,
+        extra_safe: None,
+    };
+    match design {
+        Some(Design::Boin(boin)) => {
+            keys.design = Some("boin".into());
+            keys.target = Some(boin.target().to_string());
+            keys.phi1 = Some(boin.phi1().to_string());
+            keys.phi2 = Some(boin.phi2().to_string());
+            keys.cohort_size = Some(boin.cohort_size());
+            keys.max_n = boin.max_n();
+            keys.cutoff = Some(boin.cutoff().to_string());
+            keys.extra_safe = Some(boin.extra_safe());
+        }
+        Some(_) => keys.design = Some("3+3".into()),
+        None => {}
+    }
+    keys
+}
+
+impl EscalationFile {
+    /// The design these keys name, checked.
+    fn design(&self) -> core::result::Result<Option<crate::escalation::Design>, String> {
+        use crate::escalation::{Boin, Design};
+        let rate = |what: &str,
+                    value: &Option<String>|
+         -> core::result::Result<Option<rust_decimal::Decimal>, String> {
+            value
+                .as_deref()
+                .map(|text| {
+                    text.trim().parse::<rust_decimal::Decimal>().map_err(|_| {
+                        format!("{what} {text:?} is not a decimal rate; write it as a string, as in \"0.3\"")
+                    })
+                })
+                .transpose()
+        };
+        let boin_keys = self.target.is_some()
+            || self.phi1.is_some()
+            || self.phi2.is_some()
+            || self.max_n.is_some()
+            || self.cutoff.is_some()
+            || self.extra_safe.is_some();
+        match self.design.as_deref().map(str::trim) {
+            None if boin_keys || self.cohort_size.is_some() => {
+                Err("design parameters are given without design = \"3+3\" or \"boin\"".into())
+            }
+            None => Ok(None),
+            Some("3+3") if boin_keys || self.cohort_size.is_some_and(|c| c != 3) => Err(
+                "3+3 takes no target, phi1, phi2, max_n, cutoff or extra_safe, and cohorts of 3"
+                    .into(),
+            ),
+            Some("3+3") => Ok(Some(Design::ThreePlusThree)),
+            Some("boin") => {
+                let Some(target) = rate("target", &self.target)? else {
+                    return Err(
+                        "design \"boin\" needs its target DLT rate: target = \"0.3\"".into(),
+                    );
+                };
+                Boin::with(
+                    target,
+                    rate("phi1", &self.phi1)?,
+                    rate("phi2", &self.phi2)?,
+                    self.cohort_size.unwrap_or(3),
+                    self.max_n,
+                    rate("cutoff", &self.cutoff)?,
+                    self.extra_safe.unwrap_or(false),
+                )
+                .map(|boin| Some(Design::Boin(boin)))
+                .map_err(|e| e.to_string())
+            }
+            Some(other) => Err(format!(
+                "design {other:?} is not known; accepted: \"3+3\" or \"boin\""
+            )),
+        }
+    }
 }
 
 fn is_false(value: &bool) -> bool {
@@ -522,6 +630,7 @@ impl From<&Protocol> for ProtocolFile {
                                 start_level: e.start_level,
                                 ceiling: e.ceiling,
                                 condition: e.condition.as_deref().map(str::to_owned),
+                                ..design_keys(e.design.as_ref())
                             })
                         }),
                         levels: regimen
@@ -1141,11 +1250,13 @@ fn check_regimen(
         .escalation
         .as_ref()
         .map(|escalation| {
+            let file_keys = escalation.get_ref();
             let EscalationFile {
                 start_level,
                 ceiling,
                 ref condition,
-            } = *escalation.get_ref();
+                ..
+            } = *file_keys;
             let esc_fail = |message: String| {
                 at.error(
                     Some(escalation.span()),
@@ -1178,11 +1289,13 @@ fn check_regimen(
                         rule.map(|r| r.to_string()).unwrap_or_default()
                     )));
                 }
+            let design = file_keys.design().map_err(&esc_fail)?;
             Ok(Escalation {
                 start_level,
                 start_dose: start.dose,
                 ceiling,
                 condition: condition.as_deref().map(Into::into),
+                design,
             })
         })
         .transpose()?;

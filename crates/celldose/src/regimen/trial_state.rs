@@ -30,6 +30,23 @@ struct TrialStateFile {
     site: Option<Spanned<String>>,
     #[serde(rename = "opened", default)]
     openings: Vec<Spanned<OpeningFile>>,
+    #[serde(default)]
+    outcomes: Vec<Spanned<OutcomeFile>>,
+}
+
+/// Cohort outcomes of one protocol: the compact notation, or one cohort by its counts.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutcomeFile {
+    protocol: String,
+    #[serde(default)]
+    cohorts: Option<String>,
+    #[serde(default)]
+    level: Option<u32>,
+    #[serde(default)]
+    treated: Option<u32>,
+    #[serde(default)]
+    dlt: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -135,6 +152,8 @@ impl Opening {
 pub struct TrialState {
     site: Option<String>,
     openings: Vec<Opening>,
+    /// Each cohort with its protocol, and the line and column it was given at, in file order.
+    outcomes: Vec<(String, crate::escalation::Cohort, usize, usize)>,
     sha256: Arc<str>,
     origin: Arc<str>,
 }
@@ -265,6 +284,47 @@ impl TrialState {
                 column,
             });
         }
+        let mut outcomes = Vec::new();
+        for spanned in &file.outcomes {
+            let span = spanned.span();
+            let entry = spanned.get_ref();
+            check_text("protocol", &entry.protocol, &span)?;
+            let cohorts: Vec<crate::escalation::Cohort> = match (
+                &entry.cohorts,
+                entry.level,
+                entry.treated,
+                entry.dlt,
+            ) {
+                (Some(text), None, None, None) => {
+                    check_text("cohorts", text, &span)?;
+                    text.parse::<crate::escalation::Outcomes>()
+                        .map_err(|e| fail(Some(span.clone()), e.to_string()))?
+                        .cohorts()
+                        .to_vec()
+                }
+                (None, Some(level), Some(treated), Some(dlt)) => {
+                    vec![
+                        crate::escalation::Cohort::counted(level, treated, dlt)
+                            .map_err(|e| fail(Some(span.clone()), e.to_string()))?,
+                    ]
+                }
+                _ => {
+                    return Err(fail(
+                            Some(span),
+                            "give the outcomes as cohorts = \"1NNN 2NTN\", or one cohort as level, treated and dlt".into(),
+                        ));
+                }
+            };
+            let (line, column) = line_column(text, span.start);
+            let protocol = entry.protocol.trim().to_owned();
+            outcomes.extend(
+                cohorts
+                    .into_iter()
+                    .map(|c| (protocol.clone(), c, line, column)),
+            );
+        }
+        crate::escalation::Outcomes::new(outcomes.iter().map(|(_, c, _, _)| c.clone()).collect())
+            .map_err(|e| fail(None, e.to_string()))?;
         let sha256 = Sha256::digest(text.as_bytes())
             .iter()
             .map(|byte| format!("{byte:02x}"))
@@ -272,6 +332,7 @@ impl TrialState {
         Ok(Self {
             site: file.site.map(|s| s.into_inner().trim().to_owned()),
             openings,
+            outcomes,
             sha256: sha256.into(),
             origin: source_name.into(),
         })
@@ -331,7 +392,51 @@ impl TrialState {
                 }));
             }
         }
+        for (protocol_id, cohort, line, column) in &self.outcomes {
+            let fail = |message: String| Error::TrialStateFile {
+                source_name: self.origin.to_string(),
+                message: format!("line {line}, column {column}: {message}"),
+            };
+            let protocol = catalogue
+                .find(protocol_id)
+                .map_err(|e| fail(e.to_string()))?;
+            let ladders = escalating_regimens(protocol);
+            if ladders.is_empty() {
+                return Err(fail(format!(
+                    "protocol {} has no escalation, so it has no cohort outcomes",
+                    protocol.id()
+                )));
+            }
+            if !ladders.iter().any(|r| r.level(cohort.level()).is_some()) {
+                return Err(fail(format!(
+                    "protocol {} has no escalation level {}",
+                    protocol.id(),
+                    cohort.level()
+                )));
+            }
+        }
         Ok(())
+    }
+
+    /// The cohort outcomes recorded for `protocol` (any case), in file order.
+    ///
+    /// ```
+    /// let text = "format = 1\n[[outcomes]]\nprotocol = \"NCT05227846\"\ncohorts = \"1NNN 2NTN\"\n\n[[outcomes]]\nprotocol = \"NCT05227846\"\nlevel = 2\ntreated = 3\ndlt = 0\n";
+    /// let state = celldose::TrialState::from_toml("s.toml", text)?;
+    /// assert_eq!(state.outcomes_for("nct05227846")?.to_string(), "1NNN 2NTN 2NNN");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Never for a file that loaded (its outcomes were checked then).
+    pub fn outcomes_for(&self, protocol: &str) -> Result<crate::escalation::Outcomes> {
+        crate::escalation::Outcomes::new(
+            self.outcomes
+                .iter()
+                .filter(|(p, _, _, _)| p.eq_ignore_ascii_case(protocol))
+                .map(|(_, c, _, _)| c.clone())
+                .collect(),
+        )
     }
 
     /// The site, where the file names it.
