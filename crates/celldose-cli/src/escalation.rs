@@ -51,6 +51,9 @@ fn design_from_flags(args: &EscalationArgs) -> Result<Option<Design>, Refusal> {
 /// What the command decides over: the design, the ladder, the outcomes and where they came from.
 struct Setting<'a> {
     protocol: Option<&'a str>,
+    /// The highest level the trial state records as opened, where the ladder is opened by level
+    /// (none known otherwise).
+    opened: Option<u32>,
     regimen: Option<&'a Regimen>,
     design: Design,
     levels: u32,
@@ -110,11 +113,29 @@ fn setting<'a>(
                 .map(|l| l.number())
                 .max()
                 .unwrap_or(0);
-            let (outcomes, source) = match catalogue.trial_state() {
-                Some(state) => (
-                    state.outcomes_for(protocol.id())?,
-                    format!("trial state sha256 {}", state.sha256()),
-                ),
+            let (outcomes, source, opened) = match catalogue.trial_state() {
+                Some(state) => {
+                    let openings: Vec<celldose::Step> = state
+                        .openings_for(protocol.id())
+                        .map(|o| o.step())
+                        .collect();
+                    let by_level = openings
+                        .iter()
+                        .all(|step| matches!(step, celldose::Step::Level(_)));
+                    let start = regimen.escalation().map_or(1, |e| e.start_level());
+                    let highest = openings
+                        .iter()
+                        .filter_map(|step| match step {
+                            celldose::Step::Level(level) => Some(*level),
+                            _ => None,
+                        })
+                        .fold(start, u32::max);
+                    (
+                        state.outcomes_for(protocol.id())?,
+                        format!("trial state sha256 {}", state.sha256()),
+                        by_level.then_some(highest),
+                    )
+                }
                 None => {
                     return Err(Refusal(
                         "escalation --protocol reads the cohort outcomes from the trial state file: give --trial-state FILE".into(),
@@ -123,6 +144,7 @@ fn setting<'a>(
             };
             Ok(Setting {
                 protocol: Some(protocol.id()),
+                opened,
                 regimen: Some(regimen),
                 design,
                 levels,
@@ -148,6 +170,7 @@ fn setting<'a>(
             }
             Ok(Setting {
                 protocol: None,
+                opened: None,
                 regimen: None,
                 design,
                 levels,
@@ -171,6 +194,7 @@ struct DecisionJson<'a> {
     decision: &'static str,
     current_level: Option<u32>,
     next_level: Option<u32>,
+    next_level_opened: Option<bool>,
     recommended_level: Option<u32>,
     eliminated_levels: &'a [u32],
     rule: &'a str,
@@ -214,6 +238,10 @@ pub fn run(args: &EscalationArgs, catalogue: Option<&Catalogue>) -> Result<Strin
                 decision: decision.step().as_str(),
                 current_level: decision.current_level(),
                 next_level: decision.next_level(),
+                next_level_opened: decision
+                    .next_level()
+                    .zip(setting.opened)
+                    .map(|(next, opened)| next <= opened),
                 recommended_level: decision.recommended_level(),
                 eliminated_levels: decision.eliminated_levels(),
                 rule: decision.rule(),
@@ -272,6 +300,15 @@ fn text(setting: &Setting<'_>, decision: &Decision, final_selection: bool) -> St
         out.push_str("  Selection:       at the end of the trial\n");
     } else {
         out.push_str(&format!("  Decision:        {headline}\n"));
+    }
+    if let (Some(next), Some(opened)) = (decision.next_level(), setting.opened) {
+        out.push_str(&if next <= opened {
+            format!("  Trial state:     level {next} is opened (the highest opened is level {opened})\n")
+        } else {
+            format!(
+                "  Trial state:     level {next} is NOT opened yet (the highest opened is level {opened}); opening it is a decision to record in the trial state file first\n"
+            )
+        });
     }
     out.push_str(&format!(
         "  Recommended:     {}\n",

@@ -120,6 +120,25 @@ fn the_trial_state_file_gives_the_outcomes_and_is_never_written() {
         stdout.contains("ESCALATE: treat the next cohort at level 3, 150,000,000 cells"),
         "{stdout}"
     );
+    assert!(
+        stdout
+            .contains("Trial state:     level 3 is NOT opened yet (the highest opened is level 2)"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = run(&[
+        "--trial-state",
+        &state,
+        "escalation",
+        "--protocol",
+        "NCT05227846",
+        "--design",
+        "3+3",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["next_level_opened"], false);
+    assert_eq!(json["decision"], "escalate");
     assert_eq!(std::fs::read(&state).unwrap(), before);
 }
 

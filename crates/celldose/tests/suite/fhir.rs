@@ -279,45 +279,31 @@ fn every_administration_is_read_back_by_a_fhir_model() {
         )
         .unwrap();
     let low_dose = library.find("NCT06167473").unwrap();
-    let from_concentration = low_dose
-        .prepare(
-            &DoseRequest::new(
-                "70kg".parse().unwrap(),
-                DoseChoice::ArmDose,
-                Rounding::HalfAwayFromZero,
+    // 70 kg on the low-dose arm, from 2.5 × 10⁶ cells/mL with `available` of product.
+    let prepare_from = |available: &str| {
+        low_dose
+            .prepare(
+                &DoseRequest::new(
+                    "70kg".parse().unwrap(),
+                    DoseChoice::ArmDose,
+                    Rounding::HalfAwayFromZero,
+                )
+                .with_arm("low-dose"),
+                &Product::new(
+                    "2.5e6/mL".parse().unwrap(),
+                    "96%".parse().unwrap(),
+                    None,
+                    available.parse().unwrap(),
+                )
+                .unwrap(),
+                "0.1mL".parse().unwrap(),
+                Some("5%".parse().unwrap()),
             )
-            .with_arm("low-dose"),
-            &Product::new(
-                "2.5e6/mL".parse().unwrap(),
-                "96%".parse().unwrap(),
-                None,
-                "50mL".parse().unwrap(),
-            )
-            .unwrap(),
-            "0.1mL".parse().unwrap(),
-            Some("5%".parse().unwrap()),
-        )
-        .unwrap();
+            .unwrap()
+    };
+    let from_concentration = prepare_from("50mL");
     // Too little product: outside the protocol, so the preparation is not to be given.
-    let too_little = low_dose
-        .prepare(
-            &DoseRequest::new(
-                "70kg".parse().unwrap(),
-                DoseChoice::ArmDose,
-                Rounding::HalfAwayFromZero,
-            )
-            .with_arm("low-dose"),
-            &Product::new(
-                "2.5e6/mL".parse().unwrap(),
-                "96%".parse().unwrap(),
-                None,
-                "10mL".parse().unwrap(),
-            )
-            .unwrap(),
-            "0.1mL".parse().unwrap(),
-            Some("5%".parse().unwrap()),
-        )
-        .unwrap();
+    let too_little = prepare_from("10mL");
     assert_eq!(too_little.verdict(), celldose::Verdict::Outside);
     for (resource, status, cells, volume) in [
         (
