@@ -370,6 +370,15 @@ fn a_protocol_file_names_its_design() {
     };
     assert_eq!(design.target(), Decimal::new(25, 2));
     assert_eq!(design.max_n(), Some(24));
+    // Written back and read again, the design is the same.
+    for protocol in [&three, &boin_protocol, &plain] {
+        let again =
+            celldose::Protocol::from_toml("again.toml", &protocol.to_toml().unwrap()).unwrap();
+        assert_eq!(
+            escalation_of(&again).design(),
+            escalation_of(protocol).design()
+        );
+    }
     for (keys, words) in [
         (", design = \"4+4\"", "is not known"),
         (", design = \"boin\"", "needs its target"),
