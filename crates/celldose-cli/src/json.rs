@@ -67,6 +67,10 @@ struct EscalationJson {
     start_dose: String,
     ceiling: String,
     condition: Option<String>,
+    /// `3+3`, `boin`, or null where the protocol names no rule.
+    design: Option<&'static str>,
+    /// BOIN's target DLT rate.
+    target: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -235,6 +239,13 @@ fn protocol_json(protocol: &Protocol) -> ProtocolJson<'_> {
                         start_dose: e.start_dose().to_string(),
                         ceiling: e.ceiling().to_string(),
                         condition: e.condition().map(str::to_owned),
+                        design: e.design().map(celldose::escalation::Design::name),
+                        target: match e.design() {
+                            Some(celldose::escalation::Design::Boin(boin)) => {
+                                Some(boin.target().to_string())
+                            }
+                            _ => None,
+                        },
                     }),
                     infusions: regimen.infusions().to_string(),
                     per_infusion: regimen.per_infusion().value(),

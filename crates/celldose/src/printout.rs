@@ -884,6 +884,23 @@ pub fn show(protocol: &Protocol, notation: Notation) -> String {
                     |c| format!("\"{c}\"")
                 )
             );
+            if let Some(design) = escalation.design() {
+                let words = match design {
+                    crate::escalation::Design::Boin(boin) => format!(
+                        "BOIN, target DLT rate {}, cohorts of {}{}",
+                        boin.target(),
+                        boin.cohort_size(),
+                        boin.max_n()
+                            .map(|n| format!(", at most {n} patients"))
+                            .unwrap_or_default()
+                    ),
+                    other => other.name().to_owned(),
+                };
+                let _ = writeln!(
+                    out,
+                    "    escalation rule: {words} (celldose escalation recommends from the outcomes)"
+                );
+            }
         }
         let _ = writeln!(
             out,
