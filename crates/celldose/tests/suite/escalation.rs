@@ -370,6 +370,17 @@ fn a_protocol_file_names_its_design() {
     };
     assert_eq!(design.target(), Decimal::new(25, 2));
     assert_eq!(design.max_n(), Some(24));
+    let shown = celldose::printout::show(&boin_protocol, celldose::human::Notation::Unicode);
+    assert!(
+        shown.contains(
+            "escalation rule: BOIN, target DLT rate 0.25, cohorts of 3, at most 24 patients"
+        ),
+        "{shown}"
+    );
+    assert!(
+        !celldose::printout::show(&plain, celldose::human::Notation::Unicode)
+            .contains("escalation rule")
+    );
     // Written back and read again, the design is the same.
     for protocol in [&three, &boin_protocol, &plain] {
         let again =
