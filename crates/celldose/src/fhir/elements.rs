@@ -61,6 +61,13 @@ impl Quantity {
 
     /// A count of cells in millions: 1,160,000,000 cells is `1160` `10*6{cells}`. Exact: a
     /// division by 10⁶ only moves the decimal point.
+    ///
+    /// ```
+    /// use celldose::fhir::Quantity;
+    /// use rust_decimal::Decimal;
+    /// assert_eq!(Quantity::million_cells(Decimal::new(725_747_792, 1)).value.0, Decimal::new(725_747_792, 7));
+    /// assert_eq!(Quantity::million_cells(Decimal::from(1_160_000_000)).value.0, Decimal::from(1160));
+    /// ```
     pub fn million_cells(cells: Decimal) -> Self {
         Self::new(per_million(cells), MILLION_CELLS)
     }
@@ -71,14 +78,25 @@ impl Quantity {
     }
 }
 
-/// `value` ÷ 10⁶, exactly, without trailing zeros. Every amount of cells has at most 28 - 6
-/// places (a count is whole, a per-kg dose has at most two places), so the scale stays within
-/// what a decimal holds; a value that would not is kept as it is rather than rounded.
+/// `value` ÷ 10⁶, exactly, without trailing zeros: moving the decimal point six places. A
+/// decimal holds at most 28 places, so a value with more than 22 (never a count, a per-kg dose or
+/// anything the calculation makes, which have at most a handful) is first rounded to 22 places,
+/// a billionth of a billionth of a cell; the magnitude is never wrong.
 fn per_million(value: Decimal) -> Decimal {
+    let value = value.normalize();
+    let value = if value.scale() > 22 {
+        value.round_dp(22)
+    } else {
+        value
+    };
     let mut scaled = value;
     match scaled.set_scale(value.scale().saturating_add(6)) {
         Ok(()) => scaled.normalize(),
-        Err(_) => value,
+        // Not reached: the scale is at most 28 here. Division gives the same magnitude.
+        Err(_) => value
+            .checked_div(Decimal::from(1_000_000))
+            .unwrap_or_default()
+            .normalize(),
     }
 }
 
