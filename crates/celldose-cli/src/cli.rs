@@ -107,6 +107,19 @@ Exit codes:
   0  written
   2  an unknown shell";
 
+const ESCALATION_HELP: &str = "\
+Outcomes are written as the R package escalation writes them: '1NNN 2NTN' is level 1 with three
+patients and no DLT, then level 2 with three patients of whom the second had a DLT (docs/escalation.md).
+
+Examples:
+  celldose --trial-state examples/trial-state-with-outcomes.toml escalation --protocol NCT05227846 --design 3+3
+  celldose escalation --design boin --target 0.3 --levels 4 --outcomes 1NNN
+  celldose escalation boundaries --design boin --target 0.3 --cohort-size 3 --max-n 30
+
+Exit codes:
+  0  a recommendation (whatever it is) or a table was printed
+  2  refused: no design, no outcomes, an unknown level or a malformed value";
+
 const BATCH_HELP: &str = "\
 Input: CSV whose header names columns after the dose/check flags:
   protocol, arm, level, dose, weight, age, born, on, cells, tolerance, acknowledge, rounding
@@ -180,6 +193,7 @@ pub enum Command {
     Batch(BatchArgs),
     /// What the protocol's escalation rule (3+3 or BOIN) recommends for the next cohort, from
     /// the cohort outcomes in the trial state file; never opens a level.
+    #[command(after_help = ESCALATION_HELP)]
     Escalation(EscalationArgs),
     /// Work with audit logs.
     #[command(subcommand)]

@@ -131,6 +131,7 @@ fn every_subcommand_help_ends_with_examples_and_its_exit_codes() {
         "prepare",
         "batch",
         "validate",
+        "escalation",
         "completions",
         "man",
     ] {
@@ -177,9 +178,9 @@ fn completions_and_the_manual_page_are_generated() {
 }
 
 #[test]
-fn the_examples_in_dose_check_and_prepare_help_run_as_written() {
+fn the_examples_in_dose_check_prepare_and_escalation_help_run_as_written() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    for command in ["dose", "check", "prepare"] {
+    for command in ["dose", "check", "prepare", "escalation"] {
         let (_, help, _) = run(&[command, "--help"]);
         let examples = help
             .split("Examples:\n")
