@@ -1,5 +1,6 @@
 //! A batch keeps its memory flat: the peak resident memory of a process that runs 100,000 rows
-//! and of one that runs 1,000,000 differ by less than 10 %, and stay under 16 MiB. Run in release
+//! and of one that runs 1,000,000 (the lowest of three runs each) differ by less than 10 %, and
+//! every run stays under 16 MiB. Run in release
 //! by `.ci/run` (`cargo test --release -p celldose --test memory -- --ignored`). Its own test
 //! binary, each run in a process of its own; Linux only (it reads the peak from
 //! `/proc/self/status`).
@@ -117,17 +118,24 @@ fn peak_memory_is_the_same_for_100_000_rows_and_for_1_000_000() {
         eprintln!("no /proc/self/status here: the peak cannot be read");
         return;
     }
-    let after_100k = peak_of(100_000);
-    let after_1m = peak_of(1_000_000);
+    // A process's peak varies from run to run by a few hundred KiB (which pages the allocator's
+    // per-thread arenas happen to touch), as much as the 10 % margin itself. Each size is run
+    // three times and the lowest peaks are compared: growth with the rows would raise every run,
+    // noise only some. The highest peak of all is held to the 16 MiB bound.
+    let runs_100k: Vec<u64> = (0..3).map(|_| peak_of(100_000)).collect();
+    let runs_1m: Vec<u64> = (0..3).map(|_| peak_of(1_000_000)).collect();
     eprintln!(
-        "peak resident memory: {after_100k} KiB for 100,000 rows, {after_1m} KiB for 1,000,000"
+        "peak resident memory: {runs_100k:?} KiB for 100,000 rows, {runs_1m:?} KiB for 1,000,000"
     );
+    let after_100k = *runs_100k.iter().min().unwrap();
+    let after_1m = *runs_1m.iter().min().unwrap();
     assert!(
         after_1m * 10 <= after_100k * 11,
-        "the peak grew from {after_100k} KiB to {after_1m} KiB, more than 10 %"
+        "the lowest peak grew from {after_100k} KiB to {after_1m} KiB, more than 10 %"
     );
+    let highest = *runs_100k.iter().chain(&runs_1m).max().unwrap();
     assert!(
-        after_1m <= 16 * 1024,
-        "the peak is {after_1m} KiB, above 16 MiB"
+        highest <= 16 * 1024,
+        "the peak is {highest} KiB, above 16 MiB"
     );
 }
