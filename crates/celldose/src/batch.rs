@@ -446,18 +446,18 @@ fn json_row(
     notation: Notation,
 ) -> Result<()> {
     match outcome {
-        Ok(Outcome::Dose(c)) => DoseReport::new(c, notation)
-            .with_row(row)
-            .write_json(out, provenances),
-        Ok(Outcome::Check(c)) => CheckReport::new(c, notation)
-            .with_row(row)
-            .write_json(out, provenances),
-        Err(error) => {
-            let mut line = JsonLine::new(out, provenances);
-            line.field("row", &row)
-                .and_then(|()| line.field("error", &error.to_string()))
-                .map(|()| line.end())
-        }
+        Ok(Outcome::Dose(c)) => JsonLine::record(out, provenances, |line| {
+            DoseReport::new(c, notation).with_row(row).json_fields(line)
+        }),
+        Ok(Outcome::Check(c)) => JsonLine::record(out, provenances, |line| {
+            CheckReport::new(c, notation)
+                .with_row(row)
+                .json_fields(line)
+        }),
+        Err(error) => JsonLine::record(out, provenances, |line| {
+            line.field("row", &row)?;
+            line.field("error", &error.to_string())
+        }),
     }
     .map_err(write_error)
 }

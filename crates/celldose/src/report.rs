@@ -744,32 +744,31 @@ impl Provenances {
     }
 }
 
-impl DoseReport<'_> {
-    /// Writes the report as one compact JSON record into `out`, the same bytes as
-    /// `serde_json::to_writer` would write.
-    pub(crate) fn write_json(
-        &self,
+impl JsonLine<'_> {
+    /// Writes one compact JSON record of `fields` into `out`: the same bytes as
+    /// `serde_json::to_writer` writes for the report whose fields they are.
+    pub(crate) fn record(
         out: &mut Vec<u8>,
         provenances: &mut Provenances,
+        fields: impl FnOnce(&mut JsonLine<'_>) -> Result<(), serde_json::Error>,
     ) -> Result<(), serde_json::Error> {
         let mut line = JsonLine::new(out, provenances);
-        self.fields(&mut line)?;
+        fields(&mut line)?;
         line.end();
         Ok(())
     }
 }
 
+impl DoseReport<'_> {
+    /// The report's fields for a batch record ([`JsonLine::record`]).
+    pub(crate) fn json_fields(&self, line: &mut JsonLine<'_>) -> Result<(), serde_json::Error> {
+        self.fields(line)
+    }
+}
+
 impl CheckReport<'_> {
-    /// Writes the report as one compact JSON record into `out`, the same bytes as
-    /// `serde_json::to_writer` would write.
-    pub(crate) fn write_json(
-        &self,
-        out: &mut Vec<u8>,
-        provenances: &mut Provenances,
-    ) -> Result<(), serde_json::Error> {
-        let mut line = JsonLine::new(out, provenances);
-        self.fields(&mut line)?;
-        line.end();
-        Ok(())
+    /// The report's fields for a batch record ([`JsonLine::record`]).
+    pub(crate) fn json_fields(&self, line: &mut JsonLine<'_>) -> Result<(), serde_json::Error> {
+        self.fields(line)
     }
 }
