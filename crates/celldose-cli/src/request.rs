@@ -39,123 +39,19 @@ impl From<celldose::Error> for Refusal {
     }
 }
 
-/// Where the protocols come from: the built-in five unless left out, a site's directory, and
-/// single files, loaded in that order through the same checks.
-#[derive(Debug, Clone, Copy)]
-pub struct Library<'a> {
-    /// Whether the built-in protocols are loaded.
-    pub builtin: bool,
-    /// A directory whose `*.toml` files are loaded in name order.
-    pub dir: Option<&'a std::path::Path>,
-    /// Files given one by one.
-    pub files: &'a [std::path::PathBuf],
-}
-
-impl Library<'_> {
-    /// The built-in protocols (unless left out) and the directory's files, without `files`.
-    pub fn base(&self) -> Result<Catalogue, Refusal> {
-        let mut catalogue = if self.builtin {
-            Catalogue::builtin()?
-        } else {
-            Catalogue::default()
-        };
-        for path in self.dir_files()? {
-            add(&mut catalogue, load(&path)?, &path, "--protocol-dir")?;
-        }
-        Ok(catalogue)
-    }
-
-    /// The `*.toml` files of the directory, in name order.
-    pub fn dir_files(&self) -> Result<Vec<std::path::PathBuf>, Refusal> {
-        let Some(dir) = self.dir else {
-            return Ok(Vec::new());
-        };
-        let name = celldose::text::inert(&dir.display().to_string()).into_owned();
-        let entries = std::fs::read_dir(dir)
-            .map_err(|e| Refusal(format!("--protocol-dir {name}: cannot be read: {e}")))?;
-        let mut files: Vec<std::path::PathBuf> = entries
-            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-            .filter(|path| path.extension().is_some_and(|ext| ext == "toml") && path.is_file())
-            .collect();
-        files.sort();
-        Ok(files)
-    }
-}
-
-/// Adds a loaded protocol, naming where it came from when its id is already taken.
-fn add(
-    catalogue: &mut Catalogue,
-    protocol: Protocol,
-    path: &std::path::Path,
-    flag: &str,
-) -> Result<(), Refusal> {
-    catalogue.add(protocol).map_err(|e| {
-        let name = celldose::text::inert(&path.display().to_string()).into_owned();
-        Refusal::flag(&format!("{flag} {name}"), e)
-    })
-}
-
-/// The protocols of `library`, each file loaded through the same checks, with the site's trial
-/// state where one is given.
-pub fn catalogue(
-    library: &Library<'_>,
-    trial_state: Option<&std::path::Path>,
-) -> Result<Catalogue, Refusal> {
-    let mut catalogue = library.base()?;
-    for path in library.files {
-        add(&mut catalogue, load(path)?, path, "--protocol-file")?;
-    }
-    if let Some(path) = trial_state {
-        let state = load_trial_state(path)?;
-        catalogue.set_trial_state(state)?;
-    }
-    Ok(catalogue)
-}
-
-/// Reads a file as text, never more than `limit` bytes and one more (so that an endless input
-/// such as `/dev/zero` is refused as too large, not read for ever). The name in messages is the
-/// path with any control character escaped.
-fn read_bounded(
-    path: &std::path::Path,
-    what: &str,
-    limit: usize,
-) -> Result<(String, String), Refusal> {
-    use std::io::Read as _;
-    let name = celldose::text::inert(&path.display().to_string()).into_owned();
-    let cannot = |e: std::io::Error| Refusal(format!("{what} {name}: cannot be read: {e}"));
-    let file = std::fs::File::open(path).map_err(cannot)?;
-    let most = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-    let mut bytes = Vec::new();
-    file.take(most).read_to_end(&mut bytes).map_err(cannot)?;
-    if bytes.len() > limit {
-        return Err(Refusal(format!(
-            "{what} {name}: it is larger than the {} bytes such a file may have",
-            celldose::human::grouped(limit.into())
-        )));
-    }
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok((name, text)),
-        Err(error) => Err(Refusal(format!(
-            "{what} {name}: it is not valid UTF-8 text (byte {} is not)",
-            error.utf8_error().valid_up_to().saturating_add(1)
-        ))),
-    }
+/// The protocols and trial state the command line names, read through the library's loader.
+pub fn catalogue(library: &celldose::regimen::Library) -> Result<Catalogue, Refusal> {
+    Ok(library.load()?)
 }
 
 /// Reads and checks a trial state file.
 pub fn load_trial_state(path: &std::path::Path) -> Result<TrialState, Refusal> {
-    let (name, text) = read_bounded(
-        path,
-        "trial state file",
-        celldose::regimen::TRIAL_STATE_MAX_BYTES,
-    )?;
-    Ok(TrialState::from_toml(&name, &text)?)
+    Ok(celldose::regimen::load_trial_state_file(path)?)
 }
 
 /// Reads and checks one protocol file.
 pub fn load(path: &std::path::Path) -> Result<Protocol, Refusal> {
-    let (name, text) = read_bounded(path, "protocol file", celldose::regimen::PROTOCOL_MAX_BYTES)?;
-    Ok(Protocol::from_toml(&name, &text)?)
+    Ok(celldose::regimen::load_protocol_file(path)?)
 }
 
 /// The fields of `dose`, `check` and `prepare` as typed.
@@ -196,6 +92,7 @@ pub fn delivered(
     args: &CheckArgs,
     protocol: &Protocol,
     request: &DoseRequest,
+    key: Option<&celldose::audit::AuditKey>,
 ) -> Result<(Delivery, Option<Percent>, Option<Course>), Refusal> {
     let fields = RequestText {
         cells: args.cells.as_deref(),
@@ -206,7 +103,7 @@ pub fn delivered(
         ..text(&args.dose)
     };
     let course = fields.course(FieldNames::Flags)?;
-    let course = from_log(&args.from, &args.dose, protocol, request, course)?;
+    let course = from_log(&args.from, &args.dose, protocol, request, course, key)?;
     let (cells, tolerance) = fields.delivery(FieldNames::Flags)?;
     let delivery = match (cells, &args.from.product) {
         (Some(cells), _) => Delivery::count(cells),
@@ -241,6 +138,7 @@ fn from_log(
     protocol: &Protocol,
     request: &DoseRequest,
     course: Option<Course>,
+    key: Option<&celldose::audit::AuditKey>,
 ) -> Result<Option<Course>, Refusal> {
     let Some(course) = course.clone().filter(|_| from.given_from_log) else {
         return Ok(course);
@@ -258,6 +156,7 @@ fn from_log(
         protocol.id(),
         arm.as_deref(),
         course.number(),
+        key,
     )?;
     Ok(Some(course.with_given_from_log(earlier)?))
 }
@@ -281,6 +180,7 @@ pub fn product(
     args: &PrepareArgs,
     protocol: &Protocol,
     request: &DoseRequest,
+    key: Option<&celldose::audit::AuditKey>,
 ) -> Result<(Source, celldose::Volume, Option<Percent>), Refusal> {
     let tolerance = optional("--tolerance", args.tolerance.as_deref())?;
     if let Some(path) = &args.from.product {
@@ -297,7 +197,7 @@ pub fn product(
             .map(|b| b.id().to_owned())
             .collect();
         let course = fields.course(FieldNames::Flags)?;
-        let course = from_log(&args.from, &args.dose, protocol, request, course)?;
+        let course = from_log(&args.from, &args.dose, protocol, request, course, key)?;
         let step = required("--step", &args.step)?;
         return Ok((Source::Bags(certificate, ids, course), step, tolerance));
     }

@@ -42,6 +42,7 @@ pub mod human;
 #[doc(hidden)]
 pub mod invariants;
 mod lines;
+mod named_file;
 pub mod printout;
 pub mod regimen;
 pub mod report;

@@ -559,20 +559,20 @@ fn hostile_inputs_are_refused_with_the_real_fault_and_nothing_forged() {
             ..case(&["validate", &lone_cr], 2, "")
         },
         Case {
-            stdout: "it is larger than the 1,048,576 bytes such a file may have",
+            stdout: "it is larger than the 1,048,576 bytes a protocol file may have",
             ..case(&["validate", &big], 2, "")
         },
         case(
             &["--protocol-file", &big, "protocols"],
             2,
-            "it is larger than the 1,048,576 bytes such a file may have",
+            "it is larger than the 1,048,576 bytes a protocol file may have",
         ),
         Case {
             stdout: "it is not valid UTF-8 text (byte 19 is not)",
             ..case(&["validate", &latin1], 2, "")
         },
         Case {
-            stdout: "cannot be read",
+            stdout: "it is a directory, not a regular file",
             ..case(&["validate", &directory], 2, "")
         },
         Case {
@@ -606,7 +606,7 @@ fn hostile_inputs_are_refused_with_the_real_fault_and_nothing_forged() {
         case(
             &["--trial-state", &state_big, "protocols"],
             2,
-            "it is larger than the 1,048,576 bytes such a file may have",
+            "it is larger than the 1,048,576 bytes a trial state file may have",
         ),
         // Batch: every physical line a row, every fault an error record, nothing forged.
         batch(
@@ -829,12 +829,12 @@ fn dev_zero_behind_every_file_flag_is_refused_quickly_in_little_memory() {
         (
             vec!["validate", "/dev/zero"],
             None,
-            "/dev/zero: invalid: it is larger than the 1,048,576 bytes",
+            "/dev/zero: invalid: it is not a regular file",
         ),
         (
             vec!["--protocol-file", "/dev/zero", "protocols"],
             None,
-            "protocol file /dev/zero: it is larger than the 1,048,576 bytes",
+            "protocol file /dev/zero: it is not a regular file",
         ),
         (
             vec![
@@ -849,12 +849,12 @@ fn dev_zero_behind_every_file_flag_is_refused_quickly_in_little_memory() {
                 "70kg",
             ],
             None,
-            "trial state file /dev/zero: it is larger than the 1,048,576 bytes",
+            "trial state file /dev/zero: it is not a regular file",
         ),
         (
             vec!["validate", "--trial-state", "/dev/zero"],
             None,
-            "/dev/zero: invalid: it is larger than the 1,048,576 bytes",
+            "/dev/zero: invalid: it is not a regular file",
         ),
         (
             vec!["batch", "--input", "/dev/zero"],
@@ -1040,7 +1040,15 @@ fn a_refused_request_with_a_huge_value_is_recorded_cut_and_the_log_stays_verifia
             .starts_with("--weight: body weight")
     );
     let (code, stdout, _) = crate::run(&["audit", "verify", &log]);
-    assert_eq!((code, stdout), (0, format!("{log}: intact, 1 records\n")));
+    assert_eq!(
+        (code, stdout),
+        (
+            0,
+            format!(
+                "{log}: intact, 1 records; without --key this proves integrity against accident, not against someone who can rewrite the file\n"
+            )
+        )
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -1065,5 +1073,86 @@ fn a_batch_refused_as_a_whole_is_recorded() {
             .unwrap()
             .contains("header column \"colour\" is not known")
     );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_fifo_named_as_any_file_is_refused_at_once() {
+    let dir = std::env::temp_dir().join(format!("celldose-hostile-fifo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("library")).unwrap();
+    let fifo = dir.join("f.toml");
+    let in_library = dir.join("library/p.toml");
+    for path in [&fifo, &in_library] {
+        let made = std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(made.success());
+    }
+    let fifo = fifo.to_str().unwrap();
+    let library = dir.join("library");
+    let library = library.to_str().unwrap();
+    let dose = [
+        "dose",
+        "--protocol",
+        "NCT05227846",
+        "--level",
+        "1",
+        "--weight",
+        "70kg",
+    ];
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["validate", fifo],
+            "f.toml: invalid: it is not a regular file",
+        ),
+        (
+            [&["--protocol-file", fifo][..], &dose[..]].concat(),
+            "protocol file",
+        ),
+        (
+            [&["--trial-state", fifo][..], &dose[..]].concat(),
+            "trial state file",
+        ),
+        (
+            vec!["validate", "--trial-state", fifo],
+            "f.toml: invalid: it is not a regular file",
+        ),
+        (
+            [&["--protocol-dir", library][..], &dose[..]].concat(),
+            "p.toml: it is not a regular file",
+        ),
+        (
+            vec!["--protocol-dir", library, "validate", fifo],
+            "p.toml: invalid: it is not a regular file",
+        ),
+        (
+            [&dose[..], &["--audit-log", fifo][..]].concat(),
+            "is not a regular file",
+        ),
+        (vec!["audit", "verify", fifo], "it is not a regular file"),
+        (
+            [&["--audit-key", fifo][..], &dose[..]].concat(),
+            "audit key",
+        ),
+    ];
+    for (args, words) in cases {
+        let (code, stdout, stderr, elapsed) = bounded(&args, None);
+        assert_eq!(
+            code,
+            Some(2),
+            "{args:?}: {stdout}{stderr} after {elapsed:?}"
+        );
+        assert!(
+            stdout.contains(words) || stderr.contains(words),
+            "{args:?}: {stdout}{stderr}"
+        );
+        assert!(
+            stdout.contains("not a regular file") || stderr.contains("not a regular file"),
+            "{args:?}: {stdout}{stderr}"
+        );
+        assert!(elapsed < Duration::from_secs(5), "{args:?}: {elapsed:?}");
+    }
     std::fs::remove_dir_all(&dir).ok();
 }

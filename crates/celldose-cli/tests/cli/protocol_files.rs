@@ -118,7 +118,7 @@ fn an_id_defined_twice_is_refused() {
     assert_eq!(
         stderr.trim_end(),
         format!(
-            "celldose: --protocol-file {clash}: protocol id nct07276568 from {clash} is already defined by built-in:NCT07276568; each protocol needs its own id, and one definition never replaces another"
+            "celldose: protocol file {clash}: protocol id nct07276568 from {clash} is already defined by built-in:NCT07276568; each protocol needs its own id, and one definition never replaces another"
         )
     );
     let flat = example("flat-point.toml");

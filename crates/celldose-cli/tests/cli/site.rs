@@ -115,7 +115,7 @@ fn a_site_runs_on_its_own_library_from_a_directory() {
     let (code, _, stderr) = run(&["--protocol-dir", "no-such-dir", "protocols"]);
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("--protocol-dir no-such-dir: cannot be read"),
+        stderr.contains("protocol directory no-such-dir: cannot be read"),
         "{stderr}"
     );
     std::fs::remove_dir_all(&dir).ok();

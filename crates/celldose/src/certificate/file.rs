@@ -235,30 +235,14 @@ impl Certificate {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn from_path(path: &std::path::Path) -> Result<Self> {
-        use std::io::Read as _;
-        let name = crate::text::inert(&path.display().to_string()).into_owned();
+        let name = crate::named_file::shown(path);
         let fail = |message: String| Error::ProductFile {
             source_name: name.clone(),
             message,
         };
-        let metadata = std::fs::metadata(path).map_err(|e| fail(format!("cannot be read: {e}")))?;
-        if !metadata.is_file() {
-            return Err(fail("it is not a regular file".into()));
-        }
-        let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot be read: {e}")))?;
-        let most = u64::try_from(PRODUCT_MAX_BYTES)
-            .unwrap_or(u64::MAX)
-            .saturating_add(1);
-        let mut bytes = Vec::new();
-        file.take(most)
-            .read_to_end(&mut bytes)
-            .map_err(|e| fail(format!("cannot be read: {e}")))?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            fail(format!(
-                "it is not valid UTF-8 text (byte {} is not)",
-                e.utf8_error().valid_up_to().saturating_add(1)
-            ))
-        })?;
+        let bytes =
+            crate::named_file::read_bytes(path, "product file", PRODUCT_MAX_BYTES).map_err(fail)?;
+        let text = crate::named_file::utf8(bytes).map_err(fail)?;
         Self::from_toml(&name, &text)
     }
 }

@@ -4,6 +4,7 @@
 mod catalogue;
 mod dose_rule;
 pub(crate) mod file_text;
+mod library;
 mod product_rules;
 mod protocol;
 mod protocol_file;
@@ -12,6 +13,7 @@ mod window;
 
 pub use catalogue::Catalogue;
 pub use dose_rule::{DoseRule, describe_dose};
+pub use library::{Library, LiveCatalogue, load_protocol_file, load_trial_state_file};
 pub use product_rules::{
     DMSO_DENSITY, DosingWeight, InfusionLimits, ProductRules, Split, SplitLimits, SplitPart,
     WeightBasis,
