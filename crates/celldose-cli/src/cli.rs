@@ -167,6 +167,12 @@ pub struct Cli {
     /// --protocol-dir or --protocol-file), amended versions of the built-in ones included.
     #[arg(long = "no-builtin", global = true)]
     pub no_builtin: bool,
+
+    /// The site's audit key (written by `celldose audit keygen`): every record appended to an
+    /// audit log carries an HMAC-SHA256 under it, and --given-from-log checks every HMAC before
+    /// it trusts the log.
+    #[arg(long = "audit-key", value_name = "FILE", global = true)]
+    pub audit_key: Option<std::path::PathBuf>,
 }
 
 /// What celldose is asked to do.
@@ -405,15 +411,28 @@ pub enum EscalationTable {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Check an audit log's hash chain: exit 0 when intact, 1 naming the first line that was
-    /// altered, removed or reordered, 2 when it cannot be read.
+    /// altered, removed or reordered (or, with --key, whose HMAC is missing or wrong), 2 when it
+    /// cannot be read.
     Verify {
         /// The audit log to check.
         #[arg(value_name = "FILE")]
         file: std::path::PathBuf,
 
+        /// The site's audit key file: every record must carry a matching HMAC. Without it the
+        /// chain proves integrity against accident, not against someone who can rewrite the file.
+        #[arg(long, value_name = "KEY")]
+        key: Option<std::path::PathBuf>,
+
         /// Write every byte of the output in ASCII.
         #[arg(long)]
         ascii: bool,
+    },
+    /// Write a new site audit key (32 random bytes from the operating system, as hex) to a new
+    /// file readable by its owner only; an existing file is never overwritten.
+    Keygen {
+        /// The key file to create.
+        #[arg(value_name = "FILE")]
+        file: std::path::PathBuf,
     },
 }
 
@@ -457,13 +476,23 @@ pub struct OutputArgs {
 }
 
 impl Cli {
-    /// Where the protocols come from.
-    pub fn library(&self) -> crate::request::Library<'_> {
-        crate::request::Library {
-            builtin: !self.no_builtin,
-            dir: self.protocol_dir.as_deref(),
-            files: &self.protocol_files,
+    /// Where the protocols and the trial state come from.
+    pub fn library(&self) -> celldose::regimen::Library {
+        let mut library = if self.no_builtin {
+            celldose::regimen::Library::empty()
+        } else {
+            celldose::regimen::Library::builtin()
+        };
+        if let Some(dir) = &self.protocol_dir {
+            library = library.with_dir(dir);
         }
+        for file in &self.protocol_files {
+            library = library.with_file(file);
+        }
+        if let Some(state) = &self.trial_state {
+            library = library.with_trial_state(state);
+        }
+        library
     }
 
     /// The output flags of a command that writes a result or a listing.
@@ -493,6 +522,7 @@ impl Cli {
         match &self.command {
             Command::Batch(args) => args.ascii,
             Command::Audit(AuditCommand::Verify { ascii, .. }) => *ascii,
+            Command::Audit(AuditCommand::Keygen { .. }) => false,
             _ => self.output().is_some_and(|output| output.ascii),
         }
     }
@@ -519,6 +549,13 @@ pub struct ServeArgs {
     /// Append every calculation made on the page to this tamper-evident audit log.
     #[arg(long = "audit-log", value_name = "FILE")]
     pub audit_log: Option<std::path::PathBuf>,
+
+    /// Another host name the page answers to (as typed in the browser's address bar), beside
+    /// the listen address, localhost, 127.0.0.1 and [::1]; may be repeated. A request addressed
+    /// to any other host is refused, so a page on another site cannot reach this one by DNS
+    /// rebinding.
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    pub allowed_hosts: Vec<String>,
 }
 
 /// `celldose show`.
@@ -597,13 +634,9 @@ pub struct DoseArgs {
     #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
     pub born: Option<String>,
 
-    /// The dosing date an age from --born is computed on, YYYY-MM-DD. Default: today (UTC).
-    #[arg(
-        long,
-        value_name = "DATE",
-        allow_hyphen_values = true,
-        requires = "born"
-    )]
+    /// The dosing date, YYYY-MM-DD: an age from --born is computed on it, and an escalation step
+    /// is open only if the trial state records it opened on or before it. Default: today (UTC).
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
     pub on: Option<String>,
 
     /// Accept the soft findings (past a caution threshold, inside the protocol) for this reason,

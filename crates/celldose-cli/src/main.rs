@@ -44,10 +44,10 @@ fn main() -> ExitCode {
     };
     let ascii = cli.ascii();
     if let Command::Batch(args) = &cli.command {
-        return batch(args, &cli.library(), cli.trial_state.as_deref());
+        return batch(args, &cli.library(), cli.audit_key.as_deref());
     }
     if let Command::Serve(args) = &cli.command {
-        return serve(args, &cli.library(), cli.trial_state.as_deref());
+        return serve(args, &cli.library(), cli.audit_key.as_deref());
     }
     match &cli.command {
         Command::Completions { shell } => {
@@ -71,8 +71,11 @@ fn main() -> ExitCode {
         }
         _ => {}
     }
-    if let Command::Audit(cli::AuditCommand::Verify { file, ascii }) = &cli.command {
-        return verify(file, *ascii);
+    if let Command::Audit(cli::AuditCommand::Verify { file, key, ascii }) = &cli.command {
+        return verify(file, key.as_deref(), *ascii);
+    }
+    if let Command::Audit(cli::AuditCommand::Keygen { file }) = &cli.command {
+        return keygen(file);
     }
     let json = cli.json();
     match run(cli) {
@@ -183,9 +186,11 @@ fn exit_code(verdict: Verdict) -> u8 {
 /// Runs one command to its full output, so that a refusal leaves stdout empty.
 fn run(cli: Cli) -> Result<(String, u8), Refusal> {
     if let Command::Validate(args) = &cli.command {
-        return validate(args, &cli.library(), cli.trial_state.as_deref());
+        return validate(args, &cli.library());
     }
-    let catalogue = request::catalogue(&cli.library(), cli.trial_state.as_deref());
+    let catalogue = request::catalogue(&cli.library());
+    let key = audit_key(cli.audit_key.as_deref())?;
+    let key = key.as_ref();
     match cli.command {
         Command::Protocols(output) => {
             let catalogue = catalogue?;
@@ -211,13 +216,14 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
             };
             Ok((text, EXIT_WITHIN))
         }
-        Command::Dose(args) => logged(&args, "dose", &[], || {
+        Command::Dose(args) => logged(&args, key, "dose", &[], || {
             let catalogue = catalogue?;
             let (protocol, request) = request::dose_request(&catalogue, &args)?;
             let calculation = protocol.calculate(&request)?;
             let n = notation(&args.output);
             audit(
                 &args,
+                key,
                 "dose",
                 &[],
                 &celldose::report::DoseReport::new(&calculation, n),
@@ -240,15 +246,17 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                 ("given", args.from.given.as_deref()),
                 ("given-from-log", args.from.given_from_log.then_some("yes")),
             ];
-            logged(&args.dose, "check", &extra, || {
+            logged(&args.dose, key, "check", &extra, || {
                 let catalogue = catalogue?;
                 let (protocol, request) = request::dose_request(&catalogue, &args.dose)?;
                 let when = administered_at(&args.dose.output, &args.from)?;
-                let (delivery, tolerance, course) = request::delivered(&args, protocol, &request)?;
+                let (delivery, tolerance, course) =
+                    request::delivered(&args, protocol, &request, key)?;
                 let check = protocol.check_delivery(&request, &delivery, tolerance, course)?;
                 let n = notation(&args.dose.output);
                 audit(
                     &args.dose,
+                    key,
                     "check",
                     &extra,
                     &celldose::report::CheckReport::new(&check, n),
@@ -276,11 +284,11 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                 ("given", args.from.given.as_deref()),
                 ("given-from-log", args.from.given_from_log.then_some("yes")),
             ];
-            logged(&args.dose, "prepare", &extra, || {
+            logged(&args.dose, key, "prepare", &extra, || {
                 let catalogue = catalogue?;
                 let (protocol, request) = request::dose_request(&catalogue, &args.dose)?;
                 let when = administered_at(&args.dose.output, &args.from)?;
-                let (source, step, tolerance) = request::product(&args, protocol, &request)?;
+                let (source, step, tolerance) = request::product(&args, protocol, &request, key)?;
                 let n = notation(&args.dose.output);
                 match source {
                     request::Source::Flags(product) => {
@@ -292,6 +300,7 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                         let prepared = protocol.prepare(&request, &product, step, tolerance)?;
                         audit(
                             &args.dose,
+                            key,
                             "prepare",
                             &extra,
                             &celldose::report::PrepareReport::new(&prepared, n),
@@ -316,6 +325,7 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                         )?;
                         audit(
                             &args.dose,
+                            key,
                             "prepare",
                             &extra,
                             &celldose::report::CheckReport::new(&given, n),
@@ -361,9 +371,9 @@ pub enum Validated {
 /// valid, with a note that it needs `--no-builtin` to be used.
 fn validate(
     args: &cli::ValidateArgs,
-    library: &request::Library<'_>,
-    trial_state: Option<&std::path::Path>,
+    library: &celldose::regimen::Library,
 ) -> Result<(String, u8), Refusal> {
+    let trial_state = library.trial_state_file();
     if args.files.is_empty() && trial_state.is_none() {
         return Err(Refusal(
             "validate needs a protocol or product file to check, or --trial-state FILE; see celldose validate --help".into(),
@@ -372,8 +382,8 @@ fn validate(
     let builtin = Catalogue::builtin()?;
     let mut loaded = Catalogue::default();
     let mut results = Vec::new();
-    let dir_files = library.dir_files()?;
-    for path in dir_files.iter().chain(library.files).chain(&args.files) {
+    let library_files = library.protocol_files()?;
+    for path in library_files.iter().chain(&args.files) {
         if request::is_product_file(path) {
             let result = request::load_product(path).map(Validated::Product);
             results.push((display_name(path), result));
@@ -383,7 +393,7 @@ fn validate(
             loaded
                 .add(protocol.clone())
                 .map_err(|e| Refusal(format!("protocol file {}: {e}", display_name(path))))?;
-            let note = (library.builtin && builtin.find(protocol.id()).is_ok()).then(|| {
+            let note = (library.has_builtin() && builtin.find(protocol.id()).is_ok()).then(|| {
                 format!(
                     "its id {} is also a built-in protocol's; beside the built-ins it would collide, so use it with --no-builtin",
                     protocol.id()
@@ -396,7 +406,7 @@ fn validate(
     // A trial state is checked against the files above and the built-ins they leave in place.
     if let Some(path) = trial_state {
         let mut against = loaded.clone();
-        if library.builtin {
+        if library.has_builtin() {
             for protocol in builtin.protocols() {
                 if against.find(protocol.id()).is_err() {
                     against.add(protocol.clone())?;
@@ -421,18 +431,41 @@ fn validate(
 /// `celldose serve`: the web page, until Ctrl-C.
 fn serve(
     args: &cli::ServeArgs,
-    library: &request::Library<'_>,
-    trial_state: Option<&std::path::Path>,
+    library: &celldose::regimen::Library,
+    key: Option<&std::path::Path>,
 ) -> ExitCode {
-    let catalogue = match request::catalogue(library, trial_state) {
-        Ok(catalogue) => catalogue,
-        Err(Refusal(message)) => return refuse(&message, false),
+    // The files are checked now, and read again at every request.
+    let live = match library.clone().live() {
+        Ok(live) => live,
+        Err(error) => return refuse(&error.to_string(), false),
     };
+    let mut site = celldose_web::Site::live(live);
+    for name in &args.allowed_hosts {
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        {
+            return refuse(
+                &format!(
+                    "--allowed-host {}: write a host name as the browser shows it, with an optional port, as in pharmacy.example or pharmacy.example:8080",
+                    celldose::text::Shown(name)
+                ),
+                false,
+            );
+        }
+        site = site.with_allowed_host(name);
+    }
     // An audit log that cannot take records is refused now, not at the first calculation.
-    if let Some(path) = &args.audit_log
-        && let Err(error) = celldose::audit::AuditLog::open(path)
-    {
-        return refuse(&error.to_string(), false);
+    if let Some(path) = &args.audit_log {
+        let key = match audit_key(key) {
+            Ok(key) => key,
+            Err(Refusal(message)) => return refuse(&message, false),
+        };
+        site = match site.with_audit_log(path.clone(), key) {
+            Ok(site) => site,
+            Err(error) => return refuse(&error.to_string(), false),
+        };
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -453,12 +486,11 @@ fn serve(
         if !args.listen.is_loopback() {
             let _ = writeln!(
                 err,
-                "celldose serve: warning: listening on {bound}, which other machines can reach; the page has no login, so anyone who can reach it can use it"
+                "celldose serve: warning: listening on {bound}, which other machines can reach; the page has no login, so anyone who can reach it can use it; it answers only requests addressed to this address, the loopback names and --allowed-host names"
             );
         }
         let _ = writeln!(err, "celldose serve: serving http://{bound}/ (Ctrl-C to stop)");
         drop(err);
-        let site = celldose_web::Site::new(catalogue, args.audit_log.clone());
         let stop = async {
             let _ = tokio::signal::ctrl_c().await;
         };
@@ -477,11 +509,11 @@ fn display_name(path: &std::path::Path) -> String {
 /// `celldose batch`: streams records to stdout as rows are read, and a summary to stderr.
 fn batch(
     args: &cli::BatchArgs,
-    library: &request::Library<'_>,
-    trial_state: Option<&std::path::Path>,
+    library: &celldose::regimen::Library,
+    key: Option<&std::path::Path>,
 ) -> ExitCode {
     use celldose::batch::{self, BatchFormat};
-    let catalogue = match request::catalogue(library, trial_state) {
+    let catalogue = match request::catalogue(library) {
         Ok(catalogue) => catalogue,
         Err(Refusal(message)) => return refuse(&message, args.ascii),
     };
@@ -526,10 +558,15 @@ fn batch(
     } else {
         Notation::Unicode
     };
+    let key = match audit_key(key) {
+        Ok(key) => key,
+        Err(Refusal(message)) => return refuse(&message, args.ascii),
+    };
+    let how = celldose::audit::Appending::default().key(key);
     let mut audit = match args
         .audit_log
         .as_ref()
-        .map(celldose::audit::AuditLog::open)
+        .map(|path| celldose::audit::AuditLog::open_with(path, &how))
         .transpose()
     {
         Ok(audit) => audit,
@@ -571,6 +608,7 @@ fn batch(
 /// could not be recorded is not shown as if it were.
 fn audit<R: serde::Serialize>(
     args: &cli::DoseArgs,
+    key: Option<&celldose::audit::AuditKey>,
     command: &str,
     extra: &[(&str, Option<&str>)],
     report: &R,
@@ -597,7 +635,8 @@ fn audit<R: serde::Serialize>(
         .chain(extra)
         .filter_map(|(flag, value)| value.map(|value| (*flag, value)))
         .collect();
-    let mut log = celldose::audit::AuditLog::open(path)?;
+    let how = celldose::audit::Appending::default().key(key.cloned());
+    let mut log = celldose::audit::AuditLog::open_with(path, &how)?;
     log.append(command, &input, report)?;
     Ok(())
 }
@@ -607,20 +646,48 @@ fn audit<R: serde::Serialize>(
 /// take the record leaves the refusal as it was.
 fn logged(
     args: &cli::DoseArgs,
+    key: Option<&celldose::audit::AuditKey>,
     command: &str,
     extra: &[(&str, Option<&str>)],
     calculate: impl FnOnce() -> Result<(String, u8), Refusal>,
 ) -> Result<(String, u8), Refusal> {
     let result = calculate();
     if let Err(Refusal(message)) = &result {
-        let _ = audit(args, command, extra, &celldose::audit::Refused(message));
+        let _ = audit(
+            args,
+            key,
+            command,
+            extra,
+            &celldose::audit::Refused(message),
+        );
     }
     result
 }
 
+/// The site's audit key, where `--audit-key` names one.
+fn audit_key(path: Option<&std::path::Path>) -> Result<Option<celldose::audit::AuditKey>, Refusal> {
+    Ok(path.map(celldose::audit::AuditKey::from_file).transpose()?)
+}
+
+/// `celldose audit keygen`: a new key in a new file; exit 0, or 2 when the file exists or
+/// cannot be written.
+fn keygen(file: &std::path::Path) -> ExitCode {
+    match celldose::audit::AuditKey::create(file) {
+        Ok(_) => {
+            let _ = writeln!(
+                io::stdout().lock(),
+                "{}: a new audit key, readable by its owner only; keep it apart from the log, and give it with --audit-key when recording and --key when verifying",
+                display_name(file)
+            );
+            ExitCode::from(EXIT_WITHIN)
+        }
+        Err(error) => refuse(&error.to_string(), false),
+    }
+}
+
 /// `celldose audit verify`: exit 0 and a line on stdout when the chain holds; 1 and the first
 /// broken line on stdout when it does not; 2 and a message on stderr when the log cannot be read.
-fn verify(file: &std::path::Path, ascii: bool) -> ExitCode {
+fn verify(file: &std::path::Path, key: Option<&std::path::Path>, ascii: bool) -> ExitCode {
     let name = display_name(file);
     let print = |line: String| {
         let line = if ascii {
@@ -629,6 +696,10 @@ fn verify(file: &std::path::Path, ascii: bool) -> ExitCode {
             line
         };
         let _ = writeln!(io::stdout().lock(), "{line}");
+    };
+    let key = match audit_key(key) {
+        Ok(key) => key,
+        Err(Refusal(message)) => return refuse(&message, ascii),
     };
     match std::fs::metadata(file) {
         Ok(metadata) if metadata.is_file() => {}
@@ -644,9 +715,21 @@ fn verify(file: &std::path::Path, ascii: bool) -> ExitCode {
         Ok(log) => log,
         Err(error) => return refuse(&format!("audit log {name}: cannot be read: {error}"), ascii),
     };
-    match celldose::audit::verify(log) {
+    let checked = match &key {
+        Some(key) => celldose::audit::verify_keyed(log, key),
+        None => celldose::audit::verify(log),
+    };
+    match checked {
+        Ok(lines) if key.is_some() => {
+            print(format!(
+                "{name}: intact, {lines} records, each with an HMAC that matches the key: no one without the key rewrote them (records cut from the end are found only against a printed worksheet's record number and SHA-256)"
+            ));
+            ExitCode::from(EXIT_WITHIN)
+        }
         Ok(lines) => {
-            print(format!("{name}: intact, {lines} records"));
+            print(format!(
+                "{name}: intact, {lines} records; without --key this proves integrity against accident, not against someone who can rewrite the file"
+            ));
             ExitCode::from(EXIT_WITHIN)
         }
         Err(error @ celldose::Error::AuditChain { .. }) => {

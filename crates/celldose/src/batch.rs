@@ -616,20 +616,27 @@ fn run_rows<R: BufRead, W: Write>(
         );
     }
     let mut products = Products::default();
-
-    while let Some(end) = lines.read(&mut line).map_err(read_error)? {
-        summary.rows = summary.rows.saturating_add(1);
-        let (outcome, split) = row_outcome(
-            end,
-            &line,
-            &mut splitter,
-            &mut record,
-            catalogue,
-            &columns,
-            &mut products,
-        );
-        summary.count(&outcome);
-        if let Some(log) = audit.as_deref_mut() {
+    // With an audit log, records are shown only once theirs are on disk: a block's records are
+    // held, its audit records synced with one fdatasync, and then the block is written.
+    sink.hold = audit.is_some();
+    let mut held = 0usize;
+    let rows = (|| {
+        while let Some(end) = lines.read(&mut line).map_err(read_error)? {
+            summary.rows = summary.rows.saturating_add(1);
+            let (outcome, split) = row_outcome(
+                end,
+                &line,
+                &mut splitter,
+                &mut record,
+                catalogue,
+                &columns,
+                &mut products,
+            );
+            summary.count(&outcome);
+            let Some(log) = audit.as_deref_mut() else {
+                sink.write(summary.rows, &outcome)?;
+                continue;
+            };
             // The fields as typed where the row was split, else the line as read.
             let raw: Vec<(&str, String)> = if split && record.len() == header.len() {
                 header
@@ -651,10 +658,23 @@ fn run_rows<R: BufRead, W: Write>(
                 outcome: &outcome,
                 notation,
             };
-            log.append("batch", &input, &row)?;
+            log.append_unsynced("batch", &input, &row)?;
+            sink.write(summary.rows, &outcome)?;
+            held = held.saturating_add(1);
+            if held >= BLOCK_ROWS || sink.encoder.pending() >= WRITE_BLOCK {
+                log.sync()?;
+                sink.write_pending()?;
+                held = 0;
+            }
         }
-        sink.write(summary.rows, &outcome)?;
+        Ok(())
+    })();
+    if let Some(log) = audit {
+        // Whatever stopped the run, the records of the rows read are shown only once synced.
+        log.sync()?;
+        sink.write_pending()?;
     }
+    rows?;
     sink.finish()?;
     Ok(summary)
 }
@@ -1018,6 +1038,9 @@ impl Encoder {
 struct Sink<W: Write> {
     out: W,
     encoder: Encoder,
+    /// Whether records are held until the caller writes them (after their audit records are
+    /// synced): nothing is written on the encoder's own account, not even when dropped.
+    hold: bool,
     /// The block written last, emptied and handed back to the encoder, so a run reuses two
     /// buffers instead of growing a new one for every block.
     spare: Vec<u8>,
@@ -1033,13 +1056,14 @@ impl<W: Write> Sink<W> {
         Ok(Self {
             out: output,
             encoder,
+            hold: false,
             spare: Vec::new(),
         })
     }
 
     fn write(&mut self, row: u64, outcome: &Result<Outcome>) -> Result<()> {
         self.encoder.encode(row, outcome)?;
-        if self.encoder.pending() >= WRITE_BLOCK {
+        if !self.hold && self.encoder.pending() >= WRITE_BLOCK {
             self.write_pending()?;
         }
         Ok(())
@@ -1067,8 +1091,11 @@ impl<W: Write> Sink<W> {
 
 impl<W: Write> Drop for Sink<W> {
     fn drop(&mut self) {
-        // A run that stopped early still writes the records of the rows it read.
-        if let Ok(bytes) = self.encoder.take() {
+        // A run that stopped early still writes the records of the rows it read (with an audit
+        // log, only those whose audit records are on disk, which the caller has written).
+        if !self.hold
+            && let Ok(bytes) = self.encoder.take()
+        {
             let _ = self.out.write_all(&bytes);
         }
         let _ = self.out.flush();

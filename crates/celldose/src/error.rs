@@ -118,6 +118,22 @@ pub enum Error {
         /// What is wrong with it, in words.
         reason: String,
     },
+    /// An audit log cannot take a record, or cannot be read.
+    #[error("audit log {path}: {message}")]
+    AuditLog {
+        /// The log as named.
+        path: String,
+        /// What is wrong, and what was or was not done.
+        message: String,
+    },
+    /// An audit key cannot be made, read or used.
+    #[error("audit key {path}: {message}")]
+    AuditKey {
+        /// The key file as named.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
     /// The request is incomplete or contradictory.
     #[error("{0}")]
     Request(String),
@@ -135,6 +151,14 @@ pub enum Error {
         /// The file as named.
         source_name: String,
         /// What is wrong, with the line and column where known.
+        message: String,
+    },
+    /// A directory of protocol files cannot be listed.
+    #[error("protocol directory {dir}: {message}")]
+    ProtocolDirectory {
+        /// The directory as named.
+        dir: String,
+        /// What is wrong.
         message: String,
     },
     /// A protocol definition is invalid.

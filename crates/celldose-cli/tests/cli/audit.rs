@@ -89,7 +89,15 @@ fn every_computing_command_appends_and_verify_checks_the_chain() {
     );
 
     let (code, stdout, _) = run(&["audit", "verify", &log]);
-    assert_eq!((code, stdout), (0, format!("{log}: intact, 6 records\n")));
+    assert_eq!(
+        (code, stdout),
+        (
+            0,
+            format!(
+                "{log}: intact, 6 records; without --key this proves integrity against accident, not against someone who can rewrite the file\n"
+            )
+        )
+    );
     let text = std::fs::read_to_string(&log).unwrap();
     let records: Vec<serde_json::Value> = text
         .lines()
@@ -174,5 +182,13 @@ fn two_processes_appending_at_once_keep_every_record() {
         writer.join().unwrap();
     }
     let (code, stdout, _) = run(&["audit", "verify", &log]);
-    assert_eq!((code, stdout), (0, format!("{log}: intact, 30 records\n")));
+    assert_eq!(
+        (code, stdout),
+        (
+            0,
+            format!(
+                "{log}: intact, 30 records; without --key this proves integrity against accident, not against someone who can rewrite the file\n"
+            )
+        )
+    );
 }

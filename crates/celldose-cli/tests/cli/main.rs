@@ -21,6 +21,7 @@ mod hostile;
 mod prepare;
 mod products;
 mod protocol_files;
+mod record;
 mod rejections;
 mod site;
 mod web;

@@ -359,7 +359,7 @@ fn what_was_given_before_is_read_from_the_audit_log_by_patient() {
     let (code, stdout, stderr) = check("S-015", "3", "3.6e8", &["--given-from-log"]);
     assert_eq!((code, stdout.as_str()), (2, ""));
     assert!(
-        stderr.contains("no record of infusions 1, 2 of patient S-015"),
+        stderr.contains("no record of infusion 2 of patient S-015"),
         "{stderr}"
     );
     let text = std::fs::read_to_string(log).unwrap();

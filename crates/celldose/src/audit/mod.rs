@@ -2,33 +2,136 @@
 //! line before it, its own SHA-256, and a sequence number, so that a changed byte, a removed line
 //! or two swapped lines are found, at the right line.
 //!
-//! Appending locks the file for the whole read-last-line-then-write, so two processes appending
-//! at once each see the other's last line; nothing already written is ever rewritten.
+//! **What it proves.** Without a key, the chain proves integrity against accident: a line
+//! damaged, lost or reordered by a crash, a copy or an editor. It does not prove integrity
+//! against someone who can rewrite the file, who can drop a record and recompute every hash after
+//! it. Under a site key ([`AuditKey`]), each record also carries an HMAC-SHA256 of its own hash,
+//! so a rewritten chain no longer verifies ([`verify_keyed`]) unless the rewriter holds the key.
+//! Records removed from the end leave a shorter chain that still verifies; the printed worksheet
+//! names each record's sequence number and SHA-256, so a paper copy anchors the log.
 //!
-//! Before appending, the tail of the chain is checked: the last record must match its own SHA-256,
-//! and the record before it must be the one the last names, one sequence number lower. A log whose
+//! **Durable before shown.** [`AuditLog::append`] writes a record and syncs it to disk
+//! (`fdatasync`) before it returns, so a result shown after it cannot be lost with the power.
+//! Many records can be written with [`AuditLog::append_unsynced`] and made durable together with
+//! one [`AuditLog::sync`] (a group commit).
+//!
+//! Appending locks the file for the whole read-last-line-then-write, so two processes appending
+//! at once each see the other's last line; nothing already written is ever rewritten. Before
+//! appending, the tail of the chain is checked: the last record must match its own SHA-256, and
+//! the record before it must be the one the last names, one sequence number lower. A log whose
 //! tail does not hold is refused and left untouched. What only a full [`verify`] finds is an
 //! alteration further back, in a line that is neither of the last two.
 
-use std::fs::{File, OpenOptions};
+mod given;
+mod key;
+mod record;
+mod verify;
+
+use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
+
+pub use given::given_before;
+pub use key::{AuditKey, KEY_BYTES};
+pub use verify::{verify, verify_keyed};
 
 use crate::error::{Error, Result};
 
 /// The `previous_sha256` of a log's first line.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// The suffix every line ends with: `,"sha256":"<64 hex digits>"}`.
-const SELF_HASH_KEY: &str = ",\"sha256\":\"";
-const SELF_HASH_SUFFIX_LEN: usize = SELF_HASH_KEY.len() + 64 + 2;
-
 /// The longest audit record read back, in bytes (1 MiB): a record holds one request's inputs
 /// (a batch row is at most 64 KiB) and its result.
 pub const RECORD_MAX_BYTES: usize = 1 << 20;
+
+/// A record in a log: its sequence number and its SHA-256 (the hash the record after it names),
+/// which a printed worksheet carries so that the paper anchors the log.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RecordId {
+    seq: u64,
+    sha256: String,
+}
+
+impl RecordId {
+    /// The record's sequence number, from 1.
+    ///
+    /// See [`AuditLog`].
+    #[must_use]
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// The SHA-256 of the record's line, which the next record names as `previous_sha256`.
+    ///
+    /// See [`AuditLog`].
+    #[must_use]
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+}
+
+impl core::fmt::Display for RecordId {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "record {} (sha256 {})", self.seq, self.sha256)
+    }
+}
+
+/// How a log is opened for appending: how long to wait for another process's lock, the site key
+/// records are signed with, and the record this program last wrote, which must still be the
+/// log's last.
+///
+/// ```
+/// use std::time::Duration;
+/// use celldose::audit::{Appending, AuditLog};
+/// let path = std::env::temp_dir().join(format!("celldose-appending-doc-{}.jsonl", std::process::id()));
+/// # let _ = std::fs::remove_file(&path);
+/// let mut log = AuditLog::open(&path)?;
+/// let first = log.append("dose", &[], &serde_json::json!({"verdict": "within"}))?;
+/// drop(log);
+/// let then = Appending::default().wait_at_most(Duration::from_secs(5)).after(Some(first.clone()));
+/// let mut log = AuditLog::open_with(&path, &then)?;
+/// assert_eq!(log.append("dose", &[], &serde_json::json!({}))?.seq(), 2);
+/// drop(log);
+/// // The log was replaced: the record written last is no longer its last.
+/// std::fs::remove_file(&path).ok();
+/// assert!(AuditLog::open_with(&path, &then).unwrap_err().to_string().contains("is gone"));
+/// # Ok::<(), celldose::Error>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Appending {
+    wait: Option<Duration>,
+    key: Option<AuditKey>,
+    after: Option<RecordId>,
+}
+
+impl Appending {
+    /// Waits at most `wait` for another process's lock, then gives up with an error, instead of
+    /// waiting as long as the lock is held.
+    #[must_use]
+    pub fn wait_at_most(mut self, wait: Duration) -> Self {
+        self.wait = Some(wait);
+        self
+    }
+
+    /// Signs every record appended with `key`; the log's last record, where signed, must verify
+    /// under it.
+    #[must_use]
+    pub fn key(mut self, key: Option<AuditKey>) -> Self {
+        self.key = key;
+        self
+    }
+
+    /// Requires `last` (the record this program last wrote or saw last) to be the log's last
+    /// record still; a log replaced, truncated or deleted since is refused, never restarted.
+    #[must_use]
+    pub fn after(mut self, last: Option<RecordId>) -> Self {
+        self.after = last;
+        self
+    }
+}
 
 /// An audit log opened for appending. It holds an exclusive lock on the file until dropped.
 ///
@@ -38,7 +141,8 @@ pub const RECORD_MAX_BYTES: usize = 1 << 20;
 /// # let _ = std::fs::remove_file(&path);
 /// let mut log = AuditLog::open(&path)?;
 /// log.append("dose", &[("weight", "72.5kg")], &serde_json::json!({"cells": "1160000000"}))?;
-/// log.append("dose", &[("weight", "160lb")], &serde_json::json!({"cells": "1161196468"}))?;
+/// let second = log.append("dose", &[("weight", "160lb")], &serde_json::json!({"cells": "1161196468"}))?;
+/// assert_eq!(second.seq(), 2);
 /// drop(log);
 /// assert_eq!(audit::verify(std::fs::File::open(&path).map_err(|e| celldose::Error::Request(e.to_string()))?)?, 2);
 /// # std::fs::remove_file(&path).ok();
@@ -48,8 +152,9 @@ pub const RECORD_MAX_BYTES: usize = 1 << 20;
 pub struct AuditLog {
     file: File,
     path: PathBuf,
-    previous: String,
-    next_seq: u64,
+    last: Option<RecordId>,
+    key: Option<AuditKey>,
+    unsynced: bool,
 }
 
 /// What a record holds in place of a result when the request was refused:
@@ -116,15 +221,44 @@ impl Serialize for Input<'_> {
     }
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+fn audit_error(path: &Path, message: impl core::fmt::Display) -> Error {
+    Error::AuditLog {
+        path: crate::named_file::shown(path),
+        message: message.to_string(),
+    }
 }
 
-fn audit_error(path: &Path, message: impl core::fmt::Display) -> Error {
-    Error::Request(format!("audit log {}: {message}", path.display()))
+/// How often a bounded wait tries the lock again.
+const LOCK_RETRY: Duration = Duration::from_millis(10);
+
+/// Takes the exclusive lock on `file`, waiting as long as it is held, or at most `wait`.
+fn lock(file: &File, path: &Path, wait: Option<Duration>) -> Result<()> {
+    let Some(wait) = wait else {
+        return file
+            .lock()
+            .map_err(|e| audit_error(path, format!("cannot be locked: {e}")));
+    };
+    let started = Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < wait => {
+                std::thread::sleep(LOCK_RETRY);
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(audit_error(
+                    path,
+                    format!(
+                        "it is locked by another process (waited {} ms for it); nothing was recorded",
+                        wait.as_millis()
+                    ),
+                ));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(audit_error(path, format!("cannot be locked: {e}")));
+            }
+        }
+    }
 }
 
 impl AuditLog {
@@ -135,6 +269,16 @@ impl AuditLog {
     ///
     /// See [`AuditLog`] for an example.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        Self::open_with(path, &Appending::default())
+    }
+
+    /// Opens the log at `path` for appending as `how` says (see [`Appending`]).
+    ///
+    /// # Errors
+    /// As [`AuditLog::open`]; and when the lock is not had within the wait, the last record's
+    /// HMAC does not verify under the key, or the record `how` names as last is not the log's
+    /// last (the log was replaced, truncated or deleted).
+    pub fn open_with(path: impl AsRef<Path>, how: &Appending) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         // A device, a pipe or a directory keeps nothing: the record would go nowhere.
         if let Ok(metadata) = std::fs::metadata(&path)
@@ -145,61 +289,111 @@ impl AuditLog {
                 "is not a regular file, so nothing appended to it would be kept; give a file, or a new file in an existing directory",
             ));
         }
-        let mut file = OpenOptions::new()
+        let file = std::fs::OpenOptions::new()
             .read(true)
             .append(true)
-            .create(true)
+            // A log that had records when this program last wrote to it is never made anew.
+            .create(how.after.is_none())
             .open(&path)
-            .map_err(|e| audit_error(&path, format!("cannot be opened: {e}")))?;
-        file.lock()
-            .map_err(|e| audit_error(&path, format!("cannot be locked: {e}")))?;
-        let (before, last) = last_two_lines(&mut file)
-            .map_err(|e| audit_error(&path, format!("cannot be read: {e}")))?;
-        let (previous, next_seq) = match last {
-            None => (GENESIS.to_owned(), 1),
-            Some(line) => {
-                let refuse = |reason: String| {
-                    audit_error(
-                        &path,
-                        format!(
-                            "{reason}; nothing was appended; run celldose audit verify to find what changed"
-                        ),
-                    )
-                };
-                let (seq, names) = check_record(&line)
-                    .map_err(|reason| refuse(format!("its last record is broken ({reason})")))?;
-                match before {
-                    Some(before) => {
-                        let (before_seq, _) = check_record(&before).map_err(|reason| {
-                            refuse(format!("the record before its last is broken ({reason})"))
-                        })?;
-                        if names != sha256_hex(&before) || before_seq.checked_add(1) != Some(seq) {
-                            return Err(refuse(
-                                "its last record does not follow the record before it".into(),
-                            ));
-                        }
-                    }
-                    None if seq != 1 || names != GENESIS => {
-                        return Err(refuse("its only record is not the first of a chain".into()));
-                    }
-                    None => {}
-                }
-                (sha256_hex(&line), seq.saturating_add(1))
-            }
-        };
-        Ok(Self {
+            .map_err(|e| match (&how.after, e.kind()) {
+                (Some(last), std::io::ErrorKind::NotFound) => audit_error(
+                    &path,
+                    format!(
+                        "it is gone: it was deleted or moved after {last} was written; nothing was recorded, and a new chain is not started in its place"
+                    ),
+                ),
+                _ => audit_error(&path, format!("cannot be opened: {e}")),
+            })?;
+        lock(&file, &path, how.wait)?;
+        let mut log = Self {
             file,
             path,
-            previous,
-            next_seq,
-        })
+            last: None,
+            key: how.key.clone(),
+            unsynced: false,
+        };
+        log.last = log.read_last()?;
+        if let Some(expected) = &how.after
+            && log.last.as_ref() != Some(expected)
+        {
+            let found = match &log.last {
+                Some(last) => format!("its last record is now {last}"),
+                None => "it is now empty".to_owned(),
+            };
+            return Err(audit_error(
+                &log.path,
+                format!(
+                    "it was replaced or truncated: the last record written to it was {expected}, but {found}; nothing was recorded, and the chain is not continued from a log that changed under it"
+                ),
+            ));
+        }
+        Ok(log)
     }
 
-    /// Appends one record: the command, the raw input strings as typed, and the result (any
-    /// serialisable report: the parsed values, findings, verdict and acknowledgement are in it).
+    /// The log's last record, checked: its own hash, its link to the record before it, and its
+    /// HMAC where it has one and a key is given.
+    fn read_last(&mut self) -> Result<Option<RecordId>> {
+        let path = self.path.clone();
+        let (before, last) = last_two_lines(&mut self.file)
+            .map_err(|e| audit_error(&path, format!("cannot be read: {e}")))?;
+        let Some(line) = last else {
+            return Ok(None);
+        };
+        let refuse = |reason: String| {
+            audit_error(
+                &path,
+                format!(
+                    "{reason}; nothing was appended; run celldose audit verify to find what changed"
+                ),
+            )
+        };
+        let checked = record::check(&line)
+            .map_err(|reason| refuse(format!("its last record is broken ({reason})")))?;
+        match before {
+            Some(before) => {
+                let earlier = record::check(&before).map_err(|reason| {
+                    refuse(format!("the record before its last is broken ({reason})"))
+                })?;
+                if checked.previous != record::sha256_hex(&before)
+                    || earlier.seq.checked_add(1) != Some(checked.seq)
+                {
+                    return Err(refuse(
+                        "its last record does not follow the record before it".into(),
+                    ));
+                }
+            }
+            None if checked.seq != 1 || checked.previous != GENESIS => {
+                return Err(refuse("its only record is not the first of a chain".into()));
+            }
+            None => {}
+        }
+        if let (Some(key), Some(hmac)) = (&self.key, &checked.hmac)
+            && !key.verifies(&checked.own, hmac)
+        {
+            return Err(refuse(
+                "its last record's HMAC does not match the key: the log was rewritten, or the key is another log's".into(),
+            ));
+        }
+        Ok(Some(RecordId {
+            seq: checked.seq,
+            sha256: record::sha256_hex(&line),
+        }))
+    }
+
+    /// The log's last record: the one read when it was opened, or the one appended last.
+    ///
+    /// See [`Appending`].
+    #[must_use]
+    pub fn last(&self) -> Option<&RecordId> {
+        self.last.as_ref()
+    }
+
+    /// Appends one record and syncs it to disk before returning: the command, the raw input
+    /// strings as typed, and the result (any serialisable report: the parsed values, findings,
+    /// verdict and acknowledgement are in it). Returns the record's sequence number and hash.
     ///
     /// # Errors
-    /// When the record cannot be written.
+    /// When the record cannot be written or synced.
     ///
     /// See [`AuditLog`] for an example.
     pub fn append<R: Serialize>(
@@ -207,267 +401,103 @@ impl AuditLog {
         command: &str,
         input: &[(&str, &str)],
         result: &R,
-    ) -> Result<()> {
+    ) -> Result<RecordId> {
+        let id = self.append_unsynced(command, input, result)?;
+        self.sync()?;
+        Ok(id)
+    }
+
+    /// Appends one record without syncing it: nothing may be shown of it until [`AuditLog::sync`]
+    /// has returned.
+    ///
+    /// # Errors
+    /// When the record cannot be written.
+    pub fn append_unsynced<R: Serialize>(
+        &mut self,
+        command: &str,
+        input: &[(&str, &str)],
+        result: &R,
+    ) -> Result<RecordId> {
+        let seq = self
+            .last
+            .as_ref()
+            .map_or(1, |last| last.seq.saturating_add(1));
         let record = Record {
-            seq: self.next_seq,
+            seq,
             time: jiff::Timestamp::now().to_string(),
             celldose_version: env!("CARGO_PKG_VERSION"),
             command,
             input: Input(input),
             result,
-            previous_sha256: &self.previous,
+            previous_sha256: self.last.as_ref().map_or(GENESIS, |last| &last.sha256),
         };
         let body = serde_json::to_string(&record).map_err(|e| audit_error(&self.path, e))?;
-        // The line's own hash covers the line as it would read without that field.
-        let own = sha256_hex(body.as_bytes());
-        let mut line = body;
-        line.pop();
-        line.push_str(SELF_HASH_KEY);
-        line.push_str(&own);
-        line.push_str("\"}");
-        let mut bytes = line.into_bytes();
-        let previous = sha256_hex(&bytes);
+        let (mut bytes, sha256) = record::seal(body, self.key.as_ref())?;
         bytes.push(b'\n');
+        self.unsynced = true;
         self.file
             .write_all(&bytes)
-            .and_then(|()| self.file.flush())
             .map_err(|e| audit_error(&self.path, format!("cannot be written: {e}")))?;
-        self.previous = previous;
-        self.next_seq = self.next_seq.saturating_add(1);
+        let id = RecordId { seq, sha256 };
+        self.last = Some(id.clone());
+        Ok(id)
+    }
+
+    /// Syncs every record appended so far to disk (`fdatasync`).
+    ///
+    /// # Errors
+    /// When the disk does not confirm the write.
+    pub fn sync(&mut self) -> Result<()> {
+        if self.unsynced {
+            self.file.sync_data().map_err(|e| {
+                audit_error(
+                    &self.path,
+                    format!("its records could not be synced to disk: {e}"),
+                )
+            })?;
+            self.unsynced = false;
+        }
         Ok(())
     }
 }
 
-/// The last two lines of `file`, without their line breaks, read backwards from the end: at
-/// most [`RECORD_MAX_BYTES`] each.
+/// The last two lines of `file`, without their line breaks, read backwards from the end in small
+/// chunks: at most [`RECORD_MAX_BYTES`] each.
 type Tail = (Option<Vec<u8>>, Option<Vec<u8>>);
 
 fn last_two_lines(file: &mut File) -> std::io::Result<Tail> {
+    const CHUNK: u64 = 1 << 13;
     let length = file.seek(SeekFrom::End(0))?;
     let window = u64::try_from(RECORD_MAX_BYTES.saturating_mul(2).saturating_add(2))
         .unwrap_or(u64::MAX)
         .min(length);
-    let start = length.saturating_sub(window);
-    file.seek(SeekFrom::Start(start))?;
-    let mut tail = Vec::new();
-    Read::by_ref(file).take(window).read_to_end(&mut tail)?;
+    let floor = length.saturating_sub(window);
+    // Chunks read from the end, last first; enough once three line breaks are in them (the one
+    // ending the last line, and the ones before each of the last two), or the window is read.
+    let mut chunks: Vec<Vec<u8>> = Vec::new();
+    let (mut start, mut breaks) = (length, 0usize);
+    while start > floor && breaks < 3 {
+        let from = start.saturating_sub(CHUNK).max(floor);
+        file.seek(SeekFrom::Start(from))?;
+        let mut chunk = Vec::new();
+        Read::by_ref(file)
+            .take(start.saturating_sub(from))
+            .read_to_end(&mut chunk)?;
+        breaks = breaks.saturating_add(chunk.iter().filter(|b| **b == b'\n').count());
+        chunks.push(chunk);
+        start = from;
+    }
+    let tail: Vec<u8> = chunks.into_iter().rev().flatten().collect();
     let body = tail.strip_suffix(b"\n").unwrap_or(&tail);
     if body.is_empty() {
         return Ok((None, None));
     }
     let mut lines = body.rsplit(|byte| *byte == b'\n');
     let last = lines.next().map(<[u8]>::to_vec);
-    // A line that starts before the window is incomplete; it is read only when the file starts.
+    // A line that starts before what was read is incomplete; it is taken only when the read
+    // reached the start of the file.
     let before = lines
         .next()
         .filter(|_| start == 0 || body.iter().filter(|byte| **byte == b'\n').count() >= 2);
     Ok((before.map(<[u8]>::to_vec), last))
-}
-
-/// A line checked as one record on its own: its self-hash, and its sequence number and the
-/// SHA-256 it names for the line before it. The reason it fails, in words.
-fn check_record(line: &[u8]) -> core::result::Result<(u64, String), String> {
-    let text = core::str::from_utf8(line)
-        .map_err(|_| "it is not valid UTF-8: it was altered".to_owned())?;
-    let split = text
-        .len()
-        .checked_sub(SELF_HASH_SUFFIX_LEN)
-        .filter(|at| text.is_char_boundary(*at));
-    let (body, suffix) = match split.map(|at| text.split_at(at)) {
-        Some((body, suffix)) if suffix.starts_with(SELF_HASH_KEY) && suffix.ends_with("\"}") => {
-            (body, suffix)
-        }
-        _ => {
-            return Err(
-                "it does not end with its own SHA-256: it was altered or is not an audit record"
-                    .into(),
-            );
-        }
-    };
-    let own = suffix
-        .get(SELF_HASH_KEY.len()..SELF_HASH_KEY.len().saturating_add(64))
-        .unwrap_or_default();
-    if sha256_hex(format!("{body}}}").as_bytes()) != own {
-        return Err("its content does not match its own SHA-256: it was altered".into());
-    }
-    let record: serde_json::Value = serde_json::from_str(text)
-        .map_err(|_| "it is not a JSON record: it was altered".to_owned())?;
-    let seq = record
-        .get("seq")
-        .and_then(serde_json::Value::as_u64)
-        .ok_or_else(|| "it has no sequence number: it was altered".to_owned())?;
-    let names = record
-        .get("previous_sha256")
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    Ok((seq, names))
-}
-
-/// Checks a whole log: every line a record, each in sequence from 1, each matching its own
-/// SHA-256, each naming the SHA-256 of the line before it. Returns the number of records.
-///
-/// # Errors
-/// [`Error::AuditChain`] naming the first line that was altered, removed, added or reordered;
-/// [`Error::Request`] when the log cannot be read, or is binary data.
-///
-/// See [`AuditLog`] for an example.
-pub fn verify(log: impl Read) -> Result<u64> {
-    let mut previous = GENESIS.to_owned();
-    let mut count = 0u64;
-    let mut lines = crate::lines::BoundedLines::new(
-        std::io::BufReader::with_capacity(1 << 16, log),
-        RECORD_MAX_BYTES,
-    );
-    let mut line = Vec::new();
-    let mut number = 0u64;
-    while let Some(end) = lines
-        .read(&mut line)
-        .map_err(|e| Error::Request(format!("the log cannot be read: {e}")))?
-    {
-        number = number.saturating_add(1);
-        let broken = |reason: String| Error::AuditChain {
-            line: number,
-            reason,
-        };
-        if let crate::lines::LineEnd::TooLong { bytes } = end {
-            return Err(broken(format!(
-                "it is {} bytes long, more than an audit record may be: it was altered or is not an audit record",
-                crate::human::grouped(bytes.into())
-            )));
-        }
-        let (seq, names) = check_record(&line).map_err(broken)?;
-        let expected = count.saturating_add(1);
-        if seq != expected {
-            return Err(broken(if seq > expected {
-                format!(
-                    "its sequence number is {seq} where {expected} was expected: a line before it was removed, or lines were reordered"
-                )
-            } else {
-                format!(
-                    "its sequence number is {seq} where {expected} was expected: lines were reordered or repeated"
-                )
-            }));
-        }
-        if names != previous {
-            return Err(broken("it does not name the SHA-256 of the line before it: a line was altered, removed or reordered".into()));
-        }
-        previous = sha256_hex(&line);
-        count = expected;
-    }
-    Ok(count)
-}
-
-/// The counted cells given in the earlier infusions of a split dose, read from an audit log: for
-/// each infusion before `infusion`, the last `check` record of this patient under this protocol
-/// (and arm) whose verdict was `within`. The whole chain is verified first: a log that does not
-/// hold cannot say what was given.
-///
-/// Returns each earlier infusion's number, the sequence number of its record, and its count.
-///
-/// # Errors
-/// A log that cannot be read or whose chain is broken; an earlier infusion with no such record
-/// (the message names it, and says to give the count instead).
-///
-/// ```
-/// use celldose::audit::{self, AuditLog};
-/// let path = std::env::temp_dir().join(format!("celldose-given-doc-{}.jsonl", std::process::id()));
-/// # let _ = std::fs::remove_file(&path);
-/// let mut log = AuditLog::open(&path)?;
-/// let result = serde_json::json!({"patient": "S-014", "protocol": "DEMO-SPLIT", "arm": "all", "verdict": "within",
-///     "actual_cells_exact": "60000000", "infusion": {"infusion": 1}});
-/// log.append("check", &[], &result)?;
-/// drop(log);
-/// let earlier = audit::given_before(&path, "S-014", "DEMO-SPLIT", Some("all"), 2)?;
-/// assert_eq!(earlier, vec![(1, 1, "60000000".parse()?)]);
-/// assert!(audit::given_before(&path, "S-014", "DEMO-SPLIT", Some("all"), 3).unwrap_err().to_string().contains("no record of infusion 2"));
-/// # std::fs::remove_file(&path).ok();
-/// # Ok::<(), celldose::Error>(())
-/// ```
-pub fn given_before(
-    path: &Path,
-    patient: &str,
-    protocol: &str,
-    arm: Option<&str>,
-    infusion: u32,
-) -> Result<Vec<(u32, u64, crate::ExactCells)>> {
-    #[derive(serde::Deserialize)]
-    struct Earlier {
-        seq: u64,
-        command: String,
-        result: EarlierResult,
-    }
-    #[derive(serde::Deserialize)]
-    struct EarlierResult {
-        patient: Option<String>,
-        protocol: Option<String>,
-        arm: Option<String>,
-        verdict: Option<String>,
-        actual_cells_exact: Option<String>,
-        infusion: Option<EarlierInfusion>,
-    }
-    #[derive(serde::Deserialize)]
-    struct EarlierInfusion {
-        infusion: u32,
-    }
-    let open = || {
-        if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
-            return Err(audit_error(path, "is not a regular file that can be read"));
-        }
-        File::open(path).map_err(|e| audit_error(path, e))
-    };
-    verify(open()?).map_err(|e| {
-        audit_error(
-            path,
-            format!("its chain does not hold, so it cannot say what was given: {e}"),
-        )
-    })?;
-    let mut found: Vec<(u32, u64, crate::ExactCells)> = Vec::new();
-    let mut lines = crate::lines::BoundedLines::new(
-        std::io::BufReader::with_capacity(1 << 16, open()?),
-        RECORD_MAX_BYTES,
-    );
-    let mut line = Vec::new();
-    while lines
-        .read(&mut line)
-        .map_err(|e| audit_error(path, e))?
-        .is_some()
-    {
-        let Ok(record) = serde_json::from_slice::<Earlier>(&line) else {
-            continue;
-        };
-        let r = &record.result;
-        let matches = record.command == "check"
-            && r.patient.as_deref() == Some(patient)
-            && r.protocol.as_deref() == Some(protocol)
-            && r.arm.as_deref() == arm
-            && r.verdict.as_deref() == Some("within");
-        let (Some(earlier), Some(cells)) = (r.infusion.as_ref(), r.actual_cells_exact.as_deref())
-        else {
-            continue;
-        };
-        if !matches || earlier.infusion >= infusion || earlier.infusion == 0 {
-            continue;
-        }
-        let cells: crate::ExactCells = cells.parse()?;
-        // A later check of the same infusion replaces an earlier one.
-        found.retain(|(n, _, _)| *n != earlier.infusion);
-        found.push((earlier.infusion, record.seq, cells));
-    }
-    found.sort_by_key(|(n, _, _)| *n);
-    let missing: Vec<String> = (1..infusion)
-        .filter(|n| !found.iter().any(|(m, _, _)| m == n))
-        .map(|n| n.to_string())
-        .collect();
-    if !missing.is_empty() {
-        return Err(audit_error(
-            path,
-            format!(
-                "it holds no record of infusion{} {} of patient {patient} under protocol {protocol} checked within the protocol; give what was given before as a count instead",
-                if missing.len() == 1 { "" } else { "s" },
-                missing.join(", ")
-            ),
-        ));
-    }
-    Ok(found)
 }
