@@ -128,6 +128,7 @@ impl Protocol {
                 regimen,
                 weight,
                 state: request.trial_state(),
+                on: request.dosing_date(),
             };
             findings.extend(gate.finding(dose, &clause)?);
         }

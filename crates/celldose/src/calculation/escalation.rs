@@ -15,6 +15,9 @@ pub(crate) struct Gate<'a> {
     pub(crate) regimen: &'a Regimen,
     pub(crate) weight: BodyWeight,
     pub(crate) state: Option<&'a TrialState>,
+    /// The dosing date (today's, UTC, when not given): a step opened by a decision dated after
+    /// it is not open.
+    pub(crate) on: Option<jiff::civil::Date>,
 }
 
 impl Gate<'_> {
@@ -64,9 +67,11 @@ impl Gate<'_> {
                 },
             )));
         };
-        let highest = state.highest_open(self.protocol, self.regimen, self.weight)?;
+        let on = self.on.unwrap_or_else(crate::units::today_utc);
+        let highest = state.highest_open(self.protocol, self.regimen, self.weight, on)?;
         if highest.is_some_and(|(_, cells)| requested <= cells) {
-            let covering = state.covering(self.protocol, self.regimen, self.weight, requested)?;
+            let covering =
+                state.covering(self.protocol, self.regimen, self.weight, requested, on)?;
             if let Some(opening) = covering {
                 return Ok(Some(Finding::new(
                     Severity::Info,
@@ -86,17 +91,32 @@ impl Gate<'_> {
                 )));
             }
         }
-        let open_words = |n: Notation| match highest {
-            Some((opening, _)) => format!(
-                "the highest step it records as opened is {}, on {} by decision \"{}\"",
-                step_words(opening.step(), self.regimen, n),
-                opening.date(),
-                opening.decision()
-            ),
-            None => format!(
-                "it records no step opened for {}, so only the start is open",
-                self.protocol
-            ),
+        let later =
+            state.covering_later(self.protocol, self.regimen, self.weight, requested, on)?;
+        let open_words = |n: Notation| {
+            let open = match highest {
+                Some((opening, _)) => format!(
+                    "on the dosing date {} the highest step it records as opened is {}, on {} by decision \"{}\"",
+                    on,
+                    step_words(opening.step(), self.regimen, n),
+                    opening.date(),
+                    opening.decision()
+                ),
+                None => format!(
+                    "it records no step opened for {} on or before the dosing date {}, so only the start is open",
+                    self.protocol, on
+                ),
+            };
+            match later {
+                Some(opening) => format!(
+                    "{open}; it records {} opened by decision \"{}\" dated {}, after the dosing date, so that step is open only from {}",
+                    step_words(opening.step(), self.regimen, n),
+                    opening.decision(),
+                    opening.date(),
+                    opening.date()
+                ),
+                None => open,
+            }
         };
         Ok(Some(Finding::new(
             Severity::Hard,

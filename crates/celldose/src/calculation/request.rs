@@ -43,6 +43,7 @@ pub struct DoseRequest {
     trial_state: Option<Arc<TrialState>>,
     current_weight: Option<EnteredWeight>,
     patient: Option<String>,
+    dosing_date: Option<jiff::civil::Date>,
 }
 
 impl DoseRequest {
@@ -67,7 +68,31 @@ impl DoseRequest {
             trial_state: None,
             current_weight: None,
             patient: None,
+            dosing_date: None,
         }
+    }
+
+    /// The same request for a dose given on `date`: an escalation step opened by a decision
+    /// dated after it is not open on it. Without a date, today's (UTC) is used.
+    ///
+    /// ```
+    /// # use celldose::{DoseChoice, DoseRequest, Rounding};
+    /// let on = "2026-01-01".parse()?;
+    /// let request = DoseRequest::new("70kg".parse()?, DoseChoice::Level(2), Rounding::HalfEven).with_dosing_date(on);
+    /// assert_eq!(request.dosing_date(), Some(on));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_dosing_date(mut self, date: jiff::civil::Date) -> Self {
+        self.dosing_date = Some(date);
+        self
+    }
+
+    /// The dosing date, where given (directly, or as the date an age from birth is computed on).
+    ///
+    /// See [`DoseRequest::with_dosing_date`].
+    pub fn dosing_date(&self) -> Option<jiff::civil::Date> {
+        self.dosing_date
     }
 
     /// The same request with the age computed from a date of birth on the dosing date, in
@@ -84,6 +109,7 @@ impl DoseRequest {
     pub fn with_birth(mut self, age: AgeFromBirth) -> Self {
         self.age = Some(age.years());
         self.age_from_birth = Some(age);
+        self.dosing_date = Some(age.on());
         self
     }
 

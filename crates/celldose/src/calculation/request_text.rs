@@ -55,8 +55,8 @@ pub struct RequestText<'a> {
     pub age: Option<&'a str>,
     /// The date of birth, `YYYY-MM-DD`: the age is then computed in completed years.
     pub born: Option<&'a str>,
-    /// The dosing date the age from `born` is computed on, `YYYY-MM-DD`; today's date in UTC
-    /// when not given.
+    /// The dosing date, `YYYY-MM-DD`: the date an age from `born` is computed on, and the date an
+    /// escalation step must be open on; today's date in UTC when not given.
     pub on: Option<&'a str>,
     /// The rounding rule's name; half away from zero when not given.
     pub rounding: Option<&'a str>,
@@ -143,38 +143,33 @@ impl RequestText<'_> {
         if let Some(arm) = self.arm {
             request = request.with_arm(arm);
         }
-        match (self.age, self.born, self.on) {
-            (Some(_), Some(_), _) => {
+        let at = |field: &str| {
+            let field = name(field);
+            move |e: Error| Error::Request(format!("{field}: {e}"))
+        };
+        let on = self
+            .on
+            .map(|on| parse_date("dosing date", on).map_err(at("on")))
+            .transpose()?;
+        if let Some(on) = on {
+            request = request.with_dosing_date(on);
+        }
+        match (self.age, self.born) {
+            (Some(_), Some(_)) => {
                 return Err(Error::Request(format!(
                     "{} and {} cannot be used together; give one",
                     name("age"),
                     name("born")
                 )));
             }
-            (None, None, Some(_)) => {
-                return Err(Error::Request(format!(
-                    "{} is the date an age from {} is computed on; give {} too, or leave {} out",
-                    name("on"),
-                    name("born"),
-                    name("born"),
-                    name("on")
-                )));
-            }
-            (Some(age), None, _) => request = request.with_age(read(names, "age", age)?),
-            (None, Some(born), on) => {
-                let at = |field: &str| {
-                    let field = name(field);
-                    move |e: Error| Error::Request(format!("{field}: {e}"))
-                };
+            (Some(age), None) => request = request.with_age(read(names, "age", age)?),
+            (None, Some(born)) => {
                 let born = parse_date("date of birth", born).map_err(at("born"))?;
-                let on = match on {
-                    Some(on) => parse_date("dosing date", on).map_err(at("on"))?,
-                    None => today_utc(),
-                };
-                let age = AgeFromBirth::from_dates(born, on).map_err(at("born"))?;
+                let age = AgeFromBirth::from_dates(born, on.unwrap_or_else(today_utc))
+                    .map_err(at("born"))?;
                 request = request.with_birth(age);
             }
-            (None, None, None) => {}
+            (None, None) => {}
         }
         if let Some(patient) = self.patient {
             request = request

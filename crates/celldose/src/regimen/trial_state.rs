@@ -476,16 +476,18 @@ impl TrialState {
         &self.origin
     }
 
-    /// The most open step for `regimen` of `protocol` at this weight: the opening whose dose is
-    /// largest, with that dose in cells; `None` where nothing is recorded for the protocol.
+    /// The most open step for `regimen` of `protocol` at this weight on the dosing date `on`:
+    /// the opening dated on or before it whose dose is largest, with that dose in cells; `None`
+    /// where nothing is recorded for the protocol by then.
     pub(crate) fn highest_open<'a>(
         &'a self,
         protocol: &'a str,
         regimen: &Regimen,
         weight: BodyWeight,
+        on: jiff::civil::Date,
     ) -> Result<Option<(&'a Opening, ExactCells)>> {
         let mut best: Option<(&Opening, ExactCells)> = None;
-        for opening in self.openings_for(protocol) {
+        for opening in self.openings_for(protocol).filter(|o| o.date <= on) {
             let Some(dose) = opening.dose_in(regimen) else {
                 continue;
             };
@@ -497,16 +499,18 @@ impl TrialState {
         Ok(best)
     }
 
-    /// The opening that covers `requested` cells: the smallest open step at or above it.
+    /// The opening that covers `requested` cells on the dosing date `on`: the smallest step at
+    /// or above it opened on or before that date.
     pub(crate) fn covering<'a>(
         &'a self,
         protocol: &'a str,
         regimen: &Regimen,
         weight: BodyWeight,
         requested: ExactCells,
+        on: jiff::civil::Date,
     ) -> Result<Option<&'a Opening>> {
         let mut best: Option<(&Opening, ExactCells)> = None;
-        for opening in self.openings_for(protocol) {
+        for opening in self.openings_for(protocol).filter(|o| o.date <= on) {
             let Some(dose) = opening.dose_in(regimen) else {
                 continue;
             };
@@ -516,6 +520,28 @@ impl TrialState {
             }
         }
         Ok(best.map(|(opening, _)| opening))
+    }
+
+    /// The first opening dated after `on` that covers `requested` cells: the decision that will
+    /// open the step, but has not yet on the dosing date.
+    pub(crate) fn covering_later<'a>(
+        &'a self,
+        protocol: &'a str,
+        regimen: &Regimen,
+        weight: BodyWeight,
+        requested: ExactCells,
+        on: jiff::civil::Date,
+    ) -> Result<Option<&'a Opening>> {
+        let mut first: Option<&Opening> = None;
+        for opening in self.openings_for(protocol).filter(|o| o.date > on) {
+            let Some(dose) = opening.dose_in(regimen) else {
+                continue;
+            };
+            if dose.cells_for(weight)? >= requested && first.is_none_or(|f| opening.date < f.date) {
+                first = Some(opening);
+            }
+        }
+        Ok(first)
     }
 }
 

@@ -332,6 +332,51 @@ fn escalation_needs_the_recorded_safety_review() {
 }
 
 #[test]
+fn an_opening_counts_from_its_date_and_not_before() {
+    let future = "format = 1\n[[opened]]\nprotocol = \"NCT05227846\"\nlevel = 2\ndate = \"2999-03-14\"\ndecision = \"SRC-2999-03\"\n";
+    let p = catalogue();
+    let protocol = p.find("NCT05227846").unwrap();
+    let on = |date: &str| {
+        request(Some("msc"), "level 2", "70kg", Some("50"))
+            .with_trial_state(state(future))
+            .with_dosing_date(date.parse().unwrap())
+    };
+    let early = protocol.calculate(&on("2026-01-01")).unwrap();
+    assert_eq!(early.verdict(), Verdict::Outside);
+    let finding = early
+        .findings()
+        .iter()
+        .find(|f| f.code() == FindingCode::LevelNotOpen)
+        .unwrap();
+    let words = finding.message(celldose::human::Notation::Ascii);
+    assert!(
+        words.contains(
+            "it records no step opened for NCT05227846 on or before the dosing date 2026-01-01"
+        ),
+        "{words}"
+    );
+    assert!(
+        words.contains("it records level 2 (100,000,000 cells (1 x 10^8)) opened by decision \"SRC-2999-03\" dated 2999-03-14, after the dosing date, so that step is open only from 2999-03-14"),
+        "{words}"
+    );
+    // On the decision's own date, and after it, the step is open.
+    assert_eq!(
+        protocol.calculate(&on("2999-03-14")).unwrap().verdict(),
+        Verdict::Within
+    );
+    assert_eq!(
+        protocol.calculate(&on("2999-03-13")).unwrap().verdict(),
+        Verdict::Outside
+    );
+    // Without a dosing date, today decides: 2999 is still to come.
+    let today = request(Some("msc"), "level 2", "70kg", Some("50")).with_trial_state(state(future));
+    assert_eq!(
+        protocol.calculate(&today).unwrap().verdict(),
+        Verdict::Outside
+    );
+}
+
+#[test]
 fn the_built_in_note_grants_nothing_the_record_withholds() {
     let p = catalogue();
     let note = p
