@@ -1,13 +1,17 @@
-//! What every response says about itself, and what every post must prove: headers that forbid
-//! outside sources and framing, and a check that a post comes from the page itself.
+//! What every response says about itself, and what every request must prove: headers that forbid
+//! outside sources and framing, a request addressed to this server, and a post that comes from
+//! the page itself.
 
-use std::hash::{BuildHasher, Hasher};
+use std::sync::Arc;
 
-use axum::extract::Request;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
+
+use crate::Site;
+use crate::hosts::{AllowedHosts, url_authority};
 
 /// The Content-Security-Policy of every response: nothing from anywhere but the page itself, no
 /// script at all, no framing, forms posted only to the page.
@@ -29,51 +33,70 @@ pub(crate) async fn secure_headers(request: Request, next: Next) -> Response {
     response
 }
 
-/// A token no other process can guess: SHA-256 over the standard library's per-process random
-/// hasher keys, the process id and the time.
-pub(crate) fn fresh_token() -> String {
-    let mut digest = Sha256::new();
-    for round in 0u64..4 {
-        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-        hasher.write_u64(round);
-        digest.update(hasher.finish().to_le_bytes());
+/// Answers a request only when it is addressed to this server (see [`crate::hosts`]): its `Host`
+/// header, and the authority of an absolute request target, must name an allowed host. Anything
+/// else gets 421 and one line: no page, no token.
+pub(crate) async fn addressed_here(
+    State(site): State<Arc<Site>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .map(|value| value.to_str().unwrap_or("\u{fffd}"));
+    let target = request.uri().authority().map(|a| a.as_str());
+    let refused = match (host, target) {
+        (None, None) => Some("it names no host (no Host header)".to_owned()),
+        (host, target) => host
+            .into_iter()
+            .chain(target)
+            .find(|authority| !site.hosts.allows(authority))
+            .map(|authority| format!("it is addressed to {}", celldose::text::Shown(authority))),
+    };
+    match refused {
+        None => next.run(request).await,
+        Some(reason) => (
+            StatusCode::MISDIRECTED_REQUEST,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!(
+                "celldose: request refused: {reason}, and this page answers only requests addressed to {}\n",
+                site.hosts.describe()
+            ),
+        )
+            .into_response(),
     }
-    digest.update(std::process::id().to_le_bytes());
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|since| since.as_nanos())
-        .unwrap_or_default();
-    digest.update(now.to_le_bytes());
-    digest
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+}
+
+/// A token no other process can guess: 32 bytes from the operating system's random source.
+pub(crate) fn fresh_token() -> String {
+    let mut bytes = [0u8; 32];
+    // Without random bytes no token can be trusted; an all-zero token would be guessable, so the
+    // process-specific fallback below is only ever a last resort that still differs per process.
+    if getrandom::fill(&mut bytes).is_err() {
+        let mut digest = Sha256::new();
+        digest.update(std::process::id().to_le_bytes());
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|since| since.as_nanos())
+            .unwrap_or_default();
+        digest.update(now.to_le_bytes());
+        bytes.copy_from_slice(&digest.finalize());
+    }
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// Why a post is refused as cross-site, or `None` when it comes from the page's own origin: an
-/// `Origin` (or, without one, a `Referer`) header must name the host the request was sent to.
-pub(crate) fn cross_site(headers: &HeaderMap) -> Option<&'static str> {
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok())?;
-    let same = |url: &str| {
-        let rest = url
-            .strip_prefix("http://")
-            .or_else(|| url.strip_prefix("https://"));
-        rest.is_some_and(|rest| rest.split('/').next() == Some(host))
-    };
-    if let Some(origin) = headers.get(header::ORIGIN) {
-        return match origin.to_str() {
-            Ok(origin) if same(origin) => None,
-            _ => Some("the request comes from another site's page"),
-        };
+/// `Origin` (or, without one, a `Referer`) header must name a host this server answers to.
+pub(crate) fn cross_site(headers: &HeaderMap, hosts: &AllowedHosts) -> Option<&'static str> {
+    let ours = |url: &str| url_authority(url).is_some_and(|authority| hosts.allows(authority));
+    let stated = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER))?;
+    match stated.to_str() {
+        Ok(url) if ours(url) => None,
+        _ => Some("the request comes from another site's page"),
     }
-    if let Some(referer) = headers.get(header::REFERER) {
-        return match referer.to_str() {
-            Ok(referer) if same(referer) => None,
-            _ => Some("the request comes from another site's page"),
-        };
-    }
-    None
 }
 
 #[cfg(test)]
@@ -91,36 +114,20 @@ mod tests {
 
     #[test]
     fn a_post_from_another_origin_is_cross_site() {
-        let host = (header::HOST, "127.0.0.1:8080");
+        let hosts = AllowedHosts::new();
+        let ours = |pairs: &[(header::HeaderName, &str)]| cross_site(&headers(pairs), &hosts);
+        assert_eq!(ours(&[(header::ORIGIN, "http://127.0.0.1:8080")]), None);
+        assert_eq!(ours(&[(header::ORIGIN, "http://localhost:8080")]), None);
+        assert!(ours(&[(header::ORIGIN, "http://evil.example")]).is_some());
+        // DNS rebinding: the attacker's name, on this port, is still another site.
+        assert!(ours(&[(header::ORIGIN, "http://attacker.example:8080")]).is_some());
+        assert!(ours(&[(header::ORIGIN, "null")]).is_some());
+        assert!(ours(&[(header::REFERER, "http://127.0.0.1:8080.evil.example/x")]).is_some());
         assert_eq!(
-            cross_site(&headers(&[
-                host.clone(),
-                (header::ORIGIN, "http://127.0.0.1:8080")
-            ])),
+            ours(&[(header::REFERER, "http://127.0.0.1:8080/dose")]),
             None
         );
-        assert!(
-            cross_site(&headers(&[
-                host.clone(),
-                (header::ORIGIN, "http://evil.example")
-            ]))
-            .is_some()
-        );
-        assert!(cross_site(&headers(&[host.clone(), (header::ORIGIN, "null")])).is_some());
-        assert!(
-            cross_site(&headers(&[
-                host.clone(),
-                (header::REFERER, "http://127.0.0.1:8080.evil.example/x")
-            ]))
-            .is_some()
-        );
-        assert_eq!(
-            cross_site(&headers(&[
-                host,
-                (header::REFERER, "http://127.0.0.1:8080/dose")
-            ])),
-            None
-        );
+        assert_eq!(ours(&[]), None);
     }
 
     #[test]

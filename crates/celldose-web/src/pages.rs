@@ -6,8 +6,9 @@ use std::sync::Arc;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use celldose::audit::RecordId;
 use celldose::human::{self, Notation};
-use celldose::{Protocol, Severity, Verdict};
+use celldose::{Catalogue, Protocol, Severity, Verdict};
 use maud::{DOCTYPE, Markup, html};
 
 use crate::Site;
@@ -61,15 +62,30 @@ pub(crate) async fn not_found() -> Response {
     )
 }
 
+/// The protocols on disk now, or the page that says why they cannot be used.
+fn protocols(site: &Site) -> Result<Arc<Catalogue>, Box<Response>> {
+    work::catalogue(site).map_err(|refusal| {
+        Box::new(problem(
+            refusal.status(),
+            "Protocols unavailable",
+            &refusal.message,
+        ))
+    })
+}
+
 /// `/`: every protocol, with its forms.
-pub(crate) async fn index(State(site): State<Arc<Site>>) -> Html<String> {
+pub(crate) async fn index(State(site): State<Arc<Site>>) -> Response {
+    let catalogue = match protocols(&site) {
+        Ok(catalogue) => catalogue,
+        Err(unavailable) => return *unavailable,
+    };
     let body = html! {
         h1 { "Protocols" }
         p { "Choose a protocol to see it in full, or open a form to compute a dose, check a delivered count, or prepare a volume." }
         table.protocols {
             thead { tr { th { "Protocol" } th { "Title" } th { "Version" } th { "Forms" } } }
             tbody {
-                @for protocol in site.catalogue.protocols() {
+                @for protocol in catalogue.protocols() {
                     tr {
                         td { a href={ "/protocols/" (protocol.id()) } { (protocol.id()) } }
                         td { (protocol.title()) }
@@ -84,18 +100,22 @@ pub(crate) async fn index(State(site): State<Arc<Site>>) -> Html<String> {
             }
         }
         h2 { "As the command line lists them" }
-        pre.printout { (celldose::printout::protocols(&site.catalogue, Notation::Unicode)) }
+        pre.printout tabindex="0" { (celldose::printout::protocols(&catalogue, Notation::Unicode)) }
     };
-    page("Protocols", body)
+    page("Protocols", body).into_response()
 }
 
 /// `/protocols/{id}`: one protocol in full, as `celldose show` prints it.
 pub(crate) async fn protocol(State(site): State<Arc<Site>>, Path(id): Path<String>) -> Response {
-    let Ok(protocol) = site.catalogue.find(&id) else {
+    let catalogue = match protocols(&site) {
+        Ok(catalogue) => catalogue,
+        Err(unavailable) => return *unavailable,
+    };
+    let Ok(protocol) = catalogue.find(&id) else {
         let message = format!(
             "unknown protocol {}; known protocols: {}",
             celldose::text::Shown(&id),
-            ids(&site)
+            ids(&catalogue)
         );
         return problem(StatusCode::NOT_FOUND, "Unknown protocol", &message);
     };
@@ -107,13 +127,13 @@ pub(crate) async fn protocol(State(site): State<Arc<Site>>, Path(id): Path<Strin
                 a.button href={ "/" (kind.name()) "?protocol=" (protocol.id()) } { (title(kind)) } " "
             }
         }
-        pre.printout { (celldose::printout::show(protocol, Notation::Unicode)) }
+        pre.printout tabindex="0" { (celldose::printout::show(protocol, Notation::Unicode)) }
     };
     page(protocol.id(), body).into_response()
 }
 
-fn ids(site: &Site) -> String {
-    site.catalogue
+fn ids(catalogue: &Catalogue) -> String {
+    catalogue
         .protocols()
         .iter()
         .map(Protocol::id)
@@ -138,38 +158,33 @@ pub(crate) async fn check_form(state: State<Arc<Site>>, query: Query<Fields>) ->
 pub(crate) async fn prepare_form(state: State<Arc<Site>>, query: Query<Fields>) -> Response {
     form_page(state, query, Kind::Prepare)
 }
-pub(crate) async fn dose(
-    state: State<Arc<Site>>,
-    headers: HeaderMap,
-    form: Form<Fields>,
-) -> Response {
-    submit(state, &headers, form, Kind::Dose)
+pub(crate) async fn dose(state: State<Arc<Site>>, headers: HeaderMap, form: Posted) -> Response {
+    submit(state, &headers, form, Kind::Dose).await
 }
-pub(crate) async fn check(
-    state: State<Arc<Site>>,
-    headers: HeaderMap,
-    form: Form<Fields>,
-) -> Response {
-    submit(state, &headers, form, Kind::Check)
+pub(crate) async fn check(state: State<Arc<Site>>, headers: HeaderMap, form: Posted) -> Response {
+    submit(state, &headers, form, Kind::Check).await
 }
-pub(crate) async fn prepare(
-    state: State<Arc<Site>>,
-    headers: HeaderMap,
-    form: Form<Fields>,
-) -> Response {
-    submit(state, &headers, form, Kind::Prepare)
+pub(crate) async fn prepare(state: State<Arc<Site>>, headers: HeaderMap, form: Posted) -> Response {
+    submit(state, &headers, form, Kind::Prepare).await
 }
+
+/// A posted form's fields in the order sent, so that a field sent twice can be refused.
+type Posted = Form<Vec<(String, String)>>;
 
 /// A blank form (or, without a protocol, the choice of one).
 fn form_page(State(site): State<Arc<Site>>, Query(query): Query<Fields>, kind: Kind) -> Response {
-    let chosen = work::value(&query, "protocol").and_then(|id| site.catalogue.find(id).ok());
+    let catalogue = match protocols(&site) {
+        Ok(catalogue) => catalogue,
+        Err(unavailable) => return *unavailable,
+    };
+    let chosen = work::value(&query, "protocol").and_then(|id| catalogue.find(id).ok());
     let Some(protocol) = chosen else {
         let body = html! {
             h1 { (title(kind)) }
             form method="get" action={ "/" (kind.name()) } {
                 label for="protocol" { "Protocol" }
                 select id="protocol" name="protocol" {
-                    @for protocol in site.catalogue.protocols() {
+                    @for protocol in catalogue.protocols() {
                         option value=(protocol.id()) { (protocol.id()) " — " (protocol.title()) }
                     }
                 }
@@ -183,18 +198,31 @@ fn form_page(State(site): State<Arc<Site>>, Query(query): Query<Fields>, kind: K
 }
 
 /// A posted form: refused as a whole when it is not the page's own, else computed and shown.
-fn submit(
+async fn submit(
     State(site): State<Arc<Site>>,
     headers: &HeaderMap,
-    Form(mut fields): Form<Fields>,
+    Form(posted): Posted,
     kind: Kind,
 ) -> Response {
-    if let Some(reason) = crate::guard::cross_site(headers) {
+    if let Some(reason) = crate::guard::cross_site(headers, &site.hosts) {
         return problem(
             StatusCode::FORBIDDEN,
             "Refused",
             &format!("{reason}; open the form on this page and send it again"),
         );
+    }
+    let mut fields = Fields::new();
+    for (name, value) in posted {
+        let shown = celldose::text::Shown(&name).to_string();
+        if fields.insert(name, value).is_some() {
+            return problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Refused",
+                &format!(
+                    "field {shown} is sent more than once; open the form again and send it once"
+                ),
+            );
+        }
     }
     if fields.remove("token").as_deref() != Some(site.token()) {
         return problem(
@@ -203,8 +231,17 @@ fn submit(
             "the form does not carry this page's token: it is out of date or came from another page; open the form again",
         );
     }
-    let protocol = work::value(&fields, "protocol").and_then(|id| site.catalogue.find(id).ok());
-    let computed = work::run(&site, kind, &fields);
+    let catalogue = match protocols(&site) {
+        Ok(catalogue) => catalogue,
+        Err(unavailable) => return *unavailable,
+    };
+    let computed = work::run(&site, &catalogue, kind, &fields).await;
+    if let Err(refusal) = &computed
+        && refusal.unavailable
+    {
+        return problem(refusal.status(), "Not calculated", &refusal.message);
+    }
+    let protocol = work::value(&fields, "protocol").and_then(|id| catalogue.find(id).ok());
     let Some(protocol) = protocol else {
         let message = match &computed {
             Err(refusal) => refusal.message.clone(),
@@ -213,9 +250,9 @@ fn submit(
         return problem(StatusCode::UNPROCESSABLE_ENTITY, "Refused", &message);
     };
     match computed {
-        Ok(outcome) => {
+        Ok(done) => {
             let body = html! {
-                (result(&outcome, kind))
+                (result(&done.outcome, kind, done.record.as_ref()))
                 details.screen-only {
                     summary { "Change the request" }
                     (form(&site, kind, protocol, &fields, None))
@@ -224,7 +261,7 @@ fn submit(
             page("Result", body).into_response()
         }
         Err(refusal) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
+            refusal.status(),
             page(
                 title(kind),
                 form(&site, kind, protocol, &fields, Some(&refusal)),
@@ -398,7 +435,7 @@ fn verdict_banner(verdict: Verdict, acknowledged: bool) -> Markup {
 }
 
 /// The result: the verdict first, then the worksheet, then the command line's own text.
-fn result(outcome: &Outcome, kind: Kind) -> Markup {
+fn result(outcome: &Outcome, kind: Kind, record: Option<&RecordId>) -> Markup {
     let calculation = outcome.calculation();
     let verdict = outcome.verdict();
     let entered = calculation.weight();
@@ -467,6 +504,11 @@ fn result(outcome: &Outcome, kind: Kind) -> Markup {
                 }
                 tr { th { "Verdict" } td { (verdict.as_str()) } }
                 @if let Some(reason) = calculation.acknowledgement() { tr { th { "Acknowledged" } td { (reason) } } }
+                @if let Some(state) = calculation.trial_state_sha256() { tr { th { "Trial state" } td { "sha256 " code { (state) } } } }
+                @match record {
+                    Some(record) => tr { th { "Audit record" } td { "record " (record.seq()) ", sha256 " code.record { (record.sha256()) } } },
+                    None => tr { th { "Audit record" } td { "none: this page keeps no audit log" } },
+                }
             }
             @if !findings.is_empty() {
                 h3 { "Findings" }
@@ -487,7 +529,7 @@ fn result(outcome: &Outcome, kind: Kind) -> Markup {
         }
         section.screen-only {
             h2 { "As the command line prints it" }
-            pre.printout { (outcome.printout()) }
+            pre.printout tabindex="0" { (outcome.printout()) }
         }
     }
 }

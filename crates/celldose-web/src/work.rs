@@ -1,12 +1,14 @@
 //! One calculation asked for by a form or the API: the fields as typed, converted by the same
-//! library functions the command line uses, computed, and recorded in the audit log.
+//! library functions the command line uses, computed against the protocols on disk now, and
+//! recorded in the audit log before it is shown.
 
 use std::collections::BTreeMap;
 
 use celldose::human::Notation;
 use celldose::report::{CheckReport, DoseReport, PrepareReport};
 use celldose::{
-    Calculation, DeliveryCheck, FieldNames, Preparation, ProductText, RequestText, Verdict,
+    Calculation, Catalogue, DeliveryCheck, FieldNames, Preparation, ProductText, RequestText,
+    Verdict,
 };
 
 use crate::Site;
@@ -79,11 +81,14 @@ impl Kind {
     }
 }
 
-/// A request refused: the message, and the field it is about where one is named first.
+/// A request refused: the message, the field it is about where one is named first, and whether
+/// the request itself was wrong (422) or the page could not answer it now (503: a file on disk
+/// that cannot be used, an audit log that cannot take the record).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Refusal {
     pub(crate) field: Option<&'static str>,
     pub(crate) message: String,
+    pub(crate) unavailable: bool,
 }
 
 impl Refusal {
@@ -92,7 +97,38 @@ impl Refusal {
             .fields()
             .into_iter()
             .find(|field| message.starts_with(&format!("{field}: ")));
-        Self { field, message }
+        Self {
+            field,
+            message,
+            unavailable: false,
+        }
+    }
+
+    /// A refusal about no single field.
+    pub(crate) fn general(message: String) -> Self {
+        Self {
+            field: None,
+            message,
+            unavailable: false,
+        }
+    }
+
+    /// The page cannot answer now, whatever was asked.
+    pub(crate) fn unavailable(message: String) -> Self {
+        Self {
+            field: None,
+            message,
+            unavailable: true,
+        }
+    }
+
+    /// The HTTP status the refusal is answered with.
+    pub(crate) fn status(&self) -> axum::http::StatusCode {
+        if self.unavailable {
+            axum::http::StatusCode::SERVICE_UNAVAILABLE
+        } else {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        }
     }
 }
 
@@ -143,56 +179,70 @@ impl Outcome {
         text
     }
 
-    fn append_to(
-        &self,
-        log: &mut celldose::audit::AuditLog,
-        kind: Kind,
-        input: &[(&str, &str)],
-    ) -> celldose::Result<()> {
+    /// The report a record holds, as JSON.
+    fn report(&self) -> serde_json::Result<Box<serde_json::value::RawValue>> {
+        use serde_json::value::to_raw_value;
         match self {
-            Self::Dose(c) => log.append(kind.name(), input, &DoseReport::new(c, Notation::Unicode)),
-            Self::Check(c) => {
-                log.append(kind.name(), input, &CheckReport::new(c, Notation::Unicode))
-            }
-            Self::Prepare(p) => log.append(
-                kind.name(),
-                input,
-                &PrepareReport::new(p, Notation::Unicode),
-            ),
+            Self::Dose(c) => to_raw_value(&DoseReport::new(c, Notation::Unicode)),
+            Self::Check(c) => to_raw_value(&CheckReport::new(c, Notation::Unicode)),
+            Self::Prepare(p) => to_raw_value(&PrepareReport::new(p, Notation::Unicode)),
         }
     }
 }
 
-/// Computes the calculation `fields` ask for and, with an audit log, records it (or its
-/// refusal) before it is shown: a result that could not be recorded is not shown.
-pub(crate) fn run(site: &Site, kind: Kind, fields: &Fields) -> Result<Outcome, Refusal> {
-    let result = compute(site, kind, fields);
-    let Some(path) = &site.audit_log else {
-        return result;
+/// A result, with the audit record that holds it where the page keeps a log.
+pub(crate) struct Done {
+    pub(crate) outcome: Outcome,
+    pub(crate) record: Option<celldose::audit::RecordId>,
+}
+
+/// Computes the calculation `fields` ask for against `catalogue` (the protocols on disk now)
+/// and, with an audit log, records it (or its refusal) and waits until the record is on disk before it is
+/// shown: a result that could not be recorded is not shown.
+pub(crate) async fn run(
+    site: &Site,
+    catalogue: &Catalogue,
+    kind: Kind,
+    fields: &Fields,
+) -> Result<Done, Refusal> {
+    let result = compute(catalogue, kind, fields);
+    let Some(recorder) = &site.recorder else {
+        return result.map(|outcome| Done {
+            outcome,
+            record: None,
+        });
     };
-    let input: Vec<(&str, &str)> = kind
+    let input: Vec<(String, String)> = kind
         .fields()
         .into_iter()
-        .filter_map(|name| value(fields, name).map(|value| (name, value)))
+        .filter_map(|name| value(fields, name).map(|value| (name.to_owned(), value.to_owned())))
         .collect();
-    let recorded = celldose::audit::AuditLog::open(path).and_then(|mut log| match &result {
-        Ok(outcome) => outcome.append_to(&mut log, kind, &input),
-        Err(refusal) => log.append(
-            kind.name(),
-            &input,
-            &celldose::audit::Refused(&refusal.message),
-        ),
-    });
+    let report = match &result {
+        Ok(outcome) => outcome.report(),
+        Err(refusal) => {
+            serde_json::value::to_raw_value(&celldose::audit::Refused(&refusal.message))
+        }
+    };
+    let recorded = match report {
+        Ok(report) => recorder.record(kind.name(), input, report).await,
+        Err(error) => Err(format!(
+            "audit log {}: the record could not be written: {error}",
+            celldose::text::inert(&recorder.path().display().to_string())
+        )),
+    };
     match (recorded, result) {
-        (Ok(()), result) => result,
-        (Err(error), Err(refusal)) => Err(Refusal {
-            message: format!("{}; and it could not be recorded: {error}", refusal.message),
-            ..refusal
+        (Ok(record), Ok(outcome)) => Ok(Done {
+            outcome,
+            record: Some(record),
         }),
-        (Err(error), Ok(_)) => Err(Refusal {
-            field: None,
-            message: error.to_string(),
-        }),
+        (Ok(_), Err(refusal)) => Err(refusal),
+        (Err(error), Err(refusal)) => Err(Refusal::unavailable(format!(
+            "{}; and it could not be recorded: {error}",
+            refusal.message
+        ))),
+        (Err(error), Ok(_)) => Err(Refusal::unavailable(format!(
+            "{error}; no result is shown, because it could not be recorded"
+        ))),
     }
 }
 
@@ -201,12 +251,19 @@ fn product(fields: &Fields) -> Result<Option<celldose::Certificate>, Refusal> {
     value(fields, "product_file")
         .map(|text| {
             // A browser sends a textarea's line breaks as CR LF; the file rules allow those.
-            celldose::Certificate::from_toml("pasted", text).map_err(|e| Refusal {
-                field: Some("product_file"),
-                message: format!("product_file: {e}"),
-            })
+            celldose::Certificate::from_toml("pasted", text)
+                .map_err(|e| Refusal::new(Kind::Check, format!("product_file: {e}")))
         })
         .transpose()
+}
+
+/// The protocols on disk now, or why the page cannot calculate with them.
+pub(crate) fn catalogue(site: &Site) -> Result<std::sync::Arc<Catalogue>, Refusal> {
+    site.catalogue().map_err(|reason| {
+        Refusal::unavailable(format!(
+            "{reason}; nothing was calculated: the protocols or trial state on disk cannot be used now"
+        ))
+    })
 }
 
 /// A field's text, `None` when absent or blank.
@@ -217,28 +274,22 @@ pub(crate) fn value<'f>(fields: &'f Fields, name: &str) -> Option<&'f str> {
         .filter(|text| !text.is_empty())
 }
 
-fn compute(site: &Site, kind: Kind, fields: &Fields) -> Result<Outcome, Refusal> {
+fn compute(catalogue: &Catalogue, kind: Kind, fields: &Fields) -> Result<Outcome, Refusal> {
     let refuse = |error: celldose::Error| Refusal::new(kind, error.to_string());
     let given = |name: &str| value(fields, name);
     if let Some(unknown) = fields
         .keys()
         .find(|name| !kind.fields().contains(&name.as_str()))
     {
-        return Err(Refusal {
-            field: None,
-            message: format!(
-                "field {} is not known for {}; accepted fields: {}",
-                celldose::text::Shown(unknown),
-                kind.name(),
-                kind.fields().join(", ")
-            ),
-        });
+        return Err(Refusal::general(format!(
+            "field {} is not known for {}; accepted fields: {}",
+            celldose::text::Shown(unknown),
+            kind.name(),
+            kind.fields().join(", ")
+        )));
     }
     let required = |name: &'static str| {
-        given(name).ok_or_else(|| Refusal {
-            field: Some(name),
-            message: format!("{name}: it is required"),
-        })
+        given(name).ok_or_else(|| Refusal::new(kind, format!("{name}: it is required")))
     };
     let text = RequestText {
         protocol: required("protocol")?,
@@ -260,19 +311,19 @@ fn compute(site: &Site, kind: Kind, fields: &Fields) -> Result<Outcome, Refusal>
         patient: given("patient"),
     };
     if given("level").is_some() && given("dose").is_some() {
-        return Err(Refusal {
-            field: Some("dose"),
-            message: "dose: give a level or a dose, not both".into(),
-        });
+        return Err(Refusal::new(
+            kind,
+            "dose: give a level or a dose, not both".into(),
+        ));
     }
     if given("age").is_some() && given("born").is_some() {
-        return Err(Refusal {
-            field: Some("age"),
-            message: "age: give an age or a date of birth, not both".into(),
-        });
+        return Err(Refusal::new(
+            kind,
+            "age: give an age or a date of birth, not both".into(),
+        ));
     }
     let (protocol, request) = text
-        .to_request(&site.catalogue, FieldNames::Columns)
+        .to_request(catalogue, FieldNames::Columns)
         .map_err(refuse)?;
     match kind {
         Kind::Dose => protocol
@@ -284,20 +335,14 @@ fn compute(site: &Site, kind: Kind, fields: &Fields) -> Result<Outcome, Refusal>
             let (cells, tolerance) = text.delivery(FieldNames::Columns).map_err(refuse)?;
             let delivery = match (cells, product(fields)?) {
                 (Some(_), Some(_)) => {
-                    return Err(Refusal {
-                        field: Some("cells"),
-                        message: "cells: give the delivered count or the product file, not both: the product's bags give the count".into(),
-                    })
+                    return Err(Refusal::new(kind, "cells: give the delivered count or the product file, not both: the product's bags give the count".into()))
                 }
                 (Some(cells), None) => celldose::calculation::Delivery::count(cells),
                 (None, Some(certificate)) => text
                     .delivery_from(&certificate, FieldNames::Columns)
                     .map_err(refuse)?,
                 (None, None) => {
-                    return Err(Refusal {
-                        field: Some("cells"),
-                        message: "cells: it is required: the count that was delivered, or paste the product file below".into(),
-                    })
+                    return Err(Refusal::new(kind, "cells: it is required: the count that was delivered, or paste the product file below".into()))
                 }
             };
             protocol
@@ -315,10 +360,7 @@ fn compute(site: &Site, kind: Kind, fields: &Fields) -> Result<Outcome, Refusal>
                 let step = given("step")
                     .unwrap_or("0.1mL")
                     .parse()
-                    .map_err(|e| Refusal {
-                        field: Some("step"),
-                        message: format!("step: {e}"),
-                    })?;
+                    .map_err(|e| Refusal::new(kind, format!("step: {e}")))?;
                 return protocol
                     .prepare_from_bags(&request, &certificate, &bags, step, tolerance, course)
                     .map(Outcome::Check)
