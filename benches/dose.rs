@@ -1,5 +1,5 @@
 //! Benchmarks of the library's hot path: parsing an order's inputs, computing a dose, checking a
-//! delivered count, and loading the built-in protocols.
+//! delivered count, and loading the built-in protocols; and the cost of durable audit records.
 //!
 //! Run with `cargo bench -p benches`; `cargo bench -p benches -- --test` runs each once.
 
@@ -95,5 +95,41 @@ fn batch(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parsing, calculation, batch);
+/// 32 audit records, as 32 requests at once would make them: each synced on its own, or all
+/// written and then synced once (the page's group commit). The log is on the disk the build is
+/// on, where a sync costs what it costs the page.
+fn audit(c: &mut Criterion) {
+    use celldose::audit::AuditLog;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-audit");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("audit.jsonl");
+    let _ = std::fs::remove_file(&path);
+    let result =
+        serde_json::json!({"protocol": "NCT07276568", "verdict": "within", "cells": "1160000000"});
+    let input = [("protocol", "NCT07276568"), ("weight", "72.5kg")];
+    let mut group = c.benchmark_group("audit");
+    group.sample_size(10);
+    group.throughput(criterion::Throughput::Elements(32));
+    group.bench_function("32 records, each synced", |b| {
+        b.iter(|| {
+            let mut log = AuditLog::open(&path).unwrap();
+            for _ in 0..32 {
+                log.append("dose", &input, &result).unwrap();
+            }
+        })
+    });
+    group.bench_function("32 records, one sync (group commit)", |b| {
+        b.iter(|| {
+            let mut log = AuditLog::open(&path).unwrap();
+            for _ in 0..32 {
+                log.append_unsynced("dose", &input, &result).unwrap();
+            }
+            log.sync().unwrap();
+        })
+    });
+    group.finish();
+    let _ = std::fs::remove_file(&path);
+}
+
+criterion_group!(benches, parsing, calculation, batch, audit);
 criterion_main!(benches);

@@ -92,7 +92,11 @@ Examples:
   celldose --protocol-dir /srv/protocols --no-builtin serve --port 8081 --audit-log dispensing-audit.jsonl
   celldose serve --listen 0.0.0.0    # reachable from the network: asked for, and warned about
 
-The page binds 127.0.0.1 (this machine only) unless --listen names another address.
+The page binds 127.0.0.1 (this machine only) unless --listen names another address, and answers
+only requests addressed to the listen address, localhost, 127.0.0.1 or [::1] on its port, or to a
+name given with --allowed-host. It reads the protocol and trial state files again at each request.
+With --audit-log, a result is shown only once its record is synced to disk; with the global
+--audit-key FILE, every record is signed.
 
 Exit codes:
   0  stopped with Ctrl-C
@@ -691,8 +695,9 @@ pub struct ProductArgs {
     pub given: Option<String>,
 
     /// Read what was given before from --audit-log instead: for each earlier infusion, the last
-    /// check of this --patient under this protocol that was within it. The log's whole chain is
-    /// verified first.
+    /// check of it for this --patient under this protocol, which must be within the protocol (a
+    /// later outside or refused check is never passed over). The log's whole chain is verified
+    /// first, with --audit-key every HMAC too.
     #[arg(
         long = "given-from-log",
         requires = "infusion",
