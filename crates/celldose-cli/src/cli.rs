@@ -126,7 +126,8 @@ Exit codes:
 
 const BATCH_HELP: &str = "\
 Input: CSV whose header names columns after the dose/check flags:
-  protocol, arm, level, dose, weight, age, born, on, cells, tolerance, acknowledge, rounding
+  protocol, arm, level, dose, weight, age, born, on, cells, tolerance, acknowledge, rounding,
+  current_weight, product, bags, infusion, given, patient, given_dmso
 protocol and weight are required; an empty cell is an absent flag; an unknown column is an
 error. A row with cells is a check, otherwise a dose. Every row gives exactly one output record,
 in input order, with row (1-based data row) and either the dose/check fields or error. A summary
@@ -233,15 +234,25 @@ pub struct PrepareArgs {
     #[command(flatten)]
     pub dose: DoseArgs,
 
-    /// Cell concentration from the product certificate: 2.5e6/mL, 2.5e9/L.
+    /// Nucleated-cell concentration from the product certificate: 2.5e6/mL, 2.5e9/L.
     #[arg(
         long,
         value_name = "CONC",
         allow_hyphen_values = true,
-        required_unless_present = "product",
-        conflicts_with = "product"
+        required_unless_present_any = ["product", "viable_concentration"],
+        conflicts_with_all = ["product", "viable_concentration"]
     )]
     pub concentration: Option<String>,
+
+    /// Viable-cell concentration, where the certificate states viable cells per mL: the
+    /// viability (still required, and reported) is then not applied again.
+    #[arg(
+        long = "viable-concentration",
+        value_name = "CONC",
+        allow_hyphen_values = true,
+        conflicts_with = "product"
+    )]
+    pub viable_concentration: Option<String>,
 
     /// Percentage of cells alive, from the certificate: 95%.
     #[arg(
@@ -704,6 +715,16 @@ pub struct ProductArgs {
         conflicts_with = "given"
     )]
     pub given_from_log: bool,
+
+    /// DMSO already given to the patient on the day of this infusion (another infusion that
+    /// day): 7.7g or 7mL. It is added to the product's against the protocol's daily limit.
+    #[arg(
+        long = "given-dmso",
+        value_name = "AMOUNT",
+        requires = "product",
+        allow_hyphen_values = true
+    )]
+    pub given_dmso: Option<String>,
 
     /// With --format fhir: when the cells were given (check) or are to be given (prepare), as
     /// an instant with its offset (2026-11-30T09:15:00+01:00) or a date (2026-11-30); now by

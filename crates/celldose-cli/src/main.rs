@@ -245,10 +245,12 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                 ("infusion", args.from.infusion.as_deref()),
                 ("given", args.from.given.as_deref()),
                 ("given-from-log", args.from.given_from_log.then_some("yes")),
+                ("given-dmso", args.from.given_dmso.as_deref()),
             ];
             logged(&args.dose, key, "check", &extra, || {
                 let catalogue = catalogue?;
                 let (protocol, request) = request::dose_request(&catalogue, &args.dose)?;
+                let request = request::with_dmso_today(request, &args.from)?;
                 let when = administered_at(&args.dose.output, &args.from)?;
                 let (delivery, tolerance, course) =
                     request::delivered(&args, protocol, &request, key)?;
@@ -273,6 +275,7 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
             let product = args.from.product.as_ref().map(|p| p.display().to_string());
             let extra = [
                 ("concentration", args.concentration.as_deref()),
+                ("viable-concentration", args.viable_concentration.as_deref()),
                 ("viability", args.viability.as_deref()),
                 ("positive", args.positive.as_deref()),
                 ("available", args.available.as_deref()),
@@ -283,10 +286,12 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                 ("infusion", args.from.infusion.as_deref()),
                 ("given", args.from.given.as_deref()),
                 ("given-from-log", args.from.given_from_log.then_some("yes")),
+                ("given-dmso", args.from.given_dmso.as_deref()),
             ];
             logged(&args.dose, key, "prepare", &extra, || {
                 let catalogue = catalogue?;
                 let (protocol, request) = request::dose_request(&catalogue, &args.dose)?;
+                let request = request::with_dmso_today(request, &args.from)?;
                 let when = administered_at(&args.dose.output, &args.from)?;
                 let (source, step, tolerance) = request::product(&args, protocol, &request, key)?;
                 let n = notation(&args.dose.output);

@@ -74,7 +74,19 @@ fn text<'a>(args: &'a DoseArgs) -> RequestText<'a> {
         infusion: None,
         given: None,
         bags: None,
+        given_dmso: None,
     }
+}
+
+/// The request with the DMSO given earlier that day, where `--given-dmso` states it.
+pub fn with_dmso_today(
+    request: DoseRequest,
+    from: &crate::cli::ProductArgs,
+) -> Result<DoseRequest, Refusal> {
+    Ok(match &from.given_dmso {
+        Some(text) => request.with_dmso_given_today(required("--given-dmso", text)?),
+        None => request,
+    })
 }
 
 /// The protocol and typed request for `dose`, `check` and `prepare`, converted by the same
@@ -203,6 +215,7 @@ pub fn product(
     }
     let text = celldose::ProductText {
         concentration: args.concentration.as_deref().unwrap_or_default(),
+        viable_concentration: args.viable_concentration.as_deref(),
         viability: args.viability.as_deref().unwrap_or_default(),
         positive: args.positive.as_deref(),
         available: args.available.as_deref().unwrap_or_default(),

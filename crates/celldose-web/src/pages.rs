@@ -338,7 +338,14 @@ fn label(name: &str) -> (&'static str, &'static str) {
         "rounding" => ("Rounding", ""),
         "cells" => ("Delivered cells", "a count: 1.2e9"),
         "tolerance" => ("Tolerance", "e.g. 10%"),
-        "concentration" => ("Concentration", "from the certificate: 2.5e6/mL"),
+        "concentration" => (
+            "Concentration",
+            "nucleated cells, from the certificate: 2.5e6/mL",
+        ),
+        "viable_concentration" => (
+            "Or viable concentration",
+            "where the certificate states viable cells/mL",
+        ),
         "viability" => ("Viability", "e.g. 96%"),
         "positive" => ("Marker-positive", "CAR+ or CD34+ %, where counted"),
         "available" => ("Volume available", "e.g. 50mL"),
@@ -355,6 +362,7 @@ fn label(name: &str) -> (&'static str, &'static str) {
         "bags" => ("Bags", "ids, all when empty: 1,2 (check: 1,2=69.6mL)"),
         "infusion" => ("Infusion", "of a split dose: 1, 2, ..."),
         "given" => ("Given before", "cells given in earlier infusions"),
+        "given_dmso" => ("DMSO given today", "earlier the same day: 7.7g or 7mL"),
         _ => ("", ""),
     }
 }

@@ -39,20 +39,23 @@ const DOSE_FIELDS: [&str; 12] = [
     "acknowledge",
     "rounding",
 ];
-const CHECK_FIELDS: [&str; 6] = [
+const CHECK_FIELDS: [&str; 7] = [
     "cells",
     "product_file",
     "bags",
     "infusion",
     "given",
+    "given_dmso",
     "tolerance",
 ];
-const PREPARE_FIELDS: [&str; 10] = [
+const PREPARE_FIELDS: [&str; 12] = [
     "product_file",
     "bags",
     "infusion",
     "given",
+    "given_dmso",
     "concentration",
+    "viable_concentration",
     "viability",
     "positive",
     "available",
@@ -308,6 +311,7 @@ fn compute(catalogue: &Catalogue, kind: Kind, fields: &Fields) -> Result<Outcome
         infusion: given("infusion"),
         given: given("given"),
         bags: given("bags"),
+        given_dmso: given("given_dmso"),
         patient: given("patient"),
     };
     if given("level").is_some() && given("dose").is_some() {
@@ -367,7 +371,11 @@ fn compute(catalogue: &Catalogue, kind: Kind, fields: &Fields) -> Result<Outcome
                     .map_err(refuse);
             }
             let product = ProductText {
-                concentration: required("concentration")?,
+                concentration: match given("viable_concentration") {
+                    Some(_) => given("concentration").unwrap_or_default(),
+                    None => required("concentration")?,
+                },
+                viable_concentration: given("viable_concentration"),
                 viability: required("viability")?,
                 positive: given("positive"),
                 available: required("available")?,

@@ -25,7 +25,7 @@ use crate::text::{Shown, char_name, forbidden_char};
 use crate::{Calculation, Catalogue, Certificate, DeliveryCheck, FieldNames, RequestText, Verdict};
 
 /// The columns a log may have; each is named after the `dose`/`check` flag it stands for.
-pub const COLUMNS: [&str; 18] = [
+pub const COLUMNS: [&str; 19] = [
     "protocol",
     "arm",
     "level",
@@ -44,6 +44,7 @@ pub const COLUMNS: [&str; 18] = [
     "infusion",
     "given",
     "patient",
+    "given_dmso",
 ];
 
 /// The longest row read, in bytes (64 KiB); a longer row becomes an error record.
@@ -207,6 +208,7 @@ struct Columns {
     infusion: Option<usize>,
     given: Option<usize>,
     patient: Option<usize>,
+    given_dmso: Option<usize>,
     count: usize,
 }
 
@@ -244,6 +246,7 @@ impl Columns {
                 "infusion" => &mut columns.infusion,
                 "given" => &mut columns.given,
                 "patient" => &mut columns.patient,
+                "given_dmso" => &mut columns.given_dmso,
                 other => {
                     return Err(input_error(format!(
                         "header column {} is not known; accepted columns: {}",
@@ -369,6 +372,7 @@ fn compute(
         given: field(record, columns.given, "given")?,
         bags: field(record, columns.bags, "bags")?,
         patient: field(record, columns.patient, "patient")?,
+        given_dmso: field(record, columns.given_dmso, "given_dmso")?,
     };
     let product = field(record, columns.product, "product")?;
     let (protocol, request) = text.to_request(catalogue, FieldNames::Columns)?;

@@ -197,6 +197,7 @@ pub fn trial_state(data: &[u8]) -> Result<(), String> {
 /// ```
 /// assert!(celldose::invariants::product_file(b"format = 1\nid = \"P\"\ncounts = \"viable\"\n[[bag]]\nid = \"A\"\nvolume = \"50mL\"\ntotal = \"1e8\"\nviability = \"90%\"\n").is_ok());
 /// ```
+#[allow(clippy::arithmetic_side_effects)] // big fractions, divided by 100 only
 pub fn product_file(data: &[u8]) -> Result<(), String> {
     use crate::calculation::Delivery;
     use crate::certificate::{BagContent, Certificate};
@@ -214,26 +215,21 @@ pub fn product_file(data: &[u8]) -> Result<(), String> {
         }
     }
     for bag in product.bags() {
-        let cells = match bag.content() {
-            BagContent::Concentration(c) => {
-                c.get().checked_mul(bag.volume().ml()).unwrap_or_default()
+        use crate::units::fraction::fraction;
+        let percent = crate::units::fraction::percent;
+        let mut expected = match bag.content() {
+            BagContent::Concentration(c) | BagContent::ViableConcentration(c) => {
+                fraction(c.get()) * fraction(bag.volume().ml())
             }
-            BagContent::Total(t) => t.get(),
+            BagContent::Total(t) | BagContent::ViableTotal(t) => fraction(t.get()),
         };
-        let mut expected = cells;
-        if product.counts().uses_viability() {
-            expected = expected
-                .checked_mul(bag.viability().get())
-                .and_then(|v| v.checked_div(Decimal::ONE_HUNDRED))
-                .unwrap_or_default();
+        if product.counts().uses_viability() && !bag.content().is_viable() {
+            expected *= percent(bag.viability());
         }
-        if let Some(p) = bag.positive() {
-            expected = expected
-                .checked_mul(p.get())
-                .and_then(|v| v.checked_div(Decimal::ONE_HUNDRED))
-                .unwrap_or_default();
+        for p in bag.t_cells().into_iter().chain(bag.positive()) {
+            expected *= percent(p);
         }
-        if expected.normalize() != bag.counted().get() {
+        if expected != fraction(bag.counted().get()) {
             return Err(format!(
                 "bag {} counts {} where its figures give {expected}",
                 bag.id(),

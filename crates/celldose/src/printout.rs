@@ -506,7 +506,13 @@ pub fn check(check: &DeliveryCheck, notation: Notation) -> String {
         let exact = drawing
             .exact_ml()
             .filter(|_| product.bags().iter().any(|b| !b.whole()))
-            .map(|ml| format!("; {ml} mL exactly"))
+            .map(|ml| {
+                if drawing.exact_ml_is_exact() {
+                    format!("; exactly {ml} mL would give the target")
+                } else {
+                    format!("; the target needs {ml} mL, to the nearest 0.000001 mL")
+                }
+            })
             .unwrap_or_default();
         line(
             &mut out,
@@ -669,13 +675,23 @@ pub fn prepare(prepared: &crate::Preparation, notation: Notation) -> String {
     line(
         &mut out,
         "Product:",
-        &format!(
-            "{} cells/mL, viability {}, positive {}: {} active cells/mL",
-            human::grouped(product.concentration().get()),
-            product.viability(),
-            product.positive(),
-            human::grouped(product.active_cells_per_ml())
-        ),
+        &if product.viable_stated() {
+            format!(
+                "{} viable cells/mL (viability {}, already in that figure), positive {}: {} active cells/mL",
+                human::grouped(product.concentration().get()),
+                product.viability(),
+                product.positive(),
+                human::grouped(product.active_cells_per_ml())
+            )
+        } else {
+            format!(
+                "{} cells/mL, viability {}, positive {}: {} active cells/mL",
+                human::grouped(product.concentration().get()),
+                product.viability(),
+                product.positive(),
+                human::grouped(product.active_cells_per_ml())
+            )
+        },
     );
     line(
         &mut out,

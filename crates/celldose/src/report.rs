@@ -335,6 +335,7 @@ fn delivery_fields<F: Fields>(state: &mut F, check: &DeliveryCheck) -> Result<()
             step_ml: Exact(d.step().ml()),
             target_cells_exact: d.target(),
             exact_ml: d.exact_ml().map(Exact),
+            exact_ml_rounded: d.exact_ml().map(|_| !d.exact_ml_is_exact()),
         }),
     )?;
     Ok(())
@@ -393,6 +394,8 @@ struct DrawingReport {
     step_ml: Exact,
     target_cells_exact: crate::ExactCells,
     exact_ml: Option<Exact>,
+    /// Whether `exact_ml` is rounded to 0.000001 mL rather than exact.
+    exact_ml_rounded: Option<bool>,
 }
 
 impl Serialize for DoseReport<'_> {
@@ -471,7 +474,7 @@ impl CheckReport<'_> {
 
 impl Serialize for PrepareReport<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = Struct(serializer.serialize_struct("Prepare", DOSE_FIELDS + 15)?);
+        let mut state = Struct(serializer.serialize_struct("Prepare", DOSE_FIELDS + 17)?);
         self.fields(&mut state)?;
         state.0.end()
     }
@@ -490,6 +493,7 @@ impl PrepareReport<'_> {
             "concentration_per_ml",
             Some(Exact(product.concentration().get())),
         )?;
+        state.field("concentration_is_viable", &product.viable_stated())?;
         state.decimal("viability_percent", Some(Exact(product.viability().get())))?;
         state.decimal("positive_percent", Some(Exact(product.positive().get())))?;
         state.decimal("available_ml", Some(Exact(product.available().ml())))?;
@@ -499,6 +503,7 @@ impl PrepareReport<'_> {
             Some(Exact(product.active_cells_per_ml())),
         )?;
         state.decimal("exact_volume_ml", Some(Exact(prepared.exact_volume_ml())))?;
+        state.field("exact_volume_rounded", &!prepared.exact_volume_is_exact())?;
         state.decimal("volume_ml", Some(Exact(prepared.volume().ml())))?;
         state.decimal("delivered_cells", prepared.delivered_cells())?;
         state.decimal("delivered_cells_exact", Some(prepared.delivered_exact()))?;

@@ -191,7 +191,7 @@ fn malformed_product_files_are_refused_with_file_line_and_column() {
     assert_eq!(
         stdout,
         format!(
-            "{name}: invalid: line 4, column 1: bag \"A\" gives both `concentration` and `total`; give one\n0 valid, 1 invalid\n"
+            "{name}: invalid: line 4, column 1: bag \"A\" gives both `concentration` and `total`; give one: the figure its certificate states\n0 valid, 1 invalid\n"
         )
     );
     let (code, json) = run_json(&["validate", both.to_str().unwrap()]);
@@ -204,7 +204,7 @@ fn malformed_product_files_are_refused_with_file_line_and_column() {
     assert_eq!(
         stderr,
         format!(
-            "celldose: product file {name}: line 4, column 1: bag \"A\" gives both `concentration` and `total`; give one\n"
+            "celldose: product file {name}: line 4, column 1: bag \"A\" gives both `concentration` and `total`; give one: the figure its certificate states\n"
         )
     );
     // A terminal escape in the file, a device, and a missing file.
@@ -401,4 +401,98 @@ fn ascii_output_of_a_product_check_is_ascii_with_the_exponents_written_out() {
             "{stdout}"
         );
     }
+}
+
+#[test]
+fn a_certificates_viable_concentration_and_the_days_dmso_are_flags() {
+    // 3 × 10⁶ viable cells/mL at 75 %: 3 × 10⁶ active cells/mL, not 2.25 × 10⁶. NCT06167473 low
+    // dose at 70 kg: 70,000,000 ÷ 3,000,000 = 23.333… mL, drawn as 23.3 mL = 69,900,000.
+    let (code, json) = crate::run_json(&[
+        "prepare",
+        "--protocol",
+        "NCT06167473",
+        "--arm",
+        "low-dose",
+        "--weight",
+        "70kg",
+        "--viable-concentration",
+        "3e6/mL",
+        "--viability",
+        "75%",
+        "--available",
+        "50mL",
+        "--tolerance",
+        "5%",
+    ]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["active_cells_per_ml"], "3000000");
+    assert_eq!(json["concentration_is_viable"], true);
+    assert_eq!(json["volume_ml"], "23.3");
+    assert_eq!(json["exact_volume_ml"], "23.333333");
+    assert_eq!(json["exact_volume_rounded"], true);
+    let (code, _, stderr) = run(&[
+        "prepare",
+        "--protocol",
+        "NCT06167473",
+        "--arm",
+        "low-dose",
+        "--weight",
+        "70kg",
+        "--viable-concentration",
+        "3e6/mL",
+        "--concentration",
+        "4e6/mL",
+        "--viability",
+        "75%",
+        "--available",
+        "50mL",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+    // DEMO-SAME-DAY infusion 2 at 10 kg, 2 mL of DMSO now and 9 mL earlier that day: 11 mL is
+    // over 1 mL/kg (10 mL).
+    let dir = std::env::temp_dir().join(format!("celldose-dmso-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bag = dir.join("bag.toml");
+    std::fs::write(
+        &bag,
+        "format = 1\nid = \"D\"\ncounts = \"viable\"\n[[bag]]\nid = \"1\"\nvolume = \"20mL\"\ntotal = \"1e7\"\nviability = \"100%\"\ndmso = \"10%\"\n",
+    )
+    .unwrap();
+    let same_day = example("protocols/same-day-split.toml");
+    let check = |extra: &[&str]| {
+        let mut args = vec![
+            "--protocol-file",
+            same_day.as_str(),
+            "check",
+            "--protocol",
+            "DEMO-SAME-DAY",
+            "--weight",
+            "10kg",
+            "--product",
+            bag.to_str().unwrap(),
+            "--infusion",
+            "2",
+        ];
+        args.extend(extra);
+        crate::run_json(&args)
+    };
+    let (code, json) = check(&["--given-dmso", "9mL"]);
+    assert_eq!(code, 1, "{json}");
+    assert!(
+        json["findings"]
+            .to_string()
+            .contains("the day's total is 11 mL"),
+        "{json}"
+    );
+    let (code, json) = check(&[]);
+    assert_eq!(code, 3, "{json}");
+    assert!(
+        json["findings"]
+            .to_string()
+            .contains("dmso-given-today-not-stated")
+    );
+    let (code, json) = check(&["--given-dmso", "8.8g"]);
+    assert_eq!(code, 0, "{json}");
+    std::fs::remove_dir_all(&dir).ok();
 }

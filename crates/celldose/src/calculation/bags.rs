@@ -2,17 +2,19 @@
 //! a measured volume from the next bag, rounded to the step, taking the neighbour that passes
 //! every limit where the nearest does not; and what is left over.
 
+use num_rational::BigRational;
 use rust_decimal::Decimal;
 
 use super::check::{Drawing, split_words};
 use super::delivery::{BagShare, Course, Delivery};
 use super::preparation::{Choice, choose};
 use super::tolerance::{TargetLimit, range_is_the_limit, resolve_tolerance};
-use super::{DeliveryCheck, DoseRequest, Finding, FindingCode, Rounding, Severity};
+use super::{DeliveryCheck, DoseRequest, Finding, FindingCode, Severity};
 use crate::certificate::{Bag, Certificate};
 use crate::error::{Error, Result};
 use crate::human;
 use crate::regimen::{Protocol, SplitLimits};
+use crate::units::fraction::{divide, fraction, rounded};
 use crate::units::{ExactCells, Percent, Volume};
 
 /// The exact volume is shown to the nanolitre.
@@ -149,26 +151,29 @@ impl Protocol {
         let judge = |index: u64| -> Result<Way> {
             let shares = path.shares(index)?;
             let words = way_words(&shares);
-            let delivery = Delivery::drawn(product, shares)?;
+            let delivery =
+                Delivery::drawn(product, shares)?.with_dmso_given_today(request.dmso_given_today());
             let check = self.judge(calculation.clone(), &delivery, tolerance, course.clone())?;
             Ok(Way { check, words })
         };
         // The last position at or below the target, found by bisection on the cells (which
-        // only grow along the path), each position's count computed exactly.
+        // only grow along the path), each position's count an exact fraction; then the
+        // positions around it that can be given (whose counts are exact decimals).
+        let wanted = fraction(target.get());
         let (mut low, mut high) = (0u64, path.last());
         while low < high {
             let middle = low.saturating_add(high.saturating_sub(low).div_ceil(2));
-            if path.cells(middle)? <= target.get() {
+            if path.fraction(middle) <= wanted {
                 low = middle;
             } else {
                 high = middle.saturating_sub(1);
             }
         }
-        let below = low;
+        let below = path.usable_at_or_before(low);
         let below_cells = path.cells(below)?;
-        let above = (below < path.last()).then_some(below.saturating_add(1));
+        let above = path.usable_after(low);
         let exact_ml = match above {
-            Some(index) => path.exact_ml(index, target.get())?,
+            Some(index) => path.exact_ml(index, target.get()),
             None => None,
         };
         let (nearest, other) = match above {
@@ -188,6 +193,8 @@ impl Protocol {
             }
         };
         let mut chosen = choose(nearest, other, step, &calculation.clause("volume rounding"));
+        // Why the preparation stops short of the target, where something other than the step did.
+        let mut limited_by: Option<String> = None;
         // Where both neighbours fail, a limit that grows with what is given (volume, DMSO,
         // endotoxin, a bag's viability) may still be met further down the path: the last
         // position that meets all of them is found by bisection, since each only fails more as
@@ -196,12 +203,13 @@ impl Protocol {
             let (mut low, mut high) = (0u64, below);
             while low < high {
                 let middle = low.saturating_add(high.saturating_sub(low).div_ceil(2));
-                if grows_ok(&judge(middle)?) {
+                if grows_ok(&judge(path.usable_at_or_before(middle))?) {
                     low = middle;
                 } else {
                     high = middle.saturating_sub(1);
                 }
             }
+            let low = path.usable_at_or_before(low);
             if low > 0 && low < below {
                 let mut fallback = judge(low)?;
                 if fallback.rank() < 2 {
@@ -225,8 +233,24 @@ impl Protocol {
                         },
                     ));
                     chosen = fallback;
+                    limited_by = Some(format!(
+                        "a limit on what goes in with the cells ({})",
+                        why.join("; ")
+                    ));
                 }
             }
+        }
+        if above.is_none() && below_cells < target.get() {
+            limited_by = Some("the bags chosen hold no more".to_owned());
+        }
+        if let Some(reason) = limited_by {
+            chosen.check.findings.extend(short_of_target(
+                &chosen.check,
+                target,
+                tolerance,
+                &reason,
+                calculation.clause("volume rounding"),
+            ));
         }
 
         let mut check = chosen.check;
@@ -243,6 +267,53 @@ impl Protocol {
         }));
         Ok(check)
     }
+}
+
+/// A review where what is given falls short of this infusion's target by more than its
+/// tolerance (10 % where none applies) because of `reason`, and nothing harder says so already.
+#[allow(clippy::arithmetic_side_effects)] // big fractions; the one division is by a target above 0
+fn short_of_target(
+    check: &DeliveryCheck,
+    target: ExactCells,
+    tolerance: Option<crate::regimen::Tolerance>,
+    reason: &str,
+    clause: String,
+) -> Option<Finding> {
+    if check
+        .findings
+        .iter()
+        .any(|f| f.severity() == Severity::Hard)
+        || target.get().is_zero()
+    {
+        return None;
+    }
+    let allowed = tolerance.map_or(Decimal::TEN, |t| t.hard().get());
+    let delivered = check.actual_exact();
+    let short = fraction(target.get()) - fraction(delivered.get());
+    let hundred = fraction(Decimal::ONE_HUNDRED);
+    if &short * &hundred <= fraction(allowed) * fraction(target.get()) {
+        return None;
+    }
+    let percent = divide(short * hundred, &fraction(target.get()))
+        .and_then(|p| rounded(&p, 2))
+        .unwrap_or_default();
+    let basis = match tolerance {
+        Some(t) => format!("its tolerance of {}", t.hard()),
+        None => "10 % (no tolerance applies)".to_owned(),
+    };
+    Some(Finding::new(
+        Severity::Soft,
+        FindingCode::ShortOfChosenDose,
+        clause,
+        |n| {
+            format!(
+                "what is given, {}, is {}% below the target of {}, more than {basis}, because {reason}; a review must accept the lower dose, or another product or day be chosen",
+                human::cells(delivered.get(), n),
+                percent.normalize(),
+                human::cells(target.get(), n)
+            )
+        },
+    ))
 }
 
 /// Whether a finding's limit grows with what is given along the path.
@@ -266,7 +337,8 @@ fn grows_ok(way: &Way) -> bool {
 
 /// The ways to give a dose from bags in order, numbered: 0 is nothing; then each step of the
 /// first bag, its last position being the whole bag; then each step of the next bag, and so on.
-/// A bag stated by a total that does not divide exactly by its volume has one position, whole.
+/// A position whose count is not a decimal celldose keeps exactly (a part of a bag stated by a
+/// total that does not divide evenly) cannot be given; the positions around it are taken instead.
 struct Path<'a> {
     bags: &'a [&'a Bag],
     /// Positions per bag.
@@ -278,16 +350,13 @@ impl<'a> Path<'a> {
     fn new(bags: &'a [&'a Bag], step: Volume) -> Self {
         let positions = bags
             .iter()
-            .map(|bag| match bag.counted_per_ml() {
-                Some(_) => {
-                    let steps = bag
-                        .volume()
-                        .ml()
-                        .checked_div(step.ml())
-                        .map_or(Decimal::ONE, |n| n.ceil());
-                    u64::try_from(steps).unwrap_or(u64::MAX).max(1)
-                }
-                None => 1,
+            .map(|bag| {
+                let steps = bag
+                    .volume()
+                    .ml()
+                    .checked_div(step.ml())
+                    .map_or(Decimal::ONE, |n| n.ceil());
+                u64::try_from(steps).unwrap_or(u64::MAX).max(1)
             })
             .collect();
         Self {
@@ -316,54 +385,101 @@ impl<'a> Path<'a> {
         None
     }
 
+    /// How many bags are given whole at `index`, and the bag drawn from with its volume in mL.
+    fn parts(&self, index: u64) -> (usize, Option<(&'a Bag, Decimal)>) {
+        let Some((k, n)) = self.locate(index).filter(|_| index > 0) else {
+            return (0, None);
+        };
+        let drawn = match (self.bags.get(k), self.positions.get(k)) {
+            (Some(bag), Some(positions)) => {
+                let ml = if n >= *positions {
+                    bag.volume().ml()
+                } else {
+                    Decimal::from(n)
+                        .checked_mul(self.step.ml())
+                        .unwrap_or(Decimal::MAX)
+                        .min(bag.volume().ml())
+                };
+                (ml > Decimal::ZERO).then_some((*bag, ml))
+            }
+            _ => None,
+        };
+        (k, drawn)
+    }
+
     /// What is given at `index`.
     fn shares(&self, index: u64) -> Result<Vec<BagShare>> {
-        let Some((k, n)) = self.locate(index).filter(|_| index > 0) else {
-            return Ok(Vec::new());
-        };
-        let mut shares = Vec::with_capacity(k.saturating_add(1));
-        for bag in self.bags.iter().take(k) {
+        let (whole, drawn) = self.parts(index);
+        let mut shares = Vec::with_capacity(whole.saturating_add(1));
+        for bag in self.bags.iter().take(whole) {
             shares.push(BagShare::of(bag, bag.volume().ml())?);
         }
-        if let (Some(bag), Some(positions)) = (self.bags.get(k), self.positions.get(k)) {
-            let ml = if n >= *positions {
-                bag.volume().ml()
-            } else {
-                Decimal::from(n)
-                    .checked_mul(self.step.ml())
-                    .unwrap_or(Decimal::MAX)
-                    .min(bag.volume().ml())
-            };
-            if ml > Decimal::ZERO {
-                shares.push(BagShare::of(bag, ml)?);
-            }
+        if let Some((bag, ml)) = drawn {
+            shares.push(BagShare::of(bag, ml)?);
         }
         Ok(shares)
     }
 
-    /// The counted cells given at `index`.
+    /// The counted cells given at `index`, as an exact fraction, whether or not it can be given.
+    #[allow(clippy::arithmetic_side_effects)] // a sum of big fractions cannot overflow
+    fn fraction(&self, index: u64) -> BigRational {
+        let (whole, drawn) = self.parts(index);
+        let mut sum: BigRational = self
+            .bags
+            .iter()
+            .take(whole)
+            .map(|b| fraction(b.counted().get()))
+            .sum();
+        if let Some(part) = drawn.and_then(|(bag, ml)| bag.counted_fraction(ml)) {
+            sum += part;
+        }
+        sum
+    }
+
+    /// Whether `index` can be given: its count is a decimal celldose keeps exactly.
+    fn usable(&self, index: u64) -> bool {
+        match self.parts(index).1 {
+            Some((bag, ml)) => bag.counted_in(ml).is_ok(),
+            None => true,
+        }
+    }
+
+    /// The last position at or before `index` that can be given (nothing always can).
+    fn usable_at_or_before(&self, index: u64) -> u64 {
+        (0..=index).rev().find(|i| self.usable(*i)).unwrap_or(0)
+    }
+
+    /// The first position after `index` that can be given, where there is one.
+    fn usable_after(&self, index: u64) -> Option<u64> {
+        (index.saturating_add(1)..=self.last()).find(|i| self.usable(*i))
+    }
+
+    /// The counted cells given at `index`, which can be given.
     fn cells(&self, index: u64) -> Result<Decimal> {
         Ok(self.shares(index)?.iter().map(|s| s.counted().get()).sum())
     }
 
-    /// The volume the bag of `index` would need to bring the whole bags before it to `target`
-    /// exactly, to 0.000001 mL, where the bag has an exact count per mL.
-    fn exact_ml(&self, index: u64, target: Decimal) -> Result<Option<Decimal>> {
-        let Some((k, _)) = self.locate(index) else {
-            return Ok(None);
-        };
-        let before: Decimal = self.bags.iter().take(k).map(|b| b.counted().get()).sum();
-        let Some(per_ml) = self.bags.get(k).and_then(|b| b.counted_per_ml()) else {
-            return Ok(None);
-        };
-        let Some(need) = target.checked_sub(before) else {
-            return Ok(None);
-        };
-        Ok(need.checked_div(per_ml).map(|ml| {
-            Rounding::HalfAwayFromZero
-                .to_places(ml, EXACT_VOLUME_PLACES)
-                .normalize()
-        }))
+    /// The volume the bag of `index` would need to bring the whole bags before it to `target`,
+    /// and whether that is exact: shown to 0.000001 mL, rounded half away from zero where the
+    /// exact volume has more places (or does not terminate).
+    #[allow(clippy::arithmetic_side_effects)] // big fractions; the division is checked
+    fn exact_ml(&self, index: u64, target: Decimal) -> Option<(Decimal, bool)> {
+        let (whole, _) = self.parts(index);
+        let bag = self.bags.get(whole)?;
+        let before: BigRational = self
+            .bags
+            .iter()
+            .take(whole)
+            .map(|b| fraction(b.counted().get()))
+            .sum();
+        let counted = fraction(bag.counted().get());
+        let ml = divide(
+            (fraction(target) - before) * fraction(bag.volume().ml()),
+            &counted,
+        )?;
+        let shown = rounded(&ml, EXACT_VOLUME_PLACES)?;
+        let exact = fraction(shown) == ml;
+        Some((shown.normalize(), exact))
     }
 }
 

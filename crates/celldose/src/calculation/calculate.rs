@@ -16,6 +16,13 @@ use crate::human::{self, Notation};
 use crate::regimen::{Arm, DoseRule, Protocol, Regimen, Stated, Window};
 use crate::units::{BodyWeight, CellCount, CellsPerKg, Dose};
 
+/// How a range-only finding ends for a dose: no verdict on a dose without a chosen dose.
+pub(crate) const RANGE_ONLY_DOSE: &str =
+    ", and no dose was chosen; give a level or a dose to compute a target and a verdict";
+/// How it ends for a check, whose verdict is on what was given.
+pub(crate) const RANGE_ONLY_CHECK: &str =
+    "; what was given is judged against that range, and no target or tolerance applies";
+
 /// Derived per-kg figures (a total divided by the weight) are shown to this many places.
 const PER_KG_PLACES: u32 = 2;
 
@@ -166,7 +173,7 @@ impl Protocol {
             let start = start_words(regimen);
             findings.push(Finding::new(Severity::Info, FindingCode::RangeOnly, limits_clause(), |n| {
                 format!(
-                    "the protocol gives a range, {}, and no single dose, and no dose was chosen; give a level or a dose to compute a target and a verdict{start}",
+                    "the protocol gives a range, {}, and no single dose{RANGE_ONLY_DOSE}{start}",
                     rule.describe(n)
                 )
             }));

@@ -2,7 +2,7 @@
 
 use rust_decimal::Decimal;
 
-use super::calculate::rule_clause;
+use super::calculate::{RANGE_ONLY_CHECK, RANGE_ONLY_DOSE, rule_clause};
 use super::delivery::{Course, Delivery, Excipients, ProductUse, SplitCheck};
 use super::product_limits::judge_product;
 use super::tolerance::{deviation_percent, resolve_tolerance, tolerance_finding, tolerance_words};
@@ -48,7 +48,8 @@ pub struct DeliveryCheck {
 pub struct Drawing {
     pub(crate) step: Volume,
     pub(crate) target: ExactCells,
-    pub(crate) exact_ml: Option<Decimal>,
+    /// The volume, and whether it is exact (`false`: rounded to 0.000001 mL).
+    pub(crate) exact_ml: Option<(Decimal, bool)>,
 }
 
 impl Drawing {
@@ -61,9 +62,15 @@ impl Drawing {
         self.target
     }
     /// The volume the last bag used would need to give the target exactly, before rounding to
-    /// the step (to 0.000001 mL); `None` where only whole bags were considered.
+    /// the step, shown to 0.000001 mL (see [`Drawing::exact_ml_is_exact`]); `None` where only
+    /// whole bags were considered.
     pub fn exact_ml(&self) -> Option<Decimal> {
-        self.exact_ml
+        self.exact_ml.map(|(ml, _)| ml)
+    }
+    /// Whether [`Drawing::exact_ml`] is the exact volume (`false`: it has more places, or does
+    /// not terminate, and is shown rounded half away from zero to 0.000001 mL).
+    pub fn exact_ml_is_exact(&self) -> bool {
+        self.exact_ml.is_some_and(|(_, exact)| exact)
     }
 }
 
@@ -131,7 +138,14 @@ impl Protocol {
         let tolerance =
             resolve_tolerance(&calculation, tolerance, "checking a delivered count", false)?
                 .tolerance();
-        self.judge(calculation, delivery, tolerance, course)
+        self.judge(
+            calculation,
+            &delivery
+                .clone()
+                .with_dmso_given_today(request.dmso_given_today()),
+            tolerance,
+            course,
+        )
     }
 
     /// Judges `delivery` under `calculation`: the count (for this infusion of a split dose where
@@ -146,10 +160,43 @@ impl Protocol {
         let actual = delivery.cells();
         let weight = calculation.weight().weight();
         let actual_cells_per_kg = CellsPerKg::rounded_from(actual, weight, DEVIATION_PLACES)?;
+        // The infusions of a split dose given earlier on this infusion's day.
+        let same_day: Vec<u32> = match (calculation.split(), &course) {
+            (Some(split), Some(course)) => {
+                let day = split
+                    .parts()
+                    .get(
+                        usize::try_from(course.number())
+                            .unwrap_or(usize::MAX)
+                            .saturating_sub(1),
+                    )
+                    .map(|part| part.day);
+                (1..course.number())
+                    .filter(|n| {
+                        let part = usize::try_from(*n).unwrap_or(usize::MAX).saturating_sub(1);
+                        day.is_some() && split.parts().get(part).map(|p| p.day) == day
+                    })
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        // A check's verdict is on what was given, so a range-only protocol says that, not that
+        // a dose must be chosen.
+        let mut calculation = calculation;
+        calculation.findings = core::mem::take(&mut calculation.findings)
+            .into_iter()
+            .map(|f| {
+                if f.code() == FindingCode::RangeOnly {
+                    f.reworded(RANGE_ONLY_DOSE, RANGE_ONLY_CHECK)
+                } else {
+                    f
+                }
+            })
+            .collect();
         let (mut findings, deviation_percent, split) =
             judge_course(&calculation, actual, tolerance, course)?;
         let (product_findings, excipients) =
-            judge_product(&self.product_rules, &calculation, delivery)?;
+            judge_product(&self.product_rules, &calculation, delivery, &same_day)?;
         findings.extend(product_findings);
         Ok(DeliveryCheck {
             calculation,

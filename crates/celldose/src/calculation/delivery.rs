@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use crate::certificate::{Bag, Certificate, ProductIdentity};
 use crate::error::{Error, Result};
 use crate::regimen::SplitLimits;
-use crate::units::{CellCount, EndotoxinPerMl, ExactCells, Percent};
+use crate::units::{CellCount, DmsoAmount, EndotoxinPerMl, ExactCells, Percent};
 
 /// What is taken from one bag: all of it, or a measured volume.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,6 +124,7 @@ impl ProductUse {
 pub struct Delivery {
     pub(crate) cells: ExactCells,
     pub(crate) product: Option<ProductUse>,
+    pub(crate) dmso_given_today: Option<DmsoAmount>,
 }
 
 impl Delivery {
@@ -132,7 +133,21 @@ impl Delivery {
         Self {
             cells: cells.exact(),
             product: None,
+            dmso_given_today: None,
         }
+    }
+
+    /// The same delivery, on a day when `dmso` was already given (from the request: see
+    /// [`crate::DoseRequest::with_dmso_given_today`]).
+    #[must_use]
+    pub(crate) fn with_dmso_given_today(mut self, dmso: Option<DmsoAmount>) -> Self {
+        self.dmso_given_today = dmso;
+        self
+    }
+
+    /// The DMSO given earlier on the day of this delivery, where stated.
+    pub fn dmso_given_today(&self) -> Option<DmsoAmount> {
+        self.dmso_given_today
     }
 
     /// `bags` of `product`, each given whole.
@@ -214,6 +229,7 @@ impl Delivery {
                 bags: shares,
                 untouched,
             }),
+            dmso_given_today: None,
         })
     }
 

@@ -114,6 +114,13 @@ finding_codes! {
     WeightChanged => "weight-changed",
     /// The protocol limits how far the weight may have changed, and no current weight was given.
     WeightChangeNotChecked => "weight-change-not-checked",
+    /// DMSO was given earlier on this infusion's day (another infusion of a split dose that
+    /// day), and how much was not stated: the daily limit is checked on this infusion alone.
+    DmsoGivenTodayNotStated => "dmso-given-today-not-stated",
+    /// A preparation delivers less than the chosen dose by more than its tolerance (or 10 %
+    /// where none applies), because a limit on what goes in, or what the product holds, stopped
+    /// it.
+    ShortOfChosenDose => "short-of-chosen-dose",
     /// The product counts other cells than the protocol's dose does.
     PhenotypeMismatch => "phenotype-mismatch",
     /// A bag's viability is below the protocol's minimum.
@@ -226,6 +233,12 @@ impl Finding {
     /// The same finding with its message introduced by `prefix` (as `infusion 2 of 3: …`).
     pub(crate) fn with_prefix(mut self, prefix: &str) -> Self {
         self.message = format!("{prefix}: {}", self.message);
+        self
+    }
+
+    /// The same finding with `from` in its message written as `to`.
+    pub(crate) fn reworded(mut self, from: &str, to: &str) -> Self {
+        self.message = self.message.replace(from, to);
         self
     }
 

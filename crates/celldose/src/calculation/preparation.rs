@@ -30,6 +30,7 @@ pub struct Product {
     positive: Percent,
     available: Volume,
     active_per_ml: Decimal,
+    viable_stated: bool,
 }
 
 impl Product {
@@ -63,28 +64,81 @@ impl Product {
                 });
             }
         }
-        // Percentages divide by 100 exactly in decimal, so this product is exact; with the
-        // bounds of its factors (10¹² × 100 × 100) it cannot overflow.
-        let active_per_ml = concentration
-            .get()
-            .checked_mul(viability.get())
-            .and_then(|v| v.checked_mul(positive.get()))
-            .and_then(|v| v.checked_div(Decimal::from(10_000)))
-            .map(|v| v.normalize())
-            .ok_or_else(|| Error::Overflow {
-                operation: "active cells per mL",
-                detail: format!("{concentration} × {viability} × {positive}"),
-            })?;
+        Self::made(concentration, viability, positive, available, false)
+    }
+
+    /// A product whose certificate states viable cells per mL: the viability is in that figure
+    /// already, so it is reported and not applied again.
+    ///
+    /// # Errors
+    /// As [`Product::new`].
+    ///
+    /// ```
+    /// use celldose::Product;
+    /// // The certificate's 3 × 10⁶ viable cells/mL at 75 % viability: 3 × 10⁶ active cells/mL.
+    /// let product = Product::viable("3e6/mL".parse()?, "75%".parse()?, None, "68mL".parse()?)?;
+    /// assert_eq!(product.active_cells_per_ml().to_string(), "3000000");
+    /// assert!(product.viable_stated());
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn viable(
+        viable_concentration: Concentration,
+        viability: Percent,
+        positive: Option<Percent>,
+        available: Volume,
+    ) -> Result<Self> {
+        let positive = positive.unwrap_or(Percent::MAX);
+        for (what, value) in [("viability", viability), ("positive fraction", positive)] {
+            if value.get().is_zero() {
+                return Err(Error::OutOfRange {
+                    what,
+                    value: value.to_string(),
+                    problem: "not above 0%".into(),
+                    accepted: "above 0% and at most 100%".into(),
+                });
+            }
+        }
+        Self::made(viable_concentration, viability, positive, available, true)
+    }
+
+    #[allow(clippy::arithmetic_side_effects)] // a product of big fractions cannot overflow
+    fn made(
+        concentration: Concentration,
+        viability: Percent,
+        positive: Percent,
+        available: Volume,
+        viable_stated: bool,
+    ) -> Result<Self> {
+        use crate::units::fraction::{fraction, percent, to_decimal};
+        let mut active = fraction(concentration.get()) * percent(positive);
+        if !viable_stated {
+            active *= percent(viability);
+        }
+        let active_per_ml = to_decimal(&active).ok_or_else(|| Error::Overflow {
+            operation: "active cells per mL",
+            detail: format!(
+                "{concentration} × {viability} × {positive} has more digits than celldose keeps exactly"
+            ),
+        })?;
         Ok(Self {
             concentration,
             viability,
             positive,
             available,
             active_per_ml,
+            viable_stated,
         })
     }
 
-    /// Cells per mL that count towards the dose: concentration × viability × positive fraction.
+    /// Whether the concentration is of viable cells (the viability is then reported only).
+    ///
+    /// See [`Product::viable`].
+    pub fn viable_stated(&self) -> bool {
+        self.viable_stated
+    }
+
+    /// Cells per mL that count towards the dose: concentration × viability × positive fraction
+    /// (the viability left out where the concentration is of viable cells).
     ///
     /// ```
     /// use celldose::Product;
@@ -145,6 +199,7 @@ pub struct Preparation {
     product: Product,
     step: Volume,
     exact_volume_ml: Decimal,
+    exact_volume_is_exact: bool,
     volume: Volume,
     delivered_exact: ExactCells,
     delivered_per_kg: CellsPerKg,
@@ -319,7 +374,12 @@ impl Protocol {
             .checked_div(cells_per_step)
             .ok_or_else(overflow)?
             .floor();
-        let cells_at = |n: Decimal| n.checked_mul(cells_per_step).ok_or_else(overflow);
+        // Each count is an exact product, never a rounded one (big fractions cannot overflow).
+        #[allow(clippy::arithmetic_side_effects)]
+        let cells_at = |n: Decimal| {
+            use crate::units::fraction::{fraction, to_decimal};
+            to_decimal(&(fraction(n) * fraction(active) * fraction(step.ml()))).ok_or_else(overflow)
+        };
         let next = |n: Decimal| n.checked_add(Decimal::ONE).ok_or_else(overflow);
         while steps > Decimal::ZERO && cells_at(steps)? > target.get() {
             steps = steps.checked_sub(Decimal::ONE).ok_or_else(overflow)?;
@@ -387,6 +447,11 @@ impl Protocol {
             target.get().checked_div(active).ok_or_else(overflow)?,
             EXACT_VOLUME_PLACES,
         );
+        #[allow(clippy::arithmetic_side_effects)] // a product of big fractions
+        let exact_volume_is_exact = {
+            use crate::units::fraction::fraction;
+            fraction(exact_volume_ml) * fraction(active) == fraction(target.get())
+        };
         let mut findings = chosen.findings;
         if limit == TargetLimit::Range {
             findings.insert(0, range_is_the_limit(&calculation));
@@ -396,6 +461,7 @@ impl Protocol {
             product: *product,
             step,
             exact_volume_ml,
+            exact_volume_is_exact,
             volume,
             delivered_exact: chosen.delivered,
             delivered_per_kg,
@@ -434,6 +500,14 @@ impl Preparation {
     /// See [`Preparation`] for an example.
     pub fn exact_volume_ml(&self) -> Decimal {
         self.exact_volume_ml
+    }
+
+    /// Whether [`Preparation::exact_volume_ml`] is the exact quotient (`false`: it is rounded to
+    /// 0.000001 mL).
+    ///
+    /// See [`Preparation`] for an example.
+    pub fn exact_volume_is_exact(&self) -> bool {
+        self.exact_volume_is_exact
     }
 
     /// The volume to draw, a whole number of steps.

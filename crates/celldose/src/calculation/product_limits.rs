@@ -2,12 +2,16 @@
 //! bag's viability, and the volume, DMSO and endotoxin per kg of the dosing weight. A limit is
 //! compared exactly (amount against limit × weight); the per-kg figures are only shown rounded.
 
+use num_rational::BigRational;
+use num_traits::Zero;
 use rust_decimal::Decimal;
 
 use super::delivery::{Delivery, Excipients};
 use super::{Calculation, Finding, FindingCode, Rounding, Severity};
 use crate::error::{Error, Result};
 use crate::regimen::ProductRules;
+use crate::units::fraction::{divide, fraction, words};
+use crate::units::{DmsoAmount, DmsoLimit};
 
 /// Per-kg figures are shown to this many places.
 const PER_KG_PLACES: u32 = 4;
@@ -17,6 +21,7 @@ pub(crate) fn judge_product(
     rules: &ProductRules,
     calculation: &Calculation,
     delivery: &Delivery,
+    same_day: &[u32],
 ) -> Result<(Vec<Finding>, Option<Excipients>)> {
     let mut findings = Vec::new();
     let limits = rules.limits;
@@ -160,26 +165,33 @@ pub(crate) fn judge_product(
         )
     };
     if let Some(max) = limits.max_dmso {
-        match dmso_g {
-            None => findings.push(not_stated(
+        match (dmso_ml, dmso_g) {
+            (Some(ml), Some(grams)) => {
+                findings.extend(judge_dmso(
+                    &DmsoDay {
+                        max,
+                        ml,
+                        grams,
+                        density,
+                        today: delivery.dmso_given_today(),
+                        same_day,
+                        weight,
+                        kg: &kg.to_string(),
+                        per_kg: excipients.dmso_g_per_kg.unwrap_or_default(),
+                    },
+                    &clause,
+                ));
+            }
+            _ => findings.push(not_stated(
                 "DMSO",
                 format!("max_dmso {max}"),
-                product.bags().iter().filter(|b| b.dmso.is_none()).map(|b| b.id()).collect(),
+                product
+                    .bags()
+                    .iter()
+                    .filter(|b| b.dmso.is_none())
+                    .map(|b| b.id())
+                    .collect(),
             )),
-            Some(grams) if above(grams, max.get())? => findings.push(Finding::new(
-                Severity::Hard,
-                FindingCode::DmsoAboveLimit,
-                clause(&format!("infusion_limits max_dmso {max} per day")),
-                |_| {
-                    format!(
-                        "{} mL of DMSO ({} g at {density} g/mL) is {} g/kg for {kg}, above the protocol's daily maximum of {max}",
-                        dmso_ml.unwrap_or_default().normalize(),
-                        grams.normalize(),
-                        excipients.dmso_g_per_kg.unwrap_or_default()
-                    )
-                },
-            )),
-            Some(_) => {}
         }
     }
     if let Some(max) = limits.max_endotoxin {
@@ -205,4 +217,104 @@ pub(crate) fn judge_product(
         }
     }
     Ok((findings, Some(excipients)))
+}
+
+/// One day's DMSO against the protocol's daily limit.
+struct DmsoDay<'a> {
+    max: DmsoLimit,
+    /// This infusion's DMSO, mL and g.
+    ml: Decimal,
+    grams: Decimal,
+    density: Decimal,
+    /// Given earlier that day, where stated.
+    today: Option<DmsoAmount>,
+    /// Earlier infusions of a split dose on the same day.
+    same_day: &'a [u32],
+    weight: Decimal,
+    kg: &'a str,
+    per_kg: Decimal,
+}
+
+/// The day's DMSO (this infusion's and any given earlier that day) against the daily limit,
+/// compared exactly in the limit's own unit; and a review where an earlier infusion that day
+/// gave DMSO that was not stated.
+#[allow(clippy::arithmetic_side_effects)] // big fractions; the division is checked
+fn judge_dmso(day: &DmsoDay<'_>, clause: &dyn Fn(&str) -> String) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let max = day.max;
+    let density = fraction(day.density);
+    let (this, unit) = if max.is_volume() {
+        (fraction(day.ml), "mL")
+    } else {
+        (fraction(day.grams), "g")
+    };
+    // DMSO given earlier that day, in the limit's unit; a mass cannot become a volume at a
+    // density of 0 g/mL, and is then taken as the most it could be (over any limit).
+    let earlier = match day.today {
+        None => Some(BigRational::zero()),
+        Some(DmsoAmount::Grams(g)) if max.is_volume() => divide(fraction(g), &density),
+        Some(DmsoAmount::Millilitres(ml)) if !max.is_volume() => Some(fraction(ml) * &density),
+        Some(DmsoAmount::Grams(v) | DmsoAmount::Millilitres(v)) => Some(fraction(v)),
+    };
+    let Some(earlier) = earlier else {
+        findings.push(Finding::new(
+            Severity::Hard,
+            FindingCode::DmsoAboveLimit,
+            clause(&format!("infusion_limits max_dmso {max} per day")),
+            |_| {
+                format!(
+                    "the DMSO given earlier that day is stated in grams, and at the protocol's density of {} g/mL it cannot be turned into the millilitres of its limit of {max}; state it in mL",
+                    day.density.normalize()
+                )
+            },
+        ));
+        return findings;
+    };
+    let total = &this + &earlier;
+    let allowed = fraction(max.get()) * fraction(day.weight);
+    if total > allowed {
+        let earlier_words = match day.today {
+            Some(given) => format!(
+                "; with {given} given earlier that day, the day's total is {} {unit}",
+                words(&total)
+            ),
+            None => String::new(),
+        };
+        let this_words = format!(
+            "{} mL of DMSO ({} g at {} g/mL) is {} g/kg for {}",
+            day.ml.normalize(),
+            day.grams.normalize(),
+            day.density.normalize(),
+            day.per_kg,
+            day.kg
+        );
+        findings.push(Finding::new(
+            Severity::Hard,
+            FindingCode::DmsoAboveLimit,
+            clause(&format!("infusion_limits max_dmso {max} per day")),
+            |_| {
+                format!(
+                    "{this_words}{earlier_words}, above the protocol's daily maximum of {max} ({} {unit} for this weight)",
+                    words(&allowed)
+                )
+            },
+        ));
+    }
+    if day.today.is_none() && !day.same_day.is_empty() {
+        let infusions: Vec<String> = day.same_day.iter().map(u32::to_string).collect();
+        findings.push(Finding::new(
+            Severity::Soft,
+            FindingCode::DmsoGivenTodayNotStated,
+            clause(&format!("infusion_limits max_dmso {max} per day")),
+            |_| {
+                format!(
+                    "infusion{} {} of the split dose {} on the same day, and the DMSO given then is not stated, so the daily maximum of {max} was checked on this infusion's DMSO alone; give the DMSO given earlier that day (--given-dmso, or the given_dmso column)",
+                    if infusions.len() == 1 { "" } else { "s" },
+                    infusions.join(", "),
+                    if infusions.len() == 1 { "is given" } else { "are given" }
+                )
+            },
+        ));
+    }
+    findings
 }

@@ -44,6 +44,7 @@ pub struct DoseRequest {
     current_weight: Option<EnteredWeight>,
     patient: Option<String>,
     dosing_date: Option<jiff::civil::Date>,
+    dmso_given_today: Option<crate::units::DmsoAmount>,
 }
 
 impl DoseRequest {
@@ -69,7 +70,32 @@ impl DoseRequest {
             current_weight: None,
             patient: None,
             dosing_date: None,
+            dmso_given_today: None,
         }
+    }
+
+    /// The same request on a day when `dmso` was already given to the patient (another infusion
+    /// that day): a product's DMSO is checked against the protocol's daily limit on the day's
+    /// total.
+    ///
+    /// ```
+    /// # use celldose::{DoseChoice, DoseRequest, Rounding};
+    /// let request = DoseRequest::new("60kg".parse()?, DoseChoice::ArmDose, Rounding::HalfEven)
+    ///     .with_dmso_given_today("7.7g".parse()?);
+    /// assert_eq!(request.dmso_given_today().map(|d| d.to_string()).as_deref(), Some("7.7 g"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_dmso_given_today(mut self, dmso: crate::units::DmsoAmount) -> Self {
+        self.dmso_given_today = Some(dmso);
+        self
+    }
+
+    /// The DMSO given earlier on the day, where stated.
+    ///
+    /// See [`DoseRequest::with_dmso_given_today`].
+    pub fn dmso_given_today(&self) -> Option<crate::units::DmsoAmount> {
+        self.dmso_given_today
     }
 
     /// The same request for a dose given on `date`: an escalation step opened by a decision

@@ -77,6 +77,9 @@ pub struct RequestText<'a> {
     /// The bags of a product used: ids separated by commas, each optionally with the volume
     /// drawn from it (`1,2=69.6mL`); all of them, whole, when not given.
     pub bags: Option<&'a str>,
+    /// DMSO already given on the day of this infusion (`7.7g`, `7mL`), summed with the
+    /// product's against the protocol's daily limit.
+    pub given_dmso: Option<&'a str>,
 }
 
 fn read<T: FromStr<Err = Error>>(names: FieldNames, field: &str, text: &str) -> Result<T> {
@@ -178,6 +181,9 @@ impl RequestText<'_> {
         }
         if let Some(current) = self.current_weight {
             request = request.with_current_weight(read(names, "current-weight", current)?);
+        }
+        if let Some(dmso) = self.given_dmso {
+            request = request.with_dmso_given_today(read(names, "given-dmso", dmso)?);
         }
         if let Some(state) = catalogue.trial_state() {
             request = request.with_trial_state(std::sync::Arc::clone(state));
@@ -355,8 +361,12 @@ impl RequestText<'_> {
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ProductText<'a> {
-    /// Cells per volume, from the certificate.
+    /// Nucleated cells per volume, from the certificate; empty where the certificate's viable
+    /// concentration is given instead.
     pub concentration: &'a str,
+    /// Viable cells per volume, where the certificate states those: the viability is then
+    /// reported, not applied again.
+    pub viable_concentration: Option<&'a str>,
     /// The percentage of cells alive.
     pub viability: &'a str,
     /// The percentage carrying the counted marker; all of them when not given.
@@ -376,12 +386,32 @@ impl ProductText<'_> {
     ///
     /// See [`ProductText`].
     pub fn to_product(&self, names: FieldNames) -> Result<(Product, Volume)> {
-        let concentration = read(names, "concentration", self.concentration)?;
         let viability = read(names, "viability", self.viability)?;
         let positive = read_optional(names, "positive", self.positive)?;
         let available = read(names, "available", self.available)?;
         let step = read(names, "step", self.step.unwrap_or("0.1mL"))?;
-        let product = Product::new(concentration, viability, positive, available).map_err(|e| {
+        let made = match (self.concentration.trim(), self.viable_concentration) {
+            ("", Some(viable)) => Product::viable(
+                read(names, "viable-concentration", viable)?,
+                viability,
+                positive,
+                available,
+            ),
+            (_, Some(_)) => {
+                return Err(Error::Request(format!(
+                    "{} and {} cannot be used together; give the one the certificate states",
+                    names.name("concentration"),
+                    names.name("viable-concentration")
+                )));
+            }
+            (concentration, None) => Product::new(
+                read(names, "concentration", concentration)?,
+                viability,
+                positive,
+                available,
+            ),
+        };
+        let product = made.map_err(|e| {
             let field = if e.to_string().starts_with("viability") {
                 "viability"
             } else {

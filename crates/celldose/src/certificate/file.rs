@@ -44,8 +44,11 @@ struct BagFile {
     volume: Volume,
     concentration: Option<Concentration>,
     total: Option<CellCount>,
+    viable_concentration: Option<Concentration>,
+    viable_total: Option<CellCount>,
     viability: Percent,
     positive: Option<Percent>,
+    t_cells: Option<Percent>,
     dmso: Option<Percent>,
     endotoxin: Option<EndotoxinPerMl>,
 }
@@ -83,7 +86,7 @@ impl Certificate {
     /// ```
     /// let text = "format = 1\nid = \"P1\"\ncounts = \"viable\"\n[[bag]]\nid = \"A\"\nvolume = \"50mL\"\nconcentration = \"2e6/mL\"\ntotal = \"1e8\"\nviability = \"90%\"\n";
     /// let error = celldose::Certificate::from_toml("p.toml", text).unwrap_err();
-    /// assert_eq!(error.to_string(), "product file p.toml: line 4, column 1: bag \"A\" gives both `concentration` and `total`; give one");
+    /// assert_eq!(error.to_string(), "product file p.toml: line 4, column 1: bag \"A\" gives both `concentration` and `total`; give one: the figure its certificate states");
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn from_toml(source_name: &str, text: &str) -> Result<Self> {
@@ -171,30 +174,45 @@ impl Certificate {
                     format!("bag id {shown} is used twice; each bag needs its own id"),
                 ));
             }
-            let content = match (bag.concentration, bag.total) {
-                (Some(c), None) => BagContent::Concentration(c),
-                (None, Some(t)) => BagContent::Total(t),
-                (Some(_), Some(_)) => {
-                    return Err(fail(
-                        span,
-                        format!("bag {shown} gives both `concentration` and `total`; give one"),
-                    ));
-                }
-                (None, None) => {
+            let stated: Vec<BagContent> = [
+                bag.concentration.map(BagContent::Concentration),
+                bag.total.map(BagContent::Total),
+                bag.viable_concentration
+                    .map(BagContent::ViableConcentration),
+                bag.viable_total.map(BagContent::ViableTotal),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let content = match stated.as_slice() {
+                [one] => *one,
+                [] => {
                     return Err(fail(
                         span,
                         format!(
-                            "bag {shown} gives neither `concentration` (cells/mL) nor `total` (cells in the bag); give one"
+                            "bag {shown} gives none of `concentration` (nucleated cells/mL), `total` (nucleated cells in the bag), `viable_concentration` or `viable_total`; give the one its certificate states"
+                        ),
+                    ));
+                }
+                many => {
+                    let keys: Vec<String> = many.iter().map(|c| format!("`{}`", c.key())).collect();
+                    let both = if keys.len() == 2 { "both " } else { "" };
+                    return Err(fail(
+                        span,
+                        format!(
+                            "bag {shown} gives {both}{}; give one: the figure its certificate states",
+                            keys.join(" and ")
                         ),
                     ));
                 }
             };
-            let checked = Bag::new(
+            let checked = Bag::stated(
                 &bag.id,
                 bag.volume,
                 content,
                 bag.viability,
                 bag.positive,
+                bag.t_cells,
                 file.counts,
             )
             .map_err(|e| fail(span.clone(), e.to_string()))?

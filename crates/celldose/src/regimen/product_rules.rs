@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::certificate::Counted;
-use crate::units::{Density, DmsoPerKg, EndotoxinPerKg, Percent, VolumePerKg};
+use crate::units::{Density, DmsoLimit, EndotoxinPerKg, Percent, VolumePerKg};
 
 /// The density of DMSO used where a protocol states none: 1.1 g/mL.
 pub const DMSO_DENSITY: Decimal = Decimal::from_parts(11, 0, 0, false, 1);
@@ -17,9 +17,9 @@ pub const DMSO_DENSITY: Decimal = Decimal::from_parts(11, 0, 0, false, 1);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InfusionLimits {
-    /// DMSO per kg per day, in grams.
+    /// DMSO per kg per day, in grams or millilitres.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_dmso: Option<DmsoPerKg>,
+    pub max_dmso: Option<DmsoLimit>,
     /// The density that turns DMSO millilitres into grams; 1.1 g/mL where not stated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dmso_density: Option<Density>,

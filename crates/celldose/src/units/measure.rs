@@ -29,7 +29,7 @@ pub trait MeasureUnit {
 /// assert_eq!(limit.to_string(), "1 g/kg");
 /// assert_eq!(limit.get(), rust_decimal::Decimal::ONE);
 /// assert!("1".parse::<DmsoPerKg>().is_err()); // the unit is required
-/// assert!("1 mL/kg".parse::<DmsoPerKg>().is_err()); // and must be this one
+/// assert!("1 mL/kg".parse::<DmsoPerKg>().is_err()); // and must be this one (see DmsoLimit)
 /// # Ok::<(), celldose::Error>(())
 /// ```
 pub struct Measured<U: MeasureUnit>(Decimal, PhantomData<U>);
@@ -44,6 +44,164 @@ pub type EndotoxinPerKg = Measured<EuPerKg>;
 pub type EndotoxinPerMl = Measured<EuPerMl>;
 /// The density of DMSO, in grams per mL.
 pub type Density = Measured<GramsPerMl>;
+/// Millilitres of DMSO per kg of body weight (a protocol's daily maximum written by volume).
+pub type DmsoMlPerKg = Measured<DmsoMillilitresPerKg>;
+
+/// A protocol's daily DMSO maximum per kg, as the site writes it: in grams (`"1 g/kg"`) or in
+/// millilitres (`"1 mL/kg"`). It is compared in its own unit: DMSO grams against a limit in
+/// grams, DMSO millilitres against one in millilitres, so no conversion rounds the comparison.
+///
+/// ```
+/// use celldose::units::DmsoLimit;
+/// let by_volume: DmsoLimit = "1 mL/kg".parse()?;
+/// assert_eq!(by_volume.to_string(), "1 mL/kg");
+/// assert_eq!("1 g/kg".parse::<DmsoLimit>()?.to_string(), "1 g/kg");
+/// assert!("1 mg/kg".parse::<DmsoLimit>().unwrap_err().to_string().contains("g/kg or mL/kg"));
+/// # Ok::<(), celldose::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DmsoLimit {
+    /// Grams of DMSO per kg.
+    Grams(DmsoPerKg),
+    /// Millilitres of DMSO per kg.
+    Millilitres(DmsoMlPerKg),
+}
+
+/// DMSO already given to the patient on the day of an infusion, in grams (`"7.7g"`) or
+/// millilitres (`"7mL"`), summed with the infusion's own against the protocol's daily limit.
+///
+/// ```
+/// use celldose::units::DmsoAmount;
+/// assert_eq!("7.7g".parse::<DmsoAmount>()?.to_string(), "7.7 g");
+/// assert_eq!("7 mL".parse::<DmsoAmount>()?.to_string(), "7 mL");
+/// assert!("7".parse::<DmsoAmount>().is_err());
+/// # Ok::<(), celldose::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DmsoAmount {
+    /// Grams of DMSO.
+    Grams(Decimal),
+    /// Millilitres of DMSO.
+    Millilitres(Decimal),
+}
+
+/// The most DMSO accepted as given on one day, in either unit.
+const DMSO_AMOUNT_MAX: Decimal = Decimal::from_parts(10_000, 0, 0, false, 0);
+
+impl FromStr for DmsoAmount {
+    type Err = Error;
+
+    fn from_str(input: &str) -> Result<Self> {
+        const WHAT: &str = "DMSO given";
+        const ACCEPTED: &str = "g or mL (as in 7.7g, 7mL)";
+        let (number, unit) = split_unit(input);
+        let make: fn(Decimal) -> Self = match unit {
+            "g" => Self::Grams,
+            "mL" => Self::Millilitres,
+            "" => {
+                return Err(Error::MissingUnit {
+                    what: WHAT,
+                    input: input.to_owned(),
+                    accepted: ACCEPTED,
+                });
+            }
+            other => {
+                return Err(Error::UnknownUnit {
+                    what: WHAT,
+                    input: input.to_owned(),
+                    unit: other.to_owned(),
+                    accepted: ACCEPTED,
+                });
+            }
+        };
+        let value = parse_number_within(WHAT, number, input)?;
+        check_bounds(
+            WHAT,
+            value,
+            Decimal::ZERO,
+            DMSO_AMOUNT_MAX,
+            &format!(" {unit}"),
+        )?;
+        Ok(make(value.normalize()))
+    }
+}
+
+impl fmt::Display for DmsoAmount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (value, unit) = match self {
+            Self::Grams(g) => (*g, "g"),
+            Self::Millilitres(ml) => (*ml, "mL"),
+        };
+        super::write_decimal(f, value)?;
+        write!(f, " {unit}")
+    }
+}
+
+impl DmsoLimit {
+    /// The number, in the limit's own unit.
+    pub fn get(&self) -> Decimal {
+        match self {
+            Self::Grams(g) => g.get(),
+            Self::Millilitres(ml) => ml.get(),
+        }
+    }
+
+    /// Whether the limit is written in millilitres.
+    pub fn is_volume(&self) -> bool {
+        matches!(self, Self::Millilitres(_))
+    }
+}
+
+impl FromStr for DmsoLimit {
+    type Err = Error;
+
+    fn from_str(input: &str) -> Result<Self> {
+        match split_unit(input).1 {
+            "mL/kg" => Ok(Self::Millilitres(input.parse()?)),
+            "g/kg" => Ok(Self::Grams(input.parse()?)),
+            "" => Err(Error::MissingUnit {
+                what: GramsPerKg::WHAT,
+                input: input.to_owned(),
+                accepted: "g/kg or mL/kg",
+            }),
+            unit => Err(Error::UnknownUnit {
+                what: GramsPerKg::WHAT,
+                input: input.to_owned(),
+                unit: unit.to_owned(),
+                accepted: "g/kg or mL/kg",
+            }),
+        }
+    }
+}
+
+impl fmt::Display for DmsoLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Grams(g) => fmt::Display::fmt(g, f),
+            Self::Millilitres(ml) => fmt::Display::fmt(ml, f),
+        }
+    }
+}
+
+impl serde::Serialize for DmsoLimit {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> core::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DmsoLimit {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> core::result::Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
 
 macro_rules! measure_units {
     ($($(#[$doc:meta])* $name:ident => $what:literal, $unit:literal, $max:expr;)+) => {
@@ -71,6 +229,8 @@ measure_units! {
     EuPerMl => "endotoxin per mL", "EU/mL", Decimal::from_parts(1_000_000, 0, 0, false, 0);
     /// `g/mL`.
     GramsPerMl => "density", "g/mL", Decimal::from_parts(30, 0, 0, false, 0);
+    /// `mL/kg` of DMSO.
+    DmsoMillilitresPerKg => "DMSO per kg", "mL/kg", Decimal::from_parts(100, 0, 0, false, 0);
 }
 
 impl<U: MeasureUnit> Measured<U> {

@@ -11,6 +11,7 @@ mod cells_per_kg;
 mod concentration;
 mod dose;
 mod exact_ratio;
+pub(crate) mod fraction;
 mod measure;
 mod number;
 mod percent;
@@ -24,8 +25,9 @@ pub use cells_per_kg::CellsPerKg;
 pub use concentration::Concentration;
 pub use dose::Dose;
 pub use measure::{
-    Density, DmsoPerKg, EndotoxinPerKg, EndotoxinPerMl, EuPerKg, EuPerMl, GramsPerKg, GramsPerMl,
-    MeasureUnit, Measured, MillilitresPerKg, VolumePerKg,
+    Density, DmsoAmount, DmsoLimit, DmsoMillilitresPerKg, DmsoMlPerKg, DmsoPerKg, EndotoxinPerKg,
+    EndotoxinPerMl, EuPerKg, EuPerMl, GramsPerKg, GramsPerMl, MeasureUnit, Measured,
+    MillilitresPerKg, VolumePerKg,
 };
 pub use percent::Percent;
 pub use volume::Volume;

@@ -112,11 +112,11 @@ fn an_input_that_cannot_be_read_is_an_error_and_writes_nothing() {
         ),
         (
             b"protocol,weight,colour\n",
-            "the batch input cannot be read: header column \"colour\" is not known; accepted columns: protocol, arm, level, dose, weight, age, born, on, cells, tolerance, acknowledge, rounding, current_weight, product, bags, infusion, given, patient",
+            "the batch input cannot be read: header column \"colour\" is not known; accepted columns: protocol, arm, level, dose, weight, age, born, on, cells, tolerance, acknowledge, rounding, current_weight, product, bags, infusion, given, patient, given_dmso",
         ),
         (
             b"protocol,arm\nNCT07276568,alf\n",
-            "the batch input cannot be read: the header has no \"weight\" column, which every row needs; accepted columns: protocol, arm, level, dose, weight, age, born, on, cells, tolerance, acknowledge, rounding, current_weight, product, bags, infusion, given, patient",
+            "the batch input cannot be read: the header has no \"weight\" column, which every row needs; accepted columns: protocol, arm, level, dose, weight, age, born, on, cells, tolerance, acknowledge, rounding, current_weight, product, bags, infusion, given, patient, given_dmso",
         ),
         (
             b"protocol,weight,weight\n",

@@ -367,6 +367,58 @@ fn product_scenarios() -> Vec<Vec<(String, String)>> {
                     .unwrap(),
             ),
         ),
+        {
+            // Two infusions on day 0, the first one's DMSO not stated.
+            let same_day =
+                Protocol::from_toml("d.toml", &read("examples/protocols/same-day-split.toml"))
+                    .unwrap();
+            let dmso = Certificate::from_toml(
+                "d.toml",
+                "format = 1\nid = \"D\"\ncounts = \"viable\"\n[[bag]]\nid = \"1\"\nvolume = \"20mL\"\ntotal = \"1e7\"\nviability = \"100%\"\ndmso = \"10%\"\n",
+            )
+            .unwrap();
+            check(
+                &same_day,
+                DoseRequest::new(
+                    "10kg".parse().unwrap(),
+                    DoseChoice::ArmDose,
+                    Rounding::HalfAwayFromZero,
+                ),
+                &all(&dmso),
+                Some(Course::infusion(2)),
+            )
+        },
+        {
+            // A dose chosen in a range, held to 3.6 mL by the DMSO limit.
+            let range = Protocol::from_toml(
+                "r.toml",
+                "format = 1\nid = \"R\"\nversion = \"1\"\ntitle = \"R\"\nproduct = \"cells\"\nroute = \"iv\"\n[source]\nregistry = \"site\"\nrecord = \"R\"\nquote = \"q\"\n[infusion_limits]\nmax_dmso = \"0.1 g/kg\"\n[[arm]]\nid = \"all\"\nname = \"All\"\nregimen = \"r\"\n[[regimen]]\nid = \"r\"\nmin_dose = \"0.5e6/kg\"\nmax_dose = \"3e6/kg\"\ninfusions = 1\n",
+            )
+            .unwrap();
+            let bag = Certificate::from_toml(
+                "b.toml",
+                "format = 1\nid = \"B\"\ncounts = \"viable\"\n[[bag]]\nid = \"1\"\nvolume = \"10mL\"\nconcentration = \"1e6/mL\"\nviability = \"100%\"\ndmso = \"10%\"\n",
+            )
+            .unwrap();
+            codes(
+                range
+                    .prepare_from_bags(
+                        &DoseRequest::new(
+                            "4kg".parse().unwrap(),
+                            DoseChoice::Explicit("2e6/kg".parse().unwrap()),
+                            Rounding::HalfAwayFromZero,
+                        ),
+                        &bag,
+                        &bag.select(&[]).unwrap(),
+                        "0.1mL".parse().unwrap(),
+                        None,
+                        None,
+                    )
+                    .unwrap()
+                    .findings()
+                    .collect(),
+            )
+        },
         codes(
             car_t
                 .prepare_from_bags(

@@ -15,6 +15,7 @@ mod audit;
 mod batch;
 mod boundaries;
 mod escalation;
+mod exact_products;
 mod fhir;
 mod file_properties;
 mod findings_page;

@@ -110,7 +110,7 @@ fn malformed_files_are_refused_with_file_line_and_column() {
         (GOOD.replace("infusions = 1\n", "infusions = 2\nsplit_limits = \"cumulative\"\nsplit = [{ day = 0, fraction = \"10%\" }, { day = 1, fraction = \"80%\" }]\n"), "protocol file demo.toml: line 18, column 1: regimen \"main\": the split's shares add up to 90%, not 100%"),
         (GOOD.replace("infusions = 1\n", "infusions = 1\nsplit_limits = \"cumulative\"\nsplit = [{ day = 0, fraction = \"10%\" }, { day = 1, fraction = \"90%\" }]\n"), "protocol file demo.toml: line 18, column 1: regimen \"main\": infusions = 1, but the split has 2 infusions"),
         (GOOD.replace("infusions = 1\n", "infusions = 2\nsplit_limits = \"cumulative\"\nsplit = [{ day = 2, fraction = \"10%\" }, { day = 1, fraction = \"90%\" }]\n"), "protocol file demo.toml: line 18, column 1: regimen \"main\": the split's days must be in order"),
-        (GOOD.replace("[source]", "[infusion_limits]\nmax_dmso = \"1 mL/kg\"\n\n[source]"), "protocol file demo.toml: line 9, column 12: DMSO per kg \"1 mL/kg\" has unit \"mL/kg\", which is not accepted; write it with one of: g/kg"),
+        (GOOD.replace("[source]", "[infusion_limits]\nmax_dmso = \"1 mg/kg\"\n\n[source]"), "protocol file demo.toml: line 9, column 12: DMSO per kg \"1 mg/kg\" has unit \"mg/kg\", which is not accepted; write it with one of: g/kg or mL/kg"),
         (GOOD.replace("[source]", "[dosing_weight]\nweight = \"yesterday\"\n\n[source]"), "protocol file demo.toml: line 9, column 10: unknown variant `yesterday`, expected one of `screening`, `apheresis`, `baseline`, `day-of-infusion`"),
     ];
     let mismatches: Vec<String> = table
