@@ -471,8 +471,8 @@ pub enum Format {
     Text,
     /// One JSON object; every exact number is a string.
     Json,
-    /// One HL7 FHIR R4B resource (dose: MedicationRequest; check and prepare:
-    /// MedicationAdministration), counts in UCUM `10*6{cells}`; docs/fhir.md.
+    /// One HL7 FHIR R4B resource (dose: MedicationRequest; check: MedicationAdministration;
+    /// prepare: MedicationDispense), counts in UCUM `10*6{cells}`; docs/fhir.md.
     Fhir,
 }
 

@@ -1,6 +1,6 @@
 //! Results as HL7 FHIR R4B resources (`--format fhir`): docs/fhir.md.
 
-use celldose::fhir::{self, Stage, When};
+use celldose::fhir::{self, When};
 use celldose::{Calculation, DeliveryCheck, Preparation};
 
 use crate::request::Refusal;
@@ -28,17 +28,19 @@ pub fn dose(calculation: &Calculation) -> Result<String, Refusal> {
 
 /// `celldose check --format fhir`: a MedicationAdministration of what was given.
 pub fn check(check: &DeliveryCheck, when: When) -> Result<String, Refusal> {
-    render(&fhir::administration(check, Stage::Given, when))
+    render(&fhir::administration(check, when))
 }
 
-/// `celldose prepare --format fhir` from a product's bags: what will be given.
+/// `celldose prepare --format fhir` from a product's bags: a MedicationDispense of what is to
+/// be drawn.
 pub fn prepared_bags(given: &DeliveryCheck, when: When) -> Result<String, Refusal> {
-    render(&fhir::administration(given, Stage::Prepared, when))
+    render(&fhir::dispense(given, when))
 }
 
-/// `celldose prepare --format fhir` from a concentration: what will be given.
+/// `celldose prepare --format fhir` from a concentration: a MedicationDispense of the volume to
+/// draw.
 pub fn prepare(prepared: &Preparation, when: When) -> Result<String, Refusal> {
-    render(&fhir::prepared_administration(prepared, when))
+    render(&fhir::prepared_dispense(prepared, when))
 }
 
 /// The refusal of `--format fhir` by a command that writes no dose.

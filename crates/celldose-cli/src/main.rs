@@ -221,7 +221,7 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
             let (protocol, request) = request::dose_request(&catalogue, &args)?;
             let calculation = protocol.calculate(&request)?;
             let n = notation(&args.output);
-            audit(
+            let record = audit(
                 &args,
                 key,
                 "dose",
@@ -229,7 +229,7 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                 &celldose::report::DoseReport::new(&calculation, n),
             )?;
             let text = match args.output.format {
-                Format::Text => text::dose(&calculation, n),
+                Format::Text => text::with_record(text::dose(&calculation, n), record.as_ref()),
                 Format::Json => json::dose(&calculation, n),
                 Format::Fhir => fhir::dose(&calculation)?,
             };
@@ -256,7 +256,7 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                     request::delivered(&args, protocol, &request, key)?;
                 let check = protocol.check_delivery(&request, &delivery, tolerance, course)?;
                 let n = notation(&args.dose.output);
-                audit(
+                let record = audit(
                     &args.dose,
                     key,
                     "check",
@@ -264,7 +264,7 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                     &celldose::report::CheckReport::new(&check, n),
                 )?;
                 let text = match args.dose.output.format {
-                    Format::Text => text::check(&check, n),
+                    Format::Text => text::with_record(text::check(&check, n), record.as_ref()),
                     Format::Json => json::check(&check, n),
                     Format::Fhir => fhir::check(&check, when)?,
                 };
@@ -303,7 +303,7 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                             ));
                         }
                         let prepared = protocol.prepare(&request, &product, step, tolerance)?;
-                        audit(
+                        let record = audit(
                             &args.dose,
                             key,
                             "prepare",
@@ -311,7 +311,9 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                             &celldose::report::PrepareReport::new(&prepared, n),
                         )?;
                         let text = match args.dose.output.format {
-                            Format::Text => text::prepare(&prepared, n),
+                            Format::Text => {
+                                text::with_record(text::prepare(&prepared, n), record.as_ref())
+                            }
                             Format::Json => json::prepare(&prepared, n),
                             Format::Fhir => fhir::prepare(&prepared, when)?,
                         };
@@ -328,7 +330,7 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                             tolerance,
                             course,
                         )?;
-                        audit(
+                        let record = audit(
                             &args.dose,
                             key,
                             "prepare",
@@ -336,7 +338,9 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
                             &celldose::report::CheckReport::new(&given, n),
                         )?;
                         let text = match args.dose.output.format {
-                            Format::Text => text::check(&given, n),
+                            Format::Text => {
+                                text::with_record(text::check(&given, n), record.as_ref())
+                            }
                             Format::Json => json::check(&given, n),
                             Format::Fhir => fhir::prepared_bags(&given, when)?,
                         };
@@ -617,9 +621,9 @@ fn audit<R: serde::Serialize>(
     command: &str,
     extra: &[(&str, Option<&str>)],
     report: &R,
-) -> Result<(), Refusal> {
+) -> Result<Option<celldose::audit::RecordId>, Refusal> {
     let Some(path) = &args.audit_log else {
-        return Ok(());
+        return Ok(None);
     };
     let typed = [
         ("protocol", Some(args.protocol.as_str())),
@@ -642,8 +646,7 @@ fn audit<R: serde::Serialize>(
         .collect();
     let how = celldose::audit::Appending::default().key(key.cloned());
     let mut log = celldose::audit::AuditLog::open_with(path, &how)?;
-    log.append(command, &input, report)?;
-    Ok(())
+    Ok(Some(log.append(command, &input, report)?))
 }
 
 /// Runs a calculation and, when it is refused and `--audit-log` is given, records the refusal

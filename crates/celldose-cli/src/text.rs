@@ -4,6 +4,22 @@ use std::fmt::Write as _;
 
 pub use celldose::printout::{check, dose, prepare, protocols, show};
 
+/// A result's text with the audit record that holds it, where one was written: its sequence
+/// number and SHA-256 anchor the log on paper.
+pub fn with_record(mut text: String, record: Option<&celldose::audit::RecordId>) -> String {
+    if let Some(record) = record {
+        let _ = writeln!(
+            text,
+            "  Audit record:     {}, sha256 {}, at {} by celldose {}",
+            record.seq(),
+            record.sha256(),
+            record.time(),
+            env!("CARGO_PKG_VERSION")
+        );
+    }
+    text
+}
+
 /// `celldose validate`.
 pub fn validate(results: &[(String, Result<crate::Validated, crate::request::Refusal>)]) -> String {
     let mut out = String::new();

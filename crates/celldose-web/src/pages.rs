@@ -458,6 +458,16 @@ fn result(outcome: &Outcome, kind: Kind, record: Option<&RecordId>) -> Markup {
         Outcome::Check(c) => c.findings().collect(),
         Outcome::Prepare(p) => p.findings().collect(),
     };
+    let split = match outcome {
+        Outcome::Check(check) => check.split(),
+        _ => None,
+    };
+    let calculated_at = match record {
+        Some(record) => record.time().to_owned(),
+        None => jiff::Timestamp::now()
+            .strftime("%Y-%m-%dT%H:%M:%SZ")
+            .to_string(),
+    };
     let count = |cells: Option<celldose::CellCount>| {
         cells.map_or_else(
             || "not computed".to_owned(),
@@ -470,13 +480,30 @@ fn result(outcome: &Outcome, kind: Kind, record: Option<&RecordId>) -> Markup {
         section.worksheet id="worksheet" {
             h2 { "Worksheet" }
             table {
+                tr { th { "Patient" } td.patient {
+                    @match calculation.patient() {
+                        Some(patient) => (patient),
+                        None => strong { "not given" },
+                    }
+                } }
                 tr { th { "Protocol" } td { (calculation.protocol()) ", " (calculation.protocol_version()) } }
                 tr { th { "Definition" } td { "sha256 " code { (calculation.protocol_sha256()) } } }
                 @if let Some(arm) = calculation.arm() { tr { th { "Arm" } td { (arm) } } }
                 @if let Some(level) = calculation.level() { tr { th { "Dose level" } td { (level) } } }
                 tr { th { "Patient weight" } td { (used) " (" (source) ")" } }
                 @if let Some(age) = calculation.age() { tr { th { "Age" } td { (age) } } }
-                tr { th { "Cells to give" } td.amount { (count(calculation.cells())) } }
+                @match split {
+                    Some(split) => {
+                        tr { th { "Whole dose" } td.amount { (count(calculation.cells())) " over " (split.infusions()) " infusions" } }
+                        tr.infusion { th { "This infusion" } td { (split.infusion()) " of " (split.infusions()) ", day " (split.day()) ", " (split.share()) " of the dose" } }
+                        tr.volume { th { "Cells for this infusion" } td.amount { (count(split.target().and_then(|t| t.round(celldose::Rounding::HalfAwayFromZero).ok()))) } }
+                        tr { th { "Given before" } td.amount { @match split.given_before() { Some(before) => (human::cells(before.get(), Notation::Unicode)), None => @if split.infusion() > 1 { strong { "not stated" } } @else { "nothing (the first infusion)" } } } }
+                        @if let (Some(total), Some(due)) = (split.cumulative(), split.cumulative_target()) {
+                            tr { th { "Running total" } td.amount { (human::cells(total.get(), Notation::Unicode)) " of " (human::cells(due.get(), Notation::Unicode)) " due by now (" (split.share_so_far().normalize()) "% of the dose)" } }
+                        }
+                    }
+                    None => tr { th { "Cells to give" } td.amount { (count(calculation.cells())) } },
+                }
                 @if let Some(per_kg) = calculation.cells_per_kg() {
                     tr { th { "Dose per kg" } td.amount { (human::cells_per_kg(per_kg.get(), Notation::Unicode)) } }
                 }
@@ -492,9 +519,6 @@ fn result(outcome: &Outcome, kind: Kind, record: Option<&RecordId>) -> Markup {
                             @for bag in product.bags() {
                                 tr.volume { th { "Bag " (bag.id()) } td.amount { @if bag.whole() { "the whole bag, " (bag.volume_ml()) " mL" } @else { (bag.volume_ml()) " mL of the bag" } ": " (human::cells(bag.counted().get(), Notation::Unicode)) } }
                             }
-                        }
-                        @if let Some(split) = check.split() {
-                            tr { th { "Infusion" } td { (split.infusion()) " of " (split.infusions()) ", day " (split.day()) ", " (split.share()) " of the dose" } }
                         }
                         tr { th { @if check.drawing().is_some() { "It delivers" } @else { "Delivered" } } td.amount { (human::cells(check.actual_cells().get(), Notation::Unicode)) } }
                         @if let Some(e) = check.excipients() {
@@ -513,6 +537,7 @@ fn result(outcome: &Outcome, kind: Kind, record: Option<&RecordId>) -> Markup {
                 tr { th { "Verdict" } td { (verdict.as_str()) } }
                 @if let Some(reason) = calculation.acknowledgement() { tr { th { "Acknowledged" } td { (reason) } } }
                 @if let Some(state) = calculation.trial_state_sha256() { tr { th { "Trial state" } td { "sha256 " code { (state) } } } }
+                tr { th { "Calculated" } td { (calculated_at) " by celldose " (env!("CARGO_PKG_VERSION")) } }
                 @match record {
                     Some(record) => tr { th { "Audit record" } td { "record " (record.seq()) ", sha256 " code.record { (record.sha256()) } } },
                     None => tr { th { "Audit record" } td { "none: this page keeps no audit log" } },

@@ -109,7 +109,21 @@ async fn a_pharmacist_computes_a_dose_prints_the_worksheet_and_sees_a_refusal() 
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let site = celldose_web::Site::new(celldose::Catalogue::builtin().unwrap(), None);
+    let mut catalogue = celldose::Catalogue::builtin().unwrap();
+    catalogue
+        .add(
+            celldose::Protocol::from_toml(
+                "split-dose.toml",
+                &std::fs::read_to_string(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../../examples/protocols/split-dose.toml"
+                ))
+                .unwrap(),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+    let site = celldose_web::Site::new(catalogue, None);
     tokio::spawn(celldose_web::serve(listener, site, std::future::pending()));
 
     let driver = start_driver();
@@ -297,6 +311,59 @@ async fn a_pharmacist_computes_a_dose_prints_the_worksheet_and_sees_a_refusal() 
         client.screenshot().await.unwrap(),
     )
     .unwrap();
+
+    // Infusion 2 of a dose split 10 / 30 / 60 %: the printed worksheet names the patient, this
+    // infusion's share and amount, what was given before and the running total.
+    client
+        .goto(&format!("{base}/check?protocol=DEMO-SPLIT"))
+        .await
+        .unwrap();
+    for (id, text) in [
+        ("weight", "67.3kg"),
+        ("patient", "S-014"),
+        ("infusion", "2"),
+        ("given", "6.73e7"),
+        ("cells", "2e8"),
+    ] {
+        let field = client.wait().for_element(Locator::Id(id)).await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+    client
+        .find(Locator::Css("form.calculation button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let verdict = client
+        .wait()
+        .for_element(Locator::Css("#verdict .verdict-words"))
+        .await
+        .unwrap();
+    assert_eq!(verdict.text().await.unwrap(), "WITHIN the protocol");
+    let pdf = client
+        .print(fantoccini::wd::PrintConfiguration::default())
+        .await
+        .unwrap();
+    let pdf_path = out.join("split-worksheet-print.pdf");
+    std::fs::write(&pdf_path, &pdf).unwrap();
+    if let Some(text) = poppler(
+        "pdftotext",
+        &["-layout", &pdf_path.display().to_string(), "-"],
+    ) {
+        let text = String::from_utf8_lossy(&text.stdout);
+        for words in [
+            "S-014",
+            "2 of 3, day 1, 30% of the dose",
+            "201,900,000 cells",
+            "67,300,000 cells",
+            "267,300,000 cells",
+            "269,200,000 cells",
+            "Running total",
+        ] {
+            assert!(text.contains(words), "{words}:\n{text}");
+        }
+    }
 
     client.close().await.unwrap();
     drop(driver);

@@ -478,10 +478,9 @@ fn fhir_row(
         Ok(Outcome::Dose(c)) => {
             serde_json::to_writer(&mut *out, &fhir::medication_request(c).with_row(row))
         }
-        Ok(Outcome::Check(c)) => serde_json::to_writer(
-            &mut *out,
-            &fhir::administration(c, fhir::Stage::Given, when).with_row(row),
-        ),
+        Ok(Outcome::Check(c)) => {
+            serde_json::to_writer(&mut *out, &fhir::administration(c, when).with_row(row))
+        }
         Err(error) => serde_json::to_writer(
             &mut *out,
             &fhir::OperationOutcome::row_error(row, &error.to_string()),

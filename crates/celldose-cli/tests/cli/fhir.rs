@@ -106,7 +106,7 @@ fn a_check_is_a_medication_administration_at_the_time_given() {
 }
 
 #[test]
-fn prepare_from_a_product_file_is_an_administration_to_be_given() {
+fn prepare_from_a_product_file_is_a_dispense_in_preparation() {
     let (code, stdout, stderr) = run(&[
         "--protocol-file",
         &example("protocols/car-t-product-limits.toml"),
@@ -126,11 +126,14 @@ fn prepare_from_a_product_file_is_an_administration_to_be_given() {
     ]);
     assert!(code == 0 || code == 3, "{code} {stderr}");
     let json = parse(&stdout);
-    assert_eq!(json["resourceType"], "MedicationAdministration");
-    assert_eq!(json["status"], "in-progress");
-    assert_eq!(json["effectiveDateTime"], "2026-12-01");
+    assert_eq!(json["resourceType"], "MedicationDispense");
+    assert_eq!(json["status"], "preparation");
+    assert_eq!(json["whenPrepared"], "2026-12-01");
+    // bag 1 whole (70 mL) and 69.6 mL of bag 2: 139.6 mL to draw.
+    assert_eq!(json["quantity"]["value"].to_string(), "139.6");
+    assert_eq!(json["quantity"]["code"], "mL");
     assert!(stdout.contains("DIN W1234 26 000417"), "{stdout}");
-    assert!(stdout.contains("/StructureDefinition/volume"), "{stdout}");
+    assert!(stdout.contains("To draw: bag 1 whole (70 mL), then 69.6 mL of bag 2"), "{stdout}");
 }
 
 #[test]

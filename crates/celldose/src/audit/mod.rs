@@ -49,10 +49,11 @@ pub const RECORD_MAX_BYTES: usize = 1 << 20;
 
 /// A record in a log: its sequence number and its SHA-256 (the hash the record after it names),
 /// which a printed worksheet carries so that the paper anchors the log.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub struct RecordId {
     seq: u64,
     sha256: String,
+    time: String,
 }
 
 impl RecordId {
@@ -70,6 +71,30 @@ impl RecordId {
     #[must_use]
     pub fn sha256(&self) -> &str {
         &self.sha256
+    }
+
+    /// When the record was made (UTC, as written in it); empty for a record read back from a
+    /// log's tail, whose time is not kept here.
+    ///
+    /// See [`AuditLog`].
+    #[must_use]
+    pub fn time(&self) -> &str {
+        &self.time
+    }
+}
+
+/// Two ids are of the same record when their sequence numbers and hashes agree; the time is
+/// not part of the identity (a record read back from a tail does not carry it here).
+impl PartialEq for RecordId {
+    fn eq(&self, other: &Self) -> bool {
+        self.seq == other.seq && self.sha256 == other.sha256
+    }
+}
+impl Eq for RecordId {}
+impl core::hash::Hash for RecordId {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.seq.hash(state);
+        self.sha256.hash(state);
     }
 }
 
@@ -377,6 +402,7 @@ impl AuditLog {
         Ok(Some(RecordId {
             seq: checked.seq,
             sha256: record::sha256_hex(&line),
+            time: String::new(),
         }))
     }
 
@@ -422,9 +448,10 @@ impl AuditLog {
             .last
             .as_ref()
             .map_or(1, |last| last.seq.saturating_add(1));
+        let time = jiff::Timestamp::now().to_string();
         let record = Record {
             seq,
-            time: jiff::Timestamp::now().to_string(),
+            time: time.clone(),
             celldose_version: env!("CARGO_PKG_VERSION"),
             command,
             input: Input(input),
@@ -438,7 +465,7 @@ impl AuditLog {
         self.file
             .write_all(&bytes)
             .map_err(|e| audit_error(&self.path, format!("cannot be written: {e}")))?;
-        let id = RecordId { seq, sha256 };
+        let id = RecordId { seq, sha256, time };
         self.last = Some(id.clone());
         Ok(id)
     }

@@ -222,6 +222,7 @@ impl Protocol {
             patient: request.patient().map(str::to_owned),
             trial_state_sha256: request.trial_state().map(|s| Arc::from(s.sha256())),
             age_from_birth: request.age_from_birth(),
+            dosing_date: request.dosing_date(),
             current_weight: request.current_weight(),
             dosing_weight: self.product_rules.dosing_weight,
             split: regimen.split.clone(),

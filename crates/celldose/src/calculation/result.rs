@@ -53,6 +53,7 @@ pub struct Calculation {
     pub(crate) patient: Option<String>,
     pub(crate) trial_state_sha256: Option<Arc<str>>,
     pub(crate) age_from_birth: Option<AgeFromBirth>,
+    pub(crate) dosing_date: Option<jiff::civil::Date>,
     pub(crate) current_weight: Option<EnteredWeight>,
     pub(crate) dosing_weight: Option<DosingWeight>,
     pub(crate) split: Option<Split>,
@@ -508,6 +509,14 @@ impl Calculation {
     /// ```
     pub fn age_from_birth(&self) -> Option<AgeFromBirth> {
         self.age_from_birth
+    }
+
+    /// The dosing date the request named (`--on`, or the date an age from birth was computed
+    /// on), where it named one.
+    ///
+    /// See [`crate::DoseRequest::with_dosing_date`].
+    pub fn dosing_date(&self) -> Option<jiff::civil::Date> {
+        self.dosing_date
     }
 
     /// The exact limits, for a check of a delivered amount.

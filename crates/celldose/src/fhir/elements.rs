@@ -158,6 +158,22 @@ pub struct Reference {
     pub display: Option<String>,
 }
 
+/// When a dose is given: here the day of a split course, in words, given once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Timing {
+    /// How often: once.
+    pub repeat: TimingRepeat,
+    /// The day, in words: `day 1 of the course (the first infusion is day 0)`.
+    pub code: CodeableConcept,
+}
+
+/// A timing's repetition: how many times in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimingRepeat {
+    /// The number of times: 1.
+    pub count: u32,
+}
+
 /// A note in words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Annotation {
@@ -193,9 +209,12 @@ pub enum Value {
     /// An amount with its unit.
     #[serde(rename = "valueQuantity")]
     Quantity(Quantity),
-    /// A level number.
+    /// A level number, an infusion number.
     #[serde(rename = "valuePositiveInt")]
     PositiveInt(u32),
+    /// A count from 0: a day of a course.
+    #[serde(rename = "valueUnsignedInt")]
+    UnsignedInt(u32),
 }
 
 impl Extension {

@@ -4,9 +4,13 @@
 //! - A dose is a [`MedicationRequest`] with one `dosageInstruction`: the protocol's dose as the
 //!   `ordered` entry of `doseAndRate` (per kg where the protocol is per kg; a range as
 //!   `doseRange`), this patient's amount as the `calculated` entry, and the protocol's maximum
-//!   total as `maxDosePerAdministration`.
-//! - A check (what was given) and a preparation (what will be given) are a
-//!   [`MedicationAdministration`] whose `dosage.dose` is that amount.
+//!   total as `maxDosePerAdministration`. A split dose has one instruction per infusion, in
+//!   order, each with its `sequence`, its day and its own amount: any one read alone gives that
+//!   day's amount.
+//! - A check (what was given) is a [`MedicationAdministration`] whose `dosage.dose` is that
+//!   amount, with the target and deviation it was judged by.
+//! - A preparation (what is to be given) is a [`MedicationDispense`]: status `preparation`, or
+//!   `declined` when outside the protocol; `quantity` the volume to draw.
 //!
 //! Counts are in millions of cells (`10*6{cells}`, `10*6{cells}/kg` in UCUM), so values stay
 //! small and exact: 1,160,000,000 cells is `1160`. Every decimal is a JSON number written from
@@ -34,7 +38,7 @@ mod when;
 pub use elements::{
     Annotation, CodeableConcept, Coding, EXTENSION_BASE, Extension, Identifier, KILOGRAMS,
     MILLILITRES, MILLION_CELLS, MILLION_CELLS_PER_KG, Number, PERCENT, Quantity, Range, Reference,
-    UCUM, Value,
+    Timing, TimingRepeat, UCUM, Value,
 };
 pub use when::When;
 
@@ -49,8 +53,13 @@ use crate::{Calculation, DeliveryCheck, EnteredWeight, Finding, Preparation, Ver
 pub const DOSE_RATE_TYPE: &str = "http://terminology.hl7.org/CodeSystem/dose-rate-type";
 /// LOINC, the code system of the body weight observation.
 pub const LOINC: &str = "http://loinc.org";
+/// The code system of an observation's category (`vital-signs`).
+pub const OBSERVATION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/observation-category";
 /// The namespace of a batch row's identifier: its row number in the log.
 pub const BATCH_ROW: &str = "https://celldose.github.io/fhir/batch-row";
+/// A deviation that is not a terminating decimal is written to this many places; its exact
+/// value travels as a fraction in the `deviation-exact` extension.
+const DEVIATION_PLACES: u32 = 10;
 
 /// A proposed order for one patient's dose.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -72,11 +81,17 @@ pub struct MedicationRequest {
     dosage_instruction: Vec<Dosage>,
 }
 
-/// How much, per the protocol and for this patient.
+/// How much, per the protocol and for this patient; for a split dose, for one infusion.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Dosage {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    extension: Vec<Extension>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sequence: Option<u32>,
     text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timing: Option<Timing>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     dose_and_rate: Vec<DoseAndRate>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -95,7 +110,7 @@ pub struct DoseAndRate {
     dose_quantity: Option<Quantity>,
 }
 
-/// What was given, or will be.
+/// What was given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MedicationAdministration {
@@ -105,8 +120,6 @@ pub struct MedicationAdministration {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     identifier: Vec<Identifier>,
     status: &'static str,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    status_reason: Vec<CodeableConcept>,
     medication_codeable_concept: CodeableConcept,
     subject: Reference,
     effective_date_time: When,
@@ -122,14 +135,37 @@ pub struct AdministrationDosage {
     dose: Quantity,
 }
 
-/// A body weight, contained in the resource that rests on it.
+/// A preparation by the pharmacy: what is to be drawn and given, not yet given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MedicationDispense {
+    resource_type: &'static str,
+    contained: Vec<Observation>,
+    extension: Vec<Extension>,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status_reason_codeable_concept: Option<CodeableConcept>,
+    medication_codeable_concept: CodeableConcept,
+    subject: Reference,
+    supporting_information: Vec<Reference>,
+    quantity: Quantity,
+    when_prepared: When,
+    note: Vec<Annotation>,
+    dosage_instruction: Vec<Dosage>,
+}
+
+/// A body weight, contained in the resource that rests on it, as the vital-signs body weight
+/// profile has it: category `vital-signs`, the patient, and when it is the weight of.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Observation {
     resource_type: &'static str,
     id: &'static str,
     status: &'static str,
+    category: Vec<CodeableConcept>,
     code: CodeableConcept,
+    subject: Reference,
+    effective_date_time: When,
     value_quantity: Quantity,
 }
 
@@ -150,7 +186,8 @@ pub struct Issue {
 }
 
 impl OperationOutcome {
-    /// An error: the row `row` of a log could not be computed, for `message`.
+    /// An error: the row `row` of a log could not be computed, for `message`. R4B gives an
+    /// `OperationOutcome` no identifier, so the row is named in its `diagnostics`.
     pub fn row_error(row: u64, message: &str) -> Self {
         Self {
             resource_type: "OperationOutcome",
@@ -192,9 +229,65 @@ fn row_identifier(row: u64) -> Identifier {
 ///
 /// Its status is `draft` and its intent `proposal`: a calculation is not a signed order. A dose
 /// outside the protocol also carries `doNotPerform: true`, so that no system can take it for
-/// something to give.
+/// something to give. The weight observation is of the dosing date (today where none was named).
+///
+/// ```
+/// use celldose::{DoseChoice, DoseRequest, Protocol, Rounding};
+/// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/protocols/split-dose.toml"))?;
+/// let protocol = Protocol::from_toml("split.toml", &text)?;
+/// let request = DoseRequest::new("67.3kg".parse()?, DoseChoice::ArmDose, Rounding::HalfAwayFromZero);
+/// let json = serde_json::to_value(celldose::fhir::medication_request(&protocol.calculate(&request)?))?;
+/// // Three instructions, one per infusion: day 1's is 30 % of 673 × 10⁶ cells.
+/// let second = &json["dosageInstruction"][1];
+/// assert_eq!(second["sequence"], 2);
+/// assert_eq!(second["doseAndRate"][1]["doseQuantity"]["value"], serde_json::json!(201.9));
+/// assert_eq!(second["timing"]["code"]["text"], "day 1 of the course (the first infusion is day 0)");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn medication_request(calculation: &Calculation) -> MedicationRequest {
     let c = calculation;
+    let when = When::dosing_day(c);
+    let (contained, supporting_information) = weights(c, when);
+    let mut note = notes(c, c.verdict(), c.findings().iter());
+    let schedule = c.schedule().unwrap_or_default();
+    let dosage_instruction = if schedule.is_empty() {
+        vec![whole_dosage(c)]
+    } else {
+        if let Some(whole) = c.exact_cells() {
+            note.push(Annotation {
+                text: format!(
+                    "The whole course is {} in {} infusions, one instruction each; give each infusion's own amount on its day, never the whole course at once",
+                    crate::human::cells(whole.get(), Notation::Unicode),
+                    schedule.len()
+                ),
+            });
+        }
+        schedule
+            .iter()
+            .map(|(number, part, target)| {
+                infusion_dosage(c, *number, *part, *target, schedule.len())
+            })
+            .collect()
+    };
+    MedicationRequest {
+        resource_type: "MedicationRequest",
+        contained,
+        extension: provenance(c, c.verdict(), c.findings().iter()),
+        identifier: Vec::new(),
+        status: "draft",
+        intent: "proposal",
+        do_not_perform: c.verdict() == Verdict::Outside,
+        medication_codeable_concept: medication(c, None),
+        subject: subject(c),
+        supporting_information,
+        note,
+        dosage_instruction,
+    }
+}
+
+/// The one instruction of a dose that is not split: the protocol's dose as ordered, this
+/// patient's whole cells as calculated (with the exact amount beside it where it differs).
+fn whole_dosage(c: &Calculation) -> Dosage {
     let mut dose_and_rate = Vec::new();
     let ordered = match (c.dose(), c.rule().and_then(|rule| rule.bounds())) {
         (Some(dose), _) => Some(Amount::Quantity(dose_quantity(dose))),
@@ -218,140 +311,234 @@ pub fn medication_request(calculation: &Calculation) -> MedicationRequest {
     if let Some(calculated) = calculated {
         dose_and_rate.push(calculated.entry("calculated", "Calculated"));
     }
-    let (contained, supporting_information) = weights(c);
-    MedicationRequest {
-        resource_type: "MedicationRequest",
-        contained,
-        extension: provenance(c, c.verdict(), c.findings().iter()),
-        identifier: Vec::new(),
-        status: "draft",
-        intent: "proposal",
-        do_not_perform: c.verdict() == Verdict::Outside,
-        medication_codeable_concept: medication(c, None),
-        subject: subject(c),
-        supporting_information,
-        note: notes(c, c.verdict(), c.findings().iter()),
-        dosage_instruction: vec![Dosage {
-            text: request_text(c),
-            dose_and_rate,
-            max_dose_per_administration: c.cap().map(|cap| Quantity::million_cells(cap.get())),
-        }],
+    let mut extension = Vec::new();
+    if let (Some(cells), Some(exact)) = (c.cells(), c.exact_cells())
+        && cells.get() != exact.get()
+    {
+        extension.push(Extension::new(
+            "cells-exact",
+            Value::Quantity(Quantity::million_cells(exact.get())),
+        ));
+    }
+    Dosage {
+        extension,
+        sequence: None,
+        text: request_text(c),
+        timing: None,
+        dose_and_rate,
+        max_dose_per_administration: c.cap().map(|cap| Quantity::million_cells(cap.get())),
     }
 }
 
-/// Whether an administration's amount was given or is to be given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Stage {
-    /// Given: a check of a delivered amount (`status` `completed`).
-    Given,
-    /// To be given: a preparation (`status` `in-progress`, or `not-done` where it is outside
-    /// the protocol).
-    Prepared,
-}
-
-/// The `MedicationAdministration` of a check (what was given) or of a preparation from a
-/// product's bags (what will be given), at `when`.
-pub fn administration(check: &DeliveryCheck, stage: Stage, when: When) -> MedicationAdministration {
-    let c = check.calculation();
-    let product = check.product().map(|p| {
-        let identity = p.identity();
-        match identity.din() {
-            Some(din) => format!("product {} (DIN {din})", identity.id()),
-            None => format!("product {}", identity.id()),
+/// One infusion of a split dose: its number, its day, and its own amount (the share of the
+/// ordered dose and of this patient's target), so the instruction read alone gives that day's.
+fn infusion_dosage(
+    c: &Calculation,
+    number: u32,
+    part: crate::regimen::SplitPart,
+    target: Option<crate::ExactCells>,
+    infusions: usize,
+) -> Dosage {
+    let share = part.fraction.get();
+    let fraction = share
+        .checked_div(rust_decimal::Decimal::ONE_HUNDRED)
+        .unwrap_or_default();
+    let mut dose_and_rate = Vec::new();
+    if let Some(dose) = c.dose() {
+        let shared = match dose {
+            Dose::Total(count) => count
+                .get()
+                .checked_mul(fraction)
+                .map(Quantity::million_cells),
+            Dose::PerKg(per_kg) => per_kg
+                .get()
+                .checked_mul(fraction)
+                .map(Quantity::million_cells_per_kg),
+        };
+        if let Some(shared) = shared {
+            dose_and_rate.push(Amount::Quantity(shared).entry("ordered", "Ordered"));
         }
-    });
-    let volume = check.excipients().map(|e| e.volume_ml());
-    administration_of(
-        c,
-        Given {
-            cells: check.actual_exact().get(),
-            volume_ml: volume,
-            deviation: check.deviation_percent(),
-            verdict: check.verdict(),
-            product,
-        },
-        check.findings(),
-        stage,
-        when,
-    )
-}
-
-/// The `MedicationAdministration` of a preparation from a product's concentration: the volume to
-/// draw and the cells it holds, to be given at `when`.
-pub fn prepared_administration(prepared: &Preparation, when: When) -> MedicationAdministration {
-    administration_of(
-        prepared.calculation(),
-        Given {
-            cells: prepared.delivered_exact().get(),
-            volume_ml: Some(prepared.volume().ml()),
-            deviation: prepared.deviation_percent(),
-            verdict: prepared.verdict(),
-            product: None,
-        },
-        prepared.findings(),
-        Stage::Prepared,
-        when,
-    )
-}
-
-/// What an administration gives, whatever it came from.
-struct Given {
-    cells: rust_decimal::Decimal,
-    volume_ml: Option<rust_decimal::Decimal>,
-    deviation: Option<rust_decimal::Decimal>,
-    verdict: Verdict,
-    product: Option<String>,
-}
-
-fn administration_of<'a>(
-    c: &'a Calculation,
-    given: Given,
-    findings: impl Iterator<Item = &'a Finding> + Clone,
-    stage: Stage,
-    when: When,
-) -> MedicationAdministration {
-    let outside = given.verdict == Verdict::Outside;
-    let (status, status_reason) = match stage {
-        Stage::Given => ("completed", Vec::new()),
-        Stage::Prepared if outside => (
-            "not-done",
-            vec![CodeableConcept {
-                coding: Vec::new(),
-                text: Some("outside the protocol: do not dispense".to_owned()),
-            }],
+    }
+    if let Some(target) = target {
+        dose_and_rate.push(
+            Amount::Quantity(Quantity::million_cells(target.get()))
+                .entry("calculated", "Calculated"),
+        );
+    }
+    let limits_per_infusion = c
+        .split()
+        .is_some_and(|split| split.limits() == crate::regimen::SplitLimits::PerInfusion);
+    let max = c
+        .cap()
+        .filter(|_| limits_per_infusion)
+        .and_then(|cap| cap.get().checked_mul(fraction))
+        .map(Quantity::million_cells);
+    let amount = target.map_or_else(
+        || "no single target; see the findings".to_owned(),
+        |t| crate::human::cells(t.get(), Notation::Unicode),
+    );
+    Dosage {
+        extension: vec![Extension::complex(
+            "split-infusion",
+            vec![
+                Extension::part("infusion", Value::PositiveInt(number)),
+                Extension::part(
+                    "infusions",
+                    Value::PositiveInt(u32::try_from(infusions).unwrap_or(u32::MAX)),
+                ),
+                Extension::part("day", Value::UnsignedInt(part.day)),
+                Extension::part("share", Value::Quantity(Quantity::new(share, PERCENT))),
+            ],
+        )],
+        sequence: Some(number),
+        text: format!(
+            "infusion {number} of {infusions}, day {}: {}% of the dose, {amount}",
+            part.day,
+            share.normalize()
         ),
-        Stage::Prepared => ("in-progress", Vec::new()),
-    };
-    let mut extension = provenance(c, given.verdict, findings.clone());
-    if let Some(target) = c.exact_cells() {
-        extension.push(Extension::new(
-            "target",
-            Value::Quantity(Quantity::million_cells(target.get())),
-        ));
+        timing: Some(Timing {
+            repeat: TimingRepeat { count: 1 },
+            code: CodeableConcept {
+                coding: Vec::new(),
+                text: Some(format!(
+                    "day {} of the course (the first infusion is day 0)",
+                    part.day
+                )),
+            },
+        }),
+        dose_and_rate,
+        max_dose_per_administration: max,
     }
-    if let Some(deviation) = given.deviation {
-        extension.push(Extension::new(
-            "deviation",
-            Value::Quantity(Quantity::new(deviation, PERCENT)),
-        ));
+}
+
+/// What an amount was judged against: the figure compared, the target, and for a split dose
+/// what was given before and the running total.
+struct Judged {
+    /// The amount compared with the target: this infusion's, or the running total.
+    amount: rust_decimal::Decimal,
+    target: Option<rust_decimal::Decimal>,
+    given_before: Option<rust_decimal::Decimal>,
+    running_total: Option<rust_decimal::Decimal>,
+}
+
+impl Judged {
+    fn of(check: &DeliveryCheck) -> Self {
+        let given = check.actual_exact().get();
+        let c = check.calculation();
+        match check.split() {
+            Some(split) if split.limits() == crate::regimen::SplitLimits::Cumulative => Self {
+                amount: split.cumulative().map_or(given, |t| t.get()),
+                target: split
+                    .cumulative_target()
+                    .filter(|_| split.cumulative().is_some())
+                    .or(split.target())
+                    .map(|t| t.get()),
+                given_before: split.given_before().map(|g| g.get()),
+                running_total: split.cumulative().map(|t| t.get()),
+            },
+            Some(split) => Self {
+                amount: given,
+                target: split.target().map(|t| t.get()),
+                given_before: split.given_before().map(|g| g.get()),
+                running_total: split.cumulative().map(|t| t.get()),
+            },
+            None => Self {
+                amount: given,
+                target: c.exact_cells().map(|t| t.get()),
+                given_before: None,
+                running_total: None,
+            },
+        }
     }
-    if let Some(volume) = given.volume_ml {
+
+    /// The extensions that say what was judged: `target`, `deviation` (with all its digits, or
+    /// to 10 places with the exact fraction beside it), `given-before`, `running-total`.
+    fn extensions(&self) -> Vec<Extension> {
+        use crate::units::fraction::{divide, fraction, rounded, to_decimal};
+        let mut extensions = Vec::new();
+        if let Some(target) = self.target {
+            extensions.push(Extension::new(
+                "target",
+                Value::Quantity(Quantity::million_cells(target)),
+            ));
+            #[allow(clippy::arithmetic_side_effects)] // big fractions; the division is checked
+            let deviation = divide(
+                (fraction(self.amount) - fraction(target))
+                    * fraction(rust_decimal::Decimal::ONE_HUNDRED),
+                &fraction(target),
+            );
+            if let Some(deviation) = deviation {
+                match to_decimal(&deviation) {
+                    Some(exact) => extensions.push(Extension::new(
+                        "deviation",
+                        Value::Quantity(Quantity::new(exact, PERCENT)),
+                    )),
+                    None => {
+                        if let Some(shown) = rounded(&deviation, DEVIATION_PLACES) {
+                            extensions.push(Extension::new(
+                                "deviation",
+                                Value::Quantity(Quantity::new(shown, PERCENT)),
+                            ));
+                        }
+                        extensions.push(Extension::new(
+                            "deviation-exact",
+                            Value::String(format!("{}/{}", deviation.numer(), deviation.denom())),
+                        ));
+                    }
+                }
+            }
+        }
+        if let Some(before) = self.given_before {
+            extensions.push(Extension::new(
+                "given-before",
+                Value::Quantity(Quantity::million_cells(before)),
+            ));
+        }
+        if let Some(total) = self.running_total {
+            extensions.push(Extension::new(
+                "running-total",
+                Value::Quantity(Quantity::million_cells(total)),
+            ));
+        }
+        extensions
+    }
+}
+
+/// The `MedicationAdministration` of a check of what was given (status `completed`), at `when`:
+/// `dosage.dose` is what was given; the `target` extension is what it was judged against (this
+/// infusion's share of a split dose, or the running total due under cumulative limits, with the
+/// `running-total` beside it), and `deviation` is that comparison's.
+///
+/// ```
+/// use celldose::{DoseChoice, DoseRequest, Protocol, Rounding};
+/// use celldose::calculation::{Course, Delivery};
+/// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/protocols/split-dose.toml"))?;
+/// let protocol = Protocol::from_toml("split.toml", &text)?;
+/// let request = DoseRequest::new("67.3kg".parse()?, DoseChoice::ArmDose, Rounding::HalfAwayFromZero);
+/// let course = Course::infusion(2).with_given_before("6.73e7".parse()?);
+/// let check = protocol.check_delivery(&request, &Delivery::count("2e8".parse()?), None, Some(course))?;
+/// let json = serde_json::to_value(celldose::fhir::administration(&check, celldose::fhir::When::now()))?;
+/// let target = json["extension"].as_array().unwrap().iter().find(|e| e["url"].as_str().unwrap().ends_with("/target")).unwrap();
+/// // Judged against infusion 2's share, 201,900,000 cells, not the whole 673,000,000.
+/// assert_eq!(target["valueQuantity"]["value"], serde_json::json!(201.9));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn administration(check: &DeliveryCheck, when: When) -> MedicationAdministration {
+    let c = check.calculation();
+    let product = product_words(check);
+    let volume = check.excipients().map(|e| e.volume_ml());
+    let given = check.actual_exact().get();
+    let mut extension = provenance(c, check.verdict(), check.findings());
+    extension.extend(Judged::of(check).extensions());
+    if let Some(volume) = volume {
         extension.push(Extension::new(
             "volume",
             Value::Quantity(Quantity::new(volume, MILLILITRES)),
         ));
     }
-    let (contained, supporting_information) = weights(c);
-    let verb = match stage {
-        Stage::Given => "given",
-        Stage::Prepared => "to be given",
-    };
-    let mut text = format!(
-        "{} {verb}",
-        crate::human::cells(given.cells, Notation::Unicode)
-    );
-    if let Some(volume) = given.volume_ml {
+    let (contained, supporting_information) = weights(c, when);
+    let mut text = format!("{} given", crate::human::cells(given, Notation::Unicode));
+    if let Some(volume) = volume {
         text.push_str(&format!(" in {} mL", crate::human::grouped(volume)));
     }
     MedicationAdministration {
@@ -359,17 +546,155 @@ fn administration_of<'a>(
         contained,
         extension,
         identifier: Vec::new(),
-        status,
-        status_reason,
-        medication_codeable_concept: medication(c, given.product.as_deref()),
+        status: "completed",
+        medication_codeable_concept: medication(c, product.as_deref()),
         subject: subject(c),
         effective_date_time: when,
         supporting_information,
-        note: notes(c, given.verdict, findings),
+        note: notes(c, check.verdict(), check.findings()),
         dosage: AdministrationDosage {
             text,
-            dose: Quantity::million_cells(given.cells),
+            dose: Quantity::million_cells(given),
         },
+    }
+}
+
+/// The product file's id (and DIN) in words, where the check used one.
+fn product_words(check: &DeliveryCheck) -> Option<String> {
+    check.product().map(|p| {
+        let identity = p.identity();
+        match identity.din() {
+            Some(din) => format!("product {} (DIN {din})", identity.id()),
+            None => format!("product {}", identity.id()),
+        }
+    })
+}
+
+/// The `MedicationDispense` of a preparation from a product's bags: status `preparation`
+/// (`declined`, with the reason, when outside the protocol), `quantity` the volume to draw,
+/// `dosageInstruction` the cells it holds, prepared at `when`.
+pub fn dispense(check: &DeliveryCheck, when: When) -> MedicationDispense {
+    let c = check.calculation();
+    let mut extension = provenance(c, check.verdict(), check.findings());
+    extension.extend(Judged::of(check).extensions());
+    let mut note = notes(c, check.verdict(), check.findings());
+    if let Some(product) = check.product() {
+        let bags: Vec<String> = product
+            .bags()
+            .iter()
+            .map(|b| {
+                if b.whole() {
+                    format!("bag {} whole ({} mL)", b.id(), b.volume_ml())
+                } else {
+                    format!("{} mL of bag {}", b.volume_ml(), b.id())
+                }
+            })
+            .collect();
+        note.push(Annotation {
+            text: format!("To draw: {}", bags.join(", then ")),
+        });
+    }
+    let volume = check
+        .excipients()
+        .map_or(rust_decimal::Decimal::ZERO, |e| e.volume_ml());
+    dispense_of(
+        c,
+        Prepared {
+            cells: check.actual_exact().get(),
+            volume_ml: volume,
+            verdict: check.verdict(),
+            product: product_words(check),
+        },
+        extension,
+        note,
+        when,
+    )
+}
+
+/// The `MedicationDispense` of a preparation from a product's concentration: the volume to draw
+/// and the cells it holds, prepared at `when`.
+pub fn prepared_dispense(prepared: &Preparation, when: When) -> MedicationDispense {
+    let c = prepared.calculation();
+    let mut extension = provenance(c, prepared.verdict(), prepared.findings());
+    extension.extend(
+        Judged {
+            amount: prepared.delivered_exact().get(),
+            target: c.exact_cells().map(|t| t.get()),
+            given_before: None,
+            running_total: None,
+        }
+        .extensions(),
+    );
+    let note = notes(c, prepared.verdict(), prepared.findings());
+    dispense_of(
+        c,
+        Prepared {
+            cells: prepared.delivered_exact().get(),
+            volume_ml: prepared.volume().ml(),
+            verdict: prepared.verdict(),
+            product: None,
+        },
+        extension,
+        note,
+        when,
+    )
+}
+
+/// What a preparation draws, whatever it came from.
+struct Prepared {
+    cells: rust_decimal::Decimal,
+    volume_ml: rust_decimal::Decimal,
+    verdict: Verdict,
+    product: Option<String>,
+}
+
+fn dispense_of(
+    c: &Calculation,
+    prepared: Prepared,
+    extension: Vec<Extension>,
+    note: Vec<Annotation>,
+    when: When,
+) -> MedicationDispense {
+    let (status, reason) = if prepared.verdict == Verdict::Outside {
+        (
+            "declined",
+            Some(CodeableConcept {
+                coding: Vec::new(),
+                text: Some("outside the protocol: do not dispense".to_owned()),
+            }),
+        )
+    } else {
+        ("preparation", None)
+    };
+    let (contained, supporting_information) = weights(c, when);
+    let text = format!(
+        "{} in {} mL, to be given",
+        crate::human::cells(prepared.cells, Notation::Unicode),
+        crate::human::grouped(prepared.volume_ml)
+    );
+    MedicationDispense {
+        resource_type: "MedicationDispense",
+        contained,
+        extension,
+        status,
+        status_reason_codeable_concept: reason,
+        medication_codeable_concept: medication(c, prepared.product.as_deref()),
+        subject: subject(c),
+        supporting_information,
+        quantity: Quantity::new(prepared.volume_ml, MILLILITRES),
+        when_prepared: when,
+        note,
+        dosage_instruction: vec![Dosage {
+            extension: Vec::new(),
+            sequence: None,
+            text,
+            timing: None,
+            dose_and_rate: vec![
+                Amount::Quantity(Quantity::million_cells(prepared.cells))
+                    .entry("calculated", "Calculated"),
+            ],
+            max_dose_per_administration: None,
+        }],
     }
 }
 
@@ -434,18 +759,20 @@ fn request_text(c: &Calculation) -> String {
 }
 
 /// The weight that doses (and the current weight, where one was given) as contained
-/// observations, and references to them.
-fn weights(c: &Calculation) -> (Vec<Observation>, Vec<Reference>) {
+/// observations of the patient at `when`, and references to them.
+fn weights(c: &Calculation, when: When) -> (Vec<Observation>, Vec<Reference>) {
     let basis = c
         .dosing_weight()
         .map(|d| format!("body weight, the weight at {}", d.weight.as_str()))
         .unwrap_or_else(|| "body weight".to_owned());
-    let mut observations = vec![weight_observation("weight", basis, c.weight())];
+    let mut observations = vec![weight_observation(c, "weight", basis, c.weight(), when)];
     if let Some(current) = c.current_weight() {
         observations.push(weight_observation(
+            c,
             "current-weight",
             "body weight on the day".to_owned(),
             current,
+            when,
         ));
     }
     let references = observations
@@ -459,11 +786,25 @@ fn weights(c: &Calculation) -> (Vec<Observation>, Vec<Reference>) {
     (observations, references)
 }
 
-fn weight_observation(id: &'static str, text: String, weight: EnteredWeight) -> Observation {
+fn weight_observation(
+    c: &Calculation,
+    id: &'static str,
+    text: String,
+    weight: EnteredWeight,
+    when: When,
+) -> Observation {
     Observation {
         resource_type: "Observation",
         id,
         status: "final",
+        category: vec![CodeableConcept {
+            coding: vec![Coding {
+                system: OBSERVATION_CATEGORY,
+                code: "vital-signs",
+                display: Some("Vital Signs"),
+            }],
+            text: None,
+        }],
         code: CodeableConcept {
             coding: vec![Coding {
                 system: LOINC,
@@ -472,6 +813,8 @@ fn weight_observation(id: &'static str, text: String, weight: EnteredWeight) -> 
             }],
             text: Some(text),
         },
+        subject: subject(c),
+        effective_date_time: when,
         value_quantity: Quantity::new(weight.weight().kg(), KILOGRAMS),
     }
 }
@@ -537,6 +880,12 @@ fn provenance<'a>(
         Extension::complex("protocol", parts),
         Extension::new("verdict", Value::Code(verdict.as_str())),
     ];
+    if let Some(reason) = c.acknowledgement() {
+        extensions.push(Extension::new(
+            "acknowledgement",
+            Value::String(reason.to_owned()),
+        ));
+    }
     for finding in findings {
         extensions.push(Extension::complex(
             "finding",
@@ -575,6 +924,11 @@ fn notes<'a>(
             c.protocol_sha256()
         ),
     }];
+    if let Some(reason) = c.acknowledgement() {
+        notes.push(Annotation {
+            text: format!("Soft findings acknowledged for this reason: {reason}"),
+        });
+    }
     notes.extend(findings.map(|finding| Annotation {
         text: format!(
             "{} {}: {} (per {})",

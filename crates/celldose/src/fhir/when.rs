@@ -35,6 +35,23 @@ impl When {
     }
 }
 
+impl When {
+    /// A calendar date.
+    pub fn date(date: jiff::civil::Date) -> Self {
+        Self(Moment::Date(date))
+    }
+
+    /// The date of a calculation: its dosing date where the request named one, else today's
+    /// date in UTC.
+    pub fn dosing_day(calculation: &crate::Calculation) -> Self {
+        Self::date(
+            calculation
+                .dosing_date()
+                .unwrap_or_else(crate::units::today_utc),
+        )
+    }
+}
+
 impl FromStr for When {
     type Err = Error;
 

@@ -4,15 +4,15 @@
 
 use std::str::FromStr;
 
-use celldose::fhir::{self, Stage, When};
+use celldose::fhir::{self, When};
 use celldose::human::Notation;
 use celldose::report::{CheckReport, DoseReport};
 use celldose::{
     AgeYears, Calculation, Catalogue, DeliveryCheck, DoseChoice, DoseRequest, Product, Rounding,
 };
 use fhir_model::r4b::resources::{
-    MedicationAdministration, MedicationAdministrationEffective, MedicationRequest,
-    MedicationRequestMedication, Resource,
+    MedicationAdministration, MedicationAdministrationEffective, MedicationDispense,
+    MedicationRequest, MedicationRequestMedication, Resource,
 };
 use fhir_model::r4b::types::{DosageDoseAndRateDose, Quantity};
 use proptest::prelude::*;
@@ -50,7 +50,8 @@ fn every_dose(catalogue: &Catalogue) -> Vec<Calculation> {
                     Rounding::HalfAwayFromZero,
                 )
                 .with_arm(arm.id())
-                .with_age(AgeYears::new(Decimal::from(45)).unwrap());
+                .with_age(AgeYears::new(Decimal::from(45)).unwrap())
+                .with_dosing_date("2026-11-30".parse().unwrap());
                 all.push(protocol.calculate(&request).unwrap());
             }
         }
@@ -227,7 +228,7 @@ fn every_administration_is_read_back_by_a_fhir_model() {
     let checks = every_check(&catalogue, &doses);
     assert!(checks.len() >= 10, "{}", checks.len());
     for check in &checks {
-        let text = fhir::to_json(&fhir::administration(check, Stage::Given, when())).unwrap();
+        let text = fhir::to_json(&fhir::administration(check, when())).unwrap();
         let read: MedicationAdministration =
             serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
         assert_eq!(read.status, "completed");
@@ -305,50 +306,67 @@ fn every_administration_is_read_back_by_a_fhir_model() {
     // Too little product: outside the protocol, so the preparation is not to be given.
     let too_little = prepare_from("10mL");
     assert_eq!(too_little.verdict(), celldose::Verdict::Outside);
+    let read_dispense = |resource: fhir::MedicationDispense| {
+        let text = fhir::to_json(&resource).unwrap();
+        let read: MedicationDispense =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        (read, text)
+    };
+    // What is to be given is a dispense in preparation, never an administration under way; one
+    // outside the protocol is declined, with the reason.
     for (resource, status, cells, volume) in [
         (
-            fhir::prepared_administration(&too_little, when()),
-            "not-done",
+            fhir::prepared_dispense(&too_little, when()),
+            "declined",
             too_little.delivered_exact().get(),
-            Some(too_little.volume().ml()),
+            too_little.volume().ml(),
         ),
         (
-            fhir::administration(&given, Stage::Given, when()),
-            "completed",
-            given.actual_exact().get(),
-            Some(Decimal::from(140)),
-        ),
-        (
-            fhir::administration(&prepared, Stage::Prepared, when()),
-            "in-progress",
+            fhir::dispense(&prepared, when()),
+            "preparation",
             prepared.actual_exact().get(),
-            prepared.excipients().map(|e| e.volume_ml()),
+            prepared.excipients().map(|e| e.volume_ml()).unwrap(),
         ),
         (
-            fhir::prepared_administration(&from_concentration, when()),
-            "in-progress",
+            fhir::prepared_dispense(&from_concentration, when()),
+            "preparation",
             from_concentration.delivered_exact().get(),
-            Some(from_concentration.volume().ml()),
+            from_concentration.volume().ml(),
         ),
     ] {
-        let text = fhir::to_json(&resource).unwrap();
-        let read: MedicationAdministration =
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
-        assert_eq!(read.status, status, "{text}");
-        let dose = read.dosage.as_ref().unwrap().dose.as_ref().unwrap();
-        assert_eq!(cells_of(model_value(dose)), cells);
-        let written_volume = read
-            .extension
-            .iter()
-            .find(|e| e.url.ends_with("/volume"))
-            .map(|e| match &e.value {
-                Some(fhir_model::r4b::types::ExtensionValue::Quantity(q)) => model_value(q),
-                other => panic!("{other:?}"),
-            });
-        assert_eq!(written_volume, volume.map(|v| v.normalize()), "{text}");
+        let (read, text) = read_dispense(resource);
+        assert_eq!(read.status.to_string(), status, "{text}");
+        if status == "declined" {
+            assert!(text.contains("\"statusReasonCodeableConcept\""), "{text}");
+        }
+        assert_eq!(
+            model_value(read.quantity.as_ref().unwrap()),
+            volume.normalize(),
+            "{text}"
+        );
+        let dosage = read.dosage_instruction[0].as_ref().unwrap();
+        let Some(DosageDoseAndRateDose::Quantity(q)) =
+            dosage.dose_and_rate[0].as_ref().unwrap().dose.as_ref()
+        else {
+            panic!("{text}");
+        };
+        assert_eq!(cells_of(model_value(q)), cells, "{text}");
+        assert!(
+            text.contains("\"whenPrepared\": \"2026-11-30T08:15:00Z\""),
+            "{text}"
+        );
     }
+    let text = fhir::to_json(&fhir::administration(&given, when())).unwrap();
+    let read: MedicationAdministration =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(read.status.to_string(), "completed");
+    let dose = read.dosage.as_ref().unwrap().dose.as_ref().unwrap();
+    assert_eq!(cells_of(model_value(dose)), given.actual_exact().get());
+    assert!(
+        text.contains("\"url\": \"https://celldose.github.io/fhir/StructureDefinition/volume\"")
+    );
     // The DIN names the product.
-    let text = fhir::to_json(&fhir::administration(&given, Stage::Given, when())).unwrap();
+    let text = fhir::to_json(&fhir::administration(&given, when())).unwrap();
     assert!(text.contains("DIN W1234 26 000417"), "{text}");
     assert!(text.contains("\"valueCode\": \"outside\""), "{text}");
 }
@@ -384,7 +402,7 @@ fn every_unit_code_is_valid_ucum() {
     }
     for check in &checks {
         unit_codes(
-            &serde_json::to_value(fhir::administration(check, Stage::Given, when())).unwrap(),
+            &serde_json::to_value(fhir::administration(check, when())).unwrap(),
             &mut codes,
         );
     }
@@ -432,9 +450,7 @@ fn golden_resources_for_each_built_in_protocol() {
         let mut text = fhir::to_json(&fhir::medication_request(request)).unwrap();
         text.push('\n');
         if let Some(check) = check {
-            text.push_str(
-                &fhir::to_json(&fhir::administration(check, Stage::Given, when())).unwrap(),
-            );
+            text.push_str(&fhir::to_json(&fhir::administration(check, when())).unwrap());
             text.push('\n');
         }
         let path = dir.join(format!("{id}.json"));
@@ -556,9 +572,204 @@ proptest! {
             let delivered = celldose::CellCount::new((target.get() * Decimal::new(1000 + above, 3)).round()).unwrap();
             let check = protocol.check(&request, delivered, Some("10%".parse().unwrap())).unwrap();
             let report = serde_json::to_value(CheckReport::new(&check, Notation::Unicode)).unwrap();
-            let text = serde_json::to_string(&fhir::administration(&check, Stage::Given, when())).unwrap();
+            let text = serde_json::to_string(&fhir::administration(&check, when())).unwrap();
             let written: ExactAdministration = serde_json::from_str(&text).unwrap();
             prop_assert_eq!(cells_of(exact(written.dosage.dose.value)), json_field(&report, "actual_cells_exact").unwrap());
         }
     }
+}
+
+fn split_protocol(limits: &str) -> celldose::Protocol {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+    let text = std::fs::read_to_string(format!("{root}/protocols/split-dose.toml")).unwrap();
+    celldose::Protocol::from_toml(
+        "split.toml",
+        &text.replace("\"per-infusion\"", &format!("\"{limits}\"")),
+    )
+    .unwrap()
+}
+
+fn split_request() -> DoseRequest {
+    DoseRequest::new(
+        "67.3kg".parse().unwrap(),
+        DoseChoice::ArmDose,
+        Rounding::HalfAwayFromZero,
+    )
+    .with_patient("S-014")
+    .unwrap()
+    .with_dosing_date("2026-11-30".parse().unwrap())
+}
+
+/// A quantity extension's value, as written.
+fn extension_quantity(resource: &Value, name: &str) -> Option<Decimal> {
+    resource["extension"]
+        .as_array()?
+        .iter()
+        .find(|e| {
+            e["url"]
+                .as_str()
+                .is_some_and(|u| u.ends_with(&format!("/{name}")))
+        })
+        .map(|e| Decimal::from_str(&e["valueQuantity"]["value"].to_string()).unwrap())
+}
+
+#[test]
+fn a_split_dose_request_has_one_instruction_per_infusion_each_with_its_own_amount() {
+    // DEMO-SPLIT at 67.3 kg: 1 × 10⁷/kg is 673,000,000 cells in all: 10 % (67,300,000) on day 0,
+    // 30 % (201,900,000) on day 1, 60 % (403,800,000) on day 2.
+    let c = split_protocol("per-infusion")
+        .calculate(&split_request())
+        .unwrap();
+    let text = fhir::to_json(&fhir::medication_request(&c)).unwrap();
+    let read: MedicationRequest =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(read.dosage_instruction.len(), 3, "{text}");
+    let json: Value = serde_json::from_str(&text).unwrap();
+    for (index, (sequence, day, calculated, ordered)) in [
+        (1, 0, "67.3", "1"),
+        (2, 1, "201.9", "3"),
+        (3, 2, "403.8", "6"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let dosage = read.dosage_instruction[index].as_ref().unwrap();
+        assert_eq!(dosage.sequence, Some(sequence));
+        let timing = dosage.timing.as_ref().unwrap();
+        assert_eq!(
+            timing.code.as_ref().unwrap().text.as_deref(),
+            Some(format!("day {day} of the course (the first infusion is day 0)").as_str())
+        );
+        assert_eq!(
+            timing.repeat.as_ref().unwrap().count.map(u32::from),
+            Some(1)
+        );
+        let written = &json["dosageInstruction"][index]["doseAndRate"];
+        assert_eq!(
+            written[0]["doseQuantity"]["value"].to_string(),
+            ordered,
+            "{text}"
+        );
+        assert_eq!(written[0]["doseQuantity"]["code"], "10*6{cells}/kg");
+        assert_eq!(
+            written[1]["doseQuantity"]["value"].to_string(),
+            calculated,
+            "{text}"
+        );
+    }
+    // No instruction carries the whole course; a note says what it is.
+    assert!(!text.contains("\"value\": 673,"), "{text}");
+    assert!(
+        text.contains("The whole course is 673,000,000 cells"),
+        "{text}"
+    );
+    // The weight observation is the vital-signs body weight of this patient on the dosing date.
+    let weight = &json["contained"][0];
+    assert_eq!(weight["category"][0]["coding"][0]["code"], "vital-signs");
+    assert_eq!(weight["subject"]["identifier"]["value"], "S-014");
+    assert_eq!(weight["effectiveDateTime"], "2026-11-30");
+}
+
+#[test]
+fn an_administration_is_judged_against_the_target_it_names_and_its_deviation_recomputes() {
+    use celldose::calculation::{Course, Delivery};
+    let cases = [
+        // Infusion 2 of a per-infusion split: 200,000,000 against its share, 201,900,000.
+        ("per-infusion", 2, "2e8", Some("6.73e7"), "201.9"),
+        // The same under cumulative limits: the running total, 267,300,000, against the
+        // 269,200,000 due by the end of infusion 2.
+        ("cumulative", 2, "2e8", Some("6.73e7"), "269.2"),
+        // A first infusion, and a deviation that does not terminate: 6.8e7 against 67,300,000.
+        ("per-infusion", 1, "6.8e7", None, "67.3"),
+    ];
+    for (limits, infusion, cells, given, target) in cases {
+        let mut course = Course::infusion(infusion);
+        if let Some(given) = given {
+            course = course.with_given_before(given.parse().unwrap());
+        }
+        let check = split_protocol(limits)
+            .check_delivery(
+                &split_request(),
+                &Delivery::count(cells.parse().unwrap()),
+                None,
+                Some(course),
+            )
+            .unwrap();
+        let text = fhir::to_json(&fhir::administration(&check, when())).unwrap();
+        let _: MedicationAdministration =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let json: Value = serde_json::from_str(&text).unwrap();
+        let written_target = extension_quantity(&json, "target").unwrap();
+        assert_eq!(written_target.to_string(), target, "{limits}: {text}");
+        // What was judged: the dose given, or the running total where the limits are cumulative.
+        let dose = Decimal::from_str(&json["dosage"]["dose"]["value"].to_string()).unwrap();
+        let judged = extension_quantity(&json, "running-total")
+            .filter(|_| limits == "cumulative")
+            .unwrap_or(dose);
+        // Recomputed from the resource alone, as fractions: (judged − target) ÷ target × 100.
+        let exact = (num_rational::BigRational::from_integer((judged.mantissa()).into())
+            / num_rational::BigRational::from_integer(
+                num_bigint::BigInt::from(10).pow(judged.scale()),
+            )
+            - num_rational::BigRational::from_integer(written_target.mantissa().into())
+                / num_rational::BigRational::from_integer(
+                    num_bigint::BigInt::from(10).pow(written_target.scale()),
+                ))
+            * num_rational::BigRational::from_integer(100.into())
+            / (num_rational::BigRational::from_integer(written_target.mantissa().into())
+                / num_rational::BigRational::from_integer(
+                    num_bigint::BigInt::from(10).pow(written_target.scale()),
+                ));
+        let fraction_text = json["extension"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["url"].as_str().unwrap().ends_with("/deviation-exact"))
+            .map(|e| e["valueString"].as_str().unwrap().to_owned());
+        match fraction_text {
+            Some(fraction) => {
+                assert_eq!(
+                    fraction,
+                    format!("{}/{}", exact.numer(), exact.denom()),
+                    "{text}"
+                );
+            }
+            None => {
+                let deviation = extension_quantity(&json, "deviation").unwrap();
+                let written = num_rational::BigRational::from_integer(deviation.mantissa().into())
+                    / num_rational::BigRational::from_integer(
+                        num_bigint::BigInt::from(10).pow(deviation.scale()),
+                    );
+                assert_eq!(written, exact, "{limits}: {text}");
+            }
+        }
+    }
+}
+
+#[test]
+fn an_acknowledgement_travels_with_the_resource() {
+    let request = DoseRequest::new(
+        "70kg".parse().unwrap(),
+        DoseChoice::Level(2),
+        Rounding::HalfAwayFromZero,
+    )
+    .with_arm("msc")
+    .with_age(AgeYears::new(Decimal::from(50)).unwrap())
+    .with_acknowledgement("investigator approved, SRC-2026-03")
+    .unwrap();
+    let c = catalogue()
+        .find("NCT05227846")
+        .unwrap()
+        .calculate(&request)
+        .unwrap();
+    assert_eq!(c.verdict(), celldose::Verdict::Within);
+    let text = fhir::to_json(&fhir::medication_request(&c)).unwrap();
+    assert!(text.contains("\"url\": \"https://celldose.github.io/fhir/StructureDefinition/acknowledgement\",\n      \"valueString\": \"investigator approved, SRC-2026-03\""), "{text}");
+    assert!(
+        text.contains(
+            "Soft findings acknowledged for this reason: investigator approved, SRC-2026-03"
+        ),
+        "{text}"
+    );
+    let _: MedicationRequest = serde_json::from_str(&text).unwrap();
 }
