@@ -131,5 +131,38 @@ fn audit(c: &mut Criterion) {
     let _ = std::fs::remove_file(&path);
 }
 
-criterion_group!(benches, parsing, calculation, batch, audit);
+/// The worst escalation inputs accepted: BOIN's count table of 1,000 rows (cohorts of 1) at a
+/// four-place target, and a decision and selection with 1,000 patients at one level.
+fn escalation(c: &mut Criterion) {
+    use celldose::escalation::{Boin, Cohort, Design, Outcomes};
+    let boin = Boin::with(
+        "0.3333".parse().unwrap(),
+        None,
+        None,
+        1,
+        Some(1000),
+        Some("0.9999".parse().unwrap()),
+        true,
+    )
+    .unwrap();
+    let mut group = c.benchmark_group("escalation");
+    group.sample_size(10);
+    group.bench_function("BOIN count table, 1,000 rows", |b| {
+        b.iter(|| black_box(&boin).boundaries(1000))
+    });
+    let design = Design::Boin(boin.clone());
+    let outcomes = Outcomes::new(vec![Cohort::counted(1, 1000, 333).unwrap()]).unwrap();
+    group.bench_function(
+        "BOIN decision and selection, 1,000 patients at a level",
+        |b| {
+            b.iter(|| {
+                design.decide(4, black_box(&outcomes)).unwrap();
+                design.select(4, black_box(&outcomes)).unwrap()
+            })
+        },
+    );
+    group.finish();
+}
+
+criterion_group!(benches, parsing, calculation, batch, audit, escalation);
 criterion_main!(benches);

@@ -365,6 +365,12 @@ pub struct EscalationArgs {
     #[arg(long, value_name = "DESIGN")]
     pub design: Option<String>,
 
+    /// The 3+3 variant: standard (stop and recommend the level below once a level has 2 DLTs)
+    /// or deescalate (expand the level below to 6 before declaring it the maximum tolerated
+    /// dose). Taken from the protocol where it names one.
+    #[arg(long, value_name = "VARIANT")]
+    pub variant: Option<String>,
+
     /// BOIN's target DLT rate, e.g. 0.3.
     #[arg(long, value_name = "RATE")]
     pub target: Option<String>,

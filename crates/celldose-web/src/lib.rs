@@ -20,6 +20,7 @@
 
 mod api;
 mod connections;
+mod escalation;
 mod guard;
 mod hosts;
 mod pages;
@@ -153,6 +154,7 @@ pub fn router(site: Site) -> Router {
         .route("/api/dose", post(api::dose))
         .route("/api/check", post(api::check))
         .route("/api/prepare", post(api::prepare))
+        .route("/escalation", get(escalation::view))
         .route("/style.css", get(pages::style))
         .fallback(pages::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(BODY_MAX_BYTES))

@@ -21,7 +21,7 @@ pub(crate) async fn style() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE).into_response()
 }
 
-fn page(title: &str, body: Markup) -> Html<String> {
+pub(crate) fn page(title: &str, body: Markup) -> Html<String> {
     Html(
         html! {
             (DOCTYPE)
@@ -34,7 +34,7 @@ fn page(title: &str, body: Markup) -> Html<String> {
                 }
                 body {
                     header.screen-only {
-                        nav { a href="/" { "celldose" } " · " a href="/" { "Protocols" } }
+                        nav { a href="/" { "celldose" } " · " a href="/" { "Protocols" } " · " a href="/escalation" { "Escalation" } }
                     }
                     main { (body) }
                 }
@@ -45,7 +45,7 @@ fn page(title: &str, body: Markup) -> Html<String> {
 }
 
 /// A response with `status` and a page saying why.
-fn problem(status: StatusCode, title: &str, message: &str) -> Response {
+pub(crate) fn problem(status: StatusCode, title: &str, message: &str) -> Response {
     let body = html! {
         h1 { (title) }
         p.refusal role="alert" { (message) }
@@ -125,6 +125,9 @@ pub(crate) async fn protocol(State(site): State<Arc<Site>>, Path(id): Path<Strin
         p.forms {
             @for kind in [Kind::Dose, Kind::Check, Kind::Prepare] {
                 a.button href={ "/" (kind.name()) "?protocol=" (protocol.id()) } { (title(kind)) } " "
+            }
+            @if protocol.arms().iter().any(|a| a.regimen().escalation().is_some()) {
+                a.button href={ "/escalation?protocol=" (protocol.id()) } { "Escalation decision" }
             }
         }
         pre.printout tabindex="0" { (celldose::printout::show(protocol, Notation::Unicode)) }

@@ -520,3 +520,85 @@ async fn the_worksheet_names_its_audit_record() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[tokio::test]
+async fn the_escalation_page_shows_the_decision_from_the_served_trial_state() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = scratch("escalation");
+    let state = dir.join("state.toml");
+    std::fs::copy(root.join("examples/trial-state-with-outcomes.toml"), &state).unwrap();
+    let builtin =
+        std::fs::read_to_string(root.join("crates/celldose/protocols/nct05227846.toml")).unwrap();
+    // A site's copy of the protocol that names its rule.
+    let named = |keys: &str| {
+        let path = dir.join("nct05227846.toml");
+        let text = builtin.replacen("escalation = {", &format!("escalation = {{ {keys},"), 1);
+        assert_ne!(text, builtin);
+        std::fs::write(&path, text).unwrap();
+        let live = celldose::regimen::Library::empty()
+            .with_file(&path)
+            .with_trial_state(&state)
+            .live()
+            .unwrap();
+        celldose_web::router(celldose_web::Site::live(live))
+    };
+    let before = std::fs::read(&state).unwrap();
+    // 3+3 on 1NNN 2NTN 2NNN: 1 of 6 at level 2, escalate to level 3, which is not opened.
+    let router = named("design = \"3+3\"");
+    let index = send(&router, get("/escalation", Some(HOST))).await;
+    assert_eq!(index.status, StatusCode::OK);
+    assert!(
+        index.body.contains("/escalation?protocol=NCT05227846"),
+        "{}",
+        index.body
+    );
+    let page = send(&router, get("/escalation?protocol=NCT05227846", Some(HOST))).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("ESCALATE: the next cohort at level 3"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("That level is NOT opened in the trial state"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("ESCALATE: treat the next cohort at level 3"),
+        "{}",
+        page.body
+    );
+    // BOIN: the decision and the count table.
+    let router = named("design = \"boin\", target = \"0.3\"");
+    let page = send(&router, get("/escalation?protocol=NCT05227846", Some(HOST))).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("BOIN&#39;s count table") || page.body.contains("BOIN's count table"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("Eliminate if # of DLT ≥"),
+        "{}",
+        page.body
+    );
+    // A protocol naming no rule: the page says what to do.
+    let live = celldose::regimen::Library::builtin()
+        .with_trial_state(&state)
+        .live()
+        .unwrap();
+    let router = celldose_web::router(celldose_web::Site::live(live));
+    let unnamed = send(&router, get("/escalation?protocol=NCT05227846", Some(HOST))).await;
+    assert_eq!(unnamed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unnamed.body.contains("names no escalation design"),
+        "{}",
+        unnamed.body
+    );
+    // The page wrote nothing.
+    assert_eq!(std::fs::read(&state).unwrap(), before);
+    std::fs::remove_dir_all(&dir).ok();
+}

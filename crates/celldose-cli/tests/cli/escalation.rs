@@ -206,7 +206,35 @@ fn escalation_refuses_what_it_cannot_decide() {
                 "--target",
                 "0.9",
             ],
-            "BOIN rates",
+            "0.05 to 0.6",
+        ),
+        (
+            vec![
+                "escalation",
+                "--design",
+                "3+3",
+                "--levels",
+                "4",
+                "--outcomes",
+                "1NNN 2TNN 2NNNN",
+            ],
+            "at most 6 patients",
+        ),
+        (
+            vec![
+                "escalation",
+                "--design",
+                "boin",
+                "--target",
+                "0.3",
+                "--variant",
+                "deescalate",
+                "--levels",
+                "4",
+                "--outcomes",
+                "1NNN",
+            ],
+            "--variant applies to --design 3+3",
         ),
     ] {
         let (code, stdout, stderr) = run(&args);

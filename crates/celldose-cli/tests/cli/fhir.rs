@@ -133,7 +133,10 @@ fn prepare_from_a_product_file_is_a_dispense_in_preparation() {
     assert_eq!(json["quantity"]["value"].to_string(), "139.6");
     assert_eq!(json["quantity"]["code"], "mL");
     assert!(stdout.contains("DIN W1234 26 000417"), "{stdout}");
-    assert!(stdout.contains("To draw: bag 1 whole (70 mL), then 69.6 mL of bag 2"), "{stdout}");
+    assert!(
+        stdout.contains("To draw: bag 1 whole (70 mL), then 69.6 mL of bag 2"),
+        "{stdout}"
+    );
 }
 
 #[test]

@@ -12,14 +12,28 @@
 //! and P(p > φ | data) > 0.95 under a Beta(1, 1) prior. With t DLTs in n patients the posterior
 //! is Beta(t + 1, n − t + 1), and for whole parameters P(p > φ) = P(Binomial(n + 1, φ) ≤ t), a
 //! finite sum of rationals; it is compared with the cutoff exactly.
+//!
+//! **Bounded cost.** Every rate has at most five decimal places (the target and the cutoff at
+//! most four; φ1 and φ2 five, so that their defaults 0.6φ and 1.4φ fit), so with D = 10⁵ each
+//! comparison is one between whole numbers: Bᵗ ≤ Aⁿ is b₁ᵗ·a₂ⁿ ≤ a₁ⁿ·b₂ᵗ, and the posterior tail
+//! is Σ C(n+1, k)·Pᵏ·(D−P)ⁿ⁺¹⁻ᵏ against the cutoff × Dⁿ⁺¹. A count table is worked out row by
+//! row from the row before, multiplying whole numbers by small ones (Pascal's rule carries the
+//! binomial tail from n to n + 1), so its cost grows with the number of rows, not with their
+//! square; at most 1,000 patients are ever counted. No rational is reduced on the way.
+//!
+//! **Selection**, as `BOIN::select.mtd` makes it: the estimates (y + 0.05) / (n + 0.1) of the
+//! levels tried below any eliminated one, made non-decreasing by pool-adjacent-violators weighted
+//! by the inverse of their variance (y + 0.05)(n − y + 0.05) / ((n + 0.1)²(n + 1.1)); each is
+//! then raised by its position × 10⁻¹⁰, and the level whose estimate is closest to the target is
+//! selected, the first in order on a tie. All of it in exact rationals.
 
 // Big integers and rationals cannot overflow, and every denominator here is a product of rates
 // that `Boin::with` holds strictly between 0 and 1, or a count of at least one.
 #![allow(clippy::arithmetic_side_effects)]
 
-use num_bigint::BigInt;
+use num_bigint::{BigInt, BigUint};
 use num_rational::Ratio;
-use num_traits::{One, Zero};
+use num_traits::One;
 use rust_decimal::{Decimal, MathematicalOps};
 
 use super::{Decision, Outcomes, Step, bad_parameter};
@@ -62,16 +76,107 @@ pub struct BoundaryRow {
     pub eliminate_at_least: Option<u32>,
 }
 
+/// Every rate is a whole number over this: 10⁵ (at most five decimal places).
+const SCALE: u64 = 100_000;
+/// The most patients a count table or a decision counts.
+const MAX_TREATED: u32 = 1_000;
+
+/// A design's rates as whole numbers over [`SCALE`]: A = a₀/a₁, B = b₀/b₁ of λe = ln A / ln B;
+/// C = c₀/c₁, D = d₀/d₁ of λd = ln C / ln D; P = φ·SCALE and Q = SCALE − P.
+struct Whole {
+    a: (u64, u64),
+    b: (u64, u64),
+    c: (u64, u64),
+    d: (u64, u64),
+    p: u64,
+    q: u64,
+}
+
+/// A rate of at most five places × 10⁵, as a whole number.
+fn whole_of(value: Decimal) -> u64 {
+    let value = value.normalize();
+    let mantissa = u64::try_from(value.mantissa()).unwrap_or(0);
+    let places = value.scale().min(5);
+    mantissa.saturating_mul(10u64.saturating_pow(5 - places))
+}
+
+fn big(value: u64) -> BigUint {
+    BigUint::from(value)
+}
+
+/// A decimal's mantissa and scale: 0.95 is (95, 2).
+fn decimal_parts(value: Decimal) -> (BigUint, u32) {
+    let value = value.normalize();
+    (
+        BigUint::from(u128::try_from(value.mantissa()).unwrap_or(0)),
+        value.scale(),
+    )
+}
+
+/// Whether `sum` ÷ `whole` is above `cutoff`: sum·10^scale > mantissa·whole.
+fn above(sum: &BigUint, whole: &BigUint, cutoff: Decimal) -> bool {
+    let (mantissa, scale) = decimal_parts(cutoff);
+    sum * big(10).pow(scale) > mantissa * whole
+}
+
+/// The binomial tail of a count table, carried from one n to the next: at m = n + 1 patients'
+/// worth and a count t, S = Σₖ≤ₜ C(m, k)·Pᵏ·Qᵐ⁻ᵏ, T = C(m, t)·Pᵗ·Qᵐ⁻ᵗ, and the cutoff's
+/// numerator × (P + Q)ᵐ.
+struct Tail {
+    m: u32,
+    t: u32,
+    sum: BigUint,
+    term: BigUint,
+    threshold: BigUint,
+}
+
+impl Tail {
+    /// At n = 0 (m = 1) and t = 0.
+    fn new(w: &Whole, cutoff_numerator: BigUint) -> Self {
+        Self {
+            m: 1,
+            t: 0,
+            sum: big(w.q),
+            term: big(w.q),
+            threshold: cutoff_numerator * SCALE,
+        }
+    }
+
+    /// From m to m + 1, at the same t: Pascal's rule gives S' = (P + Q)·S − P·T, and
+    /// T' = T·Q·(m + 1) ÷ (m + 1 − t), a whole number.
+    fn grow(&mut self, w: &Whole) {
+        let next = self.m.saturating_add(1);
+        self.sum = &self.sum * SCALE - &self.term * w.p;
+        self.term = &self.term * (w.q * u64::from(next)) / u64::from(next - self.t);
+        self.threshold *= SCALE;
+        self.m = next;
+    }
+
+    /// The smallest t ≤ n whose tail is above the cutoff (10^`scale` × S > the threshold), the
+    /// search going on from where the last row's ended (the count only grows with n).
+    fn first_above(&mut self, w: &Whole, n: u32, scale: u32) -> Option<u32> {
+        let ten = big(10).pow(scale);
+        loop {
+            if &self.sum * &ten > self.threshold {
+                return Some(self.t);
+            }
+            if self.t >= n {
+                return None;
+            }
+            self.term =
+                &self.term * (u64::from(self.m - self.t) * w.p) / (u64::from(self.t + 1) * w.q);
+            self.sum += &self.term;
+            self.t = self.t.saturating_add(1);
+        }
+    }
+}
+
 fn q(value: Decimal) -> Q {
     let scale = value.scale();
     Ratio::new(
         BigInt::from(value.mantissa()),
         num_traits::pow(BigInt::from(10), usize::try_from(scale).unwrap_or(0)),
     )
-}
-
-fn pow(base: &Q, exponent: u32) -> Q {
-    num_traits::pow(base.clone(), usize::try_from(exponent).unwrap_or(0))
 }
 
 /// The rate φ·k/10 rounded to no more places than φ has plus one: 0.6 × 0.3 = 0.18.
@@ -88,7 +193,7 @@ impl Boin {
     /// no extra-safe rule at the lowest level.
     ///
     /// # Errors
-    /// A target not strictly between 0 and 1, or whose φ2 would reach 1.
+    /// As [`Boin::with`]: a target outside 0.05–0.6, or with more than four decimal places.
     pub fn new(target: Decimal) -> Result<Self> {
         Self::with(target, None, None, 3, None, None, false)
     }
@@ -96,8 +201,9 @@ impl Boin {
     /// A design with every parameter given (`None` for a default).
     ///
     /// # Errors
-    /// Unless 0 < φ1 < φ < φ2 < 1, 1 ≤ cohort size ≤ 100, the cohort size ≤ the maximum
-    /// sample size ≤ 1,000, and 0.5 < cutoff < 1.
+    /// Unless 0.05 ≤ φ ≤ 0.6 (as the BOIN package accepts), 0 < φ1 < φ < φ2 < 1, 1 ≤ cohort size
+    /// ≤ 100, the cohort size ≤ the maximum sample size ≤ 1,000, and 0.5 < cutoff < 1; and unless
+    /// the target and the cutoff have at most four decimal places, φ1 and φ2 at most five.
     pub fn with(
         target: Decimal,
         phi1: Option<Decimal>,
@@ -110,6 +216,29 @@ impl Boin {
         let phi1 = phi1.unwrap_or_else(|| scaled(target, 6));
         let phi2 = phi2.unwrap_or_else(|| scaled(target, 14));
         let cutoff = cutoff.unwrap_or_else(|| Decimal::new(95, 2));
+        if !(Decimal::new(5, 2) <= target && target <= Decimal::new(6, 1)) {
+            return Err(bad_parameter(
+                "BOIN target DLT rate",
+                target.to_string(),
+                "0.05 to 0.6, as the BOIN package accepts",
+            ));
+        }
+        for (what, value, places) in [
+            ("BOIN target DLT rate", target, 4),
+            ("BOIN elimination cutoff", cutoff, 4),
+            ("BOIN φ1", phi1, 5),
+            ("BOIN φ2", phi2, 5),
+        ] {
+            if value.normalize().scale() > places {
+                return Err(bad_parameter(
+                    what,
+                    value.to_string(),
+                    &format!(
+                        "at most {places} decimal places (so that every decision is worked out exactly in bounded time)"
+                    ),
+                ));
+            }
+        }
         if !(Decimal::ZERO < phi1 && phi1 < target && target < phi2 && phi2 < Decimal::ONE) {
             return Err(bad_parameter(
                 "BOIN rates",
@@ -216,108 +345,150 @@ impl Boin {
         ratio_of_logs(&c, &d)
     }
 
-    /// Whether t DLTs in n treated is at most λe: Bᵗ ≤ Aⁿ.
-    fn escalates(&self, n: u32, t: u32) -> bool {
-        let (a, b) = self.escalation_ratios();
-        pow(&b, t) <= pow(&a, n)
-    }
-
-    /// Whether t DLTs in n treated is at least λd: Dᵗ ≥ Cⁿ.
-    fn de_escalates(&self, n: u32, t: u32) -> bool {
-        let (c, d) = self.de_escalation_ratios();
-        pow(&d, t) >= pow(&c, n)
-    }
-
-    /// P(p > φ | t DLTs in n) under Beta(1, 1): P(Binomial(n + 1, φ) ≤ t), exactly.
-    fn posterior_above_target(&self, n: u32, t: u32) -> Q {
-        let phi = q(self.target);
-        let rest = Q::one() - &phi;
-        let trials = n.saturating_add(1);
-        let mut sum = Q::zero();
-        let mut choose = BigInt::one();
-        for k in 0..=t.min(trials) {
-            if k > 0 {
-                choose = choose * BigInt::from(trials.saturating_sub(k).saturating_add(1))
-                    / BigInt::from(k);
-            }
-            sum += Q::from_integer(choose.clone())
-                * pow(&phi, k)
-                * pow(&rest, trials.saturating_sub(k));
+    /// The rates as whole numbers over [`SCALE`].
+    fn whole(&self) -> Whole {
+        let int = |value: Decimal| whole_of(value);
+        let (p, p1, p2) = (int(self.target), int(self.phi1), int(self.phi2));
+        let (q, q1, q2) = (
+            SCALE.saturating_sub(p),
+            SCALE.saturating_sub(p1),
+            SCALE.saturating_sub(p2),
+        );
+        Whole {
+            a: (q1, q),
+            b: (p.saturating_mul(q1), p1.saturating_mul(q)),
+            c: (q, q2),
+            d: (p2.saturating_mul(q), p.saturating_mul(q2)),
+            p,
+            q,
         }
-        sum
     }
 
-    /// Whether a level with t DLTs in n treated is eliminated (the lowest level with the
-    /// extra-safe rule's lower cutoff, 0.05 below).
-    fn eliminates(&self, n: u32, t: u32, lowest: bool) -> bool {
-        let cutoff = if lowest && self.extra_safe {
+    /// Whether t DLTs in n treated is at most λe: Bᵗ ≤ Aⁿ, that is b₁ᵗ·a₂ⁿ ≤ a₁ⁿ·b₂ᵗ.
+    fn escalates(&self, n: u32, t: u32) -> bool {
+        let w = self.whole();
+        big(w.b.0).pow(t) * big(w.a.1).pow(n) <= big(w.a.0).pow(n) * big(w.b.1).pow(t)
+    }
+
+    /// Whether t DLTs in n treated is at least λd: Dᵗ ≥ Cⁿ, that is d₁ᵗ·c₂ⁿ ≥ c₁ⁿ·d₂ᵗ.
+    fn de_escalates(&self, n: u32, t: u32) -> bool {
+        let w = self.whole();
+        big(w.d.0).pow(t) * big(w.c.1).pow(n) >= big(w.c.0).pow(n) * big(w.d.1).pow(t)
+    }
+
+    /// P(p > φ | t DLTs in n) under Beta(1, 1), that is P(Binomial(n + 1, φ) ≤ t), as the whole
+    /// number Σ C(n+1, k)·Pᵏ·(D−P)ⁿ⁺¹⁻ᵏ over Dⁿ⁺¹.
+    fn posterior_above_target(&self, n: u32, t: u32) -> (BigUint, BigUint) {
+        let w = self.whole();
+        let m = n.saturating_add(1);
+        let mut term = big(w.q).pow(m);
+        let mut sum = term.clone();
+        for k in 0..t.min(m) {
+            term = term * (u64::from(m - k) * w.p) / (u64::from(k + 1) * w.q);
+            sum += &term;
+        }
+        (sum, big(SCALE).pow(m))
+    }
+
+    /// The elimination cutoff for a level: 0.05 lower at the lowest level under the extra-safe
+    /// rule.
+    fn cutoff_at(&self, lowest: bool) -> Decimal {
+        if lowest && self.extra_safe {
             self.cutoff
                 .checked_sub(Decimal::new(5, 2))
                 .unwrap_or(self.cutoff)
         } else {
             self.cutoff
-        };
-        n >= 3 && self.posterior_above_target(n, t) > q(cutoff)
+        }
     }
 
-    /// The count table for n = cohort size, 2 × cohort size, … up to `max_n`.
+    /// Whether a level with t DLTs in n treated is eliminated (the lowest level with the
+    /// extra-safe rule's lower cutoff, 0.05 below).
+    fn eliminates(&self, n: u32, t: u32, lowest: bool) -> bool {
+        n >= 3 && {
+            let (sum, whole) = self.posterior_above_target(n, t);
+            above(&sum, &whole, self.cutoff_at(lowest))
+        }
+    }
+
+    /// The count table for n = cohort size, 2 × cohort size, … up to `max_n`, as the BOIN
+    /// package's `get.boundary` gives it: a de-escalation count above the elimination count is
+    /// lowered to it.
+    ///
+    /// ```
+    /// use celldose::escalation::Boin;
+    /// // Target 0.6 in cohorts of 1: at 44 treated, λd would de-escalate at 33 DLTs, but 32
+    /// // already eliminate the level, and the package gives 32 for both.
+    /// let boin = Boin::with("0.6".parse()?, None, None, 1, Some(44), None, false)?;
+    /// let row = boin.boundaries(44)[43];
+    /// assert_eq!((row.n, row.de_escalate_at_least, row.eliminate_at_least), (44, Some(32), Some(32)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn boundaries(&self, max_n: u32) -> Vec<BoundaryRow> {
-        let step = usize::try_from(self.cohort_size).unwrap_or(1);
-        (self.cohort_size..=max_n)
-            .step_by(step.max(1))
-            .map(|n| self.row(n))
-            .collect()
+        let w = self.whole();
+        let cohort = self.cohort_size.max(1);
+        let max_n = max_n.min(MAX_TREATED);
+        // Escalation: the largest t with b₁ᵗ·a₂ⁿ ≤ a₁ⁿ·b₂ᵗ, kept as (left, right) at (n, t).
+        let (mut e_t, mut e_left, mut e_right) = (0u32, BigUint::from(1u8), BigUint::from(1u8));
+        // De-escalation: the smallest t with d₁ᵗ·c₂ⁿ ≥ c₁ⁿ·d₂ᵗ.
+        let (mut d_t, mut d_left, mut d_right) = (0u32, BigUint::from(1u8), BigUint::from(1u8));
+        // Elimination: the smallest t with P(Binomial(m, φ) ≤ t) above the cutoff, m = n + 1,
+        // carried as the tail sum S(m, t), the term T(m, t), and the cutoff × Dᵐ.
+        let (cutoff_numerator, cutoff_scale) = decimal_parts(self.cutoff);
+        let mut x = Tail::new(&w, cutoff_numerator);
+        let mut rows = Vec::new();
+        let mut n = 0u32;
+        while n.saturating_add(cohort) <= max_n {
+            for _ in 0..cohort {
+                n = n.saturating_add(1);
+                e_left *= w.a.1;
+                e_right *= w.a.0;
+                d_left *= w.c.1;
+                d_right *= w.c.0;
+                x.grow(&w);
+            }
+            while e_t < n && &e_left * w.b.0 <= &e_right * w.b.1 {
+                e_t = e_t.saturating_add(1);
+                e_left *= w.b.0;
+                e_right *= w.b.1;
+            }
+            while d_t <= n && d_left < d_right {
+                d_t = d_t.saturating_add(1);
+                d_left *= w.d.0;
+                d_right *= w.d.1;
+            }
+            let eliminate_at_least = if n >= 3 {
+                x.first_above(&w, n, cutoff_scale)
+            } else {
+                None
+            };
+            let de_escalate_at_least = match ((d_t <= n).then_some(d_t), eliminate_at_least) {
+                (Some(d), Some(e)) => Some(d.min(e)),
+                (None, Some(e)) => Some(e),
+                (d, None) => d,
+            };
+            rows.push(BoundaryRow {
+                n,
+                escalate_at_most: e_t,
+                de_escalate_at_least,
+                eliminate_at_least,
+            });
+        }
+        rows
     }
 
-    /// The table's row for n treated: each cut-off found by walking t up from 0 with running
-    /// powers and a running binomial sum, the same comparisons as a decision makes.
+    /// The table's row for n treated.
     pub fn row(&self, n: u32) -> BoundaryRow {
-        let (a, b) = self.escalation_ratios();
-        let (c, d) = self.de_escalation_ratios();
-        let (a_n, c_n) = (pow(&a, n), pow(&c, n));
-        let (mut b_t, mut d_t) = (Q::one(), Q::one());
-        let mut escalate_at_most = 0;
-        let mut de_escalate_at_least = None;
-        for t in 0..=n {
-            if b_t <= a_n {
-                escalate_at_most = t;
-            }
-            if de_escalate_at_least.is_none() && d_t >= c_n {
-                de_escalate_at_least = Some(t);
-            }
-            b_t = &b_t * &b;
-            d_t = &d_t * &d;
-        }
-        let eliminate_at_least = (n >= 3)
-            .then(|| {
-                let cutoff = q(self.cutoff);
-                let phi = q(self.target);
-                let rest = Q::one() - &phi;
-                let trials = n.saturating_add(1);
-                // P(Binomial(n + 1, φ) ≤ t), adding one term per t.
-                let mut sum = Q::zero();
-                let mut choose = BigInt::one();
-                let mut term_phi = Q::one();
-                (0..=n).find(|t| {
-                    if *t > 0 {
-                        choose = &choose
-                            * BigInt::from(trials.saturating_sub(*t).saturating_add(1))
-                            / BigInt::from(*t);
-                        term_phi = &term_phi * &phi;
-                    }
-                    sum += Q::from_integer(choose.clone())
-                        * &term_phi
-                        * pow(&rest, trials.saturating_sub(*t));
-                    sum > cutoff
-                })
-            })
-            .flatten();
-        BoundaryRow {
+        let single = Self {
+            cohort_size: 1,
+            ..self.clone()
+        };
+        single.boundaries(n).pop().unwrap_or(BoundaryRow {
             n,
-            escalate_at_most,
-            de_escalate_at_least,
-            eliminate_at_least,
-        }
+            escalate_at_most: 0,
+            de_escalate_at_least: None,
+            eliminate_at_least: None,
+        })
     }
 
     /// The lowest eliminated level, where any is.
@@ -356,11 +527,12 @@ impl Boin {
             rate_words(n, t)
         )];
         if n >= 3 {
+            let (sum, whole) = self.posterior_above_target(n, t);
             figures.push(format!(
                 "level {current}: P(DLT rate > {} | data) = {} (eliminated above {})",
                 self.target,
-                decimal_of(&self.posterior_above_target(n, t), 4),
-                self.cutoff
+                decimal_of(&Ratio::new(BigInt::from(sum), BigInt::from(whole)), 4),
+                self.cutoff_at(current == 1)
             ));
         }
         if lowest_out == Some(1) {
@@ -371,8 +543,14 @@ impl Boin {
                 recommended_level: None,
                 eliminated,
                 rule: format!(
-                    "{words}: level 1 is eliminated (P(DLT rate > {}) above {}): stop the trial; no dose is recommended",
-                    self.target, self.cutoff
+                    "{words}: level 1 is eliminated (P(DLT rate > {}) above {}{}): stop the trial; no dose is recommended",
+                    self.target,
+                    self.cutoff_at(true),
+                    if self.extra_safe {
+                        ", the extra-safe rule's cutoff at the lowest level"
+                    } else {
+                        ""
+                    }
                 ),
                 figures,
             });
@@ -449,10 +627,20 @@ impl Boin {
         })
     }
 
-    /// The maximum tolerated dose at the end: the isotonic (pool-adjacent-violators) estimates
-    /// of the DLT rate over the levels tried and not eliminated, and the level whose estimate is
-    /// closest to the target; among equal estimates, the highest level if they are below the
-    /// target, the lowest if above.
+    /// The maximum tolerated dose at the end, as `BOIN::select.mtd` selects it: over the levels
+    /// tried below any eliminated one, the estimates (y + 0.05) / (n + 0.1) made non-decreasing
+    /// by pool-adjacent-violators weighted by 1 / var, var = (y + 0.05)(n − y + 0.05) /
+    /// ((n + 0.1)²(n + 1.1)); each raised by its position × 10⁻¹⁰; the level whose estimate is
+    /// closest to the target, the first in order on a tie.
+    ///
+    /// ```
+    /// use celldose::escalation::{Design, Boin};
+    /// // 1NNN 2TTN 3NNN at target 0.3: the package selects level 3 (weighting by n would give 2).
+    /// let design = Design::Boin(Boin::new("0.3".parse()?)?);
+    /// let decision = design.select(3, &"1NNN 2TTN 3NNN".parse()?)?;
+    /// assert_eq!(decision.recommended_level(), Some(3));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub(super) fn select(&self, levels: u32, outcomes: &Outcomes) -> Result<Decision> {
         let lowest_out = self.lowest_eliminated(levels, outcomes);
         let eliminated: Vec<u32> = lowest_out.map_or_else(Vec::new, |l| (l..=levels).collect());
@@ -475,27 +663,20 @@ impl Boin {
             })
             .collect();
         let target = q(self.target);
-        let mut best: Option<(u32, Q, Q)> = None;
-        for ((level, _, _), estimate) in tried.iter().zip(&estimates) {
-            let distance = if estimate >= &target {
-                estimate - &target
+        let nudge = Q::new(BigInt::one(), num_traits::pow(BigInt::from(10), 10));
+        let mut best: Option<(u32, Q)> = None;
+        for (position, ((level, _, _), estimate)) in tried.iter().zip(&estimates).enumerate() {
+            let raised = estimate + &nudge * Q::from_integer(BigInt::from(position + 1));
+            let distance = if raised >= target {
+                &raised - &target
             } else {
-                &target - estimate
+                &target - &raised
             };
-            let better = match &best {
-                None => true,
-                Some((_, best_distance, best_estimate)) => {
-                    distance < *best_distance
-                        || (distance == *best_distance
-                            && estimate == best_estimate
-                            && estimate < &target)
-                }
-            };
-            if better {
-                best = Some((*level, distance, estimate.clone()));
+            if best.as_ref().is_none_or(|(_, best)| distance < *best) {
+                best = Some((*level, distance));
             }
         }
-        let recommended = best.map(|(level, _, _)| level);
+        let recommended = best.map(|(level, _)| level);
         Ok(Decision {
             step: Step::Stop,
             current_level: outcomes.current_level(),
@@ -504,7 +685,7 @@ impl Boin {
             eliminated,
             rule: match recommended {
                 Some(level) => format!(
-                    "the maximum tolerated dose is level {level}, whose isotonic DLT estimate is closest to the target {}",
+                    "the maximum tolerated dose is level {level}, whose isotonic DLT estimate is closest to the target {} (as BOIN::select.mtd selects it)",
                     self.target
                 ),
                 None if lowest_out == Some(1) => {
@@ -517,19 +698,32 @@ impl Boin {
     }
 }
 
-/// Pool-adjacent-violators over (level, n, t), weights n: non-decreasing rates.
+/// Pool-adjacent-violators over (level, n, y): the estimates (y + 0.05) / (n + 0.1) made
+/// non-decreasing, each block the average of its levels' estimates weighted by the inverse of
+/// their variance, (y + 0.05)(n − y + 0.05) / ((n + 0.1)²(n + 1.1)).
 fn isotonic(tried: &[(u32, u32, u32)]) -> Vec<Q> {
-    // Blocks of (DLTs, treated, levels in the block).
-    let mut blocks: Vec<(BigInt, BigInt, usize)> = Vec::new();
-    for (_, n, t) in tried {
-        blocks.push((BigInt::from(*t), BigInt::from(*n), 1));
+    let q_of = |whole: u32, twentieths: i64| {
+        Q::new(
+            BigInt::from(whole) * 20 + BigInt::from(twentieths),
+            BigInt::from(20),
+        )
+    };
+    // Blocks of (Σ weight × estimate, Σ weight, levels in the block).
+    let mut blocks: Vec<(Q, Q, usize)> = Vec::new();
+    for (_, n, y) in tried {
+        let (n, y) = (*n, *y);
+        let estimate = q_of(y, 1) / q_of(n, 2);
+        let variance =
+            q_of(y, 1) * q_of(n.saturating_sub(y), 1) / (q_of(n, 2) * q_of(n, 2) * q_of(n, 22));
+        let weight = Q::one() / variance;
+        blocks.push((&estimate * &weight, weight, 1));
         while blocks.len() >= 2 {
             let last = blocks.len().saturating_sub(1);
             let (Some(b), Some(a)) = (blocks.get(last), blocks.get(last.saturating_sub(1))) else {
                 break;
             };
-            // a's rate above b's: pool them (a.t / a.n > b.t / b.n).
-            if &a.0 * &b.1 > &b.0 * &a.1 {
+            // a's value above b's: pool them.
+            if &a.0 / &a.1 > &b.0 / &b.1 {
                 let merged = (&a.0 + &b.0, &a.1 + &b.1, a.2.saturating_add(b.2));
                 blocks.truncate(last.saturating_sub(1));
                 blocks.push(merged);
@@ -540,7 +734,7 @@ fn isotonic(tried: &[(u32, u32, u32)]) -> Vec<Q> {
     }
     blocks
         .into_iter()
-        .flat_map(|(t, n, count)| std::iter::repeat_n(Ratio::new(t, n), count))
+        .flat_map(|(weighted, weight, count)| std::iter::repeat_n(weighted / weight, count))
         .collect()
 }
 

@@ -12,18 +12,21 @@
 //! use celldose::escalation::{Design, Outcomes, Step};
 //! // 3+3: level 1 clean, then two of six with a DLT at level 2: stop, recommend level 1.
 //! let outcomes: Outcomes = "1NNN 2NTN 2NNT".parse()?;
-//! let decision = Design::ThreePlusThree.decide(4, &outcomes)?;
+//! let decision = Design::ThreePlusThree(Default::default()).decide(4, &outcomes)?;
 //! assert_eq!(decision.step(), Step::Stop);
 //! assert_eq!(decision.recommended_level(), Some(1));
 //! # Ok::<(), celldose::Error>(())
 //! ```
 
+mod assessment;
 mod boin;
 mod outcomes;
 mod three_plus_three;
 
+pub use assessment::Assessment;
 pub use boin::{Boin, BoundaryRow};
 pub use outcomes::{Cohort, Outcomes};
+pub use three_plus_three::Variant;
 
 use crate::error::{Error, Result};
 
@@ -31,8 +34,9 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Design {
-    /// The 3+3 rule: cohorts of three, expanded to six after one DLT.
-    ThreePlusThree,
+    /// The 3+3 rule: cohorts of three, expanded to six after one DLT; in its standard variant,
+    /// or expanding the level below to six before declaring it the maximum tolerated dose.
+    ThreePlusThree(Variant),
     /// The Bayesian optimal interval design (Liu & Yuan, 2015).
     Boin(Boin),
 }
@@ -118,11 +122,12 @@ impl Design {
     /// and the outcomes so far.
     ///
     /// # Errors
-    /// When an outcome names a level the ladder does not have.
+    /// When an outcome names a level the ladder does not have; for 3+3, a level with more than
+    /// six patients.
     pub fn decide(&self, levels: u32, outcomes: &Outcomes) -> Result<Decision> {
         outcomes.check_levels(levels)?;
         match self {
-            Self::ThreePlusThree => Ok(three_plus_three::decide(levels, outcomes)),
+            Self::ThreePlusThree(variant) => three_plus_three::decide(levels, outcomes, *variant),
             Self::Boin(boin) => boin.decide(levels, outcomes),
         }
     }
@@ -135,8 +140,8 @@ impl Design {
     pub fn select(&self, levels: u32, outcomes: &Outcomes) -> Result<Decision> {
         outcomes.check_levels(levels)?;
         match self {
-            Self::ThreePlusThree => {
-                let mut decision = three_plus_three::decide(levels, outcomes);
+            Self::ThreePlusThree(variant) => {
+                let mut decision = three_plus_three::decide(levels, outcomes, *variant)?;
                 decision.rule = format!(
                     "3+3 selects the level its rule recommends: {}",
                     decision.rule
@@ -150,17 +155,26 @@ impl Design {
     /// The design's name: `3+3` or `boin`.
     pub fn name(&self) -> &'static str {
         match self {
-            Self::ThreePlusThree => "3+3",
+            Self::ThreePlusThree(_) => "3+3",
             Self::Boin(_) => "boin",
+        }
+    }
+
+    /// The 3+3 variant, for a 3+3 design.
+    pub fn variant(&self) -> Option<Variant> {
+        match self {
+            Self::ThreePlusThree(variant) => Some(*variant),
+            Self::Boin(_) => None,
         }
     }
 }
 
 /// The refusal of a design's parameter.
 pub(crate) fn bad_parameter(what: &'static str, input: String, accepted: &str) -> Error {
-    Error::Malformed {
+    Error::OutOfRange {
         what,
-        input,
-        reason: format!("accepted: {accepted}"),
+        value: input,
+        problem: "not accepted".into(),
+        accepted: accepted.to_owned(),
     }
 }

@@ -237,6 +237,9 @@ struct EscalationFile {
     cutoff: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     extra_safe: Option<bool>,
+    /// The 3+3 variant: `standard` (the default) or `deescalate`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    variant: Option<String>,
 }
 
 /// The keys that write a design back into a protocol file.
@@ -254,6 +257,7 @@ fn design_keys(design: Option<&crate::escalation::Design>) -> EscalationFile {
         max_n: None,
         cutoff: None,
         extra_safe: None,
+        variant: None,
     };
     match design {
         Some(Design::Boin(boin)) => {
@@ -266,7 +270,13 @@ fn design_keys(design: Option<&crate::escalation::Design>) -> EscalationFile {
             keys.cutoff = Some(boin.cutoff().to_string());
             keys.extra_safe = Some(boin.extra_safe());
         }
-        Some(_) => keys.design = Some("3+3".into()),
+        Some(design) => {
+            keys.design = Some("3+3".into());
+            keys.variant = design
+                .variant()
+                .filter(|v| *v != crate::escalation::Variant::Standard)
+                .map(|v| v.as_str().to_owned());
+        }
         None => {}
     }
     keys
@@ -295,7 +305,7 @@ impl EscalationFile {
             || self.cutoff.is_some()
             || self.extra_safe.is_some();
         match self.design.as_deref().map(str::trim) {
-            None if boin_keys || self.cohort_size.is_some() => {
+            None if boin_keys || self.cohort_size.is_some() || self.variant.is_some() => {
                 Err("design parameters are given without design = \"3+3\" or \"boin\"".into())
             }
             None => Ok(None),
@@ -303,7 +313,18 @@ impl EscalationFile {
                 "3+3 takes no target, phi1, phi2, max_n, cutoff or extra_safe, and cohorts of 3"
                     .into(),
             ),
-            Some("3+3") => Ok(Some(Design::ThreePlusThree)),
+            Some("3+3") => {
+                let variant = match self.variant.as_deref() {
+                    Some(text) => {
+                        crate::escalation::Variant::parse(text).map_err(|e| e.to_string())?
+                    }
+                    None => crate::escalation::Variant::Standard,
+                };
+                Ok(Some(Design::ThreePlusThree(variant)))
+            }
+            Some("boin") if self.variant.is_some() => {
+                Err("variant applies to design \"3+3\"; BOIN has none".into())
+            }
             Some("boin") => {
                 let Some(target) = rate("target", &self.target)? else {
                     return Err(

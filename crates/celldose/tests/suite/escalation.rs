@@ -2,7 +2,7 @@
 //! that works them out independently, tests/escalation/boin_boundaries.py, and against the
 //! published table for φ = 0.30), MTD selection, and properties.
 
-use celldose::escalation::{Boin, Cohort, Design, Outcomes, Step};
+use celldose::escalation::{Boin, Cohort, Design, Outcomes, Step, Variant};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
@@ -22,7 +22,7 @@ fn decide(
 
 #[test]
 fn three_plus_three_follows_each_rule() {
-    let d = Design::ThreePlusThree;
+    let d = Design::ThreePlusThree(Variant::Standard);
     use Step::*;
     let rows: &[(&str, Step, Option<u32>, Option<u32>)] = &[
         // Nothing yet: start at level 1.
@@ -71,6 +71,65 @@ fn three_plus_three_follows_each_rule() {
 }
 
 #[test]
+fn three_plus_three_with_de_escalation_expands_the_level_below_to_six() {
+    let d = Design::ThreePlusThree(Variant::DeEscalate);
+    use Step::*;
+    let rows: &[(&str, Step, Option<u32>, Option<u32>)] = &[
+        ("", Stay, Some(1), Some(1)),
+        ("1NNN", Escalate, Some(2), Some(2)),
+        ("1NNN 2NTN", Stay, Some(2), Some(2)),
+        // Two DLTs at level 2; level 1 has only 3: treat 3 more there.
+        ("1NNN 2TTN", DeEscalate, Some(1), Some(1)),
+        // Level 1 then has 0 (or 1) of 6: it is the MTD.
+        ("1NNN 2TTN 1NNN", Stop, None, Some(1)),
+        ("1NNN 2TTN 1NTN", Stop, None, Some(1)),
+        // ... or 2 of 6: no dose.
+        ("1NNN 2TTN 1TNT", Stop, None, None),
+        // Two DLTs in 4 or 5 at level 2: the level below is expanded at once.
+        ("1NNN 2NTN 2T", DeEscalate, Some(1), Some(1)),
+        // Level 1 already has 6: stop, it is the MTD.
+        ("1NNN 1NNN 2TTN", Stop, None, Some(1)),
+        ("1TNN 1NNN 2NNN 2NNN 3TTN", Stop, None, Some(2)),
+        // 2 DLTs at level 1: no dose.
+        ("1TTN", Stop, None, None),
+        // At the top with 0 of 3: complete 6, the MTD needs six.
+        ("1NNN 2NNN", Stay, Some(2), Some(2)),
+        ("1NNN 2NNN 2NNN", Stop, None, Some(2)),
+        // 1 of 6 below an untried level: escalate.
+        ("1NTN 1NNN", Escalate, Some(2), Some(2)),
+    ];
+    for (outcomes, step, next, recommended) in rows {
+        // Two levels, or three where the outcomes reach level 3.
+        let levels = if outcomes.contains('3') { 3 } else { 2 };
+        let decision = d.decide(levels, &outcomes.parse().unwrap()).unwrap();
+        assert_eq!(
+            (
+                decision.step(),
+                decision.next_level(),
+                decision.recommended_level()
+            ),
+            (*step, *next, *recommended),
+            "3+3 deescalate after {outcomes:?}: {}",
+            decision.rule()
+        );
+    }
+}
+
+#[test]
+fn a_three_plus_three_level_holds_at_most_six() {
+    for variant in [Variant::Standard, Variant::DeEscalate] {
+        let error = Design::ThreePlusThree(variant)
+            .decide(4, &"1NNN 2TNN 2NNNN".parse().unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("level 2: 1 DLT in 7 treated") && error.contains("at most 6 patients"),
+            "{error}"
+        );
+    }
+}
+
+#[test]
 fn the_compact_notation_reads_and_refuses() {
     let outcomes: Outcomes = "1NNN 2ntn  3T".parse().unwrap();
     assert_eq!(outcomes.to_string(), "1NNN 2NTN 3T");
@@ -80,7 +139,7 @@ fn the_compact_notation_reads_and_refuses() {
         let error = bad.parse::<Outcomes>().unwrap_err().to_string();
         assert!(error.starts_with("cohort outcomes"), "{bad:?}: {error}");
     }
-    let error = Design::ThreePlusThree
+    let error = Design::ThreePlusThree(Variant::Standard)
         .decide(2, &"1NNN 3NNN".parse().unwrap())
         .unwrap_err()
         .to_string();
@@ -214,8 +273,9 @@ fn boin_decides_by_the_boundaries_and_eliminates() {
 #[test]
 fn boin_selects_the_isotonic_estimate_closest_to_the_target() {
     let d = Design::Boin(boin("0.3"));
-    // Rates 0/3, 1/6 (0.167), 3/6 (0.5), 1/3 (0.333): isotonic pools levels 3 and 4 to 4/9
-    // (0.444); the closest to 0.3 is level 2 (distance 0.133 against 0.144).
+    // Estimates (y + 0.05)/(n + 0.1): 0.0161, 0.1721, 0.4918, 0.3548; levels 3 and 4 violate
+    // the order and pool, weighted by 1/var (n = 6 weighs more than n = 3), to 0.4368; the
+    // closest to 0.3 is level 2 (distance 0.128 against 0.137), as BOIN::select.mtd selects.
     let outcomes: Outcomes = "1NNN 2NTN 2NNN 3TNT 3TNN 4NTN".parse().unwrap();
     let selected = d.select(4, &outcomes).unwrap();
     assert_eq!(selected.step(), Step::Stop);
@@ -223,10 +283,10 @@ fn boin_selects_the_isotonic_estimate_closest_to_the_target() {
     assert_eq!(
         selected.figures(),
         [
-            "level 1: 0 DLT in 3 treated, isotonic estimate 0",
-            "level 2: 1 DLT in 6 treated, isotonic estimate 0.1667",
-            "level 3: 3 DLT in 6 treated, isotonic estimate 0.4444",
-            "level 4: 1 DLT in 3 treated, isotonic estimate 0.4444",
+            "level 1: 0 DLT in 3 treated, isotonic estimate 0.0161",
+            "level 2: 1 DLT in 6 treated, isotonic estimate 0.1721",
+            "level 3: 3 DLT in 6 treated, isotonic estimate 0.4368",
+            "level 4: 1 DLT in 3 treated, isotonic estimate 0.4368",
         ]
     );
     // Nothing tried: nothing selected; level 1 eliminated: nothing selected.
@@ -287,7 +347,18 @@ proptest! {
     /// Neither design ever recommends, or sends the next cohort to, an eliminated level.
     #[test]
     fn no_decision_recommends_an_eliminated_level(outcomes in outcomes_strategy(), target in prop::sample::select(vec!["0.2", "0.25", "0.3", "0.33"])) {
-        for design in [Design::ThreePlusThree, Design::Boin(boin(target))] {
+        let parsed: Outcomes = outcomes.parse().unwrap();
+        let within_six = (1..=4).all(|level| parsed.at(level).0 <= 6);
+        for design in [
+            Design::ThreePlusThree(Variant::Standard),
+            Design::ThreePlusThree(Variant::DeEscalate),
+            Design::Boin(boin(target)),
+        ] {
+            if design.name() == "3+3" && !within_six {
+                // More than six at a level is not a 3+3 trial: refused, never decided.
+                prop_assert!(design.decide(4, &parsed).is_err());
+                continue;
+            }
             let decision = design.decide(4, &outcomes.parse().unwrap()).unwrap();
             let eliminated = decision.eliminated_levels();
             for level in [decision.next_level(), decision.recommended_level()].into_iter().flatten() {
@@ -304,11 +375,14 @@ proptest! {
     #[test]
     fn three_plus_three_never_escalates_after_two_dlts(outcomes in outcomes_strategy()) {
         let parsed: Outcomes = outcomes.parse().unwrap();
-        let decision = Design::ThreePlusThree.decide(4, &parsed).unwrap();
-        if let Some(current) = parsed.current_level()
-            && parsed.at(current).1 >= 2
-        {
-            prop_assert_ne!(decision.step(), Step::Escalate, "{}", outcomes);
+        prop_assume!((1..=4).all(|level| parsed.at(level).0 <= 6));
+        for variant in [Variant::Standard, Variant::DeEscalate] {
+            let decision = Design::ThreePlusThree(variant).decide(4, &parsed).unwrap();
+            if let Some(current) = parsed.current_level()
+                && parsed.at(current).1 >= 2
+            {
+                prop_assert_ne!(decision.step(), Step::Escalate, "{}", outcomes);
+            }
         }
     }
 
@@ -361,7 +435,7 @@ fn a_protocol_file_names_its_design() {
     let three = cohort_protocol(", design = \"3+3\"").unwrap();
     assert_eq!(
         escalation_of(&three).design(),
-        Some(&Design::ThreePlusThree)
+        Some(&Design::ThreePlusThree(Variant::Standard))
     );
     let boin_protocol =
         cohort_protocol(", design = \"boin\", target = \"0.25\", max_n = 24").unwrap();
@@ -398,7 +472,15 @@ fn a_protocol_file_names_its_design() {
             "3+3 takes no target",
         ),
         (", target = \"0.3\"", "without design"),
-        (", design = \"boin\", target = \"0.9\"", "BOIN rates"),
+        (", design = \"boin\", target = \"0.9\"", "0.05 to 0.6"),
+        (
+            ", design = \"boin\", target = \"0.3\", phi1 = \"0.18\", phi2 = \"0.2\"",
+            "BOIN rates",
+        ),
+        (
+            ", design = \"boin\", target = \"0.30001\"",
+            "at most 4 decimal places",
+        ),
         (
             ", design = \"boin\", target = \"high\"",
             "not a decimal rate",
@@ -468,5 +550,59 @@ fn a_trial_state_records_outcomes_checked_against_the_protocol() {
             .unwrap_err()
             .to_string();
         assert!(error.contains(words), "{text}: {error}");
+    }
+}
+
+/// BOIN::select.mtd's answers, from tests/escalation/boin_select.py (a line-by-line port of the
+/// package's function, committed beside it with its output).
+#[test]
+fn boin_selects_what_the_package_selects() {
+    let text = include_str!("../escalation/boin_select.txt");
+    let mut compared = 0;
+    for line in text.lines() {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let [target, levels, cohorts, expected] = fields[..] else {
+            panic!("a line of four fields: {line}");
+        };
+        let design = Design::Boin(boin(target));
+        let levels: u32 = levels.parse().unwrap();
+        let selected = design
+            .select(levels, &cohorts.parse().unwrap())
+            .unwrap()
+            .recommended_level();
+        let expected = (expected != "NA").then(|| expected.parse::<u32>().unwrap());
+        assert_eq!(selected, expected, "target {target}, {cohorts}");
+        compared += 1;
+    }
+    assert!(compared >= 22, "{compared} data sets");
+}
+
+#[test]
+fn the_count_table_caps_de_escalation_at_elimination_as_get_boundary_does() {
+    let boin = Boin::with("0.6".parse().unwrap(), None, None, 1, Some(44), None, false).unwrap();
+    let rows = boin.boundaries(44);
+    let row = rows.last().unwrap();
+    assert_eq!(
+        (row.n, row.de_escalate_at_least, row.eliminate_at_least),
+        (44, Some(32), Some(32))
+    );
+    // Everywhere: de-escalation never above elimination.
+    for target in ["0.05", "0.1", "0.2", "0.3", "0.45", "0.6"] {
+        let boin = Boin::with(
+            target.parse().unwrap(),
+            None,
+            None,
+            1,
+            Some(1000),
+            None,
+            false,
+        )
+        .unwrap();
+        for row in boin.boundaries(1000) {
+            if let (Some(d), Some(e)) = (row.de_escalate_at_least, row.eliminate_at_least) {
+                assert!(d <= e, "{target} {row:?}");
+            }
+            assert!(row.escalate_at_most < row.de_escalate_at_least.unwrap_or(u32::MAX));
+        }
     }
 }
