@@ -86,9 +86,49 @@ fn poppler(program: &str, args: &[&str]) -> Option<std::process::Output> {
     output.status.success().then_some(output)
 }
 
+/// Clicks `target` (a link or a submit button), waits until the page it was on has gone (its
+/// root element is stale), and then waits for `wanted` on the new page. Waiting for the old page
+/// to go first keeps a loaded machine from answering with the old page's element, or with
+/// ChromeDriver's "aborted by navigation" from a find sent mid-navigation.
+async fn navigate_by_click(
+    client: &fantoccini::Client,
+    target: Locator<'_>,
+    wanted: Locator<'_>,
+) -> fantoccini::elements::Element {
+    let old_page = client.find(Locator::Css("html")).await.unwrap();
+    client.find(target).await.unwrap().click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match old_page.tag_name().await {
+            Err(gone) if gone.is_stale_element_reference() => break,
+            _ => {}
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the page did not leave after the click"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    loop {
+        match client.find(wanted).await {
+            Ok(element) => return element,
+            Err(error) => assert!(
+                Instant::now() < deadline,
+                "{wanted:?} did not appear after the click: {error}"
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// On an NCT07276568 dose form: arm alf, level 1, `weight`; a screenshot of the filled form where
 /// asked; then the form is sent.
-async fn fill_and_submit(client: &fantoccini::Client, weight: &str, screenshot: Option<&Path>) {
+async fn fill_and_submit(
+    client: &fantoccini::Client,
+    weight: &str,
+    screenshot: Option<&Path>,
+    wanted: Locator<'_>,
+) -> fantoccini::elements::Element {
     let arm = client.wait().for_element(Locator::Id("arm")).await.unwrap();
     arm.select_by_value("alf").await.unwrap();
     let level = client.find(Locator::Id("level")).await.unwrap();
@@ -98,8 +138,12 @@ async fn fill_and_submit(client: &fantoccini::Client, weight: &str, screenshot: 
     if let Some(path) = screenshot {
         std::fs::write(path, client.screenshot().await.unwrap()).unwrap();
     }
-    let submit = client.find(Locator::Css("form.calculation button[type=submit]"));
-    submit.await.unwrap().click().await.unwrap();
+    navigate_by_click(
+        client,
+        Locator::Css("form.calculation button[type=submit]"),
+        wanted,
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -148,21 +192,20 @@ async fn a_pharmacist_computes_a_dose_prints_the_worksheet_and_sees_a_refusal() 
 
     // The protocol list, then the dose form of NCT07276568.
     client.goto(&format!("{base}/")).await.unwrap();
-    client
-        .find(Locator::Css("a[href='/dose?protocol=NCT07276568']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    fill_and_submit(&client, "160lb", Some(&out.join("dose-form.png"))).await;
-
+    navigate_by_click(
+        &client,
+        Locator::Css("a[href='/dose?protocol=NCT07276568']"),
+        Locator::Id("arm"),
+    )
+    .await;
     // The result: the verdict in words, the numbers, the worksheet.
-    let verdict = client
-        .wait()
-        .for_element(Locator::Css("#verdict .verdict-words"))
-        .await
-        .unwrap();
+    let verdict = fill_and_submit(
+        &client,
+        "160lb",
+        Some(&out.join("dose-form.png")),
+        Locator::Css("#verdict .verdict-words"),
+    )
+    .await;
     assert_eq!(verdict.text().await.unwrap(), "WITHIN the protocol");
     let worksheet = client.find(Locator::Id("worksheet")).await.unwrap();
     let sheet = worksheet.text().await.unwrap();
@@ -225,12 +268,7 @@ async fn a_pharmacist_computes_a_dose_prints_the_worksheet_and_sees_a_refusal() 
         .goto(&format!("{base}/dose?protocol=NCT07276568"))
         .await
         .unwrap();
-    fill_and_submit(&client, "72.5", None).await;
-    let refusal = client
-        .wait()
-        .for_element(Locator::Id("weight-refusal"))
-        .await
-        .unwrap();
+    let refusal = fill_and_submit(&client, "72.5", None, Locator::Id("weight-refusal")).await;
     let words = refusal.text().await.unwrap();
     assert!(
         words.contains("weight: body weight \"72.5\" has no unit"),
@@ -277,18 +315,12 @@ async fn a_pharmacist_computes_a_dose_prints_the_worksheet_and_sees_a_refusal() 
         client.screenshot().await.unwrap(),
     )
     .unwrap();
-    client
-        .find(Locator::Css("form.calculation button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let verdict = client
-        .wait()
-        .for_element(Locator::Css("#verdict .verdict-words"))
-        .await
-        .unwrap();
+    let verdict = navigate_by_click(
+        &client,
+        Locator::Css("form.calculation button[type=submit]"),
+        Locator::Css("#verdict .verdict-words"),
+    )
+    .await;
     assert_eq!(verdict.text().await.unwrap(), "WITHIN the protocol");
     let sheet = client
         .find(Locator::Id("worksheet"))
@@ -328,18 +360,12 @@ async fn a_pharmacist_computes_a_dose_prints_the_worksheet_and_sees_a_refusal() 
         let field = client.wait().for_element(Locator::Id(id)).await.unwrap();
         field.send_keys(text).await.unwrap();
     }
-    client
-        .find(Locator::Css("form.calculation button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let verdict = client
-        .wait()
-        .for_element(Locator::Css("#verdict .verdict-words"))
-        .await
-        .unwrap();
+    let verdict = navigate_by_click(
+        &client,
+        Locator::Css("form.calculation button[type=submit]"),
+        Locator::Css("#verdict .verdict-words"),
+    )
+    .await;
     assert_eq!(verdict.text().await.unwrap(), "WITHIN the protocol");
     let pdf = client
         .print(fantoccini::wd::PrintConfiguration::default())
