@@ -134,7 +134,7 @@ fn audit(c: &mut Criterion) {
 /// The worst escalation inputs accepted: BOIN's count table of 1,000 rows (cohorts of 1) at a
 /// four-place target, and a decision and selection with 1,000 patients at one level.
 fn escalation(c: &mut Criterion) {
-    use celldose::escalation::{Boin, Cohort, Design, Outcomes};
+    use celldose_escalation::{Boin, Cohort, Design, Outcomes};
     let boin = Boin::with(
         "0.3333".parse().unwrap(),
         None,

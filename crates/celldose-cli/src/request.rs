@@ -39,6 +39,12 @@ impl From<celldose::Error> for Refusal {
     }
 }
 
+impl From<celldose::escalation::Error> for Refusal {
+    fn from(error: celldose::escalation::Error) -> Self {
+        Self(error.to_string())
+    }
+}
+
 /// The protocols and trial state the command line names, read through the library's loader.
 pub fn catalogue(library: &celldose::regimen::Library) -> Result<Catalogue, Refusal> {
     Ok(library.load()?)

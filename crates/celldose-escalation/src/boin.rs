@@ -37,14 +37,14 @@ use num_traits::One;
 use rust_decimal::{Decimal, MathematicalOps};
 
 use super::{Decision, Outcomes, Step, bad_parameter};
-use crate::error::Result;
+use crate::Result;
 
 type Q = Ratio<BigInt>;
 
 /// A BOIN design's parameters.
 ///
 /// ```
-/// use celldose::escalation::Boin;
+/// use celldose_escalation::Boin;
 /// let boin = Boin::new("0.3".parse()?)?;
 /// assert_eq!(boin.lambda_e().to_string(), "0.2365");
 /// assert_eq!(boin.lambda_d().to_string(), "0.3585");
@@ -416,7 +416,7 @@ impl Boin {
     /// lowered to it.
     ///
     /// ```
-    /// use celldose::escalation::Boin;
+    /// use celldose_escalation::Boin;
     /// // Target 0.6 in cohorts of 1: at 44 treated, λd would de-escalate at 33 DLTs, but 32
     /// // already eliminate the level, and the package gives 32 for both.
     /// let boin = Boin::with("0.6".parse()?, None, None, 1, Some(44), None, false)?;
@@ -634,7 +634,7 @@ impl Boin {
     /// closest to the target, the first in order on a tie.
     ///
     /// ```
-    /// use celldose::escalation::{Design, Boin};
+    /// use celldose_escalation::{Design, Boin};
     /// // 1NNN 2TTN 3NNN at target 0.3: the package selects level 3 (weighting by n would give 2).
     /// let design = Design::Boin(Boin::new("0.3".parse()?)?);
     /// let decision = design.select(3, &"1NNN 2TTN 3NNN".parse()?)?;

@@ -1,5 +1,9 @@
-//! Escalation decisions from cohort outcomes: what a protocol's rule (3+3 or BOIN) recommends
-//! for the next cohort, from the dose-limiting toxicities (DLTs) seen so far.
+//! Escalation decisions from cohort outcomes: what a dose-escalation rule (3+3 or BOIN)
+//! recommends for the next cohort, from the dose-limiting toxicities (DLTs) seen so far.
+//!
+//! This crate knows nothing of cells, weights or protocols: a ladder is its number of levels,
+//! the outcomes are counts. The `celldose` library reads a protocol file's design and a trial
+//! state's outcomes into it, and keeps the gate that says whether a step is opened.
 //!
 //! celldose only recommends: it never opens a level. Opening a level stays a decision a person
 //! records in the trial state file (docs/trial-state.md).
@@ -9,28 +13,29 @@
 //! rounding can move a patient across a boundary (docs/escalation.md says how).
 //!
 //! ```
-//! use celldose::escalation::{Design, Outcomes, Step};
+//! use celldose_escalation::{Design, Outcomes, Step};
 //! // 3+3: level 1 clean, then two of six with a DLT at level 2: stop, recommend level 1.
 //! let outcomes: Outcomes = "1NNN 2NTN 2NNT".parse()?;
 //! let decision = Design::ThreePlusThree(Default::default()).decide(4, &outcomes)?;
 //! assert_eq!(decision.step(), Step::Stop);
 //! assert_eq!(decision.recommended_level(), Some(1));
-//! # Ok::<(), celldose::Error>(())
+//! # Ok::<(), celldose_escalation::Error>(())
 //! ```
 
-mod assessment;
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
 mod boin;
+mod error;
 mod outcomes;
 mod three_plus_three;
 
-pub use assessment::Assessment;
 pub use boin::{Boin, BoundaryRow};
+pub use error::{Error, Result};
 pub use outcomes::{Cohort, Outcomes};
 pub use three_plus_three::Variant;
 
-use crate::error::{Error, Result};
-
-/// A protocol's escalation rule.
+/// An escalation rule.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Design {

@@ -5,7 +5,7 @@
 use core::fmt;
 use core::str::FromStr;
 
-use crate::error::{Error, Result};
+use crate::{Error, Result};
 
 /// One cohort: its level and, for each patient in order, whether a DLT was seen.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -160,7 +160,7 @@ impl FromStr for Outcomes {
                     other => {
                         return Err(malformed(format!(
                             "cohort {word:?} holds {}; write N for a patient without a DLT and T for one with",
-                            crate::text::char_name(other)
+                            char_name(other)
                         )));
                     }
                 }
@@ -168,6 +168,16 @@ impl FromStr for Outcomes {
             cohorts.push(Cohort { level, dlt });
         }
         Self::new(cohorts).map_err(|e| malformed(e.to_string()))
+    }
+}
+
+/// A character in words for a message: its Unicode number, and the character itself where it
+/// can be shown.
+fn char_name(c: char) -> String {
+    if c.is_control() {
+        format!("the control character U+{:04X}", u32::from(c))
+    } else {
+        format!("{c:?} (U+{:04X})", u32::from(c))
     }
 }
 

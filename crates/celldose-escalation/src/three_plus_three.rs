@@ -23,7 +23,7 @@
 //! Either way a level holds at most 6 patients: more is refused as inconsistent with the design.
 
 use super::{Decision, Outcomes, Step};
-use crate::error::{Error, Result};
+use crate::{Error, Result};
 
 /// Which 3+3 rule a protocol follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

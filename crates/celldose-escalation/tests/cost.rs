@@ -1,7 +1,7 @@
 //! Every escalation input celldose accepts is answered in under 100 ms: the worst accepted cases
 //! (a count table of 1,000 rows, a thousand patients at one level, rates with the most decimal
 //! places accepted) each timed, the fastest of three runs. Run in release by `.ci/run`
-//! (`cargo test --release -p celldose --test escalation_cost -- --ignored`); the medians are in
+//! (`cargo test --release -p celldose-escalation --test cost -- --ignored`); the medians are in
 //! benches/README.md (`cargo bench -p benches -- escalation`).
 
 // Tests may unwrap, index and count freely: a failure there is a failed test.
@@ -15,7 +15,7 @@
 
 use std::time::{Duration, Instant};
 
-use celldose::escalation::{Boin, Cohort, Design, Outcomes};
+use celldose_escalation::{Boin, Cohort, Design, Outcomes};
 
 /// The fastest of three runs of `work`.
 fn fastest(work: impl Fn()) -> Duration {

@@ -623,7 +623,7 @@ fn run_rows<R: BufRead, W: Write>(
     // held, its audit records synced with one fdatasync, and then the block is written.
     sink.hold = audit.is_some();
     let mut held = 0usize;
-    let rows = (|| {
+    let rows = (|| -> Result<()> {
         while let Some(end) = lines.read(&mut line).map_err(read_error)? {
             summary.rows = summary.rows.saturating_add(1);
             let (outcome, split) = row_outcome(

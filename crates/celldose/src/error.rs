@@ -161,6 +161,9 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// An escalation design's parameter, or cohort outcomes, refused.
+    #[error(transparent)]
+    Escalation(#[from] celldose_escalation::Error),
     /// A protocol definition is invalid.
     #[error("protocol file {source_name}: {message}")]
     ProtocolFile {

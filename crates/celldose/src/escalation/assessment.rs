@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{Decision, Design, Outcomes};
+use super::{Decision, Design, Outcomes, Variant};
 use crate::error::{Error, Result};
 use crate::regimen::{Catalogue, Regimen, Step as Opened};
 
@@ -210,7 +210,7 @@ impl<'c> Assessment<'c> {
         let json = AssessmentJson {
             protocol: self.protocol,
             design: self.design.name(),
-            variant: self.design.variant().map(super::Variant::as_str),
+            variant: self.design.variant().map(Variant::as_str),
             target: match &self.design {
                 Design::Boin(boin) => Some(boin.target().to_string()),
                 _ => None,
@@ -248,7 +248,7 @@ impl<'c> Assessment<'c> {
         let decision = &self.decision;
         let design = match &self.design {
             Design::Boin(boin) => format!("BOIN, target {}", boin.target()),
-            Design::ThreePlusThree(variant) if *variant != super::Variant::Standard => {
+            Design::ThreePlusThree(variant) if *variant != Variant::Standard => {
                 format!("3+3 ({})", variant.as_str())
             }
             other => other.name().to_owned(),
@@ -329,9 +329,9 @@ fn decide(
     outcomes: &Outcomes,
     final_selection: bool,
 ) -> Result<Decision> {
-    if final_selection {
-        design.select(levels, outcomes)
+    Ok(if final_selection {
+        design.select(levels, outcomes)?
     } else {
-        design.decide(levels, outcomes)
-    }
+        design.decide(levels, outcomes)?
+    })
 }

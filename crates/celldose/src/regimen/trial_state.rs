@@ -430,13 +430,13 @@ impl TrialState {
     /// # Errors
     /// Never for a file that loaded (its outcomes were checked then).
     pub fn outcomes_for(&self, protocol: &str) -> Result<crate::escalation::Outcomes> {
-        crate::escalation::Outcomes::new(
+        Ok(crate::escalation::Outcomes::new(
             self.outcomes
                 .iter()
                 .filter(|(p, _, _, _)| p.eq_ignore_ascii_case(protocol))
                 .map(|(_, c, _, _)| c.clone())
                 .collect(),
-        )
+        )?)
     }
 
     /// The site, where the file names it.
