@@ -97,14 +97,15 @@ async fn navigate_by_click(
 ) -> fantoccini::elements::Element {
     let old_page = client.find(Locator::Css("html")).await.unwrap();
     client.find(target).await.unwrap().click().await.unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let started = Instant::now();
+    let patience = Duration::from_secs(30);
     loop {
         match old_page.tag_name().await {
             Err(gone) if gone.is_stale_element_reference() => break,
             _ => {}
         }
         assert!(
-            Instant::now() < deadline,
+            started.elapsed() < patience,
             "the page did not leave after the click"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -113,7 +114,7 @@ async fn navigate_by_click(
         match client.find(wanted).await {
             Ok(element) => return element,
             Err(error) => assert!(
-                Instant::now() < deadline,
+                started.elapsed() < patience,
                 "{wanted:?} did not appear after the click: {error}"
             ),
         }
