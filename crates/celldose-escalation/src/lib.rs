@@ -183,3 +183,8 @@ pub(crate) fn bad_parameter(what: &'static str, input: String, accepted: &str) -
         accepted: accepted.to_owned(),
     }
 }
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

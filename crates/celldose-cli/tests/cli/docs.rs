@@ -1,4 +1,4 @@
-//! The README's and docs/fhir.md's examples, run as written: each `$ celldose …` line in a `console` block must
+//! The examples of the README, docs/cli.md and docs/fhir.md, run as written: each `$ celldose …` line in a `console` block must
 //! print exactly what the block shows and exit as it says.
 
 #[test]
@@ -10,5 +10,6 @@ fn readme_examples_run_as_written() {
     trycmd::TestCases::new()
         .register_bin("celldose", trycmd::cargo::cargo_bin("celldose"))
         .case("README.md")
+        .case("docs/cli.md")
         .case("docs/fhir.md");
 }
