@@ -3,6 +3,9 @@
 //!
 //! Each check returns the invariant that failed instead of panicking; the fuzz target turns an
 //! `Err` into a crash.
+//!
+//! Not part of the library's API: compiled for the library's own tests (the replay below) and,
+//! through the `invariants` feature, for the fuzz targets.
 
 use core::fmt::Display;
 use core::str::FromStr;
@@ -369,4 +372,49 @@ pub fn batch_rows(data: &[u8]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Replays the committed fuzz corpus and every crash ever found through the same checks the fuzz
+/// targets run, so an ordinary `cargo test` exercises them without a fuzzer.
+#[cfg(test)]
+mod replay {
+    #![allow(clippy::unwrap_used, clippy::panic, clippy::arithmetic_side_effects)]
+
+    type Check = fn(&[u8]) -> Result<(), String>;
+
+    fn replay(folder: &str, check: Check) -> usize {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fuzz")
+            .join(folder);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return 0;
+        };
+        let mut count = 0;
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let data = std::fs::read(&path).unwrap();
+            if let Err(violation) = check(&data) {
+                panic!("{}: {violation}", path.display());
+            }
+            count += 1;
+        }
+        count
+    }
+
+    #[test]
+    fn the_fuzz_corpus_replays() {
+        let targets: [(&str, Check); 6] = [
+            ("numbers", super::numbers),
+            ("protocol_file", super::protocol_file),
+            ("request", super::request),
+            ("trial_state", super::trial_state),
+            ("batch_rows", super::batch_rows),
+            ("product_file", super::product_file),
+        ];
+        for (target, check) in targets {
+            let inputs = replay(&format!("corpus/{target}"), check);
+            assert!(inputs > 0, "the {target} corpus is missing");
+            replay(&format!("regressions/{target}"), check);
+        }
+    }
 }

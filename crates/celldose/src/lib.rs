@@ -39,6 +39,9 @@ mod error;
 pub mod escalation;
 pub mod fhir;
 pub mod human;
+// The fuzz targets' checks: not part of the library's API. Compiled for the library's own tests,
+// which replay the committed corpus, and for `fuzz/`, which turns on the feature.
+#[cfg(any(test, feature = "invariants"))]
 #[doc(hidden)]
 pub mod invariants;
 mod lines;

@@ -20,7 +20,6 @@ mod fhir;
 mod file_properties;
 mod findings_page;
 mod formatting;
-mod fuzz_corpus;
 mod golden;
 mod never_within;
 mod parsing;
