@@ -5,7 +5,7 @@ use celldose::escalation::{Assessment, Boin, BoundaryRow, Design, Variant};
 use serde::Serialize;
 
 use crate::cli::{EscalationArgs, EscalationTable, Format};
-use crate::request::Refusal;
+use crate::refusal::Refusal;
 
 fn decimal(what: &str, text: &str) -> Result<rust_decimal::Decimal, Refusal> {
     text.trim()

@@ -3,7 +3,7 @@
 use celldose::fhir::{self, When};
 use celldose::{Calculation, DeliveryCheck, Preparation};
 
-use crate::request::Refusal;
+use crate::refusal::Refusal;
 
 fn render(resource: &impl serde::Serialize) -> Result<String, Refusal> {
     let mut text = fhir::to_json(resource)?;

@@ -11,7 +11,7 @@ fn string<T: ToString>(value: Option<T>) -> Option<String> {
     value.map(|v| v.to_string())
 }
 
-fn render<T: Serialize>(value: &T) -> String {
+pub fn render<T: Serialize>(value: &T) -> String {
     // Serialising these plain structs cannot fail; an empty object would be caught by any reader.
     let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".to_owned());
     text.push('\n');
@@ -271,82 +271,4 @@ pub fn protocols(catalogue: &Catalogue) -> String {
 /// `celldose show --format json`.
 pub fn show(protocol: &Protocol) -> String {
     render(&protocol_json(protocol))
-}
-
-/// `celldose validate --format json`.
-pub fn validate(results: &[(String, Result<crate::Validated, crate::request::Refusal>)]) -> String {
-    #[derive(Serialize)]
-    struct FileJson<'a> {
-        file: &'a str,
-        kind: &'static str,
-        valid: bool,
-        id: Option<&'a str>,
-        version: Option<&'a str>,
-        sha256: Option<&'a str>,
-        note: Option<&'a str>,
-        error: Option<&'a str>,
-    }
-    #[derive(Serialize)]
-    struct Report<'a> {
-        files: Vec<FileJson<'a>>,
-        valid: usize,
-        invalid: usize,
-    }
-    let files: Vec<FileJson<'_>> = results
-        .iter()
-        .map(|(file, result)| match result {
-            Ok(crate::Validated::Protocol(p, note)) => FileJson {
-                file,
-                kind: "protocol",
-                valid: true,
-                id: Some(p.id()),
-                version: Some(p.version()),
-                sha256: Some(p.sha256()),
-                note: note.as_deref(),
-                error: None,
-            },
-            Ok(crate::Validated::Product(p)) => FileJson {
-                file,
-                kind: "product",
-                valid: true,
-                id: Some(p.identity().id()),
-                version: None,
-                sha256: Some(p.identity().sha256()),
-                note: None,
-                error: None,
-            },
-            Ok(crate::Validated::TrialState(s)) => FileJson {
-                file,
-                kind: "trial-state",
-                valid: true,
-                id: None,
-                version: None,
-                sha256: Some(s.sha256()),
-                note: None,
-                error: None,
-            },
-            Err(refusal) => FileJson {
-                file,
-                kind: if refusal.0.starts_with("trial state file") {
-                    "trial-state"
-                } else if refusal.0.starts_with("product file") {
-                    "product"
-                } else {
-                    "protocol"
-                },
-                valid: false,
-                id: None,
-                version: None,
-                sha256: None,
-                note: None,
-                error: Some(&refusal.0),
-            },
-        })
-        .collect();
-    let invalid = files.iter().filter(|f| !f.valid).count();
-    render(&Report {
-        valid: files.len().saturating_sub(invalid),
-        invalid,
-        files,
-    })
 }

@@ -145,7 +145,7 @@ async fn answer(
             let mut response = (
                 StatusCode::OK,
                 [(header::CONTENT_TYPE, "application/json")],
-                done.outcome.json(),
+                work::json(&done.outcome),
             )
                 .into_response();
             if let Some(record) = done.record

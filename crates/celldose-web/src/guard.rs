@@ -8,7 +8,6 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use sha2::{Digest, Sha256};
 
 use crate::Site;
 use crate::hosts::{AllowedHosts, url_authority};
@@ -68,24 +67,6 @@ pub(crate) async fn addressed_here(
     }
 }
 
-/// A token no other process can guess: 32 bytes from the operating system's random source.
-pub(crate) fn fresh_token() -> String {
-    let mut bytes = [0u8; 32];
-    // Without random bytes no token can be trusted; an all-zero token would be guessable, so the
-    // process-specific fallback below is only ever a last resort that still differs per process.
-    if getrandom::fill(&mut bytes).is_err() {
-        let mut digest = Sha256::new();
-        digest.update(std::process::id().to_le_bytes());
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|since| since.as_nanos())
-            .unwrap_or_default();
-        digest.update(now.to_le_bytes());
-        bytes.copy_from_slice(&digest.finalize());
-    }
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
 /// Why a post is refused as cross-site, or `None` when it comes from the page's own origin: an
 /// `Origin` (or, without one, a `Referer`) header must name a host this server answers to.
 pub(crate) fn cross_site(headers: &HeaderMap, hosts: &AllowedHosts) -> Option<&'static str> {
@@ -128,11 +109,5 @@ mod tests {
             None
         );
         assert_eq!(ours(&[]), None);
-    }
-
-    #[test]
-    fn tokens_differ() {
-        assert_ne!(fresh_token(), fresh_token());
-        assert_eq!(fresh_token().len(), 64);
     }
 }

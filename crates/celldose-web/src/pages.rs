@@ -565,7 +565,7 @@ fn result(outcome: &Outcome, kind: Kind, record: Option<&RecordId>) -> Markup {
         }
         section.screen-only {
             h2 { "As the command line prints it" }
-            pre.printout tabindex="0" { (outcome.printout()) }
+            pre.printout tabindex="0" { (work::printout(outcome)) }
         }
     }
 }

@@ -4,12 +4,10 @@
 
 use std::collections::BTreeMap;
 
+use celldose::entry::Job;
 use celldose::human::Notation;
 use celldose::report::{CheckReport, DoseReport, PrepareReport};
-use celldose::{
-    Calculation, Catalogue, DeliveryCheck, FieldNames, Preparation, ProductText, RequestText,
-    Verdict,
-};
+use celldose::{Catalogue, FieldNames, RequestText};
 
 use crate::Site;
 
@@ -64,13 +62,18 @@ const PREPARE_FIELDS: [&str; 12] = [
 ];
 
 impl Kind {
+    /// What the library is asked for.
+    pub(crate) fn job(self) -> Job {
+        match self {
+            Self::Dose => Job::Dose,
+            Self::Check => Job::Check,
+            Self::Prepare => Job::Prepare,
+        }
+    }
+
     /// The command's name, as on the command line and in the audit log.
     pub(crate) fn name(self) -> &'static str {
-        match self {
-            Self::Dose => "dose",
-            Self::Check => "check",
-            Self::Prepare => "prepare",
-        }
+        self.job().name()
     }
 
     /// Every field this calculation takes, in the order a form shows them.
@@ -135,61 +138,39 @@ impl Refusal {
     }
 }
 
-/// A computed result.
-pub(crate) enum Outcome {
-    Dose(Calculation),
-    Check(DeliveryCheck),
-    Prepare(Preparation),
+/// A computed result: the library's, whichever way it was asked for.
+pub(crate) use celldose::entry::Outcome;
+
+/// The text `celldose` prints for this result.
+pub(crate) fn printout(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Dose(c) => celldose::printout::dose(c, Notation::Unicode),
+        Outcome::Check(c) => celldose::printout::check(c, Notation::Unicode),
+        Outcome::Prepare(p) => celldose::printout::prepare(p, Notation::Unicode),
+    }
 }
 
-impl Outcome {
-    pub(crate) fn verdict(&self) -> Verdict {
-        match self {
-            Self::Dose(c) => c.verdict(),
-            Self::Check(c) => c.verdict(),
-            Self::Prepare(p) => p.verdict(),
+/// The JSON `celldose --format json` prints for this result, byte for byte.
+pub(crate) fn json(outcome: &Outcome) -> String {
+    let value = match outcome {
+        Outcome::Dose(c) => serde_json::to_string_pretty(&DoseReport::new(c, Notation::Unicode)),
+        Outcome::Check(c) => serde_json::to_string_pretty(&CheckReport::new(c, Notation::Unicode)),
+        Outcome::Prepare(p) => {
+            serde_json::to_string_pretty(&PrepareReport::new(p, Notation::Unicode))
         }
-    }
+    };
+    let mut text = value.unwrap_or_else(|_| "{}".to_owned());
+    text.push('\n');
+    text
+}
 
-    pub(crate) fn calculation(&self) -> &Calculation {
-        match self {
-            Self::Dose(c) => c,
-            Self::Check(c) => c.calculation(),
-            Self::Prepare(p) => p.calculation(),
-        }
-    }
-
-    /// The text `celldose` prints for this result.
-    pub(crate) fn printout(&self) -> String {
-        match self {
-            Self::Dose(c) => celldose::printout::dose(c, Notation::Unicode),
-            Self::Check(c) => celldose::printout::check(c, Notation::Unicode),
-            Self::Prepare(p) => celldose::printout::prepare(p, Notation::Unicode),
-        }
-    }
-
-    /// The JSON `celldose --format json` prints for this result, byte for byte.
-    pub(crate) fn json(&self) -> String {
-        let value = match self {
-            Self::Dose(c) => serde_json::to_string_pretty(&DoseReport::new(c, Notation::Unicode)),
-            Self::Check(c) => serde_json::to_string_pretty(&CheckReport::new(c, Notation::Unicode)),
-            Self::Prepare(p) => {
-                serde_json::to_string_pretty(&PrepareReport::new(p, Notation::Unicode))
-            }
-        };
-        let mut text = value.unwrap_or_else(|_| "{}".to_owned());
-        text.push('\n');
-        text
-    }
-
-    /// The report a record holds, as JSON.
-    fn report(&self) -> serde_json::Result<Box<serde_json::value::RawValue>> {
-        use serde_json::value::to_raw_value;
-        match self {
-            Self::Dose(c) => to_raw_value(&DoseReport::new(c, Notation::Unicode)),
-            Self::Check(c) => to_raw_value(&CheckReport::new(c, Notation::Unicode)),
-            Self::Prepare(p) => to_raw_value(&PrepareReport::new(p, Notation::Unicode)),
-        }
+/// The report a record holds, as JSON.
+fn report(outcome: &Outcome) -> serde_json::Result<Box<serde_json::value::RawValue>> {
+    use serde_json::value::to_raw_value;
+    match outcome {
+        Outcome::Dose(c) => to_raw_value(&DoseReport::new(c, Notation::Unicode)),
+        Outcome::Check(c) => to_raw_value(&CheckReport::new(c, Notation::Unicode)),
+        Outcome::Prepare(p) => to_raw_value(&PrepareReport::new(p, Notation::Unicode)),
     }
 }
 
@@ -221,7 +202,7 @@ pub(crate) async fn run(
         .filter_map(|name| value(fields, name).map(|value| (name.to_owned(), value.to_owned())))
         .collect();
     let report = match &result {
-        Ok(outcome) => outcome.report(),
+        Ok(outcome) => report(outcome),
         Err(refusal) => {
             serde_json::value::to_raw_value(&celldose::audit::Refused(&refusal.message))
         }
@@ -313,79 +294,25 @@ fn compute(catalogue: &Catalogue, kind: Kind, fields: &Fields) -> Result<Outcome
         bags: given("bags"),
         given_dmso: given("given_dmso"),
         patient: given("patient"),
+        given_from_log: false,
+        concentration: given("concentration"),
+        viable_concentration: given("viable_concentration"),
+        viability: given("viability"),
+        positive: given("positive"),
+        available: given("available"),
+        step: given("step"),
     };
-    if given("level").is_some() && given("dose").is_some() {
-        return Err(Refusal::new(
-            kind,
-            "dose: give a level or a dose, not both".into(),
-        ));
-    }
-    if given("age").is_some() && given("born").is_some() {
-        return Err(Refusal::new(
-            kind,
-            "age: give an age or a date of birth, not both".into(),
-        ));
-    }
     let (protocol, request) = text
-        .to_request(catalogue, FieldNames::Columns)
+        .to_request(catalogue, FieldNames::Form)
         .map_err(refuse)?;
-    match kind {
-        Kind::Dose => protocol
-            .calculate(&request)
-            .map(Outcome::Dose)
-            .map_err(refuse),
-        Kind::Check => {
-            let course = text.course(FieldNames::Columns).map_err(refuse)?;
-            let (cells, tolerance) = text.delivery(FieldNames::Columns).map_err(refuse)?;
-            let delivery = match (cells, product(fields)?) {
-                (Some(_), Some(_)) => {
-                    return Err(Refusal::new(kind, "cells: give the delivered count or the product file, not both: the product's bags give the count".into()))
-                }
-                (Some(cells), None) => celldose::calculation::Delivery::count(cells),
-                (None, Some(certificate)) => text
-                    .delivery_from(&certificate, FieldNames::Columns)
-                    .map_err(refuse)?,
-                (None, None) => {
-                    return Err(Refusal::new(kind, "cells: it is required: the count that was delivered, or paste the product file below".into()))
-                }
-            };
-            protocol
-                .check_delivery(&request, &delivery, tolerance, course)
-                .map(Outcome::Check)
-                .map_err(refuse)
-        }
-        Kind::Prepare => {
-            let (_, tolerance) = text.delivery(FieldNames::Columns).map_err(refuse)?;
-            if let Some(certificate) = product(fields)? {
-                let bags = text
-                    .bag_selection(&certificate, FieldNames::Columns)
-                    .map_err(refuse)?;
-                let course = text.course(FieldNames::Columns).map_err(refuse)?;
-                let step = given("step")
-                    .unwrap_or("0.1mL")
-                    .parse()
-                    .map_err(|e| Refusal::new(kind, format!("step: {e}")))?;
-                return protocol
-                    .prepare_from_bags(&request, &certificate, &bags, step, tolerance, course)
-                    .map(Outcome::Check)
-                    .map_err(refuse);
-            }
-            let product = ProductText {
-                concentration: match given("viable_concentration") {
-                    Some(_) => given("concentration").unwrap_or_default(),
-                    None => required("concentration")?,
-                },
-                viable_concentration: given("viable_concentration"),
-                viability: required("viability")?,
-                positive: given("positive"),
-                available: required("available")?,
-                step: given("step"),
-            };
-            let (product, step) = product.to_product(FieldNames::Columns).map_err(refuse)?;
-            protocol
-                .prepare(&request, &product, step, tolerance)
-                .map(Outcome::Prepare)
-                .map_err(refuse)
-        }
-    }
+    let certificate = product(fields)?;
+    text.compute(
+        kind.job(),
+        protocol,
+        &request,
+        FieldNames::Form,
+        certificate.as_ref(),
+        None,
+    )
+    .map_err(refuse)
 }

@@ -378,6 +378,29 @@ async fn the_api_answers_as_the_json_report_and_refuses_bad_requests() {
         assert_eq!(answer.status, status, "{body}: {}", answer.body);
         assert!(answer.body.contains(words), "{body}: {}", answer.body);
     }
+    // What applies only to a product file is refused without one, never passed over: an
+    // infusion of a split dose with a product described by its figures, bags without a product.
+    for (path, body, words) in [
+        (
+            "/api/prepare",
+            r#"{"protocol":"NCT06167473","arm":"low-dose","weight":"70kg","concentration":"2.5e6/mL","viability":"96%","available":"50mL","tolerance":"5%","infusion":"2"}"#,
+            "infusion applies to a product file (product_file); with concentration, prepare the volume for this infusion's share as its own dose",
+        ),
+        (
+            "/api/check",
+            r#"{"protocol":"NCT06167473","arm":"low-dose","weight":"70kg","cells":"6.2e7","tolerance":"10%","bags":"1"}"#,
+            "bags names bags of a product file; give product_file too",
+        ),
+    ] {
+        let answer = send(&router, json_post(path, body)).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            answer.body
+        );
+        assert!(answer.body.contains(words), "{body}: {}", answer.body);
+    }
     let form_encoded = Request::post("/api/dose")
         .header(header::HOST, HOST)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")

@@ -16,7 +16,6 @@ use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
 use crate::audit::AuditLog;
-use crate::calculation::Delivery;
 use crate::error::{Error, Result};
 use crate::human::Notation;
 use crate::lines::{BoundedLines, LineEnd, LineError};
@@ -373,45 +372,35 @@ fn compute(
         bags: field(record, columns.bags, "bags")?,
         patient: field(record, columns.patient, "patient")?,
         given_dmso: field(record, columns.given_dmso, "given_dmso")?,
+        ..RequestText::default()
     };
     let product = field(record, columns.product, "product")?;
     let (protocol, request) = text.to_request(catalogue, FieldNames::Columns)?;
-    let course = text.course(FieldNames::Columns)?;
-    let (cells, tolerance) = text.delivery(FieldNames::Columns)?;
-    let delivery = match (cells, product) {
-        (Some(_), Some(_)) => {
-            return Err(Error::Request(
-                "cells and product are both given; give one: a product's bags give the count"
-                    .into(),
-            ));
+    if text.cells.is_none() && product.is_none() {
+        // A row with neither a count nor a product is a dose; what applies only to a delivered
+        // count must not be there.
+        let course = text.course(FieldNames::Columns)?;
+        let (_, tolerance) = text.delivery(FieldNames::Columns)?;
+        let unused = [
+            ("tolerance", tolerance.is_some()),
+            ("infusion", course.is_some()),
+            ("bags", text.bags.is_some()),
+        ];
+        if let Some((name, _)) = unused.iter().find(|(_, given)| *given) {
+            return Err(Error::Request(format!(
+                "{name} is given but cells and product are empty; it applies to a delivered count"
+            )));
         }
-        (Some(cells), None) => Delivery::count(cells),
-        (None, Some(path)) => {
-            let product = products.get(path)?;
-            text.delivery_from(&product, FieldNames::Columns)?
-        }
-        (None, None) => {
-            let unused = [
-                ("tolerance", tolerance.is_some()),
-                ("infusion", course.is_some()),
-                ("bags", text.bags.is_some()),
-            ];
-            if let Some((name, _)) = unused.iter().find(|(_, given)| *given) {
-                return Err(Error::Request(format!(
-                    "{name} is given but cells and product are empty; it applies to a delivered count"
-                )));
-            }
-            return Ok(Outcome::Dose(protocol.calculate(&request)?));
-        }
-    };
-    if text.bags.is_some() && product.is_none() {
-        return Err(Error::Request(
-            "bags is given but product is empty; bags name bags of a product file".into(),
-        ));
+        return Ok(Outcome::Dose(protocol.calculate(&request)?));
     }
-    Ok(Outcome::Check(
-        protocol.check_delivery(&request, &delivery, tolerance, course)?,
-    ))
+    let product = product.map(|path| products.get(path)).transpose()?;
+    Ok(Outcome::Check(text.check(
+        protocol,
+        &request,
+        FieldNames::Columns,
+        product.as_deref(),
+        None,
+    )?))
 }
 
 /// A JSON line: `row`, then the result's fields.

@@ -28,7 +28,7 @@ const EXPONENT_FROM: Decimal = Decimal::from_parts(10_000, 0, 0, false, 0);
 /// assert_eq!(celldose::human::grouped(Decimal::new(5, 1)), "0.5");
 /// ```
 pub fn grouped(value: Decimal) -> String {
-    let text = crate::units::Plain(value).to_string();
+    let text = crate::digits::Plain(value).to_string();
     let (sign, unsigned) = match text.strip_prefix('-') {
         Some(rest) => ("-", rest),
         None => ("", text.as_str()),
@@ -70,7 +70,7 @@ pub fn scientific(value: Decimal, notation: Notation) -> Option<String> {
         return None;
     }
     let sign = if value.is_sign_negative() { "-" } else { "" };
-    let text = crate::units::Plain(value.abs()).to_string();
+    let text = crate::digits::Plain(value.abs()).to_string();
     let whole = text.split('.').next().unwrap_or_default();
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
     let exponent = whole.len().saturating_sub(1);

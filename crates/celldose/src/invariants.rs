@@ -259,7 +259,7 @@ pub fn product_file(data: &[u8]) -> Result<(), String> {
     let request = crate::DoseRequest::new(
         "70kg".parse().map_err(|e| format!("{e}"))?,
         crate::DoseChoice::ArmDose,
-        crate::Rounding::HalfAwayFromZero,
+        crate::units::Rounding::HalfAwayFromZero,
     )
     .with_arm("low-dose");
     let tolerance: Percent = "10%".parse().map_err(|e| format!("{e}"))?;
@@ -267,7 +267,7 @@ pub fn product_file(data: &[u8]) -> Result<(), String> {
     if let (Ok(by_bags), true) = (&by_bags, delivery.cells().is_whole()) {
         let count = delivery
             .cells()
-            .round(crate::Rounding::Down)
+            .round(crate::units::Rounding::Down)
             .map_err(|e| e.to_string())?;
         let by_count = protocol
             .check(&request, count, Some(tolerance))

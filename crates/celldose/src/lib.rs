@@ -35,9 +35,12 @@ pub mod audit;
 pub mod batch;
 pub mod calculation;
 pub mod certificate;
+mod digits;
+pub mod entry;
 mod error;
 pub mod escalation;
 pub mod fhir;
+mod file_text;
 pub mod human;
 // The fuzz targets' checks: not part of the library's API. Compiled for the library's own tests,
 // which replay the committed corpus, and for `fuzz/`, which turns on the feature.
@@ -53,10 +56,11 @@ pub mod text;
 pub mod units;
 
 pub use calculation::{
-    Calculation, DeliveryCheck, DoseChoice, DoseRequest, FieldNames, Finding, FindingCode,
-    Preparation, Product, ProductText, RequestText, Rounding, Severity, Verdict,
+    Calculation, DeliveryCheck, DoseChoice, DoseRequest, Finding, FindingCode, Preparation,
+    Product, Rounding, Severity, Verdict,
 };
 pub use certificate::Certificate;
+pub use entry::{FieldNames, RequestText};
 pub use error::{Error, Result};
 pub use regimen::{
     Arm, Catalogue, CohortSize, DoseLevel, DoseRule, Edge, Escalation, Miss, Opening, Protocol,

@@ -139,7 +139,7 @@ struct Exact(Decimal);
 
 impl Serialize for Exact {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(crate::units::DecimalText::new(self.0).as_str())
+        serializer.serialize_str(crate::digits::DecimalText::new(self.0).as_str())
     }
 }
 
@@ -668,7 +668,7 @@ impl Fields for JsonLine<'_> {
             Some(value) => {
                 self.out.push(b'"');
                 self.out
-                    .extend_from_slice(crate::units::DecimalText::new(value.decimal()).as_bytes());
+                    .extend_from_slice(crate::digits::DecimalText::new(value.decimal()).as_bytes());
                 self.out.push(b'"');
             }
             None => self.out.extend_from_slice(b"null"),

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use super::cap;
+use super::clause::{clause_for, rule_clause};
 use super::escalation::Gate;
 use super::explicit::{Explicit, explicit_dose_finding};
 use super::limits::{Limits, round_inside};
@@ -354,24 +355,5 @@ fn accepted_choices(regimen: &Regimen) -> String {
             format!("{levels}; its dose follows the weight bands")
         }
         None => format!("choose a level ({levels}) or give one of those doses"),
-    }
-}
-
-/// A rule in the words of a clause: `dose range 500000/kg to 1000000/kg`, `dose 1000000/kg`.
-pub(crate) fn rule_clause(rule: DoseRule) -> String {
-    let words = rule.describe(Notation::Unicode);
-    if rule.bounds().is_some() {
-        format!("dose range {words}")
-    } else {
-        format!("dose {words}")
-    }
-}
-
-/// A clause names where in the protocol a finding rests: the arm, or the shared regimen where
-/// no arm was named.
-pub(crate) fn clause_for(protocol: &str, arm: Option<&str>, regimen: &str, what: &str) -> String {
-    match arm {
-        Some(arm) => format!("{protocol} arm {arm}: {what}"),
-        None => format!("{protocol} regimen {regimen}: {what}"),
     }
 }

@@ -2,7 +2,8 @@
 
 use rust_decimal::Decimal;
 
-use super::calculate::{RANGE_ONLY_CHECK, RANGE_ONLY_DOSE, rule_clause};
+use super::calculate::{RANGE_ONLY_CHECK, RANGE_ONLY_DOSE};
+use super::clause::rule_clause;
 use super::delivery::{Course, Delivery, Excipients, ProductUse, SplitCheck};
 use super::product_limits::judge_product;
 use super::tolerance::{deviation_percent, resolve_tolerance, tolerance_finding, tolerance_words};

@@ -1,6 +1,6 @@
 //! A dose the prescriber stated: whether it is one the protocol allows this patient.
 
-use super::calculate::rule_clause;
+use super::clause::rule_clause;
 use super::limits::Limits;
 use super::tolerance::{tolerance_finding, tolerance_words};
 use super::{Finding, FindingCode, Severity};
@@ -58,7 +58,7 @@ fn missing_per_kg(regimen: &Regimen, rule: Option<DoseRule>, dose: Dose) -> Opti
             "{} looks like a per-kg dose without /kg: for {} write {}/kg",
             human::cells(value, Notation::Unicode),
             human::cells_per_kg(value, Notation::Unicode),
-            crate::units::Plain(value)
+            crate::digits::Plain(value)
         )
     })
 }

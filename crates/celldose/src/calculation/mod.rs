@@ -5,6 +5,7 @@ mod bags;
 mod calculate;
 mod cap;
 mod check;
+mod clause;
 mod delivery;
 mod dosing_weight;
 mod eligibility;
@@ -15,18 +16,15 @@ mod limits;
 mod preparation;
 mod product_limits;
 mod request;
-mod request_text;
 mod result;
-mod rounding;
 mod tolerance;
 
-pub(crate) use calculate::clause_for;
+/// Rounding is a property of amounts; it is also named here, where a request chooses it.
+pub use crate::units::Rounding;
 pub(crate) use check::split_words;
 pub use check::{DeliveryCheck, Drawing};
 pub use delivery::{BagShare, Course, Delivery, Excipients, ProductUse, SplitCheck};
 pub use finding::{Finding, FindingCode, Severity, Verdict};
 pub use preparation::{Preparation, Product};
 pub use request::{DoseChoice, DoseRequest};
-pub use request_text::{FieldNames, ProductText, RequestText};
 pub use result::Calculation;
-pub use rounding::Rounding;

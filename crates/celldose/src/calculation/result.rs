@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
+use super::clause::clause_for;
 use super::limits::Limits;
-use super::{Finding, Rounding, Verdict, clause_for};
+use super::{Finding, Rounding, Verdict};
 use crate::regimen::{DoseRule, DosingWeight, Split, SplitPart, Stated, Tolerance, Window};
 use crate::units::{
     AgeFromBirth, AgeYears, BodyWeight, CellCount, CellsPerKg, Dose, EnteredWeight, ExactCells,

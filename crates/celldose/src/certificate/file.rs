@@ -9,7 +9,7 @@ use toml::Spanned;
 
 use super::{Bag, BagContent, Certificate, Counted, DonationId, ProductCode};
 use crate::error::{Error, Result};
-use crate::regimen::file_text;
+use crate::file_text;
 use crate::units::{CellCount, Concentration, EndotoxinPerMl, Percent, Volume};
 
 /// The product file format this celldose reads.
@@ -93,7 +93,7 @@ impl Certificate {
         let fail = |span: Option<Range<usize>>, message: String| {
             let message = match span {
                 Some(span) => {
-                    let (line, column) = crate::regimen::line_column(text, span.start);
+                    let (line, column) = file_text::line_column(text, span.start);
                     format!("line {line}, column {column}: {message}")
                 }
                 None => message,

@@ -28,7 +28,7 @@ pub struct Number(pub Decimal);
 
 impl Serialize for Number {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let digits = crate::units::DecimalText::new(self.0);
+        let digits = crate::digits::DecimalText::new(self.0);
         let raw = serde_json::value::RawValue::from_string(digits.as_str().to_owned())
             .map_err(S::Error::custom)?;
         raw.serialize(serializer)

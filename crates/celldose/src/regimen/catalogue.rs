@@ -158,3 +158,23 @@ impl Catalogue {
             })
     }
 }
+
+impl TrialState {
+    /// Checks every opening against the protocols it names: the protocol exists and escalates,
+    /// a level is one of its escalation levels, a dose is of the ladder's kind and lies between
+    /// its start and its ceiling.
+    ///
+    /// # Errors
+    /// The first opening that does not fit, with its line and column.
+    ///
+    /// ```
+    /// let text = "format = 1\n[[opened]]\nprotocol = \"NCT05227846\"\nlevel = 7\ndate = \"2026-03-14\"\ndecision = \"minutes\"\n";
+    /// let state = celldose::TrialState::from_toml("s.toml", text)?;
+    /// let error = state.check_against(&celldose::Catalogue::builtin()?).unwrap_err();
+    /// assert!(error.to_string().starts_with("trial state file s.toml: line 2, column 1: protocol NCT05227846 has no escalation level 7"));
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn check_against(&self, catalogue: &Catalogue) -> Result<()> {
+        self.check_with(&|id| catalogue.find(id))
+    }
+}

@@ -3,7 +3,6 @@
 
 mod catalogue;
 mod dose_rule;
-pub(crate) mod file_text;
 mod library;
 mod product_rules;
 mod protocol;
@@ -22,7 +21,6 @@ pub use protocol::{
     Arm, CohortSize, DoseLevel, Escalation, Protocol, Regimen, Source, Stated, Tolerance,
     WeightBand,
 };
-pub(crate) use protocol_file::line_column;
 pub use protocol_file::{FORMAT_VERSION, PROTOCOL_MAX_BYTES};
 pub use trial_state::{Opening, Step, TRIAL_STATE_FORMAT, TRIAL_STATE_MAX_BYTES, TrialState};
 pub use window::{Edge, Miss, Window};

@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::certificate::Counted;
+use crate::units::Counted;
 use crate::units::{Density, DmsoLimit, EndotoxinPerKg, Percent, VolumePerKg};
 
 /// The density of DMSO used where a protocol states none: 1.1 g/mL.

@@ -70,7 +70,7 @@ pub struct Escalation {
     pub(crate) start_dose: Dose,
     pub(crate) ceiling: Dose,
     pub(crate) condition: Option<Arc<str>>,
-    pub(crate) design: Option<crate::escalation::Design>,
+    pub(crate) design: Option<celldose_escalation::Design>,
 }
 
 /// One rule for the patients whose weight falls in a window: "at most 40 kg: 2.5 × 10⁶ cells/kg;
@@ -232,7 +232,7 @@ impl Escalation {
 
     /// The rule that decides escalation from cohort outcomes, where the protocol names one
     /// (`design = "3+3"` or `"boin"` in its `escalation`).
-    pub fn design(&self) -> Option<&crate::escalation::Design> {
+    pub fn design(&self) -> Option<&celldose_escalation::Design> {
         self.design.as_ref()
     }
 

@@ -17,10 +17,11 @@ use super::product_rules::{
 use super::protocol::{
     Arm, CohortSize, DoseLevel, Escalation, Regimen, Source, Stated, Tolerance, WeightBand,
 };
-use super::{DoseRule, Edge, Protocol, Window, file_text};
-use crate::certificate::Counted;
+use super::{DoseRule, Edge, Protocol, Window};
 use crate::error::{Error, Result};
+use crate::file_text::{self, line_column};
 use crate::human::Notation;
+use crate::units::Counted;
 use crate::units::{AgeYears, BodyWeight, CellCount, Dose, Percent};
 
 /// The format version this build reads and writes.
@@ -243,8 +244,8 @@ struct EscalationFile {
 }
 
 /// The keys that write a design back into a protocol file.
-fn design_keys(design: Option<&crate::escalation::Design>) -> EscalationFile {
-    use crate::escalation::Design;
+fn design_keys(design: Option<&celldose_escalation::Design>) -> EscalationFile {
+    use celldose_escalation::Design;
     let mut keys = EscalationFile {
         start_level: 1,
         ceiling: Dose::Total(crate::units::CellCount::ZERO),
@@ -274,7 +275,7 @@ fn design_keys(design: Option<&crate::escalation::Design>) -> EscalationFile {
             keys.design = Some("3+3".into());
             keys.variant = design
                 .variant()
-                .filter(|v| *v != crate::escalation::Variant::Standard)
+                .filter(|v| *v != celldose_escalation::Variant::Standard)
                 .map(|v| v.as_str().to_owned());
         }
         None => {}
@@ -284,8 +285,8 @@ fn design_keys(design: Option<&crate::escalation::Design>) -> EscalationFile {
 
 impl EscalationFile {
     /// The design these keys name, checked.
-    fn design(&self) -> core::result::Result<Option<crate::escalation::Design>, String> {
-        use crate::escalation::{Boin, Design};
+    fn design(&self) -> core::result::Result<Option<celldose_escalation::Design>, String> {
+        use celldose_escalation::{Boin, Design};
         let rate = |what: &str,
                     value: &Option<String>|
          -> core::result::Result<Option<rust_decimal::Decimal>, String> {
@@ -316,9 +317,9 @@ impl EscalationFile {
             Some("3+3") => {
                 let variant = match self.variant.as_deref() {
                     Some(text) => {
-                        crate::escalation::Variant::parse(text).map_err(|e| e.to_string())?
+                        celldose_escalation::Variant::parse(text).map_err(|e| e.to_string())?
                     }
-                    None => crate::escalation::Variant::Standard,
+                    None => celldose_escalation::Variant::Standard,
                 };
                 Ok(Some(Design::ThreePlusThree(variant)))
             }
@@ -426,21 +427,6 @@ impl Located<'_> {
     fn line_column(&self, offset: usize) -> (usize, usize) {
         line_column(self.text, offset)
     }
-}
-
-/// The 1-based line and column (in characters) of byte `offset` in `text`; shared by every
-/// file loader.
-pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count().saturating_add(1);
-    let line_start = before
-        .rfind('\n')
-        .map_or(0, |index| index.saturating_add(1));
-    let column = before
-        .get(line_start..)
-        .map_or(0, |text| text.chars().count())
-        .saturating_add(1);
-    (line, column)
 }
 
 impl Protocol {

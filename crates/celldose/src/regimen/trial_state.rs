@@ -10,9 +10,9 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
-use super::protocol_file::line_column;
-use super::{Catalogue, Protocol, Regimen};
+use super::{Protocol, Regimen};
 use crate::error::{Error, Result};
+use crate::file_text::line_column;
 use crate::units::{BodyWeight, Dose, ExactCells, parse_date};
 
 /// The format version this build reads.
@@ -153,7 +153,7 @@ pub struct TrialState {
     site: Option<String>,
     openings: Vec<Opening>,
     /// Each cohort with its protocol, and the line and column it was given at, in file order.
-    outcomes: Vec<(String, crate::escalation::Cohort, usize, usize)>,
+    outcomes: Vec<(String, celldose_escalation::Cohort, usize, usize)>,
     sha256: Arc<str>,
     origin: Arc<str>,
 }
@@ -194,7 +194,7 @@ impl TrialState {
                 ),
             ));
         }
-        if let Some((offset, message)) = super::file_text::raw_refusal(text) {
+        if let Some((offset, message)) = crate::file_text::raw_refusal(text) {
             return Err(fail(Some(offset..offset), message));
         }
         let file: TrialStateFile =
@@ -289,7 +289,7 @@ impl TrialState {
             let span = spanned.span();
             let entry = spanned.get_ref();
             check_text("protocol", &entry.protocol, &span)?;
-            let cohorts: Vec<crate::escalation::Cohort> = match (
+            let cohorts: Vec<celldose_escalation::Cohort> = match (
                 &entry.cohorts,
                 entry.level,
                 entry.treated,
@@ -297,14 +297,14 @@ impl TrialState {
             ) {
                 (Some(text), None, None, None) => {
                     check_text("cohorts", text, &span)?;
-                    text.parse::<crate::escalation::Outcomes>()
+                    text.parse::<celldose_escalation::Outcomes>()
                         .map_err(|e| fail(Some(span.clone()), e.to_string()))?
                         .cohorts()
                         .to_vec()
                 }
                 (None, Some(level), Some(treated), Some(dlt)) => {
                     vec![
-                        crate::escalation::Cohort::counted(level, treated, dlt)
+                        celldose_escalation::Cohort::counted(level, treated, dlt)
                             .map_err(|e| fail(Some(span.clone()), e.to_string()))?,
                     ]
                 }
@@ -323,7 +323,7 @@ impl TrialState {
                     .map(|c| (protocol.clone(), c, line, column)),
             );
         }
-        crate::escalation::Outcomes::new(outcomes.iter().map(|(_, c, _, _)| c.clone()).collect())
+        celldose_escalation::Outcomes::new(outcomes.iter().map(|(_, c, _, _)| c.clone()).collect())
             .map_err(|e| fail(None, e.to_string()))?;
         let sha256 = Sha256::digest(text.as_bytes())
             .iter()
@@ -338,21 +338,9 @@ impl TrialState {
         })
     }
 
-    /// Checks every opening against the protocols it names: the protocol exists and escalates,
-    /// a level is one of its escalation levels, a dose is of the ladder's kind and lies between
-    /// its start and its ceiling.
-    ///
-    /// # Errors
-    /// The first opening that does not fit, with its line and column.
-    ///
-    /// ```
-    /// let text = "format = 1\n[[opened]]\nprotocol = \"NCT05227846\"\nlevel = 7\ndate = \"2026-03-14\"\ndecision = \"minutes\"\n";
-    /// let state = celldose::TrialState::from_toml("s.toml", text)?;
-    /// let error = state.check_against(&celldose::Catalogue::builtin()?).unwrap_err();
-    /// assert!(error.to_string().starts_with("trial state file s.toml: line 2, column 1: protocol NCT05227846 has no escalation level 7"));
-    /// # Ok::<(), celldose::Error>(())
-    /// ```
-    pub fn check_against(&self, catalogue: &Catalogue) -> Result<()> {
+    /// Checks every opening and outcome against the protocols `find` returns by id (the
+    /// catalogue's, through [`TrialState::check_against`]).
+    pub(super) fn check_with<'c>(&self, find: &dyn Fn(&str) -> Result<&'c Protocol>) -> Result<()> {
         for opening in &self.openings {
             let fail = |message: String| Error::TrialStateFile {
                 source_name: self.origin.to_string(),
@@ -361,9 +349,7 @@ impl TrialState {
                     opening.line, opening.column
                 ),
             };
-            let protocol = catalogue
-                .find(&opening.protocol)
-                .map_err(|e| fail(e.to_string()))?;
+            let protocol = find(&opening.protocol).map_err(|e| fail(e.to_string()))?;
             let ladders: Vec<&Regimen> = escalating_regimens(protocol);
             if ladders.is_empty() {
                 return Err(fail(format!(
@@ -397,9 +383,7 @@ impl TrialState {
                 source_name: self.origin.to_string(),
                 message: format!("line {line}, column {column}: {message}"),
             };
-            let protocol = catalogue
-                .find(protocol_id)
-                .map_err(|e| fail(e.to_string()))?;
+            let protocol = find(protocol_id).map_err(|e| fail(e.to_string()))?;
             let ladders = escalating_regimens(protocol);
             if ladders.is_empty() {
                 return Err(fail(format!(
@@ -429,8 +413,8 @@ impl TrialState {
     ///
     /// # Errors
     /// Never for a file that loaded (its outcomes were checked then).
-    pub fn outcomes_for(&self, protocol: &str) -> Result<crate::escalation::Outcomes> {
-        Ok(crate::escalation::Outcomes::new(
+    pub fn outcomes_for(&self, protocol: &str) -> Result<celldose_escalation::Outcomes> {
+        Ok(celldose_escalation::Outcomes::new(
             self.outcomes
                 .iter()
                 .filter(|(p, _, _, _)| p.eq_ignore_ascii_case(protocol))

@@ -84,7 +84,7 @@ impl FromStr for AgeYears {
 
 impl fmt::Display for AgeYears {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        super::write_decimal(f, self.0)?;
+        crate::digits::write_decimal(f, self.0)?;
         f.write_str(" years")
     }
 }

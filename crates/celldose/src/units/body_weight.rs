@@ -267,7 +267,7 @@ impl FromStr for EnteredWeight {
             unit: symbol.to_owned(),
             accepted: UNITS,
         })?;
-        let entered = || format!("{} {}", super::Plain(amount), unit.symbol());
+        let entered = || format!("{} {}", crate::digits::Plain(amount), unit.symbol());
         if amount <= Decimal::ZERO {
             return Err(Error::OutOfRange {
                 what: WHAT,
@@ -323,14 +323,14 @@ impl FromStr for BodyWeight {
 
 impl fmt::Display for BodyWeight {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        super::write_decimal(f, self.0)?;
+        crate::digits::write_decimal(f, self.0)?;
         f.write_str(" kg")
     }
 }
 
 impl fmt::Display for EnteredWeight {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        super::write_decimal(f, self.amount)?;
+        crate::digits::write_decimal(f, self.amount)?;
         write!(f, " {}", self.unit.symbol())
     }
 }

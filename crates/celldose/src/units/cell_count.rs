@@ -5,8 +5,8 @@ use core::str::FromStr;
 
 use rust_decimal::Decimal;
 
+use super::Rounding;
 use super::{check_bounds, parse_number_within, serde_via_decimal, split_unit};
-use crate::calculation::Rounding;
 use crate::error::{Error, Result};
 
 /// A whole number of cells: what a pharmacist dispenses or a certificate reports.
@@ -241,13 +241,13 @@ impl FromStr for ExactCells {
 
 impl fmt::Display for CellCount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        super::write_decimal(f, self.0)
+        crate::digits::write_decimal(f, self.0)
     }
 }
 
 impl fmt::Display for ExactCells {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        super::write_decimal(f, self.0)
+        crate::digits::write_decimal(f, self.0)
     }
 }
 

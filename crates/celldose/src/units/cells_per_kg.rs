@@ -122,7 +122,7 @@ impl CellsPerKg {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn rounded_from(cells: ExactCells, weight: BodyWeight, places: u32) -> Result<Self> {
-        let quotient = crate::Rounding::HalfAwayFromZero
+        let quotient = super::Rounding::HalfAwayFromZero
             .quotient(cells.get(), weight.kg(), places)
             .ok_or_else(|| Error::Overflow {
                 operation: "dose per kg",
@@ -165,7 +165,7 @@ impl FromStr for CellsPerKg {
 
 impl fmt::Display for CellsPerKg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        super::write_decimal(f, self.0)?;
+        crate::digits::write_decimal(f, self.0)?;
         f.write_str("/kg")
     }
 }

@@ -109,7 +109,7 @@ impl FromStr for Concentration {
 
 impl fmt::Display for Concentration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        super::write_decimal(f, self.0)?;
+        crate::digits::write_decimal(f, self.0)?;
         f.write_str("/mL")
     }
 }

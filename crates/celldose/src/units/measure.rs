@@ -134,7 +134,7 @@ impl fmt::Display for DmsoAmount {
             Self::Grams(g) => (*g, "g"),
             Self::Millilitres(ml) => (*ml, "mL"),
         };
-        super::write_decimal(f, value)?;
+        crate::digits::write_decimal(f, value)?;
         write!(f, " {unit}")
     }
 }
@@ -289,7 +289,7 @@ impl<U: MeasureUnit> FromStr for Measured<U> {
 
 impl<U: MeasureUnit> fmt::Display for Measured<U> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        super::write_decimal(f, self.0)?;
+        crate::digits::write_decimal(f, self.0)?;
         write!(f, " {}", U::UNIT)
     }
 }

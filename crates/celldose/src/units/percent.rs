@@ -91,7 +91,7 @@ impl FromStr for Percent {
 
 impl fmt::Display for Percent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        super::write_decimal(f, self.0)?;
+        crate::digits::write_decimal(f, self.0)?;
         f.write_str("%")
     }
 }

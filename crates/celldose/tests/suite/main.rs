@@ -14,6 +14,7 @@
 mod audit;
 mod batch;
 mod boundaries;
+mod entry;
 mod escalation;
 mod exact_products;
 mod fhir;
@@ -21,6 +22,7 @@ mod file_properties;
 mod findings_page;
 mod formatting;
 mod golden;
+mod layers;
 mod never_within;
 mod parsing;
 mod preparation;

@@ -1,4 +1,5 @@
-//! Text in a protocol or trial state file, checked where it enters: no control or bidirectional
+//! Text in a file a user wrote (a protocol, trial state or product file), checked where it
+//! enters, and the place of a span named by line and column: no control or bidirectional
 //! character may reach a terminal or a page from a file, whether typed raw or written as a TOML
 //! escape (`\u001b`, `\n`).
 
@@ -63,4 +64,19 @@ pub(crate) fn raw_refusal(text: &str) -> Option<(usize, String)> {
                 ),
             )
         })
+}
+
+/// The 1-based line and column (in characters) of byte `offset` in `text`; shared by every
+/// file loader.
+pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count().saturating_add(1);
+    let line_start = before
+        .rfind('\n')
+        .map_or(0, |index| index.saturating_add(1));
+    let column = before
+        .get(line_start..)
+        .map_or(0, |text| text.chars().count())
+        .saturating_add(1);
+    (line, column)
 }

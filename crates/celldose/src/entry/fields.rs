@@ -1,17 +1,19 @@
-//! A request as text, field by field, exactly as it was typed on a command line or in a log, and
-//! its conversion into a typed [`DoseRequest`]. The command line and `celldose batch` both go
-//! through here, so a value is refused the same way wherever it was typed.
+//! A request as text, field by field, exactly as it was typed, and each field's conversion into
+//! the library's typed values: the request, the infusion of a split dose, the delivered count,
+//! the bags of a product, a product described by its figures. A value is refused in the same
+//! words wherever it was typed, named as the place it was typed names it.
 
 use core::str::FromStr;
 
-use super::{Course, Delivery, DoseChoice, DoseRequest, Product, Rounding};
+use crate::calculation::{Course, Delivery, DoseChoice, DoseRequest, Product};
 use crate::certificate::{Bag, Certificate};
 use crate::error::{Error, Result};
 use crate::regimen::{Catalogue, Protocol};
-use crate::units::{AgeFromBirth, CellCount, Percent, Volume, parse_date, today_utc};
+use crate::units::{AgeFromBirth, CellCount, Percent, Rounding, Volume, parse_date, today_utc};
 
-/// How fields are named in messages: as command-line flags (`--weight`) or as log columns
-/// (`weight`).
+/// How fields are named in messages: as command-line flags (`--weight`), as log columns
+/// (`weight`), or as the fields of the page's forms and its JSON API (`weight`, with the product
+/// file's text pasted, not a path).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FieldNames {
@@ -19,14 +21,29 @@ pub enum FieldNames {
     Flags,
     /// `weight`, as a log's header names it.
     Columns,
+    /// `weight`, as the page's forms and its JSON API name it.
+    Form,
 }
 
 impl FieldNames {
-    fn name(self, field: &str) -> String {
+    pub(super) fn name(self, field: &str) -> String {
         match self {
             Self::Flags => format!("--{field}"),
-            Self::Columns => field.replace('-', "_"),
+            Self::Columns | Self::Form => field.replace('-', "_"),
         }
+    }
+
+    /// Two fields given together where only one may be.
+    fn not_both(self, first: &str, second: &str) -> Error {
+        Error::Request(match (self, first) {
+            (Self::Form, "level") => "dose: give a level or a dose, not both".to_owned(),
+            (Self::Form, "age") => "age: give an age or a date of birth, not both".to_owned(),
+            _ => format!(
+                "{} and {} cannot be used together; give one",
+                self.name(first),
+                self.name(second)
+            ),
+        })
     }
 }
 
@@ -80,14 +97,35 @@ pub struct RequestText<'a> {
     /// DMSO already given on the day of this infusion (`7.7g`, `7mL`), summed with the
     /// product's against the protocol's daily limit.
     pub given_dmso: Option<&'a str>,
+    /// Whether what earlier infusions gave is to be read from the audit log in use (by the
+    /// patient), instead of `given`.
+    pub given_from_log: bool,
+    /// For `prepare` without a product file: nucleated cells per volume, from the certificate;
+    /// not given where the certificate's viable concentration is.
+    pub concentration: Option<&'a str>,
+    /// Viable cells per volume, where the certificate states those: the viability is then
+    /// reported, not applied again.
+    pub viable_concentration: Option<&'a str>,
+    /// The percentage of cells alive.
+    pub viability: Option<&'a str>,
+    /// The percentage carrying the counted marker; all of them when not given.
+    pub positive: Option<&'a str>,
+    /// The volume of product at hand.
+    pub available: Option<&'a str>,
+    /// The smallest volume step that can be measured; 0.1 mL when not given.
+    pub step: Option<&'a str>,
 }
 
-fn read<T: FromStr<Err = Error>>(names: FieldNames, field: &str, text: &str) -> Result<T> {
+pub(super) fn read<T: FromStr<Err = Error>>(
+    names: FieldNames,
+    field: &str,
+    text: &str,
+) -> Result<T> {
     text.parse()
         .map_err(|e| Error::Request(format!("{}: {e}", names.name(field))))
 }
 
-fn read_optional<T: FromStr<Err = Error>>(
+pub(super) fn read_optional<T: FromStr<Err = Error>>(
     names: FieldNames,
     field: &str,
     text: Option<&str>,
@@ -114,13 +152,7 @@ impl RequestText<'_> {
             .find(self.protocol)
             .map_err(|e| Error::Request(format!("{}: {e}", name("protocol"))))?;
         let choice = match (self.level, self.dose) {
-            (Some(_), Some(_)) => {
-                return Err(Error::Request(format!(
-                    "{} and {} cannot be used together; give one",
-                    name("level"),
-                    name("dose")
-                )));
-            }
+            (Some(_), Some(_)) => return Err(names.not_both("level", "dose")),
             (Some(level), None) => match level.trim_matches(' ').parse::<u32>() {
                 Ok(number)
                     if number >= 1
@@ -158,13 +190,7 @@ impl RequestText<'_> {
             request = request.with_dosing_date(on);
         }
         match (self.age, self.born) {
-            (Some(_), Some(_)) => {
-                return Err(Error::Request(format!(
-                    "{} and {} cannot be used together; give one",
-                    name("age"),
-                    name("born")
-                )));
-            }
+            (Some(_), Some(_)) => return Err(names.not_both("age", "born")),
             (Some(age), None) => request = request.with_age(read(names, "age", age)?),
             (None, Some(born)) => {
                 let born = parse_date("date of birth", born).map_err(at("born"))?;
@@ -347,69 +373,69 @@ impl RequestText<'_> {
     }
 }
 
-/// A product as text, as typed for `celldose prepare`: the certificate's concentration and
-/// viability, the fraction that counts, the volume at hand and the measurable step.
-///
-/// ```
-/// use celldose::{FieldNames, ProductText};
-/// let text = ProductText { concentration: "2.5e6/mL", viability: "96%", available: "50mL", ..ProductText::default() };
-/// let (_, step) = text.to_product(FieldNames::Flags)?;
-/// assert_eq!(step.to_string(), "0.1 mL");
-/// let bad = ProductText { viability: "%96", ..text };
-/// assert!(bad.to_product(FieldNames::Flags).unwrap_err().to_string().starts_with("--viability: "));
-/// # Ok::<(), celldose::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ProductText<'a> {
-    /// Nucleated cells per volume, from the certificate; empty where the certificate's viable
-    /// concentration is given instead.
-    pub concentration: &'a str,
-    /// Viable cells per volume, where the certificate states those: the viability is then
-    /// reported, not applied again.
-    pub viable_concentration: Option<&'a str>,
-    /// The percentage of cells alive.
-    pub viability: &'a str,
-    /// The percentage carrying the counted marker; all of them when not given.
-    pub positive: Option<&'a str>,
-    /// The volume of product at hand.
-    pub available: &'a str,
-    /// The smallest volume step that can be measured; 0.1 mL when not given.
-    pub step: Option<&'a str>,
+/// A field that must be given, and not blank.
+fn required<'t>(names: FieldNames, field: &str, text: Option<&'t str>) -> Result<&'t str> {
+    text.filter(|text| !text.trim().is_empty())
+        .ok_or_else(|| Error::Request(format!("{}: it is required", names.name(field))))
 }
 
-impl ProductText<'_> {
-    /// The product and the measurable step.
+impl RequestText<'_> {
+    /// A product described by its certificate's figures (for `prepare` without a product file),
+    /// and the measurable step.
     ///
     /// # Errors
-    /// When a field does not parse, or the product is impossible (no viable or counted cells);
-    /// the message starts with the field's name as `names` writes it.
+    /// When a field is missing or does not parse, or the product is impossible (no viable or
+    /// counted cells); the message starts with the field's name as `names` writes it.
     ///
-    /// See [`ProductText`].
+    /// ```
+    /// use celldose::{FieldNames, RequestText};
+    /// let text = RequestText { concentration: Some("2.5e6/mL"), viability: Some("96%"), available: Some("50mL"), ..RequestText::default() };
+    /// let (_, step) = text.to_product(FieldNames::Flags)?;
+    /// assert_eq!(step.to_string(), "0.1 mL");
+    /// let bad = RequestText { viability: Some("%96"), ..text };
+    /// assert!(bad.to_product(FieldNames::Flags).unwrap_err().to_string().starts_with("--viability: "));
+    /// let missing = RequestText { viability: None, ..text };
+    /// assert_eq!(missing.to_product(FieldNames::Form).unwrap_err().to_string(), "viability: it is required");
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
     pub fn to_product(&self, names: FieldNames) -> Result<(Product, Volume)> {
-        let viability = read(names, "viability", self.viability)?;
+        let required = |field, text| required(names, field, text);
+        let concentration = match self.viable_concentration {
+            Some(_) => self.concentration.filter(|text| !text.trim().is_empty()),
+            None => Some(required("concentration", self.concentration)?),
+        };
+        let viability = required("viability", self.viability)?;
+        let available = required("available", self.available)?;
+        let viability = read(names, "viability", viability)?;
         let positive = read_optional(names, "positive", self.positive)?;
-        let available = read(names, "available", self.available)?;
+        let available = read(names, "available", available)?;
         let step = read(names, "step", self.step.unwrap_or("0.1mL"))?;
-        let made = match (self.concentration.trim(), self.viable_concentration) {
-            ("", Some(viable)) => Product::viable(
+        let made = match (concentration, self.viable_concentration) {
+            (None, Some(viable)) => Product::viable(
                 read(names, "viable-concentration", viable)?,
                 viability,
                 positive,
                 available,
             ),
-            (_, Some(_)) => {
+            (Some(_), Some(_)) => {
                 return Err(Error::Request(format!(
                     "{} and {} cannot be used together; give the one the certificate states",
                     names.name("concentration"),
                     names.name("viable-concentration")
                 )));
             }
-            (concentration, None) => Product::new(
+            (Some(concentration), None) => Product::new(
                 read(names, "concentration", concentration)?,
                 viability,
                 positive,
                 available,
             ),
+            (None, None) => {
+                return Err(Error::Request(format!(
+                    "{}: it is required",
+                    names.name("concentration")
+                )));
+            }
         };
         let product = made.map_err(|e| {
             let field = if e.to_string().starts_with("viability") {

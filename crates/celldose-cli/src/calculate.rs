@@ -1,0 +1,220 @@
+//! `celldose dose`, `check` and `prepare`: the fields typed handed to the library's one request
+//! path, the result recorded in the audit log before it is printed, then printed as text, JSON or
+//! FHIR.
+
+use celldose::audit::AuditKey;
+use celldose::entry::Prepared;
+use celldose::human::Notation;
+use celldose::report::{CheckReport, DoseReport, PrepareReport};
+use celldose::{Catalogue, FieldNames};
+
+use crate::cli::{CheckArgs, DoseArgs, Format, OutputArgs, PrepareArgs, ProductArgs};
+use crate::exit::exit_code;
+use crate::refusal::Refusal;
+use crate::{fhir, json, request, text};
+
+/// `celldose dose`.
+pub fn dose(
+    catalogue: Result<Catalogue, Refusal>,
+    args: &DoseArgs,
+    key: Option<&AuditKey>,
+) -> Result<(String, u8), Refusal> {
+    logged(args, key, "dose", &[], || {
+        let catalogue = catalogue?;
+        let fields = request::dose(args);
+        let (protocol, request) = fields.to_request(&catalogue, FieldNames::Flags)?;
+        let calculation = protocol.calculate(&request)?;
+        let n = notation(&args.output);
+        let record = audit(args, key, "dose", &[], &DoseReport::new(&calculation, n))?;
+        let text = match args.output.format {
+            Format::Text => text::with_record(text::dose(&calculation, n), record.as_ref()),
+            Format::Json => json::dose(&calculation, n),
+            Format::Fhir => fhir::dose(&calculation)?,
+        };
+        Ok((text, exit_code(calculation.verdict())))
+    })
+}
+
+/// `celldose check`.
+pub fn check(
+    catalogue: Result<Catalogue, Refusal>,
+    args: &CheckArgs,
+    key: Option<&AuditKey>,
+) -> Result<(String, u8), Refusal> {
+    let product = args.from.product.as_ref().map(|p| p.display().to_string());
+    let extra = [
+        ("cells", args.cells.as_deref()),
+        ("tolerance", args.tolerance.as_deref()),
+        ("product", product.as_deref()),
+        ("bags", args.from.bags.as_deref()),
+        ("infusion", args.from.infusion.as_deref()),
+        ("given", args.from.given.as_deref()),
+        ("given-from-log", args.from.given_from_log.then_some("yes")),
+        ("given-dmso", args.from.given_dmso.as_deref()),
+    ];
+    logged(&args.dose, key, "check", &extra, || {
+        let catalogue = catalogue?;
+        let fields = request::check(args);
+        let (protocol, request) = fields.to_request(&catalogue, FieldNames::Flags)?;
+        let when = administered_at(&args.dose.output, &args.from)?;
+        let product = request::product(&args.from)?;
+        let log = request::log_in_use(&args.dose, key);
+        let check = fields.check(protocol, &request, FieldNames::Flags, product.as_ref(), log)?;
+        let n = notation(&args.dose.output);
+        let record = audit(
+            &args.dose,
+            key,
+            "check",
+            &extra,
+            &CheckReport::new(&check, n),
+        )?;
+        let text = match args.dose.output.format {
+            Format::Text => text::with_record(text::check(&check, n), record.as_ref()),
+            Format::Json => json::check(&check, n),
+            Format::Fhir => fhir::check(&check, when)?,
+        };
+        Ok((text, exit_code(check.verdict())))
+    })
+}
+
+/// `celldose prepare`.
+pub fn prepare(
+    catalogue: Result<Catalogue, Refusal>,
+    args: &PrepareArgs,
+    key: Option<&AuditKey>,
+) -> Result<(String, u8), Refusal> {
+    let product = args.from.product.as_ref().map(|p| p.display().to_string());
+    let extra = [
+        ("concentration", args.concentration.as_deref()),
+        ("viable-concentration", args.viable_concentration.as_deref()),
+        ("viability", args.viability.as_deref()),
+        ("positive", args.positive.as_deref()),
+        ("available", args.available.as_deref()),
+        ("step", Some(args.step.as_str())),
+        ("tolerance", args.tolerance.as_deref()),
+        ("product", product.as_deref()),
+        ("bags", args.from.bags.as_deref()),
+        ("infusion", args.from.infusion.as_deref()),
+        ("given", args.from.given.as_deref()),
+        ("given-from-log", args.from.given_from_log.then_some("yes")),
+        ("given-dmso", args.from.given_dmso.as_deref()),
+    ];
+    logged(&args.dose, key, "prepare", &extra, || {
+        let catalogue = catalogue?;
+        let fields = request::prepare(args);
+        let (protocol, request) = fields.to_request(&catalogue, FieldNames::Flags)?;
+        let when = administered_at(&args.dose.output, &args.from)?;
+        let product = request::product(&args.from)?;
+        let log = request::log_in_use(&args.dose, key);
+        let prepared =
+            fields.prepare(protocol, &request, FieldNames::Flags, product.as_ref(), log)?;
+        let n = notation(&args.dose.output);
+        let format = args.dose.output.format;
+        let (text, verdict) = match prepared {
+            Prepared::Volume(prepared) => {
+                let report = PrepareReport::new(&prepared, n);
+                let record = audit(&args.dose, key, "prepare", &extra, &report)?;
+                let text = match format {
+                    Format::Text => text::with_record(text::prepare(&prepared, n), record.as_ref()),
+                    Format::Json => json::prepare(&prepared, n),
+                    Format::Fhir => fhir::prepare(&prepared, when)?,
+                };
+                (text, prepared.verdict())
+            }
+            // From a product file's bags: what is chosen is checked as given.
+            Prepared::Bags(given) => {
+                let report = CheckReport::new(&given, n);
+                let record = audit(&args.dose, key, "prepare", &extra, &report)?;
+                let text = match format {
+                    Format::Text => text::with_record(text::check(&given, n), record.as_ref()),
+                    Format::Json => json::check(&given, n),
+                    Format::Fhir => fhir::prepared_bags(&given, when)?,
+                };
+                (text, given.verdict())
+            }
+        };
+        Ok((text, exit_code(verdict)))
+    })
+}
+
+/// When the cells were or will be given, for `--format fhir`; `--administered-at` is refused
+/// with another format, where it would say nothing.
+fn administered_at(
+    output: &OutputArgs,
+    from: &ProductArgs,
+) -> Result<celldose::fhir::When, Refusal> {
+    if output.format != Format::Fhir && from.administered_at.is_some() {
+        return Err(Refusal(
+            "--administered-at applies with --format fhir, the only output that records when cells are given".into(),
+        ));
+    }
+    fhir::when(from.administered_at.as_deref())
+}
+
+/// How numbers are written: `--ascii` or not.
+pub fn notation(output: &OutputArgs) -> Notation {
+    if output.ascii {
+        Notation::Ascii
+    } else {
+        Notation::Unicode
+    }
+}
+
+/// Appends the calculation to `--audit-log`, if given, before anything is printed: a result that
+/// could not be recorded is not shown as if it were.
+fn audit<R: serde::Serialize>(
+    args: &DoseArgs,
+    key: Option<&celldose::audit::AuditKey>,
+    command: &str,
+    extra: &[(&str, Option<&str>)],
+    report: &R,
+) -> Result<Option<celldose::audit::RecordId>, Refusal> {
+    let Some(path) = &args.audit_log else {
+        return Ok(None);
+    };
+    let typed = [
+        ("protocol", Some(args.protocol.as_str())),
+        ("arm", args.arm.as_deref()),
+        ("level", args.level.as_deref()),
+        ("dose", args.dose.as_deref()),
+        ("weight", Some(args.weight.as_str())),
+        ("age", args.age.as_deref()),
+        ("born", args.born.as_deref()),
+        ("on", args.on.as_deref()),
+        ("acknowledge", args.acknowledge.as_deref()),
+        ("rounding", Some(args.rounding.as_str())),
+        ("current-weight", args.current_weight.as_deref()),
+        ("patient", args.patient.as_deref()),
+    ];
+    let input: Vec<(&str, &str)> = typed
+        .iter()
+        .chain(extra)
+        .filter_map(|(flag, value)| value.map(|value| (*flag, value)))
+        .collect();
+    let how = celldose::audit::Appending::default().key(key.cloned());
+    let mut log = celldose::audit::AuditLog::open_with(path, &how)?;
+    Ok(Some(log.append(command, &input, report)?))
+}
+
+/// Runs a calculation and, when it is refused and `--audit-log` is given, records the refusal
+/// with the raw inputs, so that the log holds every request, answered or not. A log that cannot
+/// take the record leaves the refusal as it was.
+fn logged(
+    args: &DoseArgs,
+    key: Option<&celldose::audit::AuditKey>,
+    command: &str,
+    extra: &[(&str, Option<&str>)],
+    calculate: impl FnOnce() -> Result<(String, u8), Refusal>,
+) -> Result<(String, u8), Refusal> {
+    let result = calculate();
+    if let Err(Refusal(message)) = &result {
+        let _ = audit(
+            args,
+            key,
+            command,
+            extra,
+            &celldose::audit::Refused(message),
+        );
+    }
+    result
+}

@@ -1,0 +1,143 @@
+//! A site: the protocols it answers with (fixed, or read from disk at each request), the audit
+//! log it records in, the host names it answers to, and its form token.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use celldose::Catalogue;
+use celldose::audit::AuditKey;
+use celldose::regimen::LiveCatalogue;
+
+use crate::hosts;
+use crate::recorder::{self, LOCK_WAIT};
+use sha2::{Digest, Sha256};
+
+/// Where the page's protocols come from: fixed when the site was made, or the files on disk as
+/// they are at each request.
+#[derive(Debug, Clone)]
+enum Protocols {
+    Fixed(Arc<Catalogue>),
+    Live(Arc<LiveCatalogue>),
+}
+
+/// What the page serves: the protocols, where calculations are recorded, the hosts it answers
+/// to, and the token every form post must carry.
+#[derive(Debug, Clone)]
+pub struct Site {
+    protocols: Protocols,
+    pub(crate) recorder: Option<recorder::Recorder>,
+    pub(crate) hosts: hosts::AllowedHosts,
+    token: String,
+}
+
+impl Site {
+    /// A site over `catalogue`, as it is now, appending every calculation to `audit_log` when
+    /// given, with a fresh token for this process. It answers requests addressed to `localhost`,
+    /// `127.0.0.1` or `[::1]` on port [`DEFAULT_PORT`] until [`Site::listening_on`] (or
+    /// [`serve`]) says where it is served.
+    #[must_use]
+    pub fn new(catalogue: Catalogue, audit_log: Option<PathBuf>) -> Self {
+        Self {
+            protocols: Protocols::Fixed(Arc::new(catalogue)),
+            recorder: audit_log.map(|path| recorder::Recorder::start(path, None, None)),
+            hosts: hosts::AllowedHosts::new(),
+            token: fresh_token(),
+        }
+    }
+
+    /// A site over a library on disk: every request uses the protocol files and trial state as
+    /// they are then, and is refused (503) while one of them cannot be read or is invalid.
+    #[must_use]
+    pub fn live(catalogue: LiveCatalogue) -> Self {
+        Self {
+            protocols: Protocols::Live(Arc::new(catalogue)),
+            recorder: None,
+            hosts: hosts::AllowedHosts::new(),
+            token: fresh_token(),
+        }
+    }
+
+    /// The same site recording every calculation (and refusal) in the audit log at `path`, each
+    /// record signed with `key` where given. The log is checked now: a log that cannot be locked
+    /// within [`LOCK_WAIT`], whose tail does not hold, or whose last record's HMAC does not
+    /// verify is refused; from here on, records continue its chain, and a log replaced,
+    /// truncated or deleted under the page refuses further records.
+    ///
+    /// # Errors
+    /// When the log cannot take records.
+    pub fn with_audit_log(
+        mut self,
+        path: PathBuf,
+        key: Option<AuditKey>,
+    ) -> celldose::Result<Self> {
+        let how = celldose::audit::Appending::default()
+            .wait_at_most(LOCK_WAIT)
+            .key(key.clone());
+        let last = celldose::audit::AuditLog::open_with(&path, &how)?
+            .last()
+            .cloned();
+        self.recorder = Some(recorder::Recorder::start(path, key, last));
+        Ok(self)
+    }
+
+    /// The same site answering requests addressed to `name` too (a host name as typed in the
+    /// browser, with or without a port), beside the listen address and the loopback names.
+    #[must_use]
+    pub fn with_allowed_host(mut self, name: &str) -> Self {
+        self.hosts.allow(name);
+        self
+    }
+
+    /// The same site served at `address`: requests must be addressed to its port.
+    #[must_use]
+    pub fn listening_on(mut self, address: std::net::SocketAddr) -> Self {
+        self.hosts.listening_on(address);
+        self
+    }
+
+    /// The token every form on the page carries, and every form post must return.
+    #[must_use]
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The protocols for this request: the files as they are now on disk, for a live site.
+    ///
+    /// # Errors
+    /// The reason a protocol or trial state file cannot be used now.
+    pub(crate) fn catalogue(&self) -> Result<Arc<Catalogue>, String> {
+        match &self.protocols {
+            Protocols::Fixed(catalogue) => Ok(Arc::clone(catalogue)),
+            Protocols::Live(live) => live.current().map_err(|e| e.to_string()),
+        }
+    }
+}
+
+/// A token no other process can guess: 32 bytes from the operating system's random source.
+pub(crate) fn fresh_token() -> String {
+    let mut bytes = [0u8; 32];
+    // Without random bytes no token can be trusted; an all-zero token would be guessable, so the
+    // process-specific fallback below is only ever a last resort that still differs per process.
+    if getrandom::fill(&mut bytes).is_err() {
+        let mut digest = Sha256::new();
+        digest.update(std::process::id().to_le_bytes());
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|since| since.as_nanos())
+            .unwrap_or_default();
+        digest.update(now.to_le_bytes());
+        bytes.copy_from_slice(&digest.finalize());
+    }
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fresh_token;
+
+    #[test]
+    fn tokens_differ() {
+        assert_ne!(fresh_token(), fresh_token());
+        assert_eq!(fresh_token().len(), 64);
+    }
+}

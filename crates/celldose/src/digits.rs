@@ -1,0 +1,143 @@
+//! A decimal's exact digits as text, without trailing zeros: the wire form of every amount and
+//! the digits every human form starts from. It depends on nothing else in the crate, so both the
+//! clinical values (`units`) and the forms written for people (`human`) build on it.
+
+/// Writes `value` without trailing zeros: the same text as `value.normalize().to_string()`,
+/// written straight from its digits because `Decimal`'s general formatter dominated the cost of
+/// a batch row.
+pub(crate) fn write_decimal(
+    out: &mut impl core::fmt::Write,
+    value: rust_decimal::Decimal,
+) -> core::fmt::Result {
+    out.write_str(DecimalText::new(value).as_str())
+}
+
+/// A decimal's text without trailing zeros, on the stack: what [`write_decimal`] writes, and
+/// what a serializer is handed as one string (no formatter in between).
+pub(crate) struct DecimalText {
+    // 96 bits of mantissa are at most 29 digits; with a sign, a point and a leading zero, 32.
+    buffer: [u8; 40],
+    start: usize,
+}
+
+impl DecimalText {
+    pub(crate) fn new(value: rust_decimal::Decimal) -> Self {
+        let mut text = Self {
+            buffer: [0u8; 40],
+            start: 40,
+        };
+        let mut scale = value.scale();
+        let wide = value.mantissa().unsigned_abs();
+        // Division by ten is a multiplication for u64 but a library call for u128, so a mantissa
+        // that fits 64 bits (every count and weight in practice) never touches u128 arithmetic.
+        match u64::try_from(wide) {
+            Ok(mut narrow) => {
+                while scale > 0 && narrow % 10 == 0 && narrow != 0 {
+                    narrow /= 10;
+                    scale = scale.saturating_sub(1);
+                }
+                if narrow == 0 {
+                    scale = 0;
+                }
+                text.put_digits(narrow, 0, scale);
+            }
+            Err(_) => {
+                let mut wide = wide;
+                while scale > 0 && wide.is_multiple_of(10) {
+                    wide /= 10;
+                    scale = scale.saturating_sub(1);
+                }
+                // The low 19 digits go first, then the rest (below 10^10, as 96 bits are at
+                // most 29 digits), so both parts are written with u64 arithmetic.
+                const LOW: u128 = 10_000_000_000_000_000_000;
+                let low = u64::try_from(wide % LOW).unwrap_or(0);
+                match u64::try_from(wide / LOW) {
+                    Ok(0) | Err(_) => text.put_digits(low, 0, scale),
+                    Ok(high) => {
+                        text.put_fixed(low, 19, scale);
+                        text.put_digits(high, 19, scale);
+                    }
+                }
+            }
+        }
+        if value.is_sign_negative() && !value.is_zero() {
+            text.put(b'-');
+        }
+        text
+    }
+
+    fn put(&mut self, byte: u8) {
+        self.start = self.start.saturating_sub(1);
+        if let Some(slot) = self.buffer.get_mut(self.start) {
+            *slot = byte;
+        }
+    }
+
+    /// Writes `value`'s digits, least significant first, `written` digits having been written
+    /// already, with the point after `scale` digits and a leading zero where all are fraction.
+    fn put_digits(&mut self, mut value: u64, mut written: u32, scale: u32) {
+        loop {
+            if written == scale && scale > 0 {
+                self.put(b'.');
+            }
+            self.put(b'0'.saturating_add(u8::try_from(value % 10).unwrap_or(0)));
+            value /= 10;
+            written = written.saturating_add(1);
+            if value == 0 && written > scale {
+                break;
+            }
+        }
+    }
+
+    /// Writes exactly `digits` digits of `value`, zeros included, with the point where it falls.
+    fn put_fixed(&mut self, mut value: u64, digits: u32, scale: u32) {
+        for written in 0..digits {
+            if written == scale && scale > 0 {
+                self.put(b'.');
+            }
+            self.put(b'0'.saturating_add(u8::try_from(value % 10).unwrap_or(0)));
+            value /= 10;
+        }
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.buffer.get(self.start..).unwrap_or_default()
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        self.buffer
+            .get(self.start..)
+            .and_then(|bytes| core::str::from_utf8(bytes).ok())
+            .unwrap_or("")
+    }
+}
+
+/// A decimal displayed through [`write_decimal`].
+pub(crate) struct Plain(pub(crate) rust_decimal::Decimal);
+
+impl core::fmt::Display for Plain {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write_decimal(f, self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    proptest! {
+        #[test]
+        fn write_decimal_matches_the_normalized_display(mantissa in any::<i64>(), scale in 0u32..=28) {
+            let value = Decimal::new(mantissa, scale);
+            prop_assert_eq!(Plain(value).to_string(), value.normalize().to_string());
+        }
+
+        #[test]
+        fn write_decimal_matches_for_96_bit_mantissas(lo in any::<u32>(), mid in any::<u32>(), hi in any::<u32>(), negative in any::<bool>(), scale in 0u32..=28) {
+            let value = Decimal::from_parts(lo, mid, hi, negative, scale);
+            prop_assert_eq!(Plain(value).to_string(), value.normalize().to_string());
+        }
+    }
+}
