@@ -1,0 +1,359 @@
+//! One row of a log: its line split into fields, the header's columns, the product files named,
+//! and the row computed through the library's request path into a dose or a check.
+
+use crate::calculation::{Calculation, DeliveryCheck, Verdict};
+use crate::certificate::Certificate;
+use crate::entry::{FieldNames, RequestText};
+use crate::error::{Error, Result};
+use crate::lines::{BoundedLines, LineEnd};
+use crate::regimen::Catalogue;
+use crate::text::{Shown, char_name, forbidden_char};
+
+/// The columns a log may have; each is named after the `dose`/`check` flag it stands for.
+pub const COLUMNS: [&str; 19] = [
+    "protocol",
+    "arm",
+    "level",
+    "dose",
+    "weight",
+    "age",
+    "born",
+    "on",
+    "cells",
+    "tolerance",
+    "acknowledge",
+    "rounding",
+    "current_weight",
+    "product",
+    "bags",
+    "infusion",
+    "given",
+    "patient",
+    "given_dmso",
+];
+
+/// The longest row read, in bytes (64 KiB); a longer row becomes an error record.
+pub const ROW_MAX_BYTES: usize = BoundedLines::<&[u8]>::DEFAULT_MAX;
+
+/// One line split into fields, through reused buffers.
+#[derive(Debug, Default)]
+pub(super) struct Row {
+    pub(super) bytes: Vec<u8>,
+    pub(super) ends: Vec<usize>,
+}
+
+impl Row {
+    pub(super) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub(super) fn get(&self, index: usize) -> Option<&[u8]> {
+        let end = *self.ends.get(index)?;
+        let start = match index.checked_sub(1) {
+            Some(before) => *self.ends.get(before)?,
+            None => 0,
+        };
+        self.bytes.get(start..end)
+    }
+
+    pub(super) fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        (0..self.len()).filter_map(|index| self.get(index))
+    }
+
+    /// Splits one line as CSV. A quote that is not closed on the line is refused here, where
+    /// a CSV reader would read on into the following lines.
+    pub(super) fn split(&mut self, reader: &mut csv_core::Reader, line: &[u8]) -> Result<()> {
+        if line.iter().filter(|byte| **byte == b'"').count() % 2 == 1 {
+            return Err(Error::Request(
+                "a quote in this row is not closed on its line; a field may not span lines, so the row was not read".into(),
+            ));
+        }
+        reader.reset();
+        self.bytes.clear();
+        self.bytes.resize(line.len().saturating_add(1), 0);
+        self.ends.clear();
+        self.ends.resize(16, 0);
+        let (mut input, mut written, mut fields) = (line, 0usize, 0usize);
+        loop {
+            let (result, read, out, ended) = reader.read_record(
+                input,
+                self.bytes.get_mut(written..).unwrap_or_default(),
+                self.ends.get_mut(fields..).unwrap_or_default(),
+            );
+            input = input.get(read..).unwrap_or_default();
+            written = written.saturating_add(out);
+            fields = fields.saturating_add(ended);
+            match result {
+                csv_core::ReadRecordResult::InputEmpty => {}
+                csv_core::ReadRecordResult::OutputFull => {
+                    let grown = self.bytes.len().saturating_mul(2);
+                    self.bytes.resize(grown, 0);
+                }
+                csv_core::ReadRecordResult::OutputEndsFull => {
+                    let grown = self.ends.len().saturating_mul(2);
+                    self.ends.resize(grown, 0);
+                }
+                csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => break,
+            }
+        }
+        self.bytes.truncate(written);
+        self.ends.truncate(fields);
+        if input.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Request(
+                "the row holds a line break inside it, so it was not read".into(),
+            ))
+        }
+    }
+}
+
+/// Which column holds which flag.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Columns {
+    pub(super) protocol: Option<usize>,
+    pub(super) arm: Option<usize>,
+    pub(super) level: Option<usize>,
+    pub(super) dose: Option<usize>,
+    pub(super) weight: Option<usize>,
+    pub(super) age: Option<usize>,
+    pub(super) born: Option<usize>,
+    pub(super) on: Option<usize>,
+    pub(super) cells: Option<usize>,
+    pub(super) tolerance: Option<usize>,
+    pub(super) acknowledge: Option<usize>,
+    pub(super) rounding: Option<usize>,
+    pub(super) current_weight: Option<usize>,
+    pub(super) product: Option<usize>,
+    pub(super) bags: Option<usize>,
+    pub(super) infusion: Option<usize>,
+    pub(super) given: Option<usize>,
+    pub(super) patient: Option<usize>,
+    pub(super) given_dmso: Option<usize>,
+    pub(super) count: usize,
+}
+
+impl Columns {
+    pub(super) fn from_header(header: &Row) -> Result<Self> {
+        let mut columns = Self {
+            count: header.len(),
+            ..Self::default()
+        };
+        for (index, raw) in header.iter().enumerate() {
+            let name = std::str::from_utf8(raw)
+                .map_err(|_| {
+                    input_error(format!(
+                        "header column {} is not valid UTF-8",
+                        index.saturating_add(1)
+                    ))
+                })?
+                .trim_ascii();
+            let slot = match name {
+                "protocol" => &mut columns.protocol,
+                "arm" => &mut columns.arm,
+                "level" => &mut columns.level,
+                "dose" => &mut columns.dose,
+                "weight" => &mut columns.weight,
+                "age" => &mut columns.age,
+                "born" => &mut columns.born,
+                "on" => &mut columns.on,
+                "cells" => &mut columns.cells,
+                "tolerance" => &mut columns.tolerance,
+                "acknowledge" => &mut columns.acknowledge,
+                "rounding" => &mut columns.rounding,
+                "current_weight" => &mut columns.current_weight,
+                "product" => &mut columns.product,
+                "bags" => &mut columns.bags,
+                "infusion" => &mut columns.infusion,
+                "given" => &mut columns.given,
+                "patient" => &mut columns.patient,
+                "given_dmso" => &mut columns.given_dmso,
+                other => {
+                    return Err(input_error(format!(
+                        "header column {} is not known; accepted columns: {}",
+                        Shown(other),
+                        COLUMNS.join(", ")
+                    )));
+                }
+            };
+            if slot.replace(index).is_some() {
+                return Err(input_error(format!("header column {name:?} appears twice")));
+            }
+        }
+        for (name, slot) in [("protocol", columns.protocol), ("weight", columns.weight)] {
+            if slot.is_none() {
+                return Err(input_error(format!(
+                    "the header has no {name:?} column, which every row needs; accepted columns: {}",
+                    COLUMNS.join(", ")
+                )));
+            }
+        }
+        Ok(columns)
+    }
+}
+
+pub(super) fn input_error(message: String) -> Error {
+    Error::Request(format!("the batch input cannot be read: {message}"))
+}
+
+/// One computed row.
+pub(super) enum Outcome {
+    Dose(Calculation),
+    Check(DeliveryCheck),
+}
+
+impl Outcome {
+    pub(super) fn verdict(&self) -> Verdict {
+        match self {
+            Self::Dose(calculation) => calculation.verdict(),
+            Self::Check(check) => check.verdict(),
+        }
+    }
+}
+
+/// The text of one field, or `None` when the column is absent or the cell empty.
+pub(super) fn field<'r>(
+    record: &'r Row,
+    column: Option<usize>,
+    name: &str,
+) -> Result<Option<&'r str>> {
+    let Some(raw) = column.and_then(|index| record.get(index)) else {
+        return Ok(None);
+    };
+    // Spaces around a value are forgiven (any other blank is refused below, by name).
+    let start = raw.iter().position(|b| *b != b' ').unwrap_or(raw.len());
+    let end = raw
+        .iter()
+        .rposition(|b| *b != b' ')
+        .map_or(start, |i| i.saturating_add(1));
+    let text = std::str::from_utf8(raw.get(start..end).unwrap_or_default())
+        .map_err(|_| Error::Request(format!("column {name} is not valid UTF-8")))?;
+    if let Some((offset, c)) = forbidden_char(text) {
+        let position = crate::text::char_position(text, offset);
+        return Err(Error::Request(format!(
+            "column {name} holds {} at character {position}; control and bidirectional characters are not accepted in a row",
+            char_name(c)
+        )));
+    }
+    Ok((!text.is_empty()).then_some(text))
+}
+
+/// Product files named in a log, each read once per run (a log names few products many times).
+#[derive(Default)]
+pub(super) struct Products {
+    pub(super) read: Vec<(String, std::sync::Arc<Certificate>)>,
+}
+
+/// The most product files one run keeps; past it, the oldest is read again when named.
+pub(super) const PRODUCTS_KEPT: usize = 64;
+
+impl Products {
+    pub(super) fn get(&mut self, path: &str) -> Result<std::sync::Arc<Certificate>> {
+        if let Some((_, product)) = self.read.iter().find(|(p, _)| p == path) {
+            return Ok(std::sync::Arc::clone(product));
+        }
+        let product = std::sync::Arc::new(Certificate::from_path(std::path::Path::new(path))?);
+        if self.read.len() >= PRODUCTS_KEPT {
+            self.read.remove(0);
+        }
+        self.read
+            .push((path.to_owned(), std::sync::Arc::clone(&product)));
+        Ok(product)
+    }
+}
+
+/// Computes one row exactly as `celldose dose` or `celldose check` would.
+pub(super) fn compute(
+    catalogue: &Catalogue,
+    columns: &Columns,
+    record: &Row,
+    products: &mut Products,
+) -> Result<Outcome> {
+    if record.len() != columns.count {
+        return Err(Error::Request(format!(
+            "the row has {} fields where the header has {}",
+            record.len(),
+            columns.count
+        )));
+    }
+    let text = RequestText {
+        protocol: field(record, columns.protocol, "protocol")?
+            .ok_or_else(|| Error::Request("protocol is empty; every row needs one".into()))?,
+        arm: field(record, columns.arm, "arm")?,
+        level: field(record, columns.level, "level")?,
+        dose: field(record, columns.dose, "dose")?,
+        weight: field(record, columns.weight, "weight")?.ok_or_else(|| {
+            Error::Request("weight is empty; every row needs one, with its unit".into())
+        })?,
+        age: field(record, columns.age, "age")?,
+        born: field(record, columns.born, "born")?,
+        on: field(record, columns.on, "on")?,
+        rounding: field(record, columns.rounding, "rounding")?,
+        acknowledge: field(record, columns.acknowledge, "acknowledge")?,
+        cells: field(record, columns.cells, "cells")?,
+        tolerance: field(record, columns.tolerance, "tolerance")?,
+        current_weight: field(record, columns.current_weight, "current_weight")?,
+        infusion: field(record, columns.infusion, "infusion")?,
+        given: field(record, columns.given, "given")?,
+        bags: field(record, columns.bags, "bags")?,
+        patient: field(record, columns.patient, "patient")?,
+        given_dmso: field(record, columns.given_dmso, "given_dmso")?,
+        ..RequestText::default()
+    };
+    let product = field(record, columns.product, "product")?;
+    let (protocol, request) = text.to_request(catalogue, FieldNames::Columns)?;
+    if text.cells.is_none() && product.is_none() {
+        // A row with neither a count nor a product is a dose; what applies only to a delivered
+        // count must not be there.
+        let course = text.course(FieldNames::Columns)?;
+        let (_, tolerance) = text.delivery(FieldNames::Columns)?;
+        let unused = [
+            ("tolerance", tolerance.is_some()),
+            ("infusion", course.is_some()),
+            ("bags", text.bags.is_some()),
+        ];
+        if let Some((name, _)) = unused.iter().find(|(_, given)| *given) {
+            return Err(Error::Request(format!(
+                "{name} is given but cells and product are empty; it applies to a delivered count"
+            )));
+        }
+        return Ok(Outcome::Dose(protocol.calculate(&request)?));
+    }
+    let product = product.map(|path| products.get(path)).transpose()?;
+    Ok(Outcome::Check(text.check(
+        protocol,
+        &request,
+        FieldNames::Columns,
+        product.as_deref(),
+        None,
+    )?))
+}
+
+/// One row's outcome, exactly as `celldose dose` or `celldose check` would give it, and whether
+/// the line was split into fields.
+pub(super) fn row_outcome(
+    end: LineEnd,
+    line: &[u8],
+    splitter: &mut csv_core::Reader,
+    record: &mut Row,
+    catalogue: &Catalogue,
+    columns: &Columns,
+    products: &mut Products,
+) -> (Result<Outcome>, bool) {
+    let mut split = false;
+    let outcome = match end {
+        LineEnd::TooLong { bytes } => Err(Error::Request(format!(
+            "the row is {} bytes long, more than the {} bytes a row may have; it was not read",
+            crate::human::grouped(bytes.into()),
+            crate::human::grouped(ROW_MAX_BYTES.into())
+        ))),
+        LineEnd::Complete if line.trim_ascii().is_empty() => {
+            Err(Error::Request("the row is empty".into()))
+        }
+        LineEnd::Complete => record.split(splitter, line).and_then(|()| {
+            split = true;
+            compute(catalogue, columns, record, products)
+        }),
+    };
+    (outcome, split)
+}
