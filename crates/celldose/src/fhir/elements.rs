@@ -245,3 +245,12 @@ impl Extension {
         }
     }
 }
+
+/// The code system of `doseAndRate.type`.
+pub const DOSE_RATE_TYPE: &str = "http://terminology.hl7.org/CodeSystem/dose-rate-type";
+/// LOINC, the code system of the body weight observation.
+pub const LOINC: &str = "http://loinc.org";
+/// The code system of an observation's category (`vital-signs`).
+pub const OBSERVATION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/observation-category";
+/// The namespace of a batch row's identifier: its row number in the log.
+pub const BATCH_ROW: &str = "https://celldose.github.io/fhir/batch-row";
