@@ -1,0 +1,95 @@
+//! Where a report's fields go, one at a time and in order: a serde struct (any format, pretty or
+//! compact), or a batch's JSON line; and how an exact number is written.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
+
+use crate::units::{CellCount, ExactCells};
+
+/// A decimal written as its exact string, without trailing zeros.
+pub(super) struct Exact(pub(super) Decimal);
+
+impl Serialize for Exact {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(crate::digits::DecimalText::new(self.0).as_str())
+    }
+}
+
+/// Any value written through its `Display`.
+pub(super) struct Shown<T>(pub(super) T);
+
+impl<T: core::fmt::Display> Serialize for Shown<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+/// Where a report's fields go, one at a time and in order.
+pub(crate) trait Fields {
+    /// What writing a field can fail with.
+    type Error;
+
+    /// Writes one field.
+    fn field<T: ?Sized + Serialize>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Self::Error>;
+
+    /// Writes a number as its exact string without trailing zeros, or `null`: the same as
+    /// [`field`](Fields::field) with the value's own `Serialize`.
+    fn decimal<T: AsDecimal>(
+        &mut self,
+        key: &'static str,
+        value: Option<T>,
+    ) -> Result<(), Self::Error> {
+        self.field(key, &value.map(|v| Exact(v.decimal())))
+    }
+
+    /// Writes the three fields that name the protocol a result rests on: the same for every
+    /// result of that protocol.
+    fn provenance(&mut self, id: &str, version: &str, sha256: &str) -> Result<(), Self::Error> {
+        self.field("protocol", id)?;
+        self.field("protocol_version", version)?;
+        self.field("protocol_sha256", sha256)
+    }
+}
+
+/// A value written as its exact decimal: the cell amounts and [`Exact`], whose `Serialize` is
+/// that string.
+pub(crate) trait AsDecimal {
+    fn decimal(&self) -> Decimal;
+}
+
+impl AsDecimal for Exact {
+    fn decimal(&self) -> Decimal {
+        self.0
+    }
+}
+
+impl AsDecimal for CellCount {
+    fn decimal(&self) -> Decimal {
+        self.get()
+    }
+}
+
+impl AsDecimal for ExactCells {
+    fn decimal(&self) -> Decimal {
+        self.get()
+    }
+}
+
+/// A serde struct as [`Fields`]: the route of every format and of pretty JSON.
+pub(super) struct Struct<S>(pub(super) S);
+
+impl<S: SerializeStruct> Fields for Struct<S> {
+    type Error = S::Error;
+
+    fn field<T: ?Sized + Serialize>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), S::Error> {
+        self.0.serialize_field(key, value)
+    }
+}

@@ -1,0 +1,265 @@
+//! The fields every report shares, and the parts a check adds: the dose's fields, the schedule of
+//! a split dose, the findings, the product and its bags, the excipients, the infusion, the
+//! drawing.
+
+use serde::Serialize;
+use serde::ser::{SerializeSeq, SerializeStruct, Serializer};
+
+use crate::calculation::{Calculation, DeliveryCheck, Finding};
+use crate::human::Notation;
+use crate::units::ExactCells;
+
+use super::fields::{Exact, Fields, Shown};
+
+pub(super) struct Findings<'a, I> {
+    pub(super) findings: I,
+    pub(super) notation: Notation,
+    pub(super) marker: core::marker::PhantomData<&'a Finding>,
+}
+
+impl<'a, I: Iterator<Item = &'a Finding> + Clone> Serialize for Findings<'a, I> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(None)?;
+        for finding in self.findings.clone() {
+            seq.serialize_element(&FindingReport {
+                finding,
+                notation: self.notation,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+pub(super) struct FindingReport<'a> {
+    pub(super) finding: &'a Finding,
+    pub(super) notation: Notation,
+}
+
+impl Serialize for FindingReport<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut state = serializer.serialize_struct("Finding", 4)?;
+        state.serialize_field("severity", self.finding.severity().as_str())?;
+        state.serialize_field("code", self.finding.code().as_str())?;
+        state.serialize_field("message", &*self.finding.message(self.notation))?;
+        state.serialize_field("clause", self.finding.clause())?;
+        state.end()
+    }
+}
+
+pub(super) const DOSE_FIELDS: usize = 38;
+
+/// The fields every dose, check and prepare report starts with, in their contract order.
+pub(super) fn dose_fields<F: Fields>(
+    state: &mut F,
+    c: &Calculation,
+    verdict: &str,
+) -> Result<(), F::Error> {
+    state.provenance(c.protocol(), c.protocol_version(), c.protocol_sha256())?;
+    state.field("arm", &c.arm())?;
+    state.field("regimen", c.regimen())?;
+    state.field("band", &c.band().map(Shown))?;
+    state.field("level", &c.level())?;
+    state.field("dose", &c.dose())?;
+    state.field("dose_per_kg", &c.dose_per_kg())?;
+    state.decimal("max_total_cells", c.cap())?;
+    state.decimal("weight_kg", Some(Exact(c.weight().weight().kg())))?;
+    state.field("weight_entered", &Shown(c.weight()))?;
+    state.decimal("age_years", c.age().map(|a| Exact(a.years())))?;
+    state.field("born", &c.age_from_birth().map(|a| Shown(a.born())))?;
+    state.field("age_on", &c.age_from_birth().map(|a| Shown(a.on())))?;
+    state.decimal("cells", c.cells())?;
+    state.decimal("cells_exact", c.exact_cells())?;
+    state.decimal("cells_per_kg", c.cells_per_kg().map(|p| Exact(p.get())))?;
+    state.decimal("min_cells", c.min_cells())?;
+    state.decimal("max_cells", c.max_cells())?;
+    state.decimal("min_cells_exact", c.exact_min())?;
+    state.decimal("max_cells_exact", c.exact_max())?;
+    state.decimal("uncapped_min_cells_exact", c.uncapped_min())?;
+    state.decimal("uncapped_max_cells_exact", c.uncapped_max())?;
+    state.field("infusions", &Shown(c.infusions()))?;
+    state.field("per_infusion", &c.per_infusion().value())?;
+    state.decimal("total_cells", c.total_cells())?;
+    state.field("rounding", c.rounding().name())?;
+    state.field("verdict", verdict)?;
+    state.field("acknowledgement", &c.acknowledgement())?;
+    state.field("trial_state_sha256", &c.trial_state_sha256())?;
+    state.field("patient", &c.patient())?;
+    state.decimal(
+        "current_weight_kg",
+        c.current_weight().map(|w| Exact(w.weight().kg())),
+    )?;
+    state.field("current_weight_entered", &c.current_weight().map(Shown))?;
+    state.field(
+        "dosing_weight",
+        &c.dosing_weight().map(|d| d.weight.as_str()),
+    )?;
+    state.decimal(
+        "max_weight_change_percent",
+        c.dosing_weight()
+            .and_then(|d| d.max_change)
+            .map(|p| Exact(p.get())),
+    )?;
+    state.field("split", &Schedule(c))?;
+    Ok(())
+}
+
+/// A split dose's schedule: each infusion's number, day, share and target; null where the dose
+/// is not split.
+pub(super) struct Schedule<'a>(pub(super) &'a Calculation);
+
+impl Serialize for Schedule<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error as _, SerializeSeq};
+        let Some(split) = self.0.split() else {
+            return serializer.serialize_none();
+        };
+        let rows = self.0.schedule().map_err(S::Error::custom)?;
+        let mut seq = serializer.serialize_seq(Some(rows.len()))?;
+        for (number, part, target) in rows {
+            seq.serialize_element(&SplitRow {
+                infusion: number,
+                day: part.day,
+                share_percent: Exact(part.fraction.get()),
+                target_cells_exact: target,
+                limits: split.limits().as_str(),
+            })?;
+        }
+        seq.end()
+    }
+}
+
+#[derive(Serialize)]
+pub(super) struct SplitRow {
+    pub(super) infusion: u32,
+    pub(super) day: u32,
+    pub(super) share_percent: Exact,
+    pub(super) target_cells_exact: Option<ExactCells>,
+    pub(super) limits: &'static str,
+}
+
+/// The product, bags, excipients, split judgement and drawing of a check.
+pub(super) fn delivery_fields<F: Fields>(
+    state: &mut F,
+    check: &DeliveryCheck,
+) -> Result<(), F::Error> {
+    state.decimal("actual_cells_exact", Some(check.actual_exact()))?;
+    state.field(
+        "product",
+        &check.product().map(|p| ProductReport {
+            id: p.identity().id(),
+            din: p.identity().din().map(|d| d.to_string()),
+            product_code: p.identity().product_code().map(|c| c.as_str()),
+            counts: p.identity().counts().as_str(),
+            sha256: p.identity().sha256(),
+            bags: p
+                .bags()
+                .iter()
+                .map(|b| BagReport {
+                    id: b.id(),
+                    whole: b.whole(),
+                    volume_ml: Exact(b.volume_ml()),
+                    counted_cells_exact: b.counted(),
+                    viability_percent: Exact(b.viability().get()),
+                    left_ml: Exact(b.left_ml()),
+                    left_cells_exact: Exact(b.left_counted()),
+                })
+                .collect(),
+            untouched_bags: p.untouched().iter().map(|(id, _, _)| id.as_str()).collect(),
+        }),
+    )?;
+    state.field(
+        "excipients",
+        &check.excipients().map(|e| ExcipientReport {
+            volume_ml: Exact(e.volume_ml()),
+            volume_ml_per_kg: Exact(e.volume_ml_per_kg()),
+            dmso_ml: e.dmso_ml().map(Exact),
+            dmso_g: e.dmso_g().map(Exact),
+            dmso_g_per_kg: e.dmso_g_per_kg().map(Exact),
+            dmso_density_g_per_ml: Exact(e.dmso_density()),
+            endotoxin_eu: e.endotoxin_eu().map(Exact),
+            endotoxin_eu_per_kg: e.endotoxin_eu_per_kg().map(Exact),
+        }),
+    )?;
+    state.field(
+        "infusion",
+        &check.split().map(|s| InfusionReport {
+            infusion: s.infusion(),
+            infusions: s.infusions(),
+            day: s.day(),
+            share_percent: Exact(s.share().get()),
+            share_so_far_percent: Exact(s.share_so_far()),
+            limits: s.limits().as_str(),
+            target_cells_exact: s.target(),
+            given_before_cells_exact: s.given_before(),
+            cumulative_cells_exact: s.cumulative(),
+            cumulative_target_cells_exact: s.cumulative_target(),
+        }),
+    )?;
+    state.field(
+        "drawing",
+        &check.drawing().map(|d| DrawingReport {
+            step_ml: Exact(d.step().ml()),
+            target_cells_exact: d.target(),
+            exact_ml: d.exact_ml().map(Exact),
+            exact_ml_rounded: d.exact_ml().map(|_| !d.exact_ml_is_exact()),
+        }),
+    )?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+pub(super) struct ProductReport<'a> {
+    pub(super) id: &'a str,
+    pub(super) din: Option<String>,
+    pub(super) product_code: Option<&'a str>,
+    pub(super) counts: &'static str,
+    pub(super) sha256: &'a str,
+    pub(super) bags: Vec<BagReport<'a>>,
+    pub(super) untouched_bags: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+pub(super) struct BagReport<'a> {
+    pub(super) id: &'a str,
+    pub(super) whole: bool,
+    pub(super) volume_ml: Exact,
+    pub(super) counted_cells_exact: ExactCells,
+    pub(super) viability_percent: Exact,
+    pub(super) left_ml: Exact,
+    pub(super) left_cells_exact: Exact,
+}
+
+#[derive(Serialize)]
+pub(super) struct ExcipientReport {
+    pub(super) volume_ml: Exact,
+    pub(super) volume_ml_per_kg: Exact,
+    pub(super) dmso_ml: Option<Exact>,
+    pub(super) dmso_g: Option<Exact>,
+    pub(super) dmso_g_per_kg: Option<Exact>,
+    pub(super) dmso_density_g_per_ml: Exact,
+    pub(super) endotoxin_eu: Option<Exact>,
+    pub(super) endotoxin_eu_per_kg: Option<Exact>,
+}
+
+#[derive(Serialize)]
+pub(super) struct InfusionReport {
+    pub(super) infusion: u32,
+    pub(super) infusions: u32,
+    pub(super) day: u32,
+    pub(super) share_percent: Exact,
+    pub(super) share_so_far_percent: Exact,
+    pub(super) limits: &'static str,
+    pub(super) target_cells_exact: Option<ExactCells>,
+    pub(super) given_before_cells_exact: Option<ExactCells>,
+    pub(super) cumulative_cells_exact: Option<ExactCells>,
+    pub(super) cumulative_target_cells_exact: Option<ExactCells>,
+}
+
+#[derive(Serialize)]
+pub(super) struct DrawingReport {
+    pub(super) step_ml: Exact,
+    pub(super) target_cells_exact: ExactCells,
+    pub(super) exact_ml: Option<Exact>,
+    /// Whether `exact_ml` is rounded to 0.000001 mL rather than exact.
+    pub(super) exact_ml_rounded: Option<bool>,
+}
