@@ -3,24 +3,25 @@
 
 mod catalogue;
 mod dose_rule;
+mod dosing;
 mod library;
 mod product_rules;
 mod protocol;
 mod protocol_file;
+mod stated;
 mod trial_state;
 mod window;
 
 pub use catalogue::Catalogue;
 pub use dose_rule::{DoseRule, describe_dose};
+pub use dosing::{DoseLevel, Escalation, Regimen, Tolerance, WeightBand};
 pub use library::{Library, LiveCatalogue, load_protocol_file, load_trial_state_file};
 pub use product_rules::{
     DMSO_DENSITY, DosingWeight, InfusionLimits, ProductRules, Split, SplitLimits, SplitPart,
     WeightBasis,
 };
-pub use protocol::{
-    Arm, CohortSize, DoseLevel, Escalation, Protocol, Regimen, Source, Stated, Tolerance,
-    WeightBand,
-};
+pub use protocol::{Arm, CohortSize, Protocol, Source};
 pub use protocol_file::{FORMAT_VERSION, PROTOCOL_MAX_BYTES};
+pub use stated::Stated;
 pub use trial_state::{Opening, Step, TRIAL_STATE_FORMAT, TRIAL_STATE_MAX_BYTES, TrialState};
 pub use window::{Edge, Miss, Window};

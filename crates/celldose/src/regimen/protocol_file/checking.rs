@@ -8,7 +8,7 @@ use super::{FORMAT_VERSION, Located};
 use crate::error::Result;
 use crate::regimen::Protocol;
 use crate::regimen::product_rules::ProductRules;
-use crate::regimen::protocol::{Arm, CohortSize, Regimen, Source};
+use crate::regimen::{Arm, CohortSize, Regimen, Source};
 
 impl ProtocolFile {
     pub(super) fn check(self, at: &Located<'_>, sha256: String) -> Result<Protocol> {

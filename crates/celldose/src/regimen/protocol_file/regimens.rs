@@ -12,7 +12,7 @@ use super::words::{count_words, words};
 use crate::error::{Error, Result};
 use crate::human::Notation;
 use crate::regimen::product_rules::{Split, SplitPart};
-use crate::regimen::protocol::{DoseLevel, Escalation, Regimen, Stated, Tolerance, WeightBand};
+use crate::regimen::{DoseLevel, Escalation, Regimen, Stated, Tolerance, WeightBand};
 use crate::regimen::{DoseRule, Edge, Window};
 use crate::units::{BodyWeight, CellCount, Dose};
 

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize, Serializer};
 use toml::Spanned;
 
 use crate::file_text;
+use crate::regimen::Stated;
 use crate::regimen::product_rules::{DosingWeight, InfusionLimits, SplitLimits, SplitPart};
-use crate::regimen::protocol::Stated;
 use crate::units::{AgeYears, BodyWeight, CellCount, Counted, Dose, Percent};
 
 #[derive(Debug, Deserialize, Serialize)]

@@ -7,7 +7,7 @@ use super::schema::{
     ArmFile, BandFile, CohortSizeFile, DoseKeys, EligibilityFile, EscalationFile, LevelFile,
     ProtocolFile, RegimenFile, SourceFile, StatedCount, ToleranceFile, WindowFile,
 };
-use crate::regimen::protocol::Regimen;
+use crate::regimen::Regimen;
 use crate::regimen::{DoseRule, Protocol, Window};
 use crate::units::{CellCount, Dose};
 
