@@ -5,7 +5,8 @@
 use num_rational::BigRational;
 use rust_decimal::Decimal;
 
-use super::check::{Drawing, split_words};
+use super::check::Drawing;
+use super::course::split_words;
 use super::delivery::{BagShare, Course, Delivery};
 use super::preparation::{Choice, choose};
 use super::tolerance::{TargetLimit, range_is_the_limit, resolve_tolerance};

@@ -6,12 +6,14 @@ mod calculate;
 mod cap;
 mod check;
 mod clause;
+mod course;
 mod delivery;
 mod dosing_weight;
 mod eligibility;
 mod escalation;
 mod explicit;
 mod finding;
+mod judge;
 mod limits;
 mod preparation;
 mod product_limits;
@@ -21,8 +23,8 @@ mod tolerance;
 
 /// Rounding is a property of amounts; it is also named here, where a request chooses it.
 pub use crate::units::Rounding;
-pub(crate) use check::split_words;
 pub use check::{DeliveryCheck, Drawing};
+pub(crate) use course::split_words;
 pub use delivery::{BagShare, Course, Delivery, Excipients, ProductUse, SplitCheck};
 pub use finding::{Finding, FindingCode, Severity, Verdict};
 pub use preparation::{Preparation, Product};

@@ -3,7 +3,7 @@
 
 use rust_decimal::Decimal;
 
-use super::check::judge_delivery;
+use super::judge::judge_delivery;
 use super::tolerance::{TargetLimit, range_is_the_limit, resolve_tolerance};
 use super::{Calculation, DoseRequest, Finding, FindingCode, Rounding, Severity, Verdict};
 use crate::error::{Error, Result};
