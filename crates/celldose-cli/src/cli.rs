@@ -2,6 +2,10 @@
 //!
 //! Values arrive as the strings the user typed; `request.rs` turns them into the library's typed
 //! request, so every refusal comes from the same parsers a library caller uses.
+//!
+//! Longer than most files (some 640 lines) because clap derives the whole command line from these
+//! types, and each flag's help sits beside its definition; the long help each command ends with
+//! is in `help.rs`.
 
 use crate::help::{
     BATCH_HELP, CHECK_HELP, DOSE_HELP, ESCALATION_HELP, GENERATE_HELP, LISTING_HELP, PREPARE_HELP,

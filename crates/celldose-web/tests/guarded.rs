@@ -1,5 +1,8 @@
 //! The counter cannot be driven from another site, and what it records is exact, current and
 //! durable: each reproduction of an attack or a careless use, through the router.
+//!
+//! Just over 600 lines because each attack is reproduced whole (the request a hostile page would
+//! send, and what the counter must answer), one test per attack.
 
 // Tests may unwrap, index and count freely: a failure there is a failed test.
 #![allow(

@@ -1,5 +1,8 @@
 //! One patient's dose under one protocol, as `Protocol::calculate` leaves it: what was asked,
 //! what the protocol allows this patient, the target, and what was found.
+//!
+//! Longer than most files (some 630 lines) because it is one type's read-only accessors, each with
+//! its runnable example; split, the reader of a `Calculation` would have to look in several places.
 
 use std::sync::Arc;
 

@@ -1,6 +1,9 @@
 //! FHIR output: every resource read back by a full FHIR R4B model (`fhir-model`), every unit
 //! code checked by a UCUM library (`octofhir-ucum`), golden resources for each built-in protocol,
 //! and a property that the FHIR quantities are the JSON report's exact figures.
+//!
+//! Longer than most files (some 780 lines) because each resource is read back element by element
+//! as R4B defines it, in one place, so the mapping in docs/fhir.md has one test to answer to.
 
 use std::str::FromStr;
 

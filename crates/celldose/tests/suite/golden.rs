@@ -1,4 +1,7 @@
 //! Golden vectors, worked by hand from each source record.
+//!
+//! Longer than most files (some 610 lines) because it holds every source record's vectors with the
+//! record's own sentence and the hand arithmetic beside each, so one file answers to the seeds.
 
 use celldose::{FindingCode, Severity, Stated, Verdict};
 

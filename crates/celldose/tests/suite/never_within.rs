@@ -1,6 +1,9 @@
 //! Never WITHIN by omission: caps that clip a minimum, escalation that needs a safety review,
 //! unknowns, ages in completed years, and a preparation limited by the protocol range. Every
 //! figure here is worked by hand from the source records or the example files.
+//!
+//! Longer than most files (some 650 lines) because it is one guarantee, never WITHIN by omission,
+//! shown case by case with each case's arithmetic written out beside it.
 
 use std::sync::Arc;
 

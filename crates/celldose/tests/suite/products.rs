@@ -1,6 +1,9 @@
 //! Products from their certificates: golden vectors worked by hand (one bag, two bags, a
 //! CAR-positive fraction, a subset of bags, a 10/30/60 % split per infusion and cumulatively, DMSO
 //! per kg, a volume limit, a weight change), and properties of checking and choosing bags.
+//!
+//! Longer than most files (some 620 lines) because each golden vector carries its hand-worked
+//! arithmetic beside it; the exactness of parts of bags is in `exact_products.rs`.
 
 use celldose::calculation::{Course, Delivery};
 use celldose::{
