@@ -42,16 +42,14 @@ pub fn check(
     key: Option<&AuditKey>,
 ) -> Result<(String, u8), Refusal> {
     let product = args.from.product.as_ref().map(|p| p.display().to_string());
-    let extra = [
+    let typed = [
         ("cells", args.cells.as_deref()),
         ("tolerance", args.tolerance.as_deref()),
-        ("product", product.as_deref()),
-        ("bags", args.from.bags.as_deref()),
-        ("infusion", args.from.infusion.as_deref()),
-        ("given", args.from.given.as_deref()),
-        ("given-from-log", args.from.given_from_log.then_some("yes")),
-        ("given-dmso", args.from.given_dmso.as_deref()),
     ];
+    let extra: Vec<_> = typed
+        .into_iter()
+        .chain(product_inputs(&args.from, product.as_deref()))
+        .collect();
     logged(&args.dose, key, "check", &extra, || {
         let catalogue = catalogue?;
         let fields = request::check(args);
@@ -77,6 +75,22 @@ pub fn check(
     })
 }
 
+/// The product flags of `check` and `prepare` as typed, for the audit record (`product` is the
+/// file's path as shown).
+fn product_inputs<'a>(
+    from: &'a ProductArgs,
+    product: Option<&'a str>,
+) -> [(&'static str, Option<&'a str>); 6] {
+    [
+        ("product", product),
+        ("bags", from.bags.as_deref()),
+        ("infusion", from.infusion.as_deref()),
+        ("given", from.given.as_deref()),
+        ("given-from-log", from.given_from_log.then_some("yes")),
+        ("given-dmso", from.given_dmso.as_deref()),
+    ]
+}
+
 /// `celldose prepare`.
 pub fn prepare(
     catalogue: Result<Catalogue, Refusal>,
@@ -84,7 +98,7 @@ pub fn prepare(
     key: Option<&AuditKey>,
 ) -> Result<(String, u8), Refusal> {
     let product = args.from.product.as_ref().map(|p| p.display().to_string());
-    let extra = [
+    let typed = [
         ("concentration", args.concentration.as_deref()),
         ("viable-concentration", args.viable_concentration.as_deref()),
         ("viability", args.viability.as_deref()),
@@ -92,13 +106,11 @@ pub fn prepare(
         ("available", args.available.as_deref()),
         ("step", Some(args.step.as_str())),
         ("tolerance", args.tolerance.as_deref()),
-        ("product", product.as_deref()),
-        ("bags", args.from.bags.as_deref()),
-        ("infusion", args.from.infusion.as_deref()),
-        ("given", args.from.given.as_deref()),
-        ("given-from-log", args.from.given_from_log.then_some("yes")),
-        ("given-dmso", args.from.given_dmso.as_deref()),
     ];
+    let extra: Vec<_> = typed
+        .into_iter()
+        .chain(product_inputs(&args.from, product.as_deref()))
+        .collect();
     logged(&args.dose, key, "prepare", &extra, || {
         let catalogue = catalogue?;
         let fields = request::prepare(args);
