@@ -50,6 +50,17 @@ pub enum Error {
         /// The units that would be accepted.
         accepted: &'static str,
     },
+    /// A word that names none of the values a parameter takes (a rounding rule, a verdict, a
+    /// finding code, a severity).
+    #[error("{what} {} is not known; accepted: {accepted}", Shown(.input))]
+    UnknownWord {
+        /// The parameter.
+        what: &'static str,
+        /// The text as given.
+        input: String,
+        /// The words that would be accepted.
+        accepted: String,
+    },
     /// A value is well-formed but outside the range the parameter accepts.
     #[error("{what} {value} is {problem}; accepted: {accepted}")]
     OutOfRange {

@@ -4,16 +4,25 @@ use core::fmt;
 
 use crate::human::Notation;
 
-/// How much a finding matters.
+/// How much a finding matters, ordered by gravity: `Info < Soft < Hard`, so the worst of a set of
+/// findings is their `max()`.
+///
+/// ```
+/// use celldose::Severity;
+/// let worst = [Severity::Info, Severity::Hard, Severity::Soft].into_iter().max();
+/// assert_eq!(worst, Some(Severity::Hard));
+/// assert_eq!("soft".parse::<Severity>()?, Severity::Soft);
+/// # Ok::<(), celldose::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum Severity {
-    /// Outside what the protocol allows: the verdict is `outside`, and nothing overrides it.
-    Hard,
-    /// Inside the protocol but past a caution threshold.
-    Soft,
     /// Worth knowing; changes nothing.
     Info,
+    /// Inside the protocol but past a caution threshold.
+    Soft,
+    /// Outside what the protocol allows: the verdict is `outside`, and nothing overrides it.
+    Hard,
 }
 
 macro_rules! finding_codes {
@@ -43,6 +52,53 @@ macro_rules! finding_codes {
                 match self {
                     $(Self::$variant => $code,)+
                 }
+            }
+        }
+
+        impl core::str::FromStr for FindingCode {
+            type Err = crate::error::Error;
+
+            /// A code as written in output.
+            ///
+            /// ```
+            /// let code: celldose::FindingCode = "cap-binds".parse()?;
+            /// assert_eq!(code, celldose::FindingCode::CapBinds);
+            /// assert!("cap binds".parse::<celldose::FindingCode>().is_err());
+            /// # Ok::<(), celldose::Error>(())
+            /// ```
+            fn from_str(input: &str) -> crate::error::Result<Self> {
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|code| code.as_str() == input)
+                    .ok_or_else(|| unknown_word("finding code", input, "a code listed in docs/findings.md"))
+            }
+        }
+    };
+}
+
+/// A word that names none of a type's values.
+fn unknown_word(what: &'static str, input: &str, accepted: &str) -> crate::error::Error {
+    crate::error::Error::UnknownWord {
+        what,
+        input: input.to_owned(),
+        accepted: accepted.to_owned(),
+    }
+}
+
+/// Serde through the type's `as_str` and `FromStr`: the words output uses.
+macro_rules! serde_as_word {
+    ($type:ty) => {
+        impl serde::Serialize for $type {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $type {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                text.parse().map_err(serde::de::Error::custom)
             }
         }
     };
@@ -282,6 +338,22 @@ impl Severity {
     }
 }
 
+impl core::str::FromStr for Severity {
+    type Err = crate::error::Error;
+
+    /// `hard`, `soft` or `info`.
+    fn from_str(input: &str) -> crate::error::Result<Self> {
+        [Self::Info, Self::Soft, Self::Hard]
+            .into_iter()
+            .find(|severity| severity.as_str() == input)
+            .ok_or_else(|| unknown_word("severity", input, "hard, soft, info"))
+    }
+}
+
+serde_as_word!(Severity);
+serde_as_word!(FindingCode);
+serde_as_word!(Verdict);
+
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -354,6 +426,28 @@ impl Verdict {
             Self::Outside => "outside",
             Self::NoDoseChosen => "no-dose-chosen",
         }
+    }
+}
+
+impl core::str::FromStr for Verdict {
+    type Err = crate::error::Error;
+
+    /// `within`, `review`, `outside` or `no-dose-chosen`, as output writes it.
+    ///
+    /// ```
+    /// assert_eq!("no-dose-chosen".parse::<celldose::Verdict>()?, celldose::Verdict::NoDoseChosen);
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    fn from_str(input: &str) -> crate::error::Result<Self> {
+        [
+            Self::Within,
+            Self::Review,
+            Self::Outside,
+            Self::NoDoseChosen,
+        ]
+        .into_iter()
+        .find(|verdict| verdict.as_str() == input)
+        .ok_or_else(|| unknown_word("verdict", input, "within, review, outside, no-dose-chosen"))
     }
 }
 

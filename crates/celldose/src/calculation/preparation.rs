@@ -265,11 +265,14 @@ pub(crate) fn choose<C: Choice>(nearest: C, other: Option<C>, step: Volume, clau
     if other.rank() < nearest.rank() {
         let mut other = other;
         let (taken, instead) = (other.words(), nearest.words());
+        // The first of the gravest findings: `max_by_key` keeps the last of equals, so the
+        // findings are read from the end.
         let worst = nearest
             .findings()
             .iter()
+            .rev()
             .filter(|f| f.severity() != Severity::Info)
-            .min_by_key(|f| f.severity())
+            .max_by_key(|f| f.severity())
             .cloned();
         other.findings_mut().push(Finding::new(
             Severity::Info,

@@ -156,10 +156,11 @@ impl core::str::FromStr for Rounding {
             "half-away-from-zero" => Ok(Self::HalfAwayFromZero),
             "down" => Ok(Self::Down),
             "up" => Ok(Self::Up),
-            _ => Err(crate::Error::Request(format!(
-                "rounding {} is not known; accepted: half-even, half-away-from-zero, down, up",
-                crate::text::Shown(input)
-            ))),
+            _ => Err(crate::Error::UnknownWord {
+                what: "rounding",
+                input: input.to_owned(),
+                accepted: "half-even, half-away-from-zero, down, up".to_owned(),
+            }),
         }
     }
 }

@@ -14,6 +14,7 @@
 mod audit;
 mod batch;
 mod boundaries;
+mod embedding;
 mod entry;
 mod escalation;
 mod exact_products;
