@@ -251,6 +251,57 @@ pub fn load_trial_state_file(path: &Path) -> Result<TrialState> {
     trial_state_from_bytes(path, read_trial_state_bytes(path)?)
 }
 
+impl Protocol {
+    /// Reads and checks a protocol file from disk, with the command line's protections: a regular
+    /// file only (never a device or a pipe), read no further than [`PROTOCOL_MAX_BYTES`].
+    ///
+    /// # Errors
+    /// As [`load_protocol_file`].
+    ///
+    /// ```
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/protocols/nct06167473.toml");
+    /// let protocol = celldose::Protocol::from_path(std::path::Path::new(path))?;
+    /// assert_eq!(protocol.id(), "NCT06167473");
+    /// assert!(celldose::Protocol::from_path(std::path::Path::new("/dev/zero")).is_err());
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn from_path(path: &Path) -> Result<Self> {
+        load_protocol_file(path)
+    }
+}
+
+impl TrialState {
+    /// Reads and checks a trial state file from disk: a regular file only, read no further than
+    /// [`TRIAL_STATE_MAX_BYTES`]. Check it against the protocols with
+    /// [`Catalogue::set_trial_state`].
+    ///
+    /// # Errors
+    /// As [`load_trial_state_file`].
+    pub fn from_path(path: &Path) -> Result<Self> {
+        load_trial_state_file(path)
+    }
+}
+
+impl Catalogue {
+    /// The protocols of every `*.toml` file in `dir`, loaded in name order as a site's own
+    /// library (the command line's `--protocol-dir --no-builtin`): each file read as
+    /// [`Protocol::from_path`] reads it, and two files with one id refused.
+    ///
+    /// # Errors
+    /// The directory cannot be listed; a file cannot be read or is invalid; an id is defined
+    /// twice.
+    ///
+    /// ```
+    /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/protocols");
+    /// let catalogue = celldose::Catalogue::from_dir(std::path::Path::new(dir))?;
+    /// assert_eq!(catalogue.protocols().len(), 5);
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn from_dir(dir: &Path) -> Result<Self> {
+        Library::empty().with_dir(dir).load()
+    }
+}
+
 /// A [`Library`] kept current for a long-running server: [`LiveCatalogue::current`] reads every
 /// file again and returns the catalogue of what is on disk now, parsing again only when a byte
 /// changed. A file that became unreadable or invalid is an error, never the old content.
