@@ -8,9 +8,10 @@ use rust_decimal::Decimal;
 use super::check::Drawing;
 use super::course::split_words;
 use super::delivery::{BagShare, Course, Delivery};
+use super::options::PrepareOptions;
 use super::preparation::{Choice, choose};
 use super::tolerance::{TargetLimit, range_is_the_limit, resolve_tolerance};
-use super::{DeliveryCheck, DoseRequest, Finding, FindingCode, Severity};
+use super::{Calculation, DeliveryCheck, DoseRequest, Finding, FindingCode, Severity};
 use crate::certificate::{Bag, Certificate};
 use crate::error::{Error, Result};
 use crate::human;
@@ -98,7 +99,31 @@ impl Protocol {
         tolerance: Option<Percent>,
         course: Option<Course>,
     ) -> Result<DeliveryCheck> {
-        let calculation = self.calculate(request)?;
+        let mut options = PrepareOptions::new().step_of(step);
+        if let Some(tolerance) = tolerance {
+            options = options.with_tolerance(tolerance);
+        }
+        if let Some(course) = course {
+            options = options.course(course);
+        }
+        self.calculate(request)?
+            .prepare_bags(product, bags, &options)
+    }
+}
+
+impl Calculation {
+    /// What to give from `bags` of `product` for this calculation as it stands (see
+    /// [`Protocol::prepare_from_bags`]): the step, tolerance and infusion from `options`.
+    pub(super) fn prepare_bags(
+        &self,
+        product: &Certificate,
+        bags: &[&Bag],
+        options: &PrepareOptions,
+    ) -> Result<DeliveryCheck> {
+        let calculation = self.clone();
+        let step = options.step();
+        let tolerance = options.check().given_tolerance(&calculation);
+        let course = options.check().infusion().cloned();
         let Some(whole_target) = calculation.exact_cells() else {
             return Err(Error::Request(format!(
                 "protocol {} gives a range and no single dose; give a dose to prepare from the bags",
@@ -152,9 +177,11 @@ impl Protocol {
         let judge = |index: u64| -> Result<Way> {
             let shares = path.shares(index)?;
             let words = way_words(&shares);
-            let delivery =
-                Delivery::drawn(product, shares)?.with_dmso_given_today(request.dmso_given_today());
-            let check = self.judge(calculation.clone(), &delivery, tolerance, course.clone())?;
+            let delivery = Delivery::drawn(product, shares)?
+                .with_dmso_given_today(calculation.dmso_given_today);
+            let check = calculation
+                .clone()
+                .judge(&delivery, tolerance, course.clone())?;
             Ok(Way { check, words })
         };
         // The last position at or below the target, found by bisection on the cells (which

@@ -226,6 +226,8 @@ impl Protocol {
             dosing_date: request.dosing_date(),
             current_weight: request.current_weight(),
             dosing_weight: self.product_rules.dosing_weight,
+            product_rules: self.product_rules,
+            dmso_given_today: request.dmso_given_today(),
             split: regimen.split.clone(),
             findings,
         })

@@ -4,6 +4,7 @@ use rust_decimal::Decimal;
 
 use super::calculate::{RANGE_ONLY_CHECK, RANGE_ONLY_DOSE};
 use super::delivery::{Course, Delivery, Excipients, ProductUse, SplitCheck};
+use super::options::CheckOptions;
 use super::product_limits::judge_product;
 use super::tolerance::resolve_tolerance;
 use super::{Calculation, DoseRequest, Finding, FindingCode, Rounding, Verdict};
@@ -132,31 +133,69 @@ impl Protocol {
         tolerance: Option<Percent>,
         course: Option<Course>,
     ) -> Result<DeliveryCheck> {
-        let calculation = self.calculate(request)?;
+        let mut options = CheckOptions::new();
+        if let Some(tolerance) = tolerance {
+            options = options.with_tolerance(tolerance);
+        }
+        if let Some(course) = course {
+            options = options.course(course);
+        }
+        self.calculate(request)?.check(delivery, &options)
+    }
+}
+
+impl Calculation {
+    /// Judges what was given (a count, or bags of a product: [`Delivery`]) against this
+    /// calculation as it stands, as logged or signed, without computing the dose again: the
+    /// count within the tolerance of the target (or inside the protocol's range), for a split
+    /// dose this infusion's share or the running total, and a product against the protocol's
+    /// limits on phenotype, viability, volume, DMSO and endotoxin.
+    ///
+    /// # Errors
+    /// A single target with no tolerance (the protocol's, one given, or the site's default); a
+    /// tolerance given where the protocol states its own; a split dose with no infusion, or an
+    /// infusion of a dose that is not split.
+    ///
+    /// ```
+    /// use celldose::calculation::{CheckOptions, Delivery};
+    /// use celldose::{Catalogue, DoseChoice, DoseRequest, Rounding, Verdict};
+    /// let catalogue = Catalogue::builtin()?;
+    /// let request = DoseRequest::new("70kg".parse()?, DoseChoice::ArmDose, Rounding::HalfEven).with_arm("low-dose");
+    /// let stored = catalogue.find("NCT06167473")?.calculate(&request)?;
+    /// // The protocol states no tolerance, so the site's default applies.
+    /// let options = CheckOptions::new().site_default("10%".parse()?);
+    /// let check = stored.check(&Delivery::count("6.9e7".parse()?), &options)?;
+    /// assert_eq!(check.verdict(), Verdict::Within);
+    /// # Ok::<(), celldose::Error>(())
+    /// ```
+    pub fn check(&self, delivery: &Delivery, options: &CheckOptions) -> Result<DeliveryCheck> {
         // A delivered count is held to its target even inside a range: a 1 × 10⁶/kg order
         // delivered at 2 × 10⁶/kg must not pass because the range reaches that far.
-        let tolerance =
-            resolve_tolerance(&calculation, tolerance, "checking a delivered count", false)?
-                .tolerance();
-        self.judge(
-            calculation,
+        let tolerance = resolve_tolerance(
+            self,
+            options.given_tolerance(self),
+            "checking a delivered count",
+            false,
+        )?
+        .tolerance();
+        self.clone().judge(
             &delivery
                 .clone()
-                .with_dmso_given_today(request.dmso_given_today()),
+                .with_dmso_given_today(self.dmso_given_today),
             tolerance,
-            course,
+            options.infusion().cloned(),
         )
     }
 
-    /// Judges `delivery` under `calculation`: the count (for this infusion of a split dose where
-    /// there is one) and the product's limits.
+    /// Judges `delivery` under this calculation: the count (for this infusion of a split dose
+    /// where there is one) and the product's limits.
     pub(crate) fn judge(
-        &self,
-        calculation: Calculation,
+        self,
         delivery: &Delivery,
         tolerance: Option<Tolerance>,
         course: Option<Course>,
     ) -> Result<DeliveryCheck> {
+        let calculation = self;
         let actual = delivery.cells();
         let weight = calculation.weight().weight();
         let actual_cells_per_kg = CellsPerKg::rounded_from(actual, weight, DEVIATION_PLACES)?;
@@ -195,8 +234,12 @@ impl Protocol {
             .collect();
         let (mut findings, deviation_percent, split) =
             judge_course(&calculation, actual, tolerance, course)?;
-        let (product_findings, excipients) =
-            judge_product(&self.product_rules, &calculation, delivery, &same_day)?;
+        let (product_findings, excipients) = judge_product(
+            &calculation.product_rules,
+            &calculation,
+            delivery,
+            &same_day,
+        )?;
         findings.extend(product_findings);
         Ok(DeliveryCheck {
             calculation,

@@ -4,6 +4,7 @@
 use rust_decimal::Decimal;
 
 use super::judge::judge_delivery;
+use super::options::PrepareOptions;
 use super::tolerance::{TargetLimit, range_is_the_limit, resolve_tolerance};
 use super::{Calculation, DoseRequest, Finding, FindingCode, Rounding, Severity, Verdict};
 use crate::error::{Error, Result};
@@ -337,7 +338,25 @@ impl Protocol {
         step: Volume,
         tolerance: Option<Percent>,
     ) -> Result<Preparation> {
-        let calculation = self.calculate(request)?;
+        let mut options = PrepareOptions::new().step_of(step);
+        if let Some(tolerance) = tolerance {
+            options = options.with_tolerance(tolerance);
+        }
+        self.calculate(request)?.prepare_volume(product, &options)
+    }
+}
+
+impl Calculation {
+    /// The volume of `product` to draw for this calculation as it stands (see
+    /// [`Protocol::prepare`]): the step and the tolerance from `options`.
+    pub(super) fn prepare_volume(
+        &self,
+        product: &Product,
+        options: &PrepareOptions,
+    ) -> Result<Preparation> {
+        let calculation = self.clone();
+        let step = options.step();
+        let tolerance = options.check().given_tolerance(&calculation);
         let Some(target) = calculation.exact_cells() else {
             return Err(Error::Request(format!(
                 "protocol {} {} gives a range and no single dose; give a dose (such as --dose) to prepare a volume",

@@ -60,6 +60,8 @@ pub struct Calculation {
     pub(crate) dosing_date: Option<jiff::civil::Date>,
     pub(crate) current_weight: Option<EnteredWeight>,
     pub(crate) dosing_weight: Option<DosingWeight>,
+    pub(crate) product_rules: crate::regimen::ProductRules,
+    pub(crate) dmso_given_today: Option<crate::units::DmsoAmount>,
     pub(crate) split: Option<Split>,
     pub(crate) findings: Vec<Finding>,
 }

@@ -6,5 +6,6 @@
 mod fields;
 mod work;
 
+pub use crate::calculation::Prepared;
 pub use fields::{FieldNames, RequestText};
-pub use work::{Job, LogInUse, Outcome, Prepared};
+pub use work::{Job, LogInUse, Outcome};

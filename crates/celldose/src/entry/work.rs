@@ -9,7 +9,7 @@ use super::fields::{read, read_optional};
 use super::{FieldNames, RequestText};
 use crate::audit::AuditKey;
 use crate::calculation::{
-    Calculation, Course, Delivery, DeliveryCheck, DoseRequest, Preparation, Verdict,
+    Calculation, Course, Delivery, DeliveryCheck, DoseRequest, Preparation, Prepared, Verdict,
 };
 use crate::certificate::Certificate;
 use crate::error::{Error, Result};
@@ -70,15 +70,6 @@ impl Outcome {
             Self::Prepare(p) => p.calculation(),
         }
     }
-}
-
-/// What `prepare` chooses.
-#[derive(Debug, Clone)]
-pub enum Prepared {
-    /// The volume to draw from a product described by its figures.
-    Volume(Preparation),
-    /// Which bags of a product file, and how much of the last: checked as given.
-    Bags(DeliveryCheck),
 }
 
 /// The audit log a request is recorded in, where what earlier infusions gave can be read from

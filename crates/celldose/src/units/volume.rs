@@ -73,6 +73,8 @@ impl Volume {
     pub const MIN: Self = Self(Decimal::from_parts(1, 0, 0, false, 3));
     /// The largest volume accepted, 10,000 mL.
     pub const MAX: Self = Self(Decimal::from_parts(10_000, 0, 0, false, 0));
+    /// 0.1 mL, the step a syringe is read to unless a protocol or pharmacy says otherwise.
+    pub const TENTH_ML: Self = Self(Decimal::from_parts(1, 0, 0, false, 1));
 
     /// Builds a volume from millilitres.
     ///

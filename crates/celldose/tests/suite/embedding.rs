@@ -101,3 +101,93 @@ fn files_load_from_disk_with_the_command_lines_protections() {
     assert_eq!(ids, ["DEMO-TOLERANCE", "DEMO-BANDS"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_stored_calculation_is_judged_as_the_protocol_judges_the_request() {
+    use celldose::calculation::{CheckOptions, Delivery, PrepareFrom, PrepareOptions, Prepared};
+    let catalogue = catalogue();
+    let protocol = catalogue.find("NCT07276568").unwrap();
+    let request = super::request(Some("alf"), "level 1", "160lb", None);
+    let stored = protocol.calculate(&request).unwrap();
+    for cells in ["1.2e9", "1.1e9", "1.4e9", "1161196468"] {
+        let count = cells.parse().unwrap();
+        let by_protocol = protocol
+            .check(&request, count, Some("10%".parse().unwrap()))
+            .unwrap();
+        let by_stored = stored
+            .check(
+                &Delivery::count(count),
+                &CheckOptions::new().with_tolerance("10%".parse().unwrap()),
+            )
+            .unwrap();
+        assert_eq!(by_protocol, by_stored, "{cells}");
+    }
+    let product = celldose::Product::new(
+        "1e8/mL".parse().unwrap(),
+        "89%".parse().unwrap(),
+        None,
+        "20mL".parse().unwrap(),
+    )
+    .unwrap();
+    let by_protocol = protocol
+        .prepare(
+            &request,
+            &product,
+            "0.1mL".parse().unwrap(),
+            Some("10%".parse().unwrap()),
+        )
+        .unwrap();
+    let Prepared::Volume(by_stored) = stored
+        .prepare(
+            PrepareFrom::Figures(&product),
+            &PrepareOptions::new().with_tolerance("10%".parse().unwrap()),
+        )
+        .unwrap()
+    else {
+        panic!("figures gave bags");
+    };
+    assert_eq!(by_protocol, by_stored);
+    // An infusion of a split dose is for a product file's bags.
+    let course = celldose::calculation::Course::infusion(2);
+    assert!(
+        stored
+            .prepare(
+                PrepareFrom::Figures(&product),
+                &PrepareOptions::new().course(course)
+            )
+            .is_err()
+    );
+}
+
+#[test]
+fn a_site_default_tolerance_yields_to_the_protocols_own_and_applies_where_it_is_silent() {
+    use celldose::calculation::{CheckOptions, Delivery};
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let own = celldose::Protocol::from_path(std::path::Path::new(&format!(
+        "{root}/examples/protocols/tolerance.toml"
+    )))
+    .unwrap();
+    let silent = catalogue();
+    let silent = silent.find("NCT06167473").unwrap();
+    let site = CheckOptions::new().site_default("5%".parse().unwrap());
+    let given = CheckOptions::new().with_tolerance("5%".parse().unwrap());
+    // DEMO-TOLERANCE states soft 10 %, hard 20 %: 6.6e7 against 7e7 is 5.7 % short, inside its
+    // soft band; the site's 5 % does not apply, and a tolerance given is refused.
+    let stored = own
+        .calculate(&super::request(None, "", "70kg", None))
+        .unwrap();
+    let delivered = Delivery::count("6.6e7".parse().unwrap());
+    assert_eq!(
+        stored.check(&delivered, &site).unwrap().verdict(),
+        Verdict::Within
+    );
+    assert!(stored.check(&delivered, &given).is_err());
+    // NCT06167473 states none: the site's 5 % applies, as a tolerance given would.
+    let stored = silent
+        .calculate(&super::request(Some("low-dose"), "", "70kg", None))
+        .unwrap();
+    let by_site = stored.check(&delivered, &site).unwrap();
+    assert_eq!(by_site.verdict(), Verdict::Outside);
+    assert_eq!(by_site, stored.check(&delivered, &given).unwrap());
+    assert!(stored.check(&delivered, &CheckOptions::new()).is_err());
+}
