@@ -33,8 +33,8 @@ pub struct Site {
 impl Site {
     /// A site over `catalogue`, as it is now, appending every calculation to `audit_log` when
     /// given, with a fresh token for this process. It answers requests addressed to `localhost`,
-    /// `127.0.0.1` or `[::1]` on port [`DEFAULT_PORT`] until [`Site::listening_on`] (or
-    /// [`serve`]) says where it is served.
+    /// `127.0.0.1` or `[::1]` on port [`DEFAULT_PORT`](crate::DEFAULT_PORT) until [`Site::listening_on`] (or
+    /// [`serve`](crate::serve)) says where it is served.
     #[must_use]
     pub fn new(catalogue: Catalogue, audit_log: Option<PathBuf>) -> Self {
         Self {

@@ -55,6 +55,13 @@ pub mod report;
 pub mod text;
 pub mod units;
 
+/// The exact decimal type every amount holds ([`rust_decimal::Decimal`]), so a caller need not
+/// depend on it separately. Never read user text with its `FromStr`: it rounds past 28 digits
+/// without saying so (`"69.600000000000000000000000000001"` becomes 69.6). Read amounts with
+/// the unit types' own parsers (`"69.6mL".parse::<celldose::Volume>()`), which refuse what they
+/// cannot hold exactly.
+pub use rust_decimal;
+
 pub use calculation::{
     Calculation, DeliveryCheck, DoseChoice, DoseRequest, Finding, FindingCode, Preparation,
     Product, Rounding, Severity, Verdict,

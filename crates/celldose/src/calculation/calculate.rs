@@ -40,7 +40,7 @@ impl Protocol {
     /// Computes one patient's dose.
     ///
     /// The exact product (weight × dose per kg) is kept; it is rounded to whole cells once, at
-    /// the end, with the request's [`Rounding`]. Where that rounding would cross a protocol
+    /// the end, with the request's [`Rounding`](crate::units::Rounding). Where that rounding would cross a protocol
     /// limit, the whole count just inside the limit is taken and an info finding says so. The
     /// allowed range in whole cells runs from the exact minimum rounded up to the exact maximum
     /// rounded down. Where a cap on the total binds, the cap is the target and a finding says so.

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use crate::certificate::{Bag, Certificate, ProductIdentity};
 use crate::error::{Error, Result};
 use crate::regimen::SplitLimits;
-use crate::units::{CellCount, DmsoAmount, EndotoxinPerMl, ExactCells, Percent};
+use crate::units::{CellCount, DmsoAmount, EndotoxinPerMl, ExactCells, Percent, Volume};
 
 /// What is taken from one bag: all of it, or a measured volume.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,12 +155,12 @@ impl Delivery {
     /// # Errors
     /// A bag that is not one of the product's, or named twice; more cells than celldose accepts.
     pub fn bags(product: &Certificate, bags: &[&Bag]) -> Result<Self> {
-        let whole: Vec<(&Bag, Decimal)> = bags.iter().map(|b| (*b, b.volume().ml())).collect();
+        let whole: Vec<(&Bag, Volume)> = bags.iter().map(|b| (*b, b.volume())).collect();
         Self::drawn_from(product, &whole)
     }
 
-    /// Measured parts of bags of `product`: each bag with the millilitres drawn from it (its
-    /// whole volume for the whole bag).
+    /// Measured parts of bags of `product`: each bag with the volume drawn from it (its whole
+    /// volume for the whole bag).
     ///
     /// # Errors
     /// A bag that is not one of the product's, or named twice; more than a bag holds; a part of a
@@ -172,11 +172,11 @@ impl Delivery {
     /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/products/car-t-two-bags.toml"))?;
     /// let product = celldose::Certificate::from_toml("p.toml", &text)?;
     /// let [one, two] = [&product.bags()[0], &product.bags()[1]];
-    /// let delivery = Delivery::drawn_from(&product, &[(one, one.volume().ml()), (two, "69.6".parse()?)])?;
+    /// let delivery = Delivery::drawn_from(&product, &[(one, one.volume()), (two, "69.6mL".parse()?)])?;
     /// assert_eq!(delivery.cells().to_string(), "199974000");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn drawn_from(product: &Certificate, parts: &[(&Bag, Decimal)]) -> Result<Self> {
+    pub fn drawn_from(product: &Certificate, parts: &[(&Bag, Volume)]) -> Result<Self> {
         // Only this product's own bags, each once: a bag counted twice, or a bag of another
         // product, would give a count no certificate supports.
         for (index, (bag, _)) in parts.iter().enumerate() {
@@ -200,7 +200,7 @@ impl Delivery {
         }
         let shares = parts
             .iter()
-            .map(|(bag, ml)| BagShare::of(bag, *ml))
+            .map(|(bag, volume)| BagShare::of(bag, volume.ml()))
             .collect::<Result<Vec<_>>>()?;
         Self::drawn(product, shares)
     }

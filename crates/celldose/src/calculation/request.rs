@@ -227,7 +227,7 @@ impl DoseRequest {
     ///
     /// # Errors
     /// When `reason` is blank (an acknowledgement must say why), holds a control or
-    /// bidirectional character, or is longer than [`ACKNOWLEDGEMENT_MAX_CHARS`].
+    /// bidirectional character, or is longer than `ACKNOWLEDGEMENT_MAX_CHARS` (1,000) characters.
     ///
     /// ```
     /// # use celldose::{DoseChoice, DoseRequest, Rounding};

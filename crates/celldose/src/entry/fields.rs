@@ -317,11 +317,11 @@ impl RequestText<'_> {
         let bags = product.select(&ids).map_err(at)?;
         let mut parts = Vec::with_capacity(bags.len());
         for (index, bag) in bags.iter().enumerate() {
-            let ml = match items.get(index).and_then(|(_, volume)| *volume) {
-                Some(text) => read::<Volume>(names, "bags", text)?.ml(),
-                None => bag.volume().ml(),
+            let volume = match items.get(index).and_then(|(_, volume)| *volume) {
+                Some(text) => read::<Volume>(names, "bags", text)?,
+                None => bag.volume(),
             };
-            parts.push((*bag, ml));
+            parts.push((*bag, volume));
         }
         Delivery::drawn_from(product, &parts).map_err(at)
     }

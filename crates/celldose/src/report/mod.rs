@@ -2,8 +2,8 @@
 //! the field names are a contract that scripts rely on.
 //!
 //! Each report borrows the result it describes and writes it field by field, so a batch of a
-//! million rows allocates nothing per field. The fields are listed once, for any [`Fields`]: a
-//! serde struct (any format, pretty or compact), or [`JsonLine`], which writes a compact JSON
+//! million rows allocates nothing per field. The fields are listed once, for any `Fields`: a
+//! serde struct (any format, pretty or compact), or `JsonLine`, which writes a compact JSON
 //! record with its keys and each protocol's provenance as ready-made bytes and hands only the
 //! values to `serde_json`, the same bytes as `serde_json::to_writer` gives.
 //!

@@ -82,7 +82,7 @@ fn a_part_of_a_bag_stated_by_its_total_is_its_exact_share_or_refused() {
     // 1 mL holds 10⁸ ÷ 3 = 33,333,333.3…: not a terminating decimal, so it is refused, with
     // the fraction named, never printed as "exactly" a rounded figure.
     let bag = &product.bags()[0];
-    let refused = Delivery::drawn_from(&product, &[(bag, Decimal::ONE)])
+    let refused = Delivery::drawn_from(&product, &[(bag, "1mL".parse().unwrap())])
         .unwrap_err()
         .to_string();
     assert!(
@@ -90,7 +90,7 @@ fn a_part_of_a_bag_stated_by_its_total_is_its_exact_share_or_refused() {
         "{refused}"
     );
     // 0.3 mL holds 10,000,000 exactly.
-    let tenth = Delivery::drawn_from(&product, &[(bag, Decimal::new(3, 1))]).unwrap();
+    let tenth = Delivery::drawn_from(&product, &[(bag, "0.3mL".parse().unwrap())]).unwrap();
     assert_eq!(tenth.cells().to_string(), "10000000");
 }
 
@@ -104,7 +104,7 @@ fn the_exact_amount_at_a_limit_is_within_it() {
         "volume = \"30mL\"\ntotal = \"1e8\"\nviability = \"92%\"\n",
     );
     let bag = &product.bags()[0];
-    let delivery = Delivery::drawn_from(&product, &[(bag, "19.5".parse().unwrap())]).unwrap();
+    let delivery = Delivery::drawn_from(&product, &[(bag, "19.5mL".parse().unwrap())]).unwrap();
     assert_eq!(delivery.cells().to_string(), "59800000");
     let patient = request("59.8kg", DoseChoice::ArmDose)
         .with_arm("msc")
@@ -438,7 +438,7 @@ proptest! {
             / BigRational::from_integer(BigInt::from(100))
             * fraction(part)
             / fraction(Decimal::new(i64::from(volume_tenths), 1));
-        let delivery = Delivery::drawn_from(&product, &[(bag, part)]);
+        let delivery = Delivery::drawn_from(&product, &[(bag, celldose::Volume::from_ml(part).unwrap())]);
         if !terminating(&exact) {
             prop_assert!(delivery.is_err());
             return Ok(());

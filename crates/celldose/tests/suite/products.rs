@@ -570,9 +570,9 @@ fn one_bag_part(
     bag: &celldose::certificate::Bag,
     ml: rust_decimal::Decimal,
 ) -> Delivery {
-    let mut parts: Vec<(&celldose::certificate::Bag, rust_decimal::Decimal)> =
-        whole.iter().map(|b| (*b, b.volume().ml())).collect();
-    parts.push((bag, ml));
+    let mut parts: Vec<(&celldose::certificate::Bag, celldose::Volume)> =
+        whole.iter().map(|b| (*b, b.volume())).collect();
+    parts.push((bag, celldose::Volume::from_ml(ml).unwrap()));
     Delivery::drawn_from(product, &parts).unwrap()
 }
 
