@@ -145,7 +145,21 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
-    /// The request is incomplete or contradictory.
+    /// A request refused, as data to match on (see [`Refusal`]).
+    #[error(transparent)]
+    Refused(#[from] crate::refusal::Refusal),
+    /// A value refused, named by the field it was typed in (a flag, a column, a form's field);
+    /// the refusal itself stays typed ([`Error::root`]).
+    #[error("{field}: {error}")]
+    Field {
+        /// The field, as the place it was typed names it: `--weight`, `weight`.
+        field: String,
+        /// Why its value was refused.
+        #[source]
+        error: Box<Error>,
+    },
+    /// A request as typed that is incomplete or contradictory: fields given together that
+    /// exclude each other, a field missing, a row of a log that cannot be read.
     #[error("{0}")]
     Request(String),
     /// A trial state file is invalid.
@@ -183,6 +197,25 @@ pub enum Error {
         /// What is wrong, with the line and column where known.
         message: String,
     },
+}
+
+impl Error {
+    /// The refusal itself, under any fields that name where it was typed.
+    ///
+    /// ```
+    /// use celldose::{Catalogue, Error, FieldNames, RequestText};
+    /// let text = RequestText { protocol: "NCT07276568", weight: "72.5", ..RequestText::default() };
+    /// let error = text.to_request(&Catalogue::builtin()?, FieldNames::Flags).unwrap_err();
+    /// assert!(matches!(error, Error::Field { .. }));
+    /// assert!(matches!(error.root(), Error::MissingUnit { what: "body weight", .. }));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn root(&self) -> &Self {
+        match self {
+            Self::Field { error, .. } => error.root(),
+            other => other,
+        }
+    }
 }
 
 /// The library's result type.

@@ -50,6 +50,7 @@ pub mod invariants;
 mod lines;
 mod named_file;
 pub mod printout;
+mod refusal;
 pub mod regimen;
 pub mod report;
 pub mod text;
@@ -69,6 +70,7 @@ pub use calculation::{
 pub use certificate::Certificate;
 pub use entry::{FieldNames, RequestText};
 pub use error::{Error, Result};
+pub use refusal::Refusal;
 pub use regimen::{
     Arm, Catalogue, CohortSize, DoseLevel, DoseRule, Edge, Escalation, Miss, Opening, Protocol,
     Regimen, Source, Stated, Step, Tolerance, TrialState, WeightBand, Window, describe_dose,

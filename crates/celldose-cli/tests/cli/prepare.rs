@@ -310,7 +310,7 @@ fn prepare_refusals_exit_2_with_one_line() {
     ]);
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("gives a range and no single dose; give a dose (such as --dose)"),
+        stderr.contains("gives a range and no single dose; give a dose to prepare a volume"),
         "{stderr}"
     );
 }

@@ -15,6 +15,7 @@ use super::{Calculation, DeliveryCheck, DoseRequest, Finding, FindingCode, Sever
 use crate::certificate::{Bag, Certificate};
 use crate::error::{Error, Result};
 use crate::human;
+use crate::refusal::Refusal;
 use crate::regimen::{Protocol, SplitLimits};
 use crate::units::fraction::{divide, fraction, rounded};
 use crate::units::{ExactCells, Percent, Volume};
@@ -125,17 +126,23 @@ impl Calculation {
         let tolerance = options.check().given_tolerance(&calculation);
         let course = options.check().infusion().cloned();
         let Some(whole_target) = calculation.exact_cells() else {
-            return Err(Error::Request(format!(
-                "protocol {} gives a range and no single dose; give a dose to prepare from the bags",
-                calculation.protocol()
-            )));
+            return Err(Refusal::NoDoseToPrepare {
+                protocol: calculation.protocol().to_owned(),
+                place: calculation.place(),
+                what: "from the bags",
+            }
+            .into());
         };
         if whole_target.get().is_zero() {
-            return Err(Error::Request(format!(
-                "protocol {} arm {} is a placebo arm: there are no cells to give",
-                calculation.protocol(),
-                calculation.arm().unwrap_or(calculation.regimen())
-            )));
+            return Err(Refusal::PlaceboArm {
+                protocol: calculation.protocol().to_owned(),
+                arm: calculation
+                    .arm()
+                    .unwrap_or(calculation.regimen())
+                    .to_owned(),
+                verb: "give",
+            }
+            .into());
         }
         let limit = resolve_tolerance(&calculation, tolerance, "preparing a dose", true)?;
         let tolerance = limit.tolerance();
@@ -143,13 +150,13 @@ impl Calculation {
         let target = match (calculation.split(), &course) {
             (Some(split), Some(course)) => {
                 let (share, so_far) = split.shares(course.number()).ok_or_else(|| {
-                    Error::Request(format!(
-                        "infusion {} is not one of the {} infusions of protocol {} ({})",
-                        course.number(),
-                        split.parts().len(),
-                        calculation.protocol(),
-                        split_words(split)
-                    ))
+                    Error::from(Refusal::NoSuchInfusion {
+                        infusion: course.number(),
+                        infusions: split.parts().len(),
+                        protocol: calculation.protocol().to_owned(),
+                        place: None,
+                        split: split_words(split),
+                    })
                 })?;
                 match (split.limits(), course.given_before()) {
                     (SplitLimits::Cumulative, Some(given)) => {

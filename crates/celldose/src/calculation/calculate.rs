@@ -14,6 +14,7 @@ use super::limits::{Limits, round_inside};
 use super::{Calculation, DoseChoice, DoseRequest, Finding, FindingCode, Severity};
 use crate::error::{Error, Result};
 use crate::human::{self, Notation};
+use crate::refusal::Refusal;
 use crate::regimen::{Arm, DoseRule, Protocol, Regimen, Stated, Window};
 use crate::units::{BodyWeight, CellCount, CellsPerKg, Dose};
 
@@ -119,13 +120,12 @@ impl Protocol {
             DoseChoice::ArmDose => match plan.rule {
                 Some(rule) => (None, rule.point()),
                 None => {
-                    return Err(Error::Request(format!(
-                        "protocol {} {} is dosed by numbered level; {}{}",
-                        self.id(),
-                        arm_words(arm_id.as_deref(), regimen),
-                        accepted_choices(regimen),
-                        start_words(regimen)
-                    )));
+                    return Err(Refusal::LevelRequired {
+                        protocol: self.id().to_owned(),
+                        place: arm_words(arm_id.as_deref(), regimen),
+                        accepted: format!("{}{}", accepted_choices(regimen), start_words(regimen)),
+                    }
+                    .into());
                 }
             },
         };

@@ -7,6 +7,7 @@ use super::delivery::{Course, SplitCheck};
 use super::{Calculation, Finding, FindingCode, Severity};
 use crate::error::{Error, Result};
 use crate::human;
+use crate::refusal::Refusal;
 use crate::regimen::{Split, SplitLimits, Tolerance};
 use crate::units::ExactCells;
 
@@ -32,21 +33,20 @@ pub(super) fn judge_course(
             return Ok((findings, deviation, None));
         }
         (None, Some(_)) => {
-            return Err(Error::Request(format!(
-                "protocol {} {} does not split its dose over infusions, so an infusion number and what was given before do not apply",
-                calculation.protocol(),
-                where_()
-            )));
+            return Err(Refusal::NotSplit {
+                protocol: calculation.protocol().to_owned(),
+                place: where_(),
+            }
+            .into());
         }
         (Some(split), None) => {
-            return Err(Error::Request(format!(
-                "protocol {} {} splits the dose over {} infusions ({}); say which infusion this is (1 to {})",
-                calculation.protocol(),
-                where_(),
-                split.parts().len(),
-                split_words(split),
-                split.parts().len()
-            )));
+            return Err(Refusal::InfusionRequired {
+                protocol: calculation.protocol().to_owned(),
+                place: where_(),
+                infusions: split.parts().len(),
+                split: split_words(split),
+            }
+            .into());
         }
         (Some(split), Some(course)) => (split, course),
     };
@@ -58,13 +58,14 @@ pub(super) fn judge_course(
             .and_then(|n| n.checked_sub(1))
             .and_then(|i| split.parts().get(i)),
     ) else {
-        return Err(Error::Request(format!(
-            "infusion {} is not one of the {count} infusions of protocol {} {} ({}); accepted: 1 to {count}",
-            course.infusion,
-            calculation.protocol(),
-            where_(),
-            split_words(split)
-        )));
+        return Err(Refusal::NoSuchInfusion {
+            infusion: course.infusion,
+            infusions: split.parts().len(),
+            protocol: calculation.protocol().to_owned(),
+            place: Some(where_()),
+            split: split_words(split),
+        }
+        .into());
     };
     let from_log = (!course.from_log.is_empty()).then(|| {
         let earlier = course.from_log.clone();
@@ -91,10 +92,10 @@ pub(super) fn judge_course(
     });
     let given = match (course.infusion, course.given_before) {
         (1, Some(given)) if given > ExactCells::ZERO => {
-            return Err(Error::Request(format!(
-                "infusion 1 is the first; nothing can have been given before it, yet {} was stated",
-                given.get()
-            )));
+            return Err(Refusal::GivenBeforeFirst {
+                given: given.get().to_string(),
+            }
+            .into());
         }
         (1, _) => Some(ExactCells::ZERO),
         (_, given) => given,

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 
 use crate::certificate::{Bag, Certificate, ProductIdentity};
 use crate::error::{Error, Result};
+use crate::refusal::Refusal;
 use crate::regimen::SplitLimits;
 use crate::units::{CellCount, DmsoAmount, EndotoxinPerMl, ExactCells, Percent, Volume};
 
@@ -181,21 +182,22 @@ impl Delivery {
         // product, would give a count no certificate supports.
         for (index, (bag, _)) in parts.iter().enumerate() {
             if !product.bags().iter().any(|own| own == *bag) {
-                return Err(Error::Request(format!(
-                    "bag {} is not a bag of product {}",
-                    crate::text::Shown(bag.id()),
-                    product.identity().id()
-                )));
+                return Err(Refusal::NoSuchBag {
+                    product: product.identity().id().to_owned(),
+                    bag: bag.id().to_owned(),
+                    known: String::new(),
+                }
+                .into());
             }
             if parts
                 .iter()
                 .take(index)
                 .any(|(other, _)| other.id() == bag.id())
             {
-                return Err(Error::Request(format!(
-                    "bag {} is named twice; name each bag once",
-                    crate::text::Shown(bag.id())
-                )));
+                return Err(Refusal::BagNamedTwice {
+                    bag: bag.id().to_owned(),
+                }
+                .into());
             }
         }
         let shares = parts

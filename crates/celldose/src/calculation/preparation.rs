@@ -8,6 +8,7 @@ use super::options::PrepareOptions;
 use super::tolerance::{TargetLimit, range_is_the_limit, resolve_tolerance};
 use super::{Calculation, DoseRequest, Finding, FindingCode, Rounding, Severity, Verdict};
 use crate::error::{Error, Result};
+use crate::refusal::Refusal;
 use crate::regimen::{Protocol, Tolerance};
 use crate::units::{CellCount, CellsPerKg, Concentration, ExactCells, Percent, Volume};
 
@@ -358,21 +359,23 @@ impl Calculation {
         let step = options.step();
         let tolerance = options.check().given_tolerance(&calculation);
         let Some(target) = calculation.exact_cells() else {
-            return Err(Error::Request(format!(
-                "protocol {} {} gives a range and no single dose; give a dose (such as --dose) to prepare a volume",
-                calculation.protocol(),
-                calculation.arm().map_or_else(
-                    || format!("regimen {}", calculation.regimen()),
-                    |a| format!("arm {a}")
-                )
-            )));
+            return Err(Refusal::NoDoseToPrepare {
+                protocol: calculation.protocol().to_owned(),
+                place: calculation.place(),
+                what: "a volume",
+            }
+            .into());
         };
         if target.get().is_zero() {
-            return Err(Error::Request(format!(
-                "protocol {} arm {} is a placebo arm: there are no cells to draw",
-                calculation.protocol(),
-                calculation.arm().unwrap_or(calculation.regimen())
-            )));
+            return Err(Refusal::PlaceboArm {
+                protocol: calculation.protocol().to_owned(),
+                arm: calculation
+                    .arm()
+                    .unwrap_or(calculation.regimen())
+                    .to_owned(),
+                verb: "draw",
+            }
+            .into());
         }
         // The volume is worked out from the target, so what it delivers is within one step of
         // it; with no tolerance, a protocol range with both ends is the limit for that step.
@@ -456,12 +459,11 @@ impl Calculation {
         let chosen = choose(first, second, step, &calculation.clause("volume rounding"));
 
         let volume = Volume::from_ml(chosen.volume).map_err(|_| {
-            Error::Request(format!(
-                "the volume to draw, {} mL, is more than celldose handles ({}) and more than the {} available; check the concentration",
-                chosen.volume,
-                Volume::MAX,
-                product.available()
-            ))
+            Error::from(Refusal::VolumeBeyond {
+                ml: chosen.volume.to_string(),
+                max: Volume::MAX.to_string(),
+                available: product.available().to_string(),
+            })
         })?;
         let weight = calculation.weight().weight();
         let delivered_per_kg = CellsPerKg::rounded_from(chosen.delivered, weight, SHOWN_PLACES)?;

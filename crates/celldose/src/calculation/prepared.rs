@@ -4,7 +4,8 @@
 use super::options::PrepareOptions;
 use super::{Calculation, DeliveryCheck, Preparation};
 use crate::certificate::{Bag, Certificate};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::refusal::Refusal;
 
 /// What a preparation starts from.
 #[derive(Debug, Clone, Copy)]
@@ -66,10 +67,10 @@ impl Calculation {
         match from {
             PrepareFrom::Figures(product) => {
                 if let Some(course) = options.check().infusion() {
-                    return Err(Error::Request(format!(
-                        "infusion {} of a split dose is prepared from a product file's bags; with a product described by its figures, prepare the volume for this infusion's share as its own dose",
-                        course.number()
-                    )));
+                    return Err(Refusal::InfusionWithFigures {
+                        infusion: course.number(),
+                    }
+                    .into());
                 }
                 self.prepare_volume(product, options).map(Prepared::Volume)
             }

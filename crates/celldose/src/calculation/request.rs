@@ -240,22 +240,23 @@ impl DoseRequest {
     pub fn with_acknowledgement(mut self, reason: impl Into<String>) -> crate::Result<Self> {
         let reason = reason.into();
         if reason.trim().is_empty() {
-            return Err(crate::Error::Request(
-                "an acknowledgement needs a reason; say why the dose is accepted, as in --acknowledge \"product short, approved by the investigator\"".into(),
-            ));
+            return Err(crate::refusal::Refusal::AcknowledgementBlank.into());
         }
         if let Some((offset, c)) = crate::text::forbidden_char(&reason) {
             let position = crate::text::char_position(&reason, offset);
-            return Err(crate::Error::Request(format!(
-                "an acknowledgement may not hold {} (at character {position}): control and bidirectional characters change what a terminal or page shows; write the reason as plain text on one line",
-                crate::text::char_name(c)
-            )));
+            return Err(crate::refusal::Refusal::AcknowledgementCharacter {
+                character: crate::text::char_name(c),
+                position,
+            }
+            .into());
         }
         let length = reason.trim().chars().count();
         if length > ACKNOWLEDGEMENT_MAX_CHARS {
-            return Err(crate::Error::Request(format!(
-                "an acknowledgement is at most {ACKNOWLEDGEMENT_MAX_CHARS} characters; this one has {length}"
-            )));
+            return Err(crate::refusal::Refusal::AcknowledgementTooLong {
+                length,
+                max: ACKNOWLEDGEMENT_MAX_CHARS,
+            }
+            .into());
         }
         self.acknowledgement = Some(reason.trim().to_owned());
         Ok(self)
@@ -282,10 +283,10 @@ impl DoseRequest {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
         if !fine {
-            return Err(crate::Error::Request(format!(
-                "patient {} is not accepted; write the trial's subject identifier: up to 64 letters, digits, '-', '_' or '.'",
-                crate::text::Shown(id)
-            )));
+            return Err(crate::refusal::Refusal::PatientId {
+                input: id.to_owned(),
+            }
+            .into());
         }
         self.patient = Some(id.to_owned());
         Ok(self)

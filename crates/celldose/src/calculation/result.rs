@@ -626,6 +626,15 @@ impl Calculation {
         Ok(rows)
     }
 
+    /// Where in the protocol this is, in words: the arm (`arm msc`), or the shared regimen
+    /// (`regimen escalation`) where no arm was named.
+    pub(crate) fn place(&self) -> String {
+        self.arm().map_or_else(
+            || format!("regimen {}", self.regimen()),
+            |a| format!("arm {a}"),
+        )
+    }
+
     pub(crate) fn clause(&self, what: &str) -> String {
         clause_for(&self.protocol, self.arm.as_deref(), &self.regimen, what)
     }

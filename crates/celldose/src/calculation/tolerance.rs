@@ -4,8 +4,9 @@
 use rust_decimal::Decimal;
 
 use super::{Calculation, Finding, FindingCode, Rounding, Severity};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::human::{self, Notation};
+use crate::refusal::Refusal;
 use crate::regimen::{Tolerance, describe_dose};
 use crate::units::{ExactCells, Percent};
 
@@ -45,7 +46,7 @@ impl TargetLimit {
 pub(crate) fn resolve_tolerance(
     calculation: &Calculation,
     given: Option<Percent>,
-    what: &str,
+    what: &'static str,
     range_may_limit: bool,
 ) -> Result<TargetLimit> {
     let tolerance = match (calculation.protocol_tolerance(), given) {
@@ -53,11 +54,12 @@ pub(crate) fn resolve_tolerance(
         (None, Some(hard)) => Some(Tolerance { soft: None, hard }),
         (None, None) => None,
         (Some(own), Some(given)) => {
-            return Err(Error::Request(format!(
-                "protocol {} states its own tolerance ({}), so a tolerance of {given} cannot be given as well",
-                calculation.protocol(),
-                tolerance_words(own)
-            )));
+            return Err(Refusal::ToleranceGivenTwice {
+                protocol: calculation.protocol().to_owned(),
+                stated: tolerance_words(own),
+                given: given.to_string(),
+            }
+            .into());
         }
     };
     if let Some(tolerance) = tolerance {
@@ -76,12 +78,13 @@ pub(crate) fn resolve_tolerance(
     if range_may_limit && in_range {
         return Ok(TargetLimit::Range);
     }
-    let dose = calculation.dose().map_or_else(String::new, |d| {
-        format!(" of {}", describe_dose(d, Notation::Ascii))
-    });
-    Err(Error::Request(format!(
-        "{what} against the single dose{dose} needs a tolerance; the protocol states none, so give one such as 10%"
-    )))
+    Err(Refusal::ToleranceNeeded {
+        doing: what,
+        dose: calculation
+            .dose()
+            .map(|d| describe_dose(d, Notation::Ascii)),
+    }
+    .into())
 }
 
 /// The info finding that says the protocol range, not a tolerance, limits a preparation.

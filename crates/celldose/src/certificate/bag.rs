@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 
 use super::Counted;
 use crate::error::{Error, Result};
+use crate::refusal::Refusal;
 use crate::units::fraction::{divide, fraction, percent, to_decimal, words};
 use crate::units::{CellCount, Concentration, EndotoxinPerMl, ExactCells, Percent, Volume};
 
@@ -128,8 +129,12 @@ impl Bag {
         t_cells: Option<Percent>,
         counts: Counted,
     ) -> Result<Self> {
-        let refuse =
-            |message: String| Error::Request(format!("bag {}: {message}", crate::text::Shown(id)));
+        let refuse = |reason: String| {
+            Error::from(Refusal::BagFigures {
+                bag: id.to_owned(),
+                reason,
+            })
+        };
         if viability.get().is_zero() {
             return Err(refuse(
                 "viability 0% is not above 0%; accepted: above 0% and at most 100%".into(),
@@ -333,26 +338,25 @@ impl Bag {
             return Ok(self.counted);
         }
         if ml > self.volume.ml() {
-            return Err(Error::Request(format!(
-                "bag {}: {} mL is more than the {} in it",
-                crate::text::Shown(&self.id),
-                ml.normalize(),
-                self.volume
-            )));
+            return Err(Refusal::MoreThanInBag {
+                bag: self.id.clone(),
+                ml: ml.normalize().to_string(),
+                volume: self.volume.to_string(),
+            }
+            .into());
         }
         let Some(part) = self.counted_fraction(ml) else {
-            return Err(Error::Request(format!(
-                "bag {}: it holds no volume, so no part of it can be drawn",
-                crate::text::Shown(&self.id)
-            )));
+            return Err(Refusal::EmptyBag {
+                bag: self.id.clone(),
+            }
+            .into());
         };
         let cells = to_decimal(&part).ok_or_else(|| {
-            Error::Request(format!(
-                "bag {}: {} mL of it holds {} counted cells, so it cannot be given as an exact count; draw a volume whose count is exact, give the bag whole, or give the certificate's concentration (cells/mL)",
-                crate::text::Shown(&self.id),
-                ml.normalize(),
-                words(&part)
-            ))
+            Error::from(Refusal::InexactPart {
+                bag: self.id.clone(),
+                ml: ml.normalize().to_string(),
+                cells: words(&part),
+            })
         })?;
         ExactCells::new(cells)
     }

@@ -15,6 +15,7 @@ pub use file::{PRODUCT_FORMAT, PRODUCT_MAX_BYTES};
 pub use isbt128::{DonationId, ProductCode};
 
 use crate::error::{Error, Result};
+use crate::refusal::Refusal;
 use crate::units::ExactCells;
 
 /// Who a product is: its id, its ISBT 128 identifiers where given, which cells its counts are of,
@@ -113,18 +114,17 @@ impl Certificate {
         let mut chosen: Vec<&Bag> = Vec::with_capacity(ids.len());
         for id in ids {
             let bag = self.bags.iter().find(|b| b.id() == *id).ok_or_else(|| {
-                Error::Request(format!(
-                    "product {} has no bag {}; its bags: {}",
-                    self.identity.id,
-                    crate::text::Shown(id),
-                    self.bags.iter().map(Bag::id).collect::<Vec<_>>().join(", ")
-                ))
+                Error::from(Refusal::NoSuchBag {
+                    product: self.identity.id.clone(),
+                    bag: (*id).to_owned(),
+                    known: self.bags.iter().map(Bag::id).collect::<Vec<_>>().join(", "),
+                })
             })?;
             if chosen.iter().any(|b| b.id() == bag.id()) {
-                return Err(Error::Request(format!(
-                    "bag {} is named twice; name each bag once",
-                    crate::text::Shown(id)
-                )));
+                return Err(Refusal::BagNamedTwice {
+                    bag: (*id).to_owned(),
+                }
+                .into());
             }
             chosen.push(bag);
         }

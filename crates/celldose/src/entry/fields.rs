@@ -33,6 +33,14 @@ impl FieldNames {
         }
     }
 
+    /// `error`, named by the field it was typed in.
+    pub(super) fn field(self, field: &str, error: Error) -> Error {
+        Error::Field {
+            field: self.name(field),
+            error: Box::new(error),
+        }
+    }
+
     /// Two fields given together where only one may be.
     fn not_both(self, first: &str, second: &str) -> Error {
         Error::Request(match (self, first) {
@@ -121,8 +129,7 @@ pub(super) fn read<T: FromStr<Err = Error>>(
     field: &str,
     text: &str,
 ) -> Result<T> {
-    text.parse()
-        .map_err(|e| Error::Request(format!("{}: {e}", names.name(field))))
+    text.parse().map_err(|e| names.field(field, e))
 }
 
 pub(super) fn read_optional<T: FromStr<Err = Error>>(
@@ -150,7 +157,7 @@ impl RequestText<'_> {
         let name = |field: &str| names.name(field);
         let protocol = catalogue
             .find(self.protocol)
-            .map_err(|e| Error::Request(format!("{}: {e}", name("protocol"))))?;
+            .map_err(|e| names.field("protocol", e))?;
         let choice = match (self.level, self.dose) {
             (Some(_), Some(_)) => return Err(names.not_both("level", "dose")),
             (Some(level), None) => match level.trim_matches(' ').parse::<u32>() {
@@ -178,10 +185,7 @@ impl RequestText<'_> {
         if let Some(arm) = self.arm {
             request = request.with_arm(arm);
         }
-        let at = |field: &str| {
-            let field = name(field);
-            move |e: Error| Error::Request(format!("{field}: {e}"))
-        };
+        let at = |field: &'static str| move |e: Error| names.field(field, e);
         let on = self
             .on
             .map(|on| parse_date("dosing date", on).map_err(at("on")))
@@ -203,7 +207,7 @@ impl RequestText<'_> {
         if let Some(patient) = self.patient {
             request = request
                 .with_patient(patient)
-                .map_err(|e| Error::Request(format!("{}: {e}", name("patient"))))?;
+                .map_err(|e| names.field("patient", e))?;
         }
         if let Some(current) = self.current_weight {
             request = request.with_current_weight(read(names, "current-weight", current)?);
@@ -217,7 +221,7 @@ impl RequestText<'_> {
         if let Some(reason) = self.acknowledge {
             request = request
                 .with_acknowledgement(reason)
-                .map_err(|e| Error::Request(format!("{}: {e}", name("acknowledge"))))?;
+                .map_err(|e| names.field("acknowledge", e))?;
         }
         Ok((protocol, request))
     }
@@ -311,7 +315,7 @@ impl RequestText<'_> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn delivery_from(&self, product: &Certificate, names: FieldNames) -> Result<Delivery> {
-        let at = |e: Error| Error::Request(format!("{}: {e}", names.name("bags")));
+        let at = |e: Error| names.field("bags", e);
         let items = self.bag_items(names)?;
         let ids: Vec<&str> = items.iter().map(|(id, _)| *id).collect();
         let bags = product.select(&ids).map_err(at)?;
@@ -344,9 +348,7 @@ impl RequestText<'_> {
             )));
         }
         let ids: Vec<&str> = items.iter().map(|(id, _)| *id).collect();
-        product
-            .select(&ids)
-            .map_err(|e| Error::Request(format!("{}: {e}", names.name("bags"))))
+        product.select(&ids).map_err(|e| names.field("bags", e))
     }
 
     /// The bags field as (id, volume) items; empty where not given.
@@ -443,7 +445,7 @@ impl RequestText<'_> {
             } else {
                 "positive"
             };
-            Error::Request(format!("{}: {e}", names.name(field)))
+            names.field(field, e)
         })?;
         Ok((product, step))
     }

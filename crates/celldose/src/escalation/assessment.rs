@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::{Decision, Design, Outcomes, Variant};
 use crate::error::{Error, Result};
+use crate::refusal::Refusal;
 use crate::regimen::{Catalogue, Regimen, Step as Opened};
 
 /// A decision with everything it was made from.
@@ -91,7 +92,9 @@ impl<'c> Assessment<'c> {
             .into_iter()
             .find(|r| r.escalation().is_some())
             .ok_or_else(|| {
-                Error::Request(format!("protocol {} has no escalation", protocol.id()))
+                Error::from(Refusal::NoEscalation {
+                    protocol: protocol.id().to_owned(),
+                })
             })?;
         let named = regimen.escalation().and_then(|e| e.design()).cloned();
         let design = match (named, design) {
@@ -99,17 +102,17 @@ impl<'c> Assessment<'c> {
             (None, Some(given)) => given,
             (Some(named), Some(given)) if named == given => named,
             (Some(named), Some(_)) => {
-                return Err(Error::Request(format!(
-                    "protocol {} names its design ({}); --design must not say otherwise",
-                    protocol.id(),
-                    named.name()
-                )));
+                return Err(Refusal::DesignContradicts {
+                    protocol: protocol.id().to_owned(),
+                    named: named.name().to_owned(),
+                }
+                .into());
             }
             (None, None) => {
-                return Err(Error::Request(format!(
-                    "protocol {} names no escalation design; give --design 3+3 or --design boin --target RATE",
-                    protocol.id()
-                )));
+                return Err(Refusal::DesignRequired {
+                    protocol: protocol.id().to_owned(),
+                }
+                .into());
             }
         };
         let levels = regimen
@@ -119,9 +122,7 @@ impl<'c> Assessment<'c> {
             .max()
             .unwrap_or(0);
         let Some(state) = catalogue.trial_state() else {
-            return Err(Error::Request(
-                "escalation --protocol reads the cohort outcomes from the trial state file: give --trial-state FILE".into(),
-            ));
+            return Err(Refusal::OutcomesNeedTrialState.into());
         };
         let openings: Vec<Opened> = state
             .openings_for(protocol.id())

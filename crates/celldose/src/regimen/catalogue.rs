@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use super::{Protocol, TrialState};
 use crate::error::{Error, Result};
+use crate::refusal::Refusal;
 
 /// The built-in protocol files, embedded at compile time and loaded through
 /// [`Protocol::from_toml`], the same path a user's file takes.
@@ -81,12 +82,12 @@ impl Catalogue {
             .iter()
             .find(|p| p.id().eq_ignore_ascii_case(protocol.id()))
         {
-            return Err(Error::Request(format!(
-                "protocol id {} from {} is already defined by {}; each protocol needs its own id, and one definition never replaces another",
-                protocol.id(),
-                protocol.origin(),
-                existing.origin()
-            )));
+            return Err(Refusal::DuplicateProtocol {
+                id: protocol.id().to_owned(),
+                origin: protocol.origin().to_owned(),
+                existing: existing.origin().to_owned(),
+            }
+            .into());
         }
         self.protocols.push(protocol);
         Ok(())

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 
 use super::{check_bounds, parse_number_within, serde_via_string, split_unit};
 use crate::error::{Error, Result};
+use crate::refusal::Refusal;
 
 /// Age in years, from 0 to 130.
 ///
@@ -123,16 +124,19 @@ pub(crate) fn parse_date(what: &'static str, text: &str) -> Result<jiff::civil::
             }
         });
     if !well_formed {
-        return Err(Error::Request(format!(
-            "{what} {} is not a date written YYYY-MM-DD, as in 1960-12-01",
-            crate::text::Shown(text)
-        )));
+        return Err(Refusal::NotADate {
+            what,
+            input: text.to_owned(),
+            written_right: false,
+        }
+        .into());
     }
     text.parse::<jiff::civil::Date>().map_err(|_| {
-        Error::Request(format!(
-            "{what} {} is not a calendar date; write a real date as YYYY-MM-DD, as in 1960-12-01",
-            crate::text::Shown(text)
-        ))
+        Error::from(Refusal::NotADate {
+            what,
+            input: text.to_owned(),
+            written_right: true,
+        })
     })
 }
 

@@ -191,3 +191,64 @@ fn a_site_default_tolerance_yields_to_the_protocols_own_and_applies_where_it_is_
     assert_eq!(by_site, stored.check(&delivered, &given).unwrap());
     assert!(stored.check(&delivered, &CheckOptions::new()).is_err());
 }
+
+#[test]
+fn refusals_are_data_to_match_on_and_typed_parse_errors_stay_typed_through_fields() {
+    use celldose::{Error, FieldNames, Refusal, RequestText};
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    // Two protocols with one id.
+    let mut built = catalogue();
+    let again = built.find("NCT06167473").unwrap().clone();
+    match built.add(again).unwrap_err() {
+        Error::Refused(Refusal::DuplicateProtocol { id, .. }) => assert_eq!(id, "NCT06167473"),
+        other => panic!("{other:?}"),
+    }
+    // A bag named twice, and one the product does not have.
+    let text =
+        std::fs::read_to_string(format!("{root}/examples/products/car-t-two-bags.toml")).unwrap();
+    let product = celldose::Certificate::from_toml("p.toml", &text).unwrap();
+    assert!(matches!(
+        product.select(&["1", "1"]).unwrap_err(),
+        Error::Refused(Refusal::BagNamedTwice { bag }) if bag == "1"
+    ));
+    assert!(matches!(
+        product.select(&["9"]).unwrap_err(),
+        Error::Refused(Refusal::NoSuchBag { bag, .. }) if bag == "9"
+    ));
+    // A tolerance given where the protocol states its own.
+    let own = celldose::Protocol::from_path(std::path::Path::new(&format!(
+        "{root}/examples/protocols/tolerance.toml"
+    )))
+    .unwrap();
+    let error = own
+        .check(
+            &super::request(None, "", "70kg", None),
+            "7e7".parse().unwrap(),
+            Some("5%".parse().unwrap()),
+        )
+        .unwrap_err();
+    assert!(matches!(
+        &error,
+        Error::Refused(Refusal::ToleranceGivenTwice { given, .. }) if given == "5%"
+    ));
+    // A weight without its unit, typed in a field: the field is named, the refusal stays typed,
+    // and its source is the refusal.
+    let typed = RequestText {
+        protocol: "NCT07276568",
+        level: Some("1"),
+        weight: "72.5",
+        ..RequestText::default()
+    };
+    let error = typed
+        .to_request(&catalogue(), FieldNames::Columns)
+        .unwrap_err();
+    assert!(matches!(&error, Error::Field { field, .. } if field == "weight"));
+    assert!(matches!(error.root(), Error::MissingUnit { input, .. } if input == "72.5"));
+    let source = std::error::Error::source(&error).map(ToString::to_string);
+    assert_eq!(source, Some(error.root().to_string()));
+    assert!(
+        error
+            .to_string()
+            .starts_with("weight: body weight \"72.5\" has no unit")
+    );
+}

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 const LIBRARY: &[&str] = &[
     "text",
     "digits",
+    "refusal",
     "error",
     "file_text",
     "human",
