@@ -145,7 +145,7 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
-    /// A request refused, as data to match on (see [`Refusal`]).
+    /// A request refused, as data to match on (see [`Refusal`](crate::Refusal)).
     #[error(transparent)]
     Refused(#[from] crate::refusal::Refusal),
     /// A value refused, named by the field it was typed in (a flag, a column, a form's field);
