@@ -136,6 +136,9 @@ pub enum Error {
         path: String,
         /// What is wrong, and what was or was not done.
         message: String,
+        /// What the operating system or a reader said, where it said it.
+        #[source]
+        cause: Option<Cause>,
     },
     /// An audit key cannot be made, read or used.
     #[error("audit key {path}: {message}")]
@@ -144,6 +147,9 @@ pub enum Error {
         path: String,
         /// What is wrong.
         message: String,
+        /// What the operating system or a reader said, where it said it.
+        #[source]
+        cause: Option<Cause>,
     },
     /// A request refused, as data to match on (see [`Refusal`](crate::Refusal)).
     #[error(transparent)]
@@ -169,6 +175,9 @@ pub enum Error {
         source_name: String,
         /// What is wrong, with the line and column where known.
         message: String,
+        /// What the operating system or a reader said, where it said it.
+        #[source]
+        cause: Option<Cause>,
     },
     /// A product file is invalid.
     #[error("product file {source_name}: {message}")]
@@ -177,6 +186,9 @@ pub enum Error {
         source_name: String,
         /// What is wrong, with the line and column where known.
         message: String,
+        /// What the operating system or a reader said, where it said it.
+        #[source]
+        cause: Option<Cause>,
     },
     /// A directory of protocol files cannot be listed.
     #[error("protocol directory {dir}: {message}")]
@@ -185,6 +197,9 @@ pub enum Error {
         dir: String,
         /// What is wrong.
         message: String,
+        /// What the operating system or a reader said, where it said it.
+        #[source]
+        cause: Option<Cause>,
     },
     /// An escalation design's parameter, or cohort outcomes, refused.
     #[error(transparent)]
@@ -196,6 +211,9 @@ pub enum Error {
         source_name: String,
         /// What is wrong, with the line and column where known.
         message: String,
+        /// What the operating system or a reader said, where it said it.
+        #[source]
+        cause: Option<Cause>,
     },
 }
 
@@ -217,6 +235,43 @@ impl Error {
         }
     }
 }
+
+/// What caused an error outside celldose (the operating system, the TOML reader), kept for
+/// [`std::error::Error::source`]. Two causes are equal when they say the same.
+#[derive(Clone)]
+pub struct Cause(std::sync::Arc<dyn std::error::Error + Send + Sync>);
+
+impl Cause {
+    pub(crate) fn new(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self(std::sync::Arc::new(error))
+    }
+}
+
+impl core::fmt::Debug for Cause {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl core::fmt::Display for Cause {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for Cause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl PartialEq for Cause {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for Cause {}
 
 /// The library's result type.
 pub type Result<T, E = Error> = core::result::Result<T, E>;

@@ -8,6 +8,8 @@
 use std::io::Read as _;
 use std::path::Path;
 
+use crate::error::Cause;
+
 /// A path as shown in messages: any control character in it escaped.
 pub(crate) fn shown(path: &Path) -> String {
     crate::text::inert(&path.display().to_string()).into_owned()
@@ -26,14 +28,44 @@ fn not_regular(metadata: &std::fs::Metadata) -> Option<&'static str> {
     })
 }
 
+/// Why a file was not read: the reason in words, and the operating system's error where there
+/// was one.
+#[derive(Debug)]
+pub(crate) struct Unread {
+    pub(crate) message: String,
+    pub(crate) cause: Option<Cause>,
+}
+
+impl Unread {
+    fn io(error: std::io::Error) -> Self {
+        Self {
+            message: format!("cannot be read: {error}"),
+            cause: Some(Cause::new(error)),
+        }
+    }
+
+    fn because(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            cause: None,
+        }
+    }
+}
+
+impl core::fmt::Display for Unread {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Checks that `path` names a regular file, without opening it.
 ///
 /// # Errors
-/// The reason in words: it cannot be read, or is not a regular file.
-pub(crate) fn check_regular(path: &Path) -> Result<(), String> {
-    let metadata = std::fs::metadata(path).map_err(|e| format!("cannot be read: {e}"))?;
+/// The reason: it cannot be read, or is not a regular file.
+pub(crate) fn check_regular(path: &Path) -> Result<(), Unread> {
+    let metadata = std::fs::metadata(path).map_err(Unread::io)?;
     match not_regular(&metadata) {
-        Some(reason) => Err(reason.to_owned()),
+        Some(reason) => Err(Unread::because(reason)),
         None => Ok(()),
     }
 }
@@ -43,21 +75,22 @@ pub(crate) fn check_regular(path: &Path) -> Result<(), String> {
 /// # Errors
 /// The reason in words: it cannot be read, is not a regular file, or is larger than `limit`
 /// (`what` names the kind of file in that message).
-pub(crate) fn read_bytes(path: &Path, what: &str, limit: usize) -> Result<Vec<u8>, String> {
+pub(crate) fn read_bytes(path: &Path, what: &str, limit: usize) -> Result<Vec<u8>, Unread> {
     check_regular(path)?;
-    let cannot = |e: std::io::Error| format!("cannot be read: {e}");
-    let file = std::fs::File::open(path).map_err(cannot)?;
-    if let Some(reason) = not_regular(&file.metadata().map_err(cannot)?) {
-        return Err(reason.to_owned());
+    let file = std::fs::File::open(path).map_err(Unread::io)?;
+    if let Some(reason) = not_regular(&file.metadata().map_err(Unread::io)?) {
+        return Err(Unread::because(reason));
     }
     let most = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
     let mut bytes = Vec::new();
-    file.take(most).read_to_end(&mut bytes).map_err(cannot)?;
+    file.take(most)
+        .read_to_end(&mut bytes)
+        .map_err(Unread::io)?;
     if bytes.len() > limit {
-        return Err(format!(
+        return Err(Unread::because(format!(
             "it is larger than the {} bytes a {what} may have",
             crate::human::grouped(limit.into())
-        ));
+        )));
     }
     Ok(bytes)
 }
@@ -84,12 +117,13 @@ mod tests {
     fn a_directory_and_a_device_are_refused_without_reading() {
         let dir = std::env::temp_dir();
         assert_eq!(
-            read_bytes(&dir, "protocol file", 10).unwrap_err(),
+            read_bytes(&dir, "protocol file", 10).unwrap_err().message,
             "it is a directory, not a regular file"
         );
         assert!(
             read_bytes(Path::new("/dev/zero"), "protocol file", 10)
                 .unwrap_err()
+                .message
                 .starts_with("it is not a regular file")
         );
     }
@@ -99,10 +133,14 @@ mod tests {
         let path = std::env::temp_dir().join(format!("celldose-named-{}", std::process::id()));
         std::fs::write(&path, b"0123456789A").unwrap();
         assert_eq!(
-            read_bytes(&path, "protocol file", 10).unwrap_err(),
+            read_bytes(&path, "protocol file", 10).unwrap_err().message,
             "it is larger than the 10 bytes a protocol file may have"
         );
         assert_eq!(read_bytes(&path, "protocol file", 11).unwrap().len(), 11);
         std::fs::remove_file(&path).ok();
+        // A file that is not there: the operating system's error is kept as the cause.
+        let missing = read_bytes(&path, "protocol file", 11).unwrap_err();
+        assert!(missing.message.starts_with("cannot be read: "));
+        assert!(missing.cause.is_some());
     }
 }

@@ -40,6 +40,7 @@ fn key_error(path: &Path, message: impl core::fmt::Display) -> Error {
     Error::AuditKey {
         path: named_file::shown(path),
         message: message.to_string(),
+        cause: None,
     }
 }
 
@@ -53,6 +54,7 @@ impl AuditKey {
         getrandom::fill(&mut bytes).map_err(|e| Error::AuditKey {
             path: String::new(),
             message: format!("the operating system gave no random bytes: {e}"),
+            cause: Some(crate::error::Cause::new(e)),
         })?;
         Ok(Self(bytes))
     }
@@ -130,6 +132,7 @@ impl AuditKey {
         let mac = self.mac(record_sha256).ok_or_else(|| Error::AuditKey {
             path: String::new(),
             message: "the key cannot be used for HMAC-SHA256".into(),
+            cause: None,
         })?;
         Ok(hex(&mac.finalize().into_bytes()))
     }

@@ -250,6 +250,7 @@ fn audit_error(path: &Path, message: impl core::fmt::Display) -> Error {
     Error::AuditLog {
         path: crate::named_file::shown(path),
         message: message.to_string(),
+        cause: None,
     }
 }
 

@@ -101,6 +101,7 @@ impl Certificate {
             Error::ProductFile {
                 source_name: source_name.to_owned(),
                 message,
+                cause: None,
             }
         };
         if text.len() > PRODUCT_MAX_BYTES {
@@ -115,8 +116,13 @@ impl Certificate {
         if let Some((offset, message)) = file_text::raw_refusal(text) {
             return Err(fail(Some(offset..offset), message));
         }
-        let file: ProductFile =
-            toml::from_str(text).map_err(|e| fail(e.span(), e.message().trim().to_owned()))?;
+        let file: ProductFile = toml::from_str(text).map_err(|e| {
+            let mut refused = fail(e.span(), e.message().trim().to_owned());
+            if let Error::ProductFile { cause, .. } = &mut refused {
+                *cause = Some(crate::error::Cause::new(e));
+            }
+            refused
+        })?;
         if *file.format.get_ref() != PRODUCT_FORMAT {
             return Err(fail(
                 Some(file.format.span()),
@@ -254,13 +260,14 @@ impl Certificate {
     /// ```
     pub fn from_path(path: &std::path::Path) -> Result<Self> {
         let name = crate::named_file::shown(path);
-        let fail = |message: String| Error::ProductFile {
+        let fail = |message: String, cause: Option<crate::error::Cause>| Error::ProductFile {
             source_name: name.clone(),
             message,
+            cause,
         };
-        let bytes =
-            crate::named_file::read_bytes(path, "product file", PRODUCT_MAX_BYTES).map_err(fail)?;
-        let text = crate::named_file::utf8(bytes).map_err(fail)?;
+        let bytes = crate::named_file::read_bytes(path, "product file", PRODUCT_MAX_BYTES)
+            .map_err(|unread| fail(unread.message, unread.cause))?;
+        let text = crate::named_file::utf8(bytes).map_err(|message| fail(message, None))?;
         Self::from_toml(&name, &text)
     }
 }

@@ -97,14 +97,15 @@ impl Library {
         let Some(dir) = &self.dir else {
             return Ok(Vec::new());
         };
-        let refuse = |message: String| Error::ProtocolDirectory {
+        let refuse = |error: std::io::Error| Error::ProtocolDirectory {
             dir: named_file::shown(dir),
-            message,
+            message: format!("cannot be read: {error}"),
+            cause: Some(crate::error::Cause::new(error)),
         };
-        let entries = std::fs::read_dir(dir).map_err(|e| refuse(format!("cannot be read: {e}")))?;
+        let entries = std::fs::read_dir(dir).map_err(refuse)?;
         let mut files = Vec::new();
         for entry in entries {
-            let entry = entry.map_err(|e| refuse(format!("cannot be read: {e}")))?;
+            let entry = entry.map_err(refuse)?;
             let path = entry.path();
             if path.extension().is_some_and(|ext| ext == "toml") {
                 files.push(path);
@@ -178,6 +179,7 @@ impl Reading {
             catalogue.add(protocol).map_err(|e| Error::ProtocolFile {
                 source_name: named_file::shown(path),
                 message: e.to_string(),
+                cause: None,
             })?;
         }
         if let Some((path, bytes)) = &self.trial_state {
@@ -188,19 +190,21 @@ impl Reading {
 }
 
 fn read_protocol_bytes(path: &Path) -> Result<Vec<u8>> {
-    named_file::read_bytes(path, "protocol file", PROTOCOL_MAX_BYTES).map_err(|message| {
+    named_file::read_bytes(path, "protocol file", PROTOCOL_MAX_BYTES).map_err(|unread| {
         Error::ProtocolFile {
             source_name: named_file::shown(path),
-            message,
+            message: unread.message,
+            cause: unread.cause,
         }
     })
 }
 
 fn read_trial_state_bytes(path: &Path) -> Result<Vec<u8>> {
-    named_file::read_bytes(path, "trial state file", TRIAL_STATE_MAX_BYTES).map_err(|message| {
+    named_file::read_bytes(path, "trial state file", TRIAL_STATE_MAX_BYTES).map_err(|unread| {
         Error::TrialStateFile {
             source_name: named_file::shown(path),
-            message,
+            message: unread.message,
+            cause: unread.cause,
         }
     })
 }
@@ -210,6 +214,7 @@ fn protocol_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Protocol> {
     let text = named_file::utf8(bytes).map_err(|message| Error::ProtocolFile {
         source_name: name.clone(),
         message,
+        cause: None,
     })?;
     Protocol::from_toml(&name, &text)
 }
@@ -219,6 +224,7 @@ fn trial_state_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<TrialState> {
     let text = named_file::utf8(bytes).map_err(|message| Error::TrialStateFile {
         source_name: name.clone(),
         message,
+        cause: None,
     })?;
     TrialState::from_toml(&name, &text)
 }

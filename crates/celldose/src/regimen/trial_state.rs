@@ -183,6 +183,7 @@ impl TrialState {
             Error::TrialStateFile {
                 source_name: source_name.to_owned(),
                 message,
+                cause: None,
             }
         };
         if text.len() > TRIAL_STATE_MAX_BYTES {
@@ -197,8 +198,13 @@ impl TrialState {
         if let Some((offset, message)) = crate::file_text::raw_refusal(text) {
             return Err(fail(Some(offset..offset), message));
         }
-        let file: TrialStateFile =
-            toml::from_str(text).map_err(|e| fail(e.span(), e.message().trim().to_owned()))?;
+        let file: TrialStateFile = toml::from_str(text).map_err(|e| {
+            let mut refused = fail(e.span(), e.message().trim().to_owned());
+            if let Error::TrialStateFile { cause, .. } = &mut refused {
+                *cause = Some(crate::error::Cause::new(e));
+            }
+            refused
+        })?;
         if *file.format.get_ref() != TRIAL_STATE_FORMAT {
             return Err(fail(
                 Some(file.format.span()),
@@ -348,6 +354,7 @@ impl TrialState {
                     "line {}, column {}: {message}",
                     opening.line, opening.column
                 ),
+                cause: None,
             };
             let protocol = find(&opening.protocol).map_err(|e| fail(e.to_string()))?;
             let ladders: Vec<&Regimen> = escalating_regimens(protocol);
@@ -382,6 +389,7 @@ impl TrialState {
             let fail = |message: String| Error::TrialStateFile {
                 source_name: self.origin.to_string(),
                 message: format!("line {line}, column {column}: {message}"),
+                cause: None,
             };
             let protocol = find(protocol_id).map_err(|e| fail(e.to_string()))?;
             let ladders = escalating_regimens(protocol);

@@ -252,3 +252,24 @@ fn refusals_are_data_to_match_on_and_typed_parse_errors_stay_typed_through_field
             .starts_with("weight: body weight \"72.5\" has no unit")
     );
 }
+
+#[test]
+fn the_operating_systems_and_the_toml_readers_errors_are_kept_as_sources() {
+    use std::error::Error as _;
+    let missing =
+        std::env::temp_dir().join(format!("celldose-missing-{}.toml", std::process::id()));
+    let error = celldose::Protocol::from_path(&missing).unwrap_err();
+    assert!(error.to_string().contains("cannot be read"));
+    let source = error.source().expect("the operating system's error");
+    assert!(source.to_string().contains("No such file"), "{source}");
+    let error = celldose::Protocol::from_toml("broken.toml", "format = = 1\n").unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("protocol file broken.toml: line 1")
+    );
+    assert!(error.source().is_some());
+    // A refusal of celldose's own has no outside cause.
+    let error = "72.5".parse::<celldose::BodyWeight>().unwrap_err();
+    assert!(error.source().is_none());
+}

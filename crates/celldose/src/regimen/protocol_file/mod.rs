@@ -47,6 +47,7 @@ impl Located<'_> {
         Error::ProtocolFile {
             source_name: self.source_name.to_owned(),
             message,
+            cause: None,
         }
     }
 
@@ -107,8 +108,13 @@ impl Protocol {
         if let Some((offset, message)) = file_text::raw_refusal(text) {
             return Err(at.error(Some(offset..offset), message));
         }
-        let file: ProtocolFile =
-            toml::from_str(text).map_err(|error| at.error(error.span(), error.message().trim()))?;
+        let file: ProtocolFile = toml::from_str(text).map_err(|error| {
+            let mut refused = at.error(error.span(), error.message().trim());
+            if let Error::ProtocolFile { cause, .. } = &mut refused {
+                *cause = Some(crate::error::Cause::new(error));
+            }
+            refused
+        })?;
         let sha256 = Sha256::digest(text.as_bytes())
             .iter()
             .map(|byte| format!("{byte:02x}"))
@@ -134,6 +140,7 @@ impl Protocol {
         toml::to_string(&file).map_err(|error| Error::ProtocolFile {
             source_name: self.id.to_string(),
             message: format!("cannot be written as TOML: {error}"),
+            cause: Some(crate::error::Cause::new(error)),
         })
     }
 }
