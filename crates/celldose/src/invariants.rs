@@ -403,6 +403,12 @@ mod replay {
 
     #[test]
     fn the_fuzz_corpus_replays() {
+        // The corpus is the repository's (`fuzz/`), not the packaged crate's: outside the
+        // repository there is nothing to replay. Inside it, every target's corpus must be there.
+        let fuzz = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/Cargo.toml");
+        if !fuzz.exists() {
+            return;
+        }
         let targets: [(&str, Check); 6] = [
             ("numbers", super::numbers),
             ("protocol_file", super::protocol_file),

@@ -80,7 +80,7 @@ pub use units::{
     ExactCells, MassUnit, Percent, Volume,
 };
 
-/// The README's Rust examples, compiled and run as doctests.
+/// The crate README's examples, compiled and run as doctests.
 #[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
+#[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

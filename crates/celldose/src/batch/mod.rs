@@ -243,7 +243,7 @@ mod tests {
         let catalogue = Catalogue::builtin().unwrap();
         let product = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../examples/products/one-bag-total.toml"
+            "/examples/products/one-bag-total.toml"
         );
         let rows = [
             "NCT07276568,alf,1,,72.5kg,45,,,".to_owned(),

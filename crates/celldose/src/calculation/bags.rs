@@ -78,7 +78,7 @@ impl Protocol {
     ///
     /// ```
     /// use celldose::{Certificate, DoseChoice, DoseRequest, Protocol, Rounding};
-    /// let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+    /// let root = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
     /// let product = Certificate::from_toml("p.toml", &std::fs::read_to_string(format!("{root}/products/car-t-two-bags.toml"))?)?;
     /// let protocol = Protocol::from_toml("c.toml", &std::fs::read_to_string(format!("{root}/protocols/car-t-product-limits.toml"))?)?;
     /// let request = DoseRequest::new("120kg".parse()?, DoseChoice::ArmDose, Rounding::HalfAwayFromZero)

@@ -114,7 +114,7 @@ impl ProductUse {
 ///
 /// ```
 /// use celldose::calculation::Delivery;
-/// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/products/car-t-two-bags.toml"))?;
+/// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/products/car-t-two-bags.toml"))?;
 /// let product = celldose::Certificate::from_toml("p.toml", &text)?;
 /// let delivery = Delivery::bags(&product, &product.select(&[])?)?;
 /// assert_eq!(delivery.cells().to_string(), "200550000");
@@ -170,7 +170,7 @@ impl Delivery {
     ///
     /// ```
     /// use celldose::calculation::Delivery;
-    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/products/car-t-two-bags.toml"))?;
+    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/products/car-t-two-bags.toml"))?;
     /// let product = celldose::Certificate::from_toml("p.toml", &text)?;
     /// let [one, two] = [&product.bags()[0], &product.bags()[1]];
     /// let delivery = Delivery::drawn_from(&product, &[(one, one.volume()), (two, "69.6mL".parse()?)])?;

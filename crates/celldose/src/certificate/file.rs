@@ -253,7 +253,7 @@ impl Certificate {
     /// [`Certificate::from_toml`].
     ///
     /// ```
-    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/products/one-bag-total.toml");
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/products/one-bag-total.toml");
     /// assert_eq!(celldose::Certificate::from_path(std::path::Path::new(path))?.identity().id(), "MSC-LOT-7731");
     /// assert!(celldose::Certificate::from_path(std::path::Path::new("/dev/zero")).unwrap_err().to_string().contains("not a regular file"));
     /// # Ok::<(), celldose::Error>(())

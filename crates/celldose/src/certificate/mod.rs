@@ -59,7 +59,7 @@ impl ProductIdentity {
 /// A cell product: who it is, and its bags.
 ///
 /// ```
-/// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/products/car-t-two-bags.toml"))?;
+/// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/products/car-t-two-bags.toml"))?;
 /// let product = celldose::Certificate::from_toml("car-t-two-bags.toml", &text)?;
 /// assert_eq!(product.identity().id(), "CART-2026-0417");
 /// assert_eq!(product.bags().len(), 2);
@@ -101,7 +101,7 @@ impl Certificate {
     /// An id that names no bag (the message lists the bags), or an id named twice.
     ///
     /// ```
-    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/products/car-t-two-bags.toml"))?;
+    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/products/car-t-two-bags.toml"))?;
     /// let product = celldose::Certificate::from_toml("p.toml", &text)?;
     /// assert_eq!(product.select(&["2"])?.len(), 1);
     /// assert_eq!(product.select(&["3"]).unwrap_err().to_string(), "product CART-2026-0417 has no bag \"3\"; its bags: 1, 2");

@@ -306,7 +306,7 @@ impl RequestText<'_> {
     ///
     /// ```
     /// use celldose::{Certificate, FieldNames, RequestText};
-    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/products/car-t-two-bags.toml"))?;
+    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/products/car-t-two-bags.toml"))?;
     /// let product = Certificate::from_toml("p.toml", &text)?;
     /// let fields = RequestText { bags: Some("1, 2=69.6mL"), ..RequestText::default() };
     /// assert_eq!(fields.delivery_from(&product, FieldNames::Flags)?.cells().to_string(), "199974000");

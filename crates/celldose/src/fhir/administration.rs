@@ -114,7 +114,7 @@ impl Judged {
 /// ```
 /// use celldose::{DoseChoice, DoseRequest, Protocol, Rounding};
 /// use celldose::calculation::{Course, Delivery};
-/// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/protocols/split-dose.toml"))?;
+/// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/protocols/split-dose.toml"))?;
 /// let protocol = Protocol::from_toml("split.toml", &text)?;
 /// let request = DoseRequest::new("67.3kg".parse()?, DoseChoice::ArmDose, Rounding::HalfAwayFromZero);
 /// let course = Course::infusion(2).with_given_before("6.73e7".parse()?);

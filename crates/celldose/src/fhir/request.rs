@@ -21,7 +21,7 @@ use super::when::When;
 ///
 /// ```
 /// use celldose::{DoseChoice, DoseRequest, Protocol, Rounding};
-/// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/protocols/split-dose.toml"))?;
+/// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/protocols/split-dose.toml"))?;
 /// let protocol = Protocol::from_toml("split.toml", &text)?;
 /// let request = DoseRequest::new("67.3kg".parse()?, DoseChoice::ArmDose, Rounding::HalfAwayFromZero);
 /// let json = serde_json::to_value(celldose::fhir::medication_request(&protocol.calculate(&request)?))?;

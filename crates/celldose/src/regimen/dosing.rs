@@ -142,7 +142,7 @@ impl WeightBand {
     /// The weights the band covers, each edge inclusive or exclusive.
     ///
     /// ```
-    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/protocols/weight-bands.toml"))?;
+    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/protocols/weight-bands.toml"))?;
     /// let p = celldose::Protocol::from_toml("weight-bands.toml", &text)?;
     /// let bands = p.arms()[0].regimen().bands();
     /// assert_eq!(bands[0].window().to_string(), "at most 40 kg");
@@ -156,7 +156,7 @@ impl WeightBand {
     /// The dose for weights in the band.
     ///
     /// ```
-    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/protocols/weight-bands.toml"))?;
+    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/protocols/weight-bands.toml"))?;
     /// let p = celldose::Protocol::from_toml("weight-bands.toml", &text)?;
     /// assert_eq!(p.arms()[0].regimen().bands()[0].rule().to_string(), "2500000/kg");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -168,7 +168,7 @@ impl WeightBand {
     /// The largest total the band allows, whatever the weight × dose per kg comes to.
     ///
     /// ```
-    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/protocols/weight-bands.toml"))?;
+    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/protocols/weight-bands.toml"))?;
     /// let p = celldose::Protocol::from_toml("weight-bands.toml", &text)?;
     /// assert_eq!(p.arms()[0].regimen().bands()[1].cap().map(|c| c.to_string()).as_deref(), Some("160000000"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -182,7 +182,7 @@ impl Tolerance {
     /// Past this deviation a dose needs an acknowledgement, if the protocol sets a soft band.
     ///
     /// ```
-    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/protocols/tolerance.toml"))?;
+    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/protocols/tolerance.toml"))?;
     /// let p = celldose::Protocol::from_toml("tolerance.toml", &text)?;
     /// let tolerance = p.arms()[0].regimen().tolerance().copied();
     /// assert_eq!(tolerance.and_then(|t| t.soft()).map(|s| s.to_string()).as_deref(), Some("10%"));
@@ -195,7 +195,7 @@ impl Tolerance {
     /// Past this deviation a dose is refused.
     ///
     /// ```
-    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/protocols/tolerance.toml"))?;
+    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/protocols/tolerance.toml"))?;
     /// let p = celldose::Protocol::from_toml("tolerance.toml", &text)?;
     /// let tolerance = p.arms()[0].regimen().tolerance().copied();
     /// assert_eq!(tolerance.map(|t| t.hard().to_string()).as_deref(), Some("20%"));
@@ -234,7 +234,7 @@ impl Regimen {
     /// The largest total the regimen allows, however much weight × dose per kg comes to.
     ///
     /// ```
-    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/protocols/per-kg-capped.toml"))?;
+    /// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/protocols/per-kg-capped.toml"))?;
     /// let p = celldose::Protocol::from_toml("per-kg-capped.toml", &text)?;
     /// assert_eq!(p.arms()[0].regimen().cap().map(|c| c.to_string()).as_deref(), Some("100000000"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -14,7 +14,7 @@ use crate::named_file;
 ///
 /// ```
 /// use celldose::regimen::Library;
-/// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/protocols");
+/// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/protocols");
 /// let catalogue = Library::builtin().with_dir(dir).load()?;
 /// assert!(catalogue.find("DEMO-SPLIT").is_ok() && catalogue.find("NCT07276568").is_ok());
 /// let none = Library::empty().with_file("no-such-file.toml").load().unwrap_err();

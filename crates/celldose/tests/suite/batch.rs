@@ -170,7 +170,7 @@ proptest! {
 
 /// The example files a product row may name, and names that cannot be read as one.
 fn product_rows() -> Vec<String> {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
     let two = format!("{root}/products/car-t-two-bags.toml");
     let one = format!("{root}/products/one-bag-total.toml");
     let protocol = format!("{root}/protocols/tolerance.toml");
@@ -237,7 +237,7 @@ fn run_on(
 
 #[test]
 fn a_parallel_run_writes_the_same_bytes_as_one_thread() {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
     let product = format!("{root}/products/one-bag-total.toml");
     // Every kind of row, across every built-in protocol: doses, checks, a product, errors of
     // every sort, an empty line, a broken quote, a row past 64 KiB, control characters.

@@ -62,7 +62,7 @@ fn the_worst_finding_is_the_max_of_the_severities() {
 #[test]
 fn files_load_from_disk_with_the_command_lines_protections() {
     use std::path::Path;
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let root = env!("CARGO_MANIFEST_DIR");
     let protocol = celldose::Protocol::from_path(Path::new(&format!(
         "{root}/examples/protocols/tolerance.toml"
     )))
@@ -162,7 +162,7 @@ fn a_stored_calculation_is_judged_as_the_protocol_judges_the_request() {
 #[test]
 fn a_site_default_tolerance_yields_to_the_protocols_own_and_applies_where_it_is_silent() {
     use celldose::calculation::{CheckOptions, Delivery};
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let root = env!("CARGO_MANIFEST_DIR");
     let own = celldose::Protocol::from_path(std::path::Path::new(&format!(
         "{root}/examples/protocols/tolerance.toml"
     )))
@@ -195,7 +195,7 @@ fn a_site_default_tolerance_yields_to_the_protocols_own_and_applies_where_it_is_
 #[test]
 fn refusals_are_data_to_match_on_and_typed_parse_errors_stay_typed_through_fields() {
     use celldose::{Error, FieldNames, Refusal, RequestText};
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let root = env!("CARGO_MANIFEST_DIR");
     // Two protocols with one id.
     let mut built = catalogue();
     let again = built.find("NCT06167473").unwrap().clone();

@@ -8,7 +8,7 @@ use celldose::{Certificate, FieldNames, RequestText, Verdict};
 use super::catalogue;
 
 fn car_t() -> (celldose::Catalogue, Certificate) {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let root = env!("CARGO_MANIFEST_DIR");
     let mut catalogue = catalogue();
     let protocol = std::fs::read_to_string(format!(
         "{root}/examples/protocols/car-t-product-limits.toml"
@@ -194,7 +194,7 @@ fn what_earlier_infusions_gave_is_read_from_the_log_only_for_a_patient_and_a_log
     let mut catalogue = catalogue();
     let split = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/protocols/split-dose.toml"
+        "/examples/protocols/split-dose.toml"
     ))
     .unwrap();
     catalogue

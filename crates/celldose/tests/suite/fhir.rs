@@ -244,7 +244,7 @@ fn every_administration_is_read_back_by_a_fhir_model() {
         assert_eq!(cells_of(model_value(dose)), check.actual_exact().get());
     }
     // A product's bags, checked and prepared; a volume prepared from a concentration.
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
     let mut library = catalogue;
     library
         .add(
@@ -583,7 +583,7 @@ proptest! {
 }
 
 fn split_protocol(limits: &str) -> celldose::Protocol {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
     let text = std::fs::read_to_string(format!("{root}/protocols/split-dose.toml")).unwrap();
     celldose::Protocol::from_toml(
         "split.toml",

@@ -17,10 +17,7 @@ use rust_decimal::Decimal;
 use crate::{calc, catalogue, request, text};
 
 fn example(name: &str) -> Protocol {
-    let path = format!(
-        "{}/../../examples/protocols/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/examples/protocols/{name}", env!("CARGO_MANIFEST_DIR"));
     Protocol::from_toml(name, &std::fs::read_to_string(path).unwrap()).unwrap()
 }
 

@@ -12,7 +12,7 @@ use celldose::{
 use proptest::prelude::*;
 
 fn root() -> String {
-    format!("{}/../..", env!("CARGO_MANIFEST_DIR"))
+    env!("CARGO_MANIFEST_DIR").to_owned()
 }
 
 fn product(name: &str) -> Certificate {

@@ -395,7 +395,7 @@ fn check(crate_name: &str, src: &str, order: &[&str]) {
         if let Some(top) = module.first() {
             assert!(
                 order.contains(&top.as_str()),
-                "{crate_name}: module {top} is not placed in the layer order of tests/suite/layers.rs"
+                "{crate_name}: module {top} is not placed in the layer order of tests/repository/layers.rs"
             );
         }
     }

@@ -6,15 +6,12 @@ use std::sync::Arc;
 
 use celldose::{DoseRequest, FindingCode, Product, Protocol, TrialState};
 
-use crate::{catalogue, request};
+use super::{catalogue, request};
 
 /// (code, severity) as the page lists them.
 fn listed() -> BTreeSet<(String, String)> {
-    let page = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../docs/findings.md"
-    ))
-    .unwrap();
+    let page =
+        std::fs::read_to_string(format!("{}/docs/findings.md", super::repository())).unwrap();
     page.lines()
         .filter_map(|line| {
             let cells: Vec<&str> = line.split('|').map(str::trim).collect();
@@ -28,10 +25,7 @@ fn listed() -> BTreeSet<(String, String)> {
 }
 
 fn example(name: &str) -> Protocol {
-    let path = format!(
-        "{}/../../examples/protocols/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/examples/protocols/{name}", env!("CARGO_MANIFEST_DIR"));
     Protocol::from_toml(name, &std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -247,7 +241,7 @@ fn emitted() -> BTreeSet<(String, String)> {
 fn product_scenarios() -> Vec<Vec<(String, String)>> {
     use celldose::calculation::{Course, Delivery};
     use celldose::{Certificate, DoseChoice, Rounding};
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let root = env!("CARGO_MANIFEST_DIR");
     let read = |path: &str| std::fs::read_to_string(format!("{root}/{path}")).unwrap();
     let car_t = Protocol::from_toml(
         "c.toml",
