@@ -217,6 +217,14 @@ pub enum Refusal {
     },
     /// Cohort outcomes are read from a trial state, and there is none.
     OutcomesNeedTrialState,
+    /// A name a site gives for its FHIR record (a reference, a system, a base URL) that is not
+    /// printable ASCII without spaces, or not an absolute http(s) URL where one is needed.
+    FhirName {
+        /// What it names.
+        what: &'static str,
+        /// The text as given.
+        input: String,
+    },
 }
 
 impl fmt::Display for Refusal {
@@ -382,6 +390,11 @@ impl fmt::Display for Refusal {
             Self::DesignRequired { protocol } => write!(
                 f,
                 "protocol {protocol} names no escalation design; give one: 3+3, or BOIN with its target rate"
+            ),
+            Self::FhirName { what, input } => write!(
+                f,
+                "{what} {} is not accepted; write it in printable ASCII without spaces (a URL as https://…)",
+                Shown(input)
             ),
             Self::OutcomesNeedTrialState => f.write_str(
                 "the cohort outcomes are read from the trial state file, and there is none; give one",

@@ -139,7 +139,7 @@ pub struct CodeableConcept {
 pub struct Identifier {
     /// The namespace, where known.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub system: Option<&'static str>,
+    pub system: Option<String>,
     /// The identifier.
     pub value: String,
 }

@@ -38,6 +38,7 @@ mod dispense;
 mod elements;
 mod request;
 mod resources;
+mod site;
 mod when;
 
 pub use administration::administration;
@@ -52,6 +53,7 @@ pub use resources::{
     AdministrationDosage, Dosage, DoseAndRate, Issue, MedicationAdministration, MedicationDispense,
     MedicationRequest, Observation, OperationOutcome,
 };
+pub use site::FhirOptions;
 pub use when::When;
 
 use serde::Serialize;

@@ -169,7 +169,7 @@ impl MedicationAdministration {
 
 pub(super) fn row_identifier(row: u64) -> Identifier {
     Identifier {
-        system: Some(BATCH_ROW),
+        system: Some(BATCH_ROW.to_owned()),
         value: row.to_string(),
     }
 }

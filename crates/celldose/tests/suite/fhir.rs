@@ -776,3 +776,72 @@ fn an_acknowledgement_travels_with_the_resource() {
     );
     let _: MedicationRequest = serde_json::from_str(&text).unwrap();
 }
+
+#[test]
+fn a_site_names_its_patient_and_celldoses_extensions_and_a_fhir_model_still_reads_them() {
+    use celldose::fhir::FhirOptions;
+    let catalogue = catalogue();
+    let request = DoseRequest::new(
+        "72.5kg".parse().unwrap(),
+        DoseChoice::Level(1),
+        Rounding::HalfAwayFromZero,
+    )
+    .with_arm("alf")
+    .with_patient("S-014")
+    .unwrap();
+    let calculation = catalogue
+        .find("NCT07276568")
+        .unwrap()
+        .calculate(&request)
+        .unwrap();
+    let base = "https://hospital.example/fhir/StructureDefinition/celldose-";
+    let options = FhirOptions::new()
+        .subject_reference("Patient/8812")
+        .unwrap()
+        .patient_system("https://hospital.example/trial-subjects")
+        .unwrap()
+        .extension_base(base)
+        .unwrap();
+    let text = fhir::to_json(&fhir::medication_request(&calculation).for_site(&options)).unwrap();
+    let read: MedicationRequest = serde_json::from_str(&text).unwrap();
+    assert_eq!(read.subject.reference.as_deref(), Some("Patient/8812"));
+    let identifier = read.subject.identifier.as_ref().unwrap();
+    assert_eq!(
+        identifier.system.as_deref(),
+        Some("https://hospital.example/trial-subjects")
+    );
+    assert_eq!(identifier.value.as_deref(), Some("S-014"));
+    assert!(!read.extension.is_empty());
+    for extension in &read.extension {
+        assert!(extension.url.starts_with(base), "{}", extension.url);
+    }
+    let [Resource::Observation(weight)] = read.contained.as_slice() else {
+        panic!("one contained observation: {text}");
+    };
+    assert_eq!(
+        weight.subject.as_ref().unwrap().reference.as_deref(),
+        Some("Patient/8812")
+    );
+    // Without options, celldose's own names.
+    let plain: Value =
+        serde_json::from_str(&fhir::to_json(&fhir::medication_request(&calculation)).unwrap())
+            .unwrap();
+    assert!(plain["subject"].get("reference").is_none());
+    assert!(
+        plain["extension"][0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with(fhir::EXTENSION_BASE)
+    );
+    // A name a record could not use is refused.
+    for (bad, kind) in [
+        ("Patient 8812", "subject"),
+        ("hospital.example/x", "system"),
+    ] {
+        let refused = match kind {
+            "subject" => FhirOptions::new().subject_reference(bad),
+            _ => FhirOptions::new().patient_system(bad),
+        };
+        assert!(refused.is_err(), "{bad}");
+    }
+}
