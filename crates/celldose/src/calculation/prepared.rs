@@ -74,9 +74,17 @@ impl Calculation {
                 }
                 self.prepare_volume(product, options).map(Prepared::Volume)
             }
-            PrepareFrom::Bags(certificate, bags) => self
-                .prepare_bags(certificate, bags, options)
-                .map(Prepared::Bags),
+            PrepareFrom::Bags(certificate, bags) => {
+                let all;
+                let bags = if bags.is_empty() {
+                    all = certificate.select(&[])?;
+                    all.as_slice()
+                } else {
+                    bags
+                };
+                self.prepare_bags(certificate, bags, options)
+                    .map(Prepared::Bags)
+            }
         }
     }
 }

@@ -273,3 +273,31 @@ fn the_operating_systems_and_the_toml_readers_errors_are_kept_as_sources() {
     let error = "72.5".parse::<celldose::BodyWeight>().unwrap_err();
     assert!(error.source().is_none());
 }
+
+#[test]
+fn preparing_from_a_product_files_bags_with_none_named_uses_them_all() {
+    use celldose::calculation::{PrepareFrom, PrepareOptions, Prepared};
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let protocol = celldose::Protocol::from_path(std::path::Path::new(&format!(
+        "{dir}/examples/protocols/car-t-product-limits.toml"
+    )))
+    .unwrap();
+    let product = celldose::Certificate::from_path(std::path::Path::new(&format!(
+        "{dir}/examples/products/car-t-two-bags.toml"
+    )))
+    .unwrap();
+    let stored = protocol
+        .calculate(&super::request(None, "", "120kg", None))
+        .unwrap();
+    let every = product.select(&[]).unwrap();
+    for bags in [&[][..], every.as_slice()] {
+        let Prepared::Bags(chosen) = stored
+            .prepare(PrepareFrom::Bags(&product, bags), &PrepareOptions::new())
+            .unwrap()
+        else {
+            panic!("bags gave a volume");
+        };
+        // Bag 1 whole, then 69.6 mL of bag 2 (as the README's worked example).
+        assert_eq!(chosen.actual_exact().to_string(), "199974000");
+    }
+}
