@@ -100,6 +100,7 @@ impl DecimalText {
         }
     }
 
+    #[cfg(feature = "batch")]
     pub(crate) fn as_bytes(&self) -> &[u8] {
         self.buffer.get(self.start..).unwrap_or_default()
     }

@@ -31,7 +31,9 @@
 #[macro_use]
 extern crate uom;
 
+#[cfg(feature = "audit")]
 pub mod audit;
+#[cfg(feature = "batch")]
 pub mod batch;
 pub mod calculation;
 pub mod certificate;
@@ -39,19 +41,23 @@ mod digits;
 pub mod entry;
 mod error;
 pub mod escalation;
+#[cfg(feature = "fhir")]
 pub mod fhir;
 mod file_text;
 pub mod human;
 // The fuzz targets' checks: not part of the library's API. Compiled for the library's own tests,
 // which replay the committed corpus, and for `fuzz/`, which turns on the feature.
-#[cfg(any(test, feature = "invariants"))]
+#[cfg(any(all(test, feature = "batch"), feature = "invariants"))]
 #[doc(hidden)]
 pub mod invariants;
+#[cfg(any(feature = "audit", feature = "batch"))]
 mod lines;
 mod named_file;
+#[cfg(feature = "printout")]
 pub mod printout;
 mod refusal;
 pub mod regimen;
+#[cfg(feature = "report")]
 pub mod report;
 pub mod text;
 pub mod units;

@@ -26,6 +26,7 @@ mod tolerance;
 /// Rounding is a property of amounts; it is also named here, where a request chooses it.
 pub use crate::units::Rounding;
 pub use check::{DeliveryCheck, Drawing};
+#[cfg(feature = "printout")]
 pub(crate) use course::split_words;
 pub use delivery::{BagShare, Course, Delivery, Excipients, ProductUse, SplitCheck};
 pub use finding::{Finding, FindingCode, Severity, Verdict};

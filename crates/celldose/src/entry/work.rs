@@ -7,6 +7,7 @@ use std::path::Path;
 
 use super::fields::{read, read_optional};
 use super::{FieldNames, RequestText};
+#[cfg(feature = "audit")]
 use crate::audit::AuditKey;
 use crate::calculation::{
     Calculation, Course, Delivery, DeliveryCheck, DoseRequest, Preparation, Prepared, Verdict,
@@ -74,12 +75,25 @@ impl Outcome {
 
 /// The audit log a request is recorded in, where what earlier infusions gave can be read from
 /// (`given_from_log`), and the site key its records are checked with.
+#[cfg(feature = "audit")]
 #[derive(Debug, Clone, Copy)]
 pub struct LogInUse<'a> {
     /// The audit log's path.
     pub path: &'a Path,
     /// The site's audit key, where records are keyed.
     pub key: Option<&'a AuditKey>,
+}
+
+/// Without the `audit` feature there is no audit log to read earlier infusions from: this type
+/// has no value, and `None` is the only log a request can name.
+#[cfg(not(feature = "audit"))]
+#[derive(Debug, Clone, Copy)]
+pub enum LogInUse<'a> {
+    #[doc(hidden)]
+    Never(
+        core::convert::Infallible,
+        core::marker::PhantomData<&'a Path>,
+    ),
 }
 
 impl RequestText<'_> {
@@ -199,6 +213,7 @@ impl RequestText<'_> {
 
     /// The infusion, with what earlier infusions gave read from the audit log where the fields
     /// ask for it.
+    #[cfg(feature = "audit")]
     fn with_log(
         &self,
         course: Option<Course>,
@@ -228,6 +243,29 @@ impl RequestText<'_> {
             log.key,
         )?;
         course.with_given_from_log(earlier).map(Some)
+    }
+
+    /// Without the `audit` feature no log can be read: a request that asks to read what earlier
+    /// infusions gave from one is refused.
+    #[cfg(not(feature = "audit"))]
+    fn with_log(
+        &self,
+        course: Option<Course>,
+        _protocol: &Protocol,
+        _request: &DoseRequest,
+        names: FieldNames,
+        log: Option<LogInUse<'_>>,
+    ) -> Result<Option<Course>> {
+        if let Some(LogInUse::Never(never, _)) = log {
+            match never {}
+        }
+        if self.given_from_log && course.is_some() {
+            return Err(Error::Request(format!(
+                "{} reads the earlier infusions from an audit log, and this build of celldose has none (the audit feature)",
+                names.name("given-from-log")
+            )));
+        }
+        Ok(course)
     }
 }
 

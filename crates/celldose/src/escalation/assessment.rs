@@ -2,6 +2,7 @@
 //! on (from a protocol and its trial state, or given), the decision, whether the next level is
 //! opened in the trial state, and the words the command line and the page both show.
 
+#[cfg(feature = "report")]
 use serde::Serialize;
 
 use super::{Decision, Design, Outcomes, Variant};
@@ -34,6 +35,7 @@ pub struct Assessment<'c> {
 }
 
 /// The JSON `celldose escalation --format json` writes.
+#[cfg(feature = "report")]
 #[derive(Serialize)]
 struct AssessmentJson<'a> {
     protocol: Option<&'a str>,
@@ -206,6 +208,7 @@ impl<'c> Assessment<'c> {
     }
 
     /// The JSON `--format json` writes, pretty-printed.
+    #[cfg(feature = "report")]
     pub fn json(&self) -> String {
         let decision = &self.decision;
         let json = AssessmentJson {

@@ -11,6 +11,7 @@
 //! fields the reports share; this file the three reports.
 
 mod fields;
+#[cfg(feature = "batch")]
 mod json_line;
 mod parts;
 
@@ -24,6 +25,7 @@ use fields::{Exact, Struct};
 use parts::{DOSE_FIELDS, Findings, delivery_fields, dose_fields};
 
 pub(crate) use fields::Fields;
+#[cfg(feature = "batch")]
 pub(crate) use json_line::{JsonLine, Provenances};
 
 /// A `dose` result as JSON.
@@ -283,6 +285,7 @@ impl PrepareReport<'_> {
     }
 }
 
+#[cfg(feature = "batch")]
 impl DoseReport<'_> {
     /// The report's fields for a batch record ([`JsonLine::record`]).
     pub(crate) fn json_fields(&self, line: &mut JsonLine<'_>) -> Result<(), serde_json::Error> {
@@ -290,6 +293,7 @@ impl DoseReport<'_> {
     }
 }
 
+#[cfg(feature = "batch")]
 impl CheckReport<'_> {
     /// The report's fields for a batch record ([`JsonLine::record`]).
     pub(crate) fn json_fields(&self, line: &mut JsonLine<'_>) -> Result<(), serde_json::Error> {
