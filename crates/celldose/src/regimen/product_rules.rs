@@ -16,6 +16,7 @@ pub const DMSO_DENSITY: Decimal = Decimal::from_parts(11, 0, 0, false, 1);
 /// not state a figure a limit needs, the check says so rather than passing it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct InfusionLimits {
     /// DMSO per kg per day, in grams or millilitres.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -53,6 +54,7 @@ impl InfusionLimits {
 /// Which weight doses the patient.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum WeightBasis {
     /// The weight at screening.
     Screening,
@@ -93,6 +95,7 @@ impl WeightBasis {
 /// Which weight doses the patient, and how far the current weight may have moved from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct DosingWeight {
     /// The weight that doses.
     pub weight: WeightBasis,
@@ -104,6 +107,7 @@ pub struct DosingWeight {
 /// Whether a split dose's limits apply to each infusion or to the running total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum SplitLimits {
     /// Each infusion is held to its share of the target and limits.
     PerInfusion,
@@ -124,6 +128,7 @@ impl SplitLimits {
 /// One infusion of a split dose: its day (0 the first) and its share of the dose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct SplitPart {
     /// The day of the infusion, counted from the first (day 0).
     pub day: u32,
@@ -169,6 +174,7 @@ impl Split {
 
 /// What the protocol says about products, gathered for a calculation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct ProductRules {
     /// Which cells the dose counts, where the protocol says.
     pub counts: Option<Counted>,

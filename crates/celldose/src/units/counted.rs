@@ -5,6 +5,7 @@
 /// Which cells the protocol's dose counts, and so which of a bag's figures multiply its cells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Counted {
     /// All nucleated cells (viability reported, not applied).
     TotalNucleated,

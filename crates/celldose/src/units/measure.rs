@@ -12,13 +12,19 @@ use super::{check_bounds, parse_number_within, split_unit};
 use crate::error::{Error, Result};
 
 /// What a measured quantity is and the one unit it is written in.
-pub trait MeasureUnit {
+pub trait MeasureUnit: sealed::Sealed {
     /// What the value is, for messages: `maximum DMSO per kg`.
     const WHAT: &'static str;
     /// The unit, as written after the number: `g/kg`.
     const UNIT: &'static str;
     /// The largest value accepted.
     const MAX: Decimal;
+}
+
+/// The units are celldose's own: no other crate can add one, so every amount in a unit keeps
+/// the bounds and words defined here.
+mod sealed {
+    pub trait Sealed {}
 }
 
 /// A non-negative amount in the unit `U`, read and written with its unit: `1 g/kg`.
@@ -209,6 +215,8 @@ macro_rules! measure_units {
             $(#[$doc])*
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
             pub struct $name;
+            impl sealed::Sealed for $name {}
+
             impl MeasureUnit for $name {
                 const WHAT: &'static str = $what;
                 const UNIT: &'static str = $unit;
