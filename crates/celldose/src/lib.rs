@@ -28,8 +28,13 @@
 #![deny(missing_docs)]
 
 // uom's `unit!` macro calls helper macros of its own by name, so they must be in scope.
+#[cfg(not(feature = "uom"))]
 #[macro_use]
 extern crate uom;
+/// With the `uom` feature: the units library, at the version celldose's conversions use.
+#[cfg(feature = "uom")]
+#[macro_use]
+pub extern crate uom;
 
 #[cfg(feature = "audit")]
 pub mod audit;
@@ -68,6 +73,11 @@ pub mod units;
 /// the unit types' own parsers (`"69.6mL".parse::<celldose::Volume>()`), which refuse what they
 /// cannot hold exactly.
 pub use rust_decimal;
+
+/// With the `uom` feature: the rational type of uom's `rational64` quantities, at the version
+/// celldose's conversions use (`BodyWeight::to_uom`, `Volume::from_uom`).
+#[cfg(feature = "uom")]
+pub use num_rational;
 
 pub use calculation::{
     Calculation, DeliveryCheck, DoseChoice, DoseRequest, Finding, FindingCode, Preparation,

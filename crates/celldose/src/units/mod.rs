@@ -17,6 +17,8 @@ mod measure;
 mod number;
 mod percent;
 mod rounding;
+#[cfg(feature = "uom")]
+mod uom_quantities;
 mod volume;
 
 pub use age::{AgeFromBirth, AgeYears};
