@@ -45,7 +45,7 @@ pub fn validate(
             results.push((display_name(path), result));
             continue;
         }
-        let result = celldose::regimen::load_protocol_file(path).map_err(Refusal::from).and_then(|protocol| {
+        let result = celldose::Protocol::from_path(path).map_err(Refusal::from).and_then(|protocol| {
             loaded
                 .add(protocol.clone())
                 .map_err(|e| Refusal(format!("protocol file {}: {e}", display_name(path))))?;
@@ -69,7 +69,7 @@ pub fn validate(
                 }
             }
         }
-        let result = celldose::regimen::load_trial_state_file(path)
+        let result = celldose::TrialState::from_path(path)
             .map_err(Refusal::from)
             .and_then(|state| {
                 against.set_trial_state(state.clone())?;

@@ -4,8 +4,8 @@
 //! that a terminal or a page acts on instead of showing: C0 and C1 control characters (an escape
 //! sequence can move the cursor and write a false verdict over the real one), DEL, and the
 //! bidirectional controls that reorder what is shown. Such text is checked where it enters
-//! ([`forbidden_char`]) and, where it must be echoed back, shown escaped and shortened
-//! ([`Shown`]). Refusals name an invisible character by name ([`char_name`]).
+//! (`forbidden_char`) and, where it must be echoed back, shown escaped and shortened
+//! ([`Shown`]). Refusals name an invisible character by name (`char_name`).
 //!
 //! [`to_ascii`] writes any output in ASCII without losing a number: `10⁶` becomes `10^6`, never
 //! `106`.
@@ -17,14 +17,8 @@ pub const ECHO_MAX_CHARS: usize = 64;
 
 /// Whether `c` may not appear in untrusted text: C0 and C1 controls, DEL, the line and paragraph
 /// separators, and the bidirectional marks, embeddings, overrides and isolates.
-///
-/// ```
-/// assert!(celldose::text::is_forbidden('\u{1b}'));
-/// assert!(celldose::text::is_forbidden('\u{202e}'));
-/// assert!(!celldose::text::is_forbidden('×'));
-/// ```
 #[must_use]
-pub fn is_forbidden(c: char) -> bool {
+pub(crate) fn is_forbidden(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
@@ -39,13 +33,8 @@ pub fn is_forbidden(c: char) -> bool {
 }
 
 /// The first forbidden character in `text` and its byte offset.
-///
-/// ```
-/// assert_eq!(celldose::text::forbidden_char("ok\u{1b}[2K"), Some((2, '\u{1b}')));
-/// assert_eq!(celldose::text::forbidden_char("1.6 × 10⁷"), None);
-/// ```
 #[must_use]
-pub fn forbidden_char(text: &str) -> Option<(usize, char)> {
+pub(crate) fn forbidden_char(text: &str) -> Option<(usize, char)> {
     if text.is_ascii() {
         let offset = text.bytes().position(|b| b < 0x20 || b == 0x7f)?;
         return Some((offset, char::from(*text.as_bytes().get(offset)?)));
@@ -55,12 +44,8 @@ pub fn forbidden_char(text: &str) -> Option<(usize, char)> {
 
 /// The 1-based position, in characters, of the character at byte `offset` of `text`, for a
 /// message that says where a fault is.
-///
-/// ```
-/// assert_eq!(celldose::text::char_position("1×\r", 3), 3);
-/// ```
 #[must_use]
-pub fn char_position(text: &str, offset: usize) -> usize {
+pub(crate) fn char_position(text: &str, offset: usize) -> usize {
     text.get(..offset)
         .map_or(0, |before| before.chars().count())
         .saturating_add(1)
@@ -68,13 +53,8 @@ pub fn char_position(text: &str, offset: usize) -> usize {
 
 /// Whether `c` looks like nothing, or like a plain space, on screen: no-break and other
 /// typographic spaces, zero-width characters, the soft hyphen and the byte order mark.
-///
-/// ```
-/// assert!(celldose::text::is_invisible('\u{a0}'));
-/// assert!(!celldose::text::is_invisible(' '));
-/// ```
 #[must_use]
-pub fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(
         c,
         '\u{00A0}' | '\u{00AD}' | '\u{2000}'..='\u{200D}' | '\u{202F}' | '\u{205F}'..='\u{2064}'
@@ -84,15 +64,8 @@ pub fn is_invisible(c: char) -> bool {
 
 /// A character named for a message: `a carriage return (CR, U+000D)`, `a no-break space
 /// (U+00A0)`, or the character itself in quotes when it is visible.
-///
-/// ```
-/// use celldose::text::char_name;
-/// assert_eq!(char_name('\r'), "a carriage return (CR, U+000D)");
-/// assert_eq!(char_name('\u{a0}'), "a no-break space (U+00A0)");
-/// assert_eq!(char_name('k'), "'k'");
-/// ```
 #[must_use]
-pub fn char_name(c: char) -> String {
+pub(crate) fn char_name(c: char) -> String {
     let code = u32::from(c);
     let named = match c {
         '\0' => "a NUL character (U+0000)",
@@ -287,4 +260,40 @@ pub fn to_ascii(text: &str, target: AsciiTarget) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn is_forbidden_as_documented() {
+        assert!(is_forbidden('\u{1b}'));
+        assert!(is_forbidden('\u{202e}'));
+        assert!(!is_forbidden('×'));
+    }
+
+    #[test]
+    fn forbidden_char_as_documented() {
+        assert_eq!(forbidden_char("ok\u{1b}[2K"), Some((2, '\u{1b}')));
+        assert_eq!(forbidden_char("1.6 × 10⁷"), None);
+    }
+
+    #[test]
+    fn char_position_as_documented() {
+        assert_eq!(char_position("1×\r", 3), 3);
+    }
+
+    #[test]
+    fn is_invisible_as_documented() {
+        assert!(is_invisible('\u{a0}'));
+        assert!(!is_invisible(' '));
+    }
+
+    #[test]
+    fn char_name_as_documented() {
+        assert_eq!(char_name('\r'), "a carriage return (CR, U+000D)");
+        assert_eq!(char_name('\u{a0}'), "a no-break space (U+00A0)");
+        assert_eq!(char_name('k'), "'k'");
+    }
 }

@@ -234,12 +234,7 @@ fn trial_state_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<TrialState> {
 /// # Errors
 /// [`Error::ProtocolFile`] naming the file: it cannot be read, is not a regular file, is too
 /// large, or is invalid.
-///
-/// ```
-/// let error = celldose::regimen::load_protocol_file(std::path::Path::new("/dev/zero")).unwrap_err();
-/// assert!(error.to_string().starts_with("protocol file /dev/zero: it is not a regular file"));
-/// ```
-pub fn load_protocol_file(path: &Path) -> Result<Protocol> {
+pub(crate) fn load_protocol_file(path: &Path) -> Result<Protocol> {
     protocol_from_bytes(path, read_protocol_bytes(path)?)
 }
 
@@ -248,12 +243,7 @@ pub fn load_protocol_file(path: &Path) -> Result<Protocol> {
 /// # Errors
 /// [`Error::TrialStateFile`] naming the file: it cannot be read, is not a regular file, is too
 /// large, or is invalid.
-///
-/// ```
-/// let error = celldose::regimen::load_trial_state_file(std::path::Path::new("/dev/zero")).unwrap_err();
-/// assert!(error.to_string().starts_with("trial state file /dev/zero: it is not a regular file"));
-/// ```
-pub fn load_trial_state_file(path: &Path) -> Result<TrialState> {
+pub(crate) fn load_trial_state_file(path: &Path) -> Result<TrialState> {
     trial_state_from_bytes(path, read_trial_state_bytes(path)?)
 }
 
@@ -262,13 +252,15 @@ impl Protocol {
     /// file only (never a device or a pipe), read no further than [`PROTOCOL_MAX_BYTES`].
     ///
     /// # Errors
-    /// As [`load_protocol_file`].
+    /// [`Error::ProtocolFile`] naming the file: it cannot be read, is not a regular file, is too
+    /// large, or is invalid.
     ///
     /// ```
     /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/protocols/nct06167473.toml");
     /// let protocol = celldose::Protocol::from_path(std::path::Path::new(path))?;
     /// assert_eq!(protocol.id(), "NCT06167473");
-    /// assert!(celldose::Protocol::from_path(std::path::Path::new("/dev/zero")).is_err());
+    /// let error = celldose::Protocol::from_path(std::path::Path::new("/dev/zero")).unwrap_err();
+    /// assert!(error.to_string().starts_with("protocol file /dev/zero: it is not a regular file"));
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn from_path(path: &Path) -> Result<Self> {
@@ -282,7 +274,12 @@ impl TrialState {
     /// [`Catalogue::set_trial_state`].
     ///
     /// # Errors
-    /// As [`load_trial_state_file`].
+    /// As [`Protocol::from_path`], naming a trial state file.
+    ///
+    /// ```
+    /// let error = celldose::TrialState::from_path(std::path::Path::new("/dev/zero")).unwrap_err();
+    /// assert!(error.to_string().starts_with("trial state file /dev/zero: it is not a regular file"));
+    /// ```
     pub fn from_path(path: &Path) -> Result<Self> {
         load_trial_state_file(path)
     }

@@ -15,7 +15,7 @@ mod window;
 pub use catalogue::Catalogue;
 pub use dose_rule::{DoseRule, describe_dose};
 pub use dosing::{DoseLevel, Escalation, Regimen, Tolerance, WeightBand};
-pub use library::{Library, LiveCatalogue, load_protocol_file, load_trial_state_file};
+pub use library::{Library, LiveCatalogue};
 pub use product_rules::{
     DMSO_DENSITY, DosingWeight, InfusionLimits, ProductRules, Split, SplitLimits, SplitPart,
     WeightBasis,
