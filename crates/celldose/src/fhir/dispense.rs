@@ -12,6 +12,22 @@ use super::when::When;
 /// The `MedicationDispense` of a preparation from a product's bags: status `preparation`
 /// (`declined`, with the reason, when outside the protocol), `quantity` the volume to draw,
 /// `dosageInstruction` the cells it holds, prepared at `when`.
+///
+/// ```
+/// use celldose::calculation::{PrepareFrom, PrepareOptions, Prepared};
+/// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+/// let protocol = celldose::Protocol::from_path(std::path::Path::new(&format!("{dir}/protocols/car-t-product-limits.toml")))?;
+/// let product = celldose::Certificate::from_path(std::path::Path::new(&format!("{dir}/products/car-t-two-bags.toml")))?;
+/// let request = celldose::DoseRequest::new("120kg".parse()?, celldose::DoseChoice::ArmDose, celldose::Rounding::HalfAwayFromZero);
+/// let Prepared::Bags(chosen) = protocol.calculate(&request)?.prepare(PrepareFrom::Bags(&product, &[]), &PrepareOptions::new())? else {
+///     unreachable!("bags give bags");
+/// };
+/// let json = serde_json::to_value(celldose::fhir::dispense(&chosen, "2026-12-05".parse()?)).unwrap_or_default();
+/// assert_eq!(json["resourceType"], "MedicationDispense");
+/// assert_eq!(json["status"], "preparation");
+/// assert_eq!(json["quantity"]["code"], "mL");
+/// # Ok::<(), celldose::Error>(())
+/// ```
 pub fn dispense(check: &DeliveryCheck, when: When) -> MedicationDispense {
     let c = check.calculation();
     let mut extension = provenance(c, check.verdict(), check.findings());
@@ -52,6 +68,17 @@ pub fn dispense(check: &DeliveryCheck, when: When) -> MedicationDispense {
 
 /// The `MedicationDispense` of a preparation from a product's concentration: the volume to draw
 /// and the cells it holds, prepared at `when`.
+///
+/// ```
+/// use celldose::{Catalogue, DoseChoice, DoseRequest, Product, Rounding};
+/// let catalogue = Catalogue::builtin()?;
+/// let request = DoseRequest::new("72.5kg".parse()?, DoseChoice::Level(1), Rounding::HalfAwayFromZero).with_arm("alf");
+/// let product = Product::new("1e8/mL".parse()?, "89%".parse()?, None, "20mL".parse()?)?;
+/// let prepared = catalogue.find("NCT07276568")?.prepare(&request, &product, "0.1mL".parse()?, Some("10%".parse()?))?;
+/// let json = serde_json::to_value(celldose::fhir::prepared_dispense(&prepared, "2026-12-05".parse()?)).unwrap_or_default();
+/// assert_eq!(json["quantity"]["value"], serde_json::json!(13.1));
+/// # Ok::<(), celldose::Error>(())
+/// ```
 pub fn prepared_dispense(prepared: &Preparation, when: When) -> MedicationDispense {
     let c = prepared.calculation();
     let mut extension = provenance(c, prepared.verdict(), prepared.findings());

@@ -173,6 +173,15 @@ impl Split {
 }
 
 /// What the protocol says about products, gathered for a calculation.
+///
+/// ```
+/// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/protocols/car-t-product-limits.toml"))?;
+/// let protocol = celldose::Protocol::from_toml("car-t.toml", &text)?;
+/// let rules = protocol.product_rules();
+/// assert_eq!(rules.counts.map(|c| c.as_str()), Some("car-positive-viable"));
+/// assert!(rules.dosing_weight.is_some() && !rules.limits.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub struct ProductRules {
