@@ -82,6 +82,9 @@ pub enum Command {
     /// Work with audit logs.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The people who prepare and check doses: add, list, remove, set a password.
+    #[command(subcommand)]
+    User(crate::user_args::UserCommand),
     /// Check protocol files strictly, without using them: exit 0 if every file is valid, 2 if not.
     #[command(after_help = VALIDATE_HELP)]
     Validate(ValidateArgs),
@@ -405,6 +408,7 @@ impl Cli {
             },
             Command::Batch(_)
             | Command::Audit(_)
+            | Command::User(_)
             | Command::Completions { .. }
             | Command::Man
             | Command::Serve(_) => None,
@@ -416,7 +420,7 @@ impl Cli {
         match &self.command {
             Command::Batch(args) => args.ascii,
             Command::Audit(AuditCommand::Verify { ascii, .. }) => *ascii,
-            Command::Audit(AuditCommand::Keygen { .. }) => false,
+            Command::Audit(AuditCommand::Keygen { .. }) | Command::User(_) => false,
             _ => self.output().is_some_and(|output| output.ascii),
         }
     }

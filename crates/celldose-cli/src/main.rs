@@ -3,7 +3,7 @@
 //! This crate holds only the argument definitions (`cli.rs`, with the long help in `help.rs`),
 //! the typed flags handed to the library's request fields (`request.rs`), one module per command
 //! (`calculate.rs` for dose, check and prepare; `batch.rs`, `validate.rs`, `escalation.rs`,
-//! `audit.rs`, `serve.rs`), printing (`text.rs`, `json.rs`, `fhir.rs`) and how a run ends
+//! `audit.rs`, `users.rs`, `serve.rs`, with `user_args.rs` the flags of `user`), printing (`text.rs`, `json.rs`, `fhir.rs`) and how a run ends
 //! (`exit.rs`, `refusal.rs`). Every number is parsed, computed and checked by the library.
 //!
 //! Each module imports only from those listed before it here, so there are no loops:
@@ -23,6 +23,8 @@ mod refusal;
 mod request;
 mod serve;
 mod text;
+mod user_args;
+mod users;
 mod validate;
 
 use std::io::{self, Write};
@@ -75,6 +77,9 @@ fn main() -> ExitCode {
     }
     if let Command::Audit(cli::AuditCommand::Verify { file, key, ascii }) = &cli.command {
         return audit::verify(file, key.as_deref(), *ascii);
+    }
+    if let Command::User(command) = &cli.command {
+        return users::run(command);
     }
     if let Command::Audit(cli::AuditCommand::Keygen { file }) = &cli.command {
         return audit::keygen(file);
@@ -186,6 +191,7 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
         Command::Validate(_)
         | Command::Batch(_)
         | Command::Audit(_)
+        | Command::User(_)
         | Command::Completions { .. }
         | Command::Man
         | Command::Serve(_) => Ok((String::new(), EXIT_WITHIN)),

@@ -190,6 +190,17 @@ pub enum Error {
         #[source]
         cause: Option<Cause>,
     },
+    /// A users file is invalid, or cannot be read or written.
+    #[error("users file {source_name}: {message}")]
+    UsersFile {
+        /// The file as named.
+        source_name: String,
+        /// What is wrong.
+        message: String,
+        /// What the operating system or a reader said, where it said it.
+        #[source]
+        cause: Option<Cause>,
+    },
     /// A directory of protocol files cannot be listed.
     #[error("protocol directory {dir}: {message}")]
     ProtocolDirectory {

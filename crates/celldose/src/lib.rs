@@ -66,6 +66,8 @@ pub mod regimen;
 pub mod report;
 pub mod text;
 pub mod units;
+#[cfg(feature = "users")]
+pub mod users;
 
 /// The exact decimal type every amount holds ([`rust_decimal::Decimal`]), so a caller need not
 /// depend on it separately. Never read user text with its `FromStr`: it rounds past 28 digits

@@ -217,6 +217,28 @@ pub enum Refusal {
     },
     /// Cohort outcomes are read from a trial state, and there is none.
     OutcomesNeedTrialState,
+    /// A user's name that is not accepted.
+    UserName {
+        /// The name as given.
+        input: String,
+    },
+    /// A password too short.
+    PasswordTooShort {
+        /// Its length in characters.
+        chars: usize,
+        /// The fewest accepted.
+        min: usize,
+    },
+    /// A user's name already taken.
+    UserExists {
+        /// The name.
+        name: String,
+    },
+    /// A user who is not in the users file.
+    NoSuchUser {
+        /// The name.
+        name: String,
+    },
     /// A name a site gives for its FHIR record (a reference, a system, a base URL) that is not
     /// printable ASCII without spaces, or not an absolute http(s) URL where one is needed.
     FhirName {
@@ -391,6 +413,21 @@ impl fmt::Display for Refusal {
                 f,
                 "protocol {protocol} names no escalation design; give one: 3+3, or BOIN with its target rate"
             ),
+            Self::UserName { input } => write!(
+                f,
+                "user name {} is not accepted; write letters, digits, '.', '-' or '_', at most 64 characters",
+                Shown(input)
+            ),
+            Self::PasswordTooShort { chars, min } => write!(
+                f,
+                "the password has {chars} characters; a password needs at least {min}"
+            ),
+            Self::UserExists { name } => write!(
+                f,
+                "user {} already exists; remove them first, or set their password with user passwd",
+                Shown(name)
+            ),
+            Self::NoSuchUser { name } => write!(f, "there is no user {}", Shown(name)),
             Self::FhirName { what, input } => write!(
                 f,
                 "{what} {} is not accepted; write it in printable ASCII without spaces (a URL as https://…)",

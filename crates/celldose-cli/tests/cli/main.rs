@@ -24,6 +24,7 @@ mod protocol_files;
 mod record;
 mod rejections;
 mod site;
+mod users;
 mod web;
 
 use assert_cmd::Command;

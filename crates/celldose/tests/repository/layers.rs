@@ -25,6 +25,7 @@ const LIBRARY: &[&str] = &[
     "certificate",
     "regimen",
     "audit",
+    "users",
     "calculation",
     "escalation",
     "entry",
@@ -38,6 +39,7 @@ const LIBRARY: &[&str] = &[
 /// The command line's modules, bottom up.
 const CLI: &[&str] = &[
     "help",
+    "user_args",
     "cli",
     "refusal",
     "exit",
@@ -46,6 +48,7 @@ const CLI: &[&str] = &[
     "json",
     "fhir",
     "audit",
+    "users",
     "calculate",
     "batch",
     "validate",

@@ -29,6 +29,7 @@ mod products;
 mod properties;
 mod protocol_files;
 mod shapes;
+mod users;
 
 use celldose::{
     Calculation, Catalogue, DeliveryCheck, DoseChoice, DoseRequest, FindingCode, Rounding, Severity,
