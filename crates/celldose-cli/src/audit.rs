@@ -9,6 +9,23 @@ use celldose::text::{AsciiTarget, to_ascii};
 use crate::exit::{EXIT_OUTSIDE, EXIT_WITHIN, refuse};
 use crate::refusal::{Refusal, display_name};
 
+/// The user records name: `--user`, else the account the command runs as (`$USER`, or
+/// `$LOGNAME`), each as claimed; none where the account has no name a user may have.
+///
+/// # Errors
+/// A `--user` that is not a user's name.
+pub fn recorded_user(user: Option<&str>) -> Result<Option<celldose::audit::Signer>, Refusal> {
+    if let Some(name) = user {
+        return celldose::audit::Signer::claimed(name)
+            .map(Some)
+            .map_err(|e| Refusal(format!("--user: {e}")));
+    }
+    let account = ["USER", "LOGNAME"]
+        .into_iter()
+        .find_map(|name| std::env::var(name).ok());
+    Ok(account.and_then(|name| celldose::audit::Signer::claimed(&name).ok()))
+}
+
 /// The site's audit key, where `--audit-key` names one.
 pub fn audit_key(
     path: Option<&std::path::Path>,

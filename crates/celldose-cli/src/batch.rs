@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use celldose::human::Notation;
 
-use crate::audit::audit_key;
+use crate::audit::{audit_key, recorded_user};
 use crate::cli::{BatchArgs, BatchOutput};
 use crate::exit::{EXIT_NO_DOSE, EXIT_OUTSIDE, EXIT_REVIEW, EXIT_WITHIN, refuse};
 use crate::refusal::{Refusal, display_name};
@@ -17,6 +17,7 @@ pub fn run(
     args: &BatchArgs,
     library: &celldose::regimen::Library,
     key: Option<&std::path::Path>,
+    user: Option<&str>,
 ) -> ExitCode {
     use celldose::batch::{self, BatchFormat};
     let catalogue = match request::catalogue(library) {
@@ -78,6 +79,12 @@ pub fn run(
         Ok(audit) => audit,
         Err(error) => return refuse(&error.to_string(), args.ascii),
     };
+    if let Some(log) = audit.as_mut() {
+        match recorded_user(user) {
+            Ok(by) => log.sign_as(by),
+            Err(Refusal(message)) => return refuse(&message, args.ascii),
+        }
+    }
     let workers = args.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
         usize::from,

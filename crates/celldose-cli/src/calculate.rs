@@ -13,21 +13,38 @@ use crate::exit::exit_code;
 use crate::refusal::Refusal;
 use crate::{fhir, json, request, text};
 
+/// How this command's records are made: signed with the site's key, and naming the user.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Recording<'a> {
+    /// The site's audit key (`--audit-key`).
+    pub key: Option<&'a AuditKey>,
+    /// The user the records name (`--user`, or the account the command runs as).
+    pub by: Option<&'a celldose::audit::Signer>,
+}
+
 /// `celldose dose`.
 pub fn dose(
     catalogue: Result<Catalogue, Refusal>,
     args: &DoseArgs,
-    key: Option<&AuditKey>,
+    recording: Recording<'_>,
 ) -> Result<(String, u8), Refusal> {
-    logged(args, key, "dose", &[], || {
+    logged(args, recording, "dose", &[], || {
         let catalogue = catalogue?;
         let fields = request::dose(args);
         let (protocol, request) = fields.to_request(&catalogue, FieldNames::Flags)?;
         let calculation = protocol.calculate(&request)?;
         let n = notation(&args.output);
-        let record = audit(args, key, "dose", &[], &DoseReport::new(&calculation, n))?;
+        let record = audit(
+            args,
+            recording,
+            "dose",
+            &[],
+            &DoseReport::new(&calculation, n),
+        )?;
         let text = match args.output.format {
-            Format::Text => text::with_record(text::dose(&calculation, n), record.as_ref()),
+            Format::Text => {
+                text::with_record(text::dose(&calculation, n), record.as_ref(), recording.by)
+            }
             Format::Json => json::dose(&calculation, n),
             Format::Fhir => fhir::dose(&calculation)?,
         };
@@ -39,7 +56,7 @@ pub fn dose(
 pub fn check(
     catalogue: Result<Catalogue, Refusal>,
     args: &CheckArgs,
-    key: Option<&AuditKey>,
+    recording: Recording<'_>,
 ) -> Result<(String, u8), Refusal> {
     let product = args.from.product.as_ref().map(|p| p.display().to_string());
     let typed = [
@@ -50,24 +67,26 @@ pub fn check(
         .into_iter()
         .chain(product_inputs(&args.from, product.as_deref()))
         .collect();
-    logged(&args.dose, key, "check", &extra, || {
+    logged(&args.dose, recording, "check", &extra, || {
         let catalogue = catalogue?;
         let fields = request::check(args);
         let (protocol, request) = fields.to_request(&catalogue, FieldNames::Flags)?;
         let when = administered_at(&args.dose.output, &args.from)?;
         let product = request::product(&args.from)?;
-        let log = request::log_in_use(&args.dose, key);
+        let log = request::log_in_use(&args.dose, recording.key);
         let check = fields.check(protocol, &request, FieldNames::Flags, product.as_ref(), log)?;
         let n = notation(&args.dose.output);
         let record = audit(
             &args.dose,
-            key,
+            recording,
             "check",
             &extra,
             &CheckReport::new(&check, n),
         )?;
         let text = match args.dose.output.format {
-            Format::Text => text::with_record(text::check(&check, n), record.as_ref()),
+            Format::Text => {
+                text::with_record(text::check(&check, n), record.as_ref(), recording.by)
+            }
             Format::Json => json::check(&check, n),
             Format::Fhir => fhir::check(&check, when)?,
         };
@@ -95,7 +114,7 @@ fn product_inputs<'a>(
 pub fn prepare(
     catalogue: Result<Catalogue, Refusal>,
     args: &PrepareArgs,
-    key: Option<&AuditKey>,
+    recording: Recording<'_>,
 ) -> Result<(String, u8), Refusal> {
     let product = args.from.product.as_ref().map(|p| p.display().to_string());
     let typed = [
@@ -111,13 +130,13 @@ pub fn prepare(
         .into_iter()
         .chain(product_inputs(&args.from, product.as_deref()))
         .collect();
-    logged(&args.dose, key, "prepare", &extra, || {
+    logged(&args.dose, recording, "prepare", &extra, || {
         let catalogue = catalogue?;
         let fields = request::prepare(args);
         let (protocol, request) = fields.to_request(&catalogue, FieldNames::Flags)?;
         let when = administered_at(&args.dose.output, &args.from)?;
         let product = request::product(&args.from)?;
-        let log = request::log_in_use(&args.dose, key);
+        let log = request::log_in_use(&args.dose, recording.key);
         let prepared =
             fields.prepare(protocol, &request, FieldNames::Flags, product.as_ref(), log)?;
         let n = notation(&args.dose.output);
@@ -125,9 +144,13 @@ pub fn prepare(
         let (text, verdict) = match prepared {
             Prepared::Volume(prepared) => {
                 let report = PrepareReport::new(&prepared, n);
-                let record = audit(&args.dose, key, "prepare", &extra, &report)?;
+                let record = audit(&args.dose, recording, "prepare", &extra, &report)?;
                 let text = match format {
-                    Format::Text => text::with_record(text::prepare(&prepared, n), record.as_ref()),
+                    Format::Text => text::with_record(
+                        text::prepare(&prepared, n),
+                        record.as_ref(),
+                        recording.by,
+                    ),
                     Format::Json => json::prepare(&prepared, n),
                     Format::Fhir => fhir::prepare(&prepared, when)?,
                 };
@@ -136,9 +159,11 @@ pub fn prepare(
             // From a product file's bags: what is chosen is checked as given.
             Prepared::Bags(given) => {
                 let report = CheckReport::new(&given, n);
-                let record = audit(&args.dose, key, "prepare", &extra, &report)?;
+                let record = audit(&args.dose, recording, "prepare", &extra, &report)?;
                 let text = match format {
-                    Format::Text => text::with_record(text::check(&given, n), record.as_ref()),
+                    Format::Text => {
+                        text::with_record(text::check(&given, n), record.as_ref(), recording.by)
+                    }
                     Format::Json => json::check(&given, n),
                     Format::Fhir => fhir::prepared_bags(&given, when)?,
                 };
@@ -176,7 +201,7 @@ pub fn notation(output: &OutputArgs) -> Notation {
 /// could not be recorded is not shown as if it were.
 fn audit<R: serde::Serialize>(
     args: &DoseArgs,
-    key: Option<&celldose::audit::AuditKey>,
+    recording: Recording<'_>,
     command: &str,
     extra: &[(&str, Option<&str>)],
     report: &R,
@@ -203,8 +228,9 @@ fn audit<R: serde::Serialize>(
         .chain(extra)
         .filter_map(|(flag, value)| value.map(|value| (*flag, value)))
         .collect();
-    let how = celldose::audit::Appending::default().key(key.cloned());
+    let how = celldose::audit::Appending::default().key(recording.key.cloned());
     let mut log = celldose::audit::AuditLog::open_with(path, &how)?;
+    log.sign_as(recording.by.cloned());
     Ok(Some(log.append(command, &input, report)?))
 }
 
@@ -213,7 +239,7 @@ fn audit<R: serde::Serialize>(
 /// take the record leaves the refusal as it was.
 fn logged(
     args: &DoseArgs,
-    key: Option<&celldose::audit::AuditKey>,
+    recording: Recording<'_>,
     command: &str,
     extra: &[(&str, Option<&str>)],
     calculate: impl FnOnce() -> Result<(String, u8), Refusal>,
@@ -222,7 +248,7 @@ fn logged(
     if let Err(Refusal(message)) = &result {
         let _ = audit(
             args,
-            key,
+            recording,
             command,
             extra,
             &celldose::audit::Refused(message),

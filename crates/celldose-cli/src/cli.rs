@@ -51,6 +51,12 @@ pub struct Cli {
     /// it trusts the log.
     #[arg(long = "audit-key", value_name = "FILE", global = true)]
     pub audit_key: Option<std::path::PathBuf>,
+
+    /// The user this command's audit records name, recorded as claimed: the command line cannot
+    /// check it (the page checks a password where it serves --users). Default: the account the
+    /// command runs as.
+    #[arg(long, value_name = "NAME", global = true)]
+    pub user: Option<String>,
 }
 
 /// What celldose is asked to do.

@@ -48,10 +48,20 @@ fn main() -> ExitCode {
     };
     let ascii = cli.ascii();
     if let Command::Batch(args) = &cli.command {
-        return batch::run(args, &cli.library(), cli.audit_key.as_deref());
+        return batch::run(
+            args,
+            &cli.library(),
+            cli.audit_key.as_deref(),
+            cli.user.as_deref(),
+        );
     }
     if let Command::Serve(args) = &cli.command {
-        return serve::serve(args, &cli.library(), cli.audit_key.as_deref());
+        return serve::serve(
+            args,
+            &cli.library(),
+            cli.audit_key.as_deref(),
+            cli.user.as_deref(),
+        );
     }
     match &cli.command {
         Command::Completions { shell } => {
@@ -152,7 +162,11 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
     }
     let catalogue = request::catalogue(&cli.library());
     let key = audit::audit_key(cli.audit_key.as_deref())?;
-    let key = key.as_ref();
+    let by = audit::recorded_user(cli.user.as_deref())?;
+    let recording = calculate::Recording {
+        key: key.as_ref(),
+        by: by.as_ref(),
+    };
     match cli.command {
         Command::Protocols(output) => {
             let catalogue = catalogue?;
@@ -178,9 +192,9 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
             };
             Ok((text, EXIT_WITHIN))
         }
-        Command::Dose(args) => calculate::dose(catalogue, &args, key),
-        Command::Check(args) => calculate::check(catalogue, &args, key),
-        Command::Prepare(args) => calculate::prepare(catalogue, &args, key),
+        Command::Dose(args) => calculate::dose(catalogue, &args, recording),
+        Command::Check(args) => calculate::check(catalogue, &args, recording),
+        Command::Prepare(args) => calculate::prepare(catalogue, &args, recording),
         Command::Escalation(args) => {
             let catalogue = match args.protocol {
                 Some(_) => Some(catalogue?),

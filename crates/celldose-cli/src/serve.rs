@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use crate::audit::audit_key;
+use crate::audit::{audit_key, recorded_user};
 use crate::cli::ServeArgs;
 use crate::exit::{EXIT_WITHIN, refuse};
 use crate::refusal::Refusal;
@@ -13,6 +13,7 @@ pub fn serve(
     args: &ServeArgs,
     library: &celldose::regimen::Library,
     key: Option<&std::path::Path>,
+    user: Option<&str>,
 ) -> ExitCode {
     // The files are checked now, and read again at every request.
     let live = match library.clone().live() {
@@ -35,6 +36,12 @@ pub fn serve(
             );
         }
         site = site.with_allowed_host(name);
+    }
+    // Without sign-in, records name the workstation's account, as claimed.
+    match recorded_user(user) {
+        Ok(Some(by)) => site = site.with_workstation_user(by),
+        Ok(None) => {}
+        Err(Refusal(message)) => return refuse(&message, false),
     }
     // An audit log that cannot take records is refused now, not at the first calculation.
     if let Some(path) = &args.audit_log {

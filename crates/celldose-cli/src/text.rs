@@ -6,7 +6,11 @@ pub use celldose::printout::{check, dose, prepare, protocols, show};
 
 /// A result's text with the audit record that holds it, where one was written: its sequence
 /// number and SHA-256 anchor the log on paper.
-pub fn with_record(mut text: String, record: Option<&celldose::audit::RecordId>) -> String {
+pub fn with_record(
+    mut text: String,
+    record: Option<&celldose::audit::RecordId>,
+    by: Option<&celldose::audit::Signer>,
+) -> String {
     if let Some(record) = record {
         let _ = writeln!(
             text,
@@ -16,6 +20,9 @@ pub fn with_record(mut text: String, record: Option<&celldose::audit::RecordId>)
             record.time(),
             env!("CARGO_PKG_VERSION")
         );
+        if let Some(by) = by {
+            let _ = writeln!(text, "  Recorded by:      {by}");
+        }
     }
     text
 }

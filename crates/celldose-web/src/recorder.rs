@@ -28,6 +28,7 @@ const GROUP_MAX: usize = 1024;
 /// One record to append, and where to say how it went.
 struct Job {
     command: &'static str,
+    by: Option<celldose::audit::Signer>,
     input: Vec<(String, String)>,
     result: Box<RawValue>,
     done: oneshot::Sender<Result<RecordId, String>>,
@@ -74,12 +75,14 @@ impl Recorder {
     pub(crate) async fn record(
         &self,
         command: &'static str,
+        by: Option<celldose::audit::Signer>,
         input: Vec<(String, String)>,
         result: Box<RawValue>,
     ) -> Result<RecordId, String> {
         let (done, answer) = oneshot::channel();
         let job = Job {
             command,
+            by,
             input,
             result,
             done,
@@ -159,6 +162,7 @@ fn commit(
             .iter()
             .map(|(name, value)| (name.as_str(), value.as_str()))
             .collect();
+        log.sign_as(job.by.clone());
         match log.append_unsynced(job.command, &input, &job.result) {
             Ok(id) => ids.push(id),
             Err(error) => return (Err(error.to_string()), log.last().cloned()),

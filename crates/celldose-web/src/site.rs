@@ -28,6 +28,7 @@ pub struct Site {
     pub(crate) recorder: Option<recorder::Recorder>,
     pub(crate) hosts: hosts::AllowedHosts,
     token: String,
+    pub(crate) workstation: Option<celldose::audit::Signer>,
 }
 
 impl Site {
@@ -42,6 +43,7 @@ impl Site {
             recorder: audit_log.map(|path| recorder::Recorder::start(path, None, None)),
             hosts: hosts::AllowedHosts::new(),
             token: fresh_token(),
+            workstation: None,
         }
     }
 
@@ -54,6 +56,7 @@ impl Site {
             recorder: None,
             hosts: hosts::AllowedHosts::new(),
             token: fresh_token(),
+            workstation: None,
         }
     }
 
@@ -92,6 +95,14 @@ impl Site {
     #[must_use]
     pub fn listening_on(mut self, address: std::net::SocketAddr) -> Self {
         self.hosts.listening_on(address);
+        self
+    }
+
+    /// The user records name when nobody signs in: the workstation's account, as claimed by the
+    /// process that serves the page.
+    #[must_use]
+    pub fn with_workstation_user(mut self, signer: celldose::audit::Signer) -> Self {
+        self.workstation = Some(signer);
         self
     }
 

@@ -208,7 +208,11 @@ pub(crate) async fn run(
         }
     };
     let recorded = match report {
-        Ok(report) => recorder.record(kind.name(), input, report).await,
+        Ok(report) => {
+            recorder
+                .record(kind.name(), site.workstation.clone(), input, report)
+                .await
+        }
         Err(error) => Err(format!(
             "audit log {}: the record could not be written: {error}",
             celldose::text::inert(&recorder.path().display().to_string())

@@ -262,6 +262,17 @@ pub fn to_ascii(text: &str, target: AsciiTarget) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Whether `name` is a name a user may have: letters, digits, `.`, `-` and `_`, at most 64
+/// characters.
+#[cfg(any(feature = "audit", feature = "users"))]
+pub(crate) fn is_user_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().count() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -142,23 +142,6 @@ struct UsersFile {
     users: Vec<User>,
 }
 
-/// A name a user may have: letters, digits, `.`, `-` and `_`, at most [`NAME_MAX_CHARS`].
-fn check_name(name: &str) -> Result<()> {
-    let fine = !name.is_empty()
-        && name.chars().count() <= NAME_MAX_CHARS
-        && name
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'));
-    if fine {
-        Ok(())
-    } else {
-        Err(Refusal::UserName {
-            input: name.to_owned(),
-        }
-        .into())
-    }
-}
-
 fn hash(password: &str) -> Result<String> {
     let chars = password.chars().count();
     if chars < PASSWORD_MIN_CHARS {
@@ -209,7 +192,12 @@ impl Users {
             ));
         }
         for (index, user) in file.users.iter().enumerate() {
-            check_name(&user.name).map_err(|e| fail(e.to_string(), None))?;
+            if !crate::text::is_user_name(&user.name) {
+                let refused = Refusal::UserName {
+                    input: user.name.clone(),
+                };
+                return Err(fail(refused.to_string(), None));
+            }
             if file.users.iter().take(index).any(|u| u.name == user.name) {
                 return Err(fail(format!("user {} is listed twice", user.name), None));
             }
@@ -319,7 +307,12 @@ impl Users {
     /// A name that is not accepted or is taken; a password shorter than
     /// [`PASSWORD_MIN_CHARS`] characters.
     pub fn add(&mut self, name: &str, role: Role, password: &str) -> Result<()> {
-        check_name(name)?;
+        if !crate::text::is_user_name(name) {
+            return Err(crate::refusal::Refusal::UserName {
+                input: name.to_owned(),
+            }
+            .into());
+        }
         if self.find(name).is_some() {
             return Err(Refusal::UserExists {
                 name: name.to_owned(),

@@ -89,3 +89,75 @@ fn users_are_added_listed_removed_and_given_new_passwords() {
     assert_eq!(out, "bob  technician\n1 users\n");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn records_name_the_user_given_or_the_account_as_claimed() {
+    let dir = std::env::temp_dir().join(format!("celldose-cli-by-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("log.jsonl");
+    let log = log.to_str().unwrap();
+    let dose = [
+        "dose",
+        "--protocol",
+        "NCT07276568",
+        "--arm",
+        "alf",
+        "--level",
+        "1",
+        "--weight",
+        "72.5kg",
+        "--audit-log",
+        log,
+    ];
+    let run = |extra: &[&str], account: Option<&str>| {
+        let mut command = Command::cargo_bin("celldose").unwrap();
+        command
+            .args(dose)
+            .args(extra)
+            .env_remove("USER")
+            .env_remove("LOGNAME");
+        if let Some(account) = account {
+            command.env("USER", account);
+        }
+        let output = command.output().unwrap();
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    };
+    let (code, out, _) = run(&["--user", "carol"], Some("pharmacy01"));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("  Recorded by:      carol (claimed)\n"),
+        "{out}"
+    );
+    let (code, out, _) = run(&[], Some("pharmacy01"));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("  Recorded by:      pharmacy01 (claimed)\n"),
+        "{out}"
+    );
+    let (code, out, _) = run(&[], None);
+    assert_eq!(code, 0);
+    assert!(!out.contains("Recorded by"), "{out}");
+    let (code, out, err) = run(&["--user", "car ol"], None);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        err.contains("--user: user name \"car ol\" is not accepted"),
+        "{err}"
+    );
+    let records: Vec<serde_json::Value> = std::fs::read_to_string(log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // A --user that is not a name is refused before anything is recorded, as an unreadable
+    // --audit-key is: the record could not say who made it.
+    assert_eq!(records.len(), 3);
+    assert_eq!(records[0]["user"], "carol");
+    assert_eq!(records[0]["identified"], "claimed");
+    assert_eq!(records[1]["user"], "pharmacy01");
+    assert!(records[2].get("user").is_none());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -25,6 +25,7 @@
 mod given;
 mod key;
 mod record;
+mod signer;
 mod verify;
 
 use std::fs::File;
@@ -36,6 +37,7 @@ use serde::Serialize;
 
 pub use given::given_before;
 pub use key::{AuditKey, KEY_BYTES};
+pub use signer::{Identified, Signer};
 pub use verify::{verify, verify_keyed};
 
 use crate::error::{Error, Result};
@@ -180,6 +182,7 @@ pub struct AuditLog {
     last: Option<RecordId>,
     key: Option<AuditKey>,
     unsynced: bool,
+    signer: Option<Signer>,
 }
 
 /// What a record holds in place of a result when the request was refused:
@@ -213,6 +216,8 @@ struct Record<'a, R: Serialize> {
     time: String,
     celldose_version: &'static str,
     command: &'a str,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    by: Option<&'a Signer>,
     input: Input<'a>,
     result: &'a R,
     previous_sha256: &'a str,
@@ -337,6 +342,7 @@ impl AuditLog {
             last: None,
             key: how.key.clone(),
             unsynced: false,
+            signer: None,
         };
         log.last = log.read_last()?;
         if let Some(expected) = &how.after
@@ -407,6 +413,12 @@ impl AuditLog {
         }))
     }
 
+    /// Names `signer` as the user of every record appended from now on (none: records name no
+    /// user).
+    pub fn sign_as(&mut self, signer: Option<Signer>) {
+        self.signer = signer;
+    }
+
     /// The log's last record: the one read when it was opened, or the one appended last.
     ///
     /// See [`Appending`].
@@ -455,6 +467,7 @@ impl AuditLog {
             time: time.clone(),
             celldose_version: env!("CARGO_PKG_VERSION"),
             command,
+            by: self.signer.as_ref(),
             input: Input(input),
             result,
             previous_sha256: self.last.as_ref().map_or(GENESIS, |last| &last.sha256),

@@ -185,3 +185,38 @@ fn a_batch_appends_one_record_per_row() {
     );
     std::fs::remove_file(&path).unwrap();
 }
+
+#[test]
+fn records_name_their_user_how_they_are_known_and_still_chain() {
+    use celldose::audit::Signer;
+    let path = scratch("signed");
+    let mut log = AuditLog::open(&path).unwrap();
+    log.append("dose", &[], &serde_json::json!({"n": 1}))
+        .unwrap();
+    log.sign_as(Some(Signer::claimed("bob").unwrap()));
+    log.append("dose", &[], &serde_json::json!({"n": 2}))
+        .unwrap();
+    log.sign_as(Some(Signer::signed_in("alice", "pharmacist").unwrap()));
+    log.append("check", &[], &serde_json::json!({"n": 3}))
+        .unwrap();
+    drop(log);
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(verify(&bytes), Ok(3));
+    let lines: Vec<serde_json::Value> = String::from_utf8(bytes)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines[0].get("user").is_none());
+    assert_eq!(lines[1]["user"], "bob");
+    assert_eq!(lines[1]["identified"], "claimed");
+    assert!(lines[1].get("role").is_none());
+    assert_eq!(lines[2]["user"], "alice");
+    assert_eq!(lines[2]["role"], "pharmacist");
+    assert_eq!(lines[2]["identified"], "signed-in");
+    // A name that could forge a field or a terminal line is not a user's.
+    for bad in ["alice\",\"role\":\"pharmacist", "a\u{1b}[2K", "", "a b"] {
+        assert!(Signer::claimed(bad).is_err(), "{bad:?}");
+    }
+    std::fs::remove_file(&path).ok();
+}
