@@ -445,10 +445,23 @@ pub struct ServeArgs {
     #[arg(long, value_name = "PORT", default_value_t = 8080)]
     pub port: u16,
 
-    /// The address to listen on: 127.0.0.1, this machine only, unless another is named here. Any
-    /// other address makes the page reachable from the network, and is warned about.
+    /// The address to listen on: 127.0.0.1, this machine only, unless another is named here. An
+    /// address other machines can reach needs --users, --tls-cert and --tls-key.
     #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
     pub listen: std::net::IpAddr,
+
+    /// Serve the users in this file only (made with celldose user add): every page needs a
+    /// signed-in user, every API call HTTP Basic credentials, and every record names the user.
+    #[arg(long, value_name = "FILE")]
+    pub users: Option<std::path::PathBuf>,
+
+    /// Serve over TLS with the certificate chain in this PEM file (with --tls-key).
+    #[arg(long = "tls-cert", value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+
+    /// The private key of --tls-cert, in a PEM file.
+    #[arg(long = "tls-key", value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
 
     /// Append every calculation made on the page to this tamper-evident audit log.
     #[arg(long = "audit-log", value_name = "FILE")]

@@ -86,9 +86,14 @@ pub const SERVE_HELP: &str = "\
 Examples:
   celldose serve
   celldose --protocol-dir /srv/protocols --no-builtin serve --port 8081 --audit-log dispensing-audit.jsonl
-  celldose serve --listen 0.0.0.0    # reachable from the network: asked for, and warned about
+  celldose serve --users users.toml --audit-log dispensing-audit.jsonl
+  celldose serve --listen 0.0.0.0 --users users.toml --tls-cert site.pem --tls-key site-key.pem
 
-The page binds 127.0.0.1 (this machine only) unless --listen names another address, and answers
+The page binds 127.0.0.1 (this machine only) unless --listen names another address; an address
+other machines can reach needs --users and --tls-cert/--tls-key, or it refuses to start. With
+--users, every page needs a signed-in user (sessions end after 15 minutes without use; five failed
+sign-ins lock a name for 5 minutes), every API call HTTP Basic credentials (curl -u alice), and
+every record names the user; without it, records name this account, as claimed. It answers
 only requests addressed to the listen address, localhost, 127.0.0.1 or [::1] on its port, or to a
 name given with --allowed-host. It reads the protocol and trial state files again at each request.
 With --audit-log, a result is shown only once its record is synced to disk; with the global

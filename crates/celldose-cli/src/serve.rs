@@ -15,6 +15,33 @@ pub fn serve(
     key: Option<&std::path::Path>,
     user: Option<&str>,
 ) -> ExitCode {
+    // Beyond this machine, only a site whose users sign in, over TLS.
+    if !args.listen.is_loopback() {
+        let mut missing = Vec::new();
+        if args.users.is_none() {
+            missing.push("--users FILE");
+        }
+        if args.tls_cert.is_none() {
+            missing.push("--tls-cert FILE --tls-key FILE");
+        }
+        if !missing.is_empty() {
+            return refuse(
+                &format!(
+                    "--listen {}: other machines can reach this address, so the page is served there only to signed-in users over TLS; give {} (or listen on 127.0.0.1)",
+                    args.listen,
+                    missing.join(" and ")
+                ),
+                false,
+            );
+        }
+    }
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => match celldose_web::Tls::from_pem_files(cert, key) {
+            Ok(tls) => Some(tls),
+            Err(error) => return refuse(&error.to_string(), false),
+        },
+        _ => None,
+    };
     // The files are checked now, and read again at every request.
     let live = match library.clone().live() {
         Ok(live) => live,
@@ -37,11 +64,18 @@ pub fn serve(
         }
         site = site.with_allowed_host(name);
     }
-    // Without sign-in, records name the workstation's account, as claimed.
-    match recorded_user(user) {
-        Ok(Some(by)) => site = site.with_workstation_user(by),
-        Ok(None) => {}
-        Err(Refusal(message)) => return refuse(&message, false),
+    if let Some(path) = &args.users {
+        site = match site.with_users(path.clone(), celldose_web::SignInPolicy::default()) {
+            Ok(site) => site,
+            Err(error) => return refuse(&error.to_string(), false),
+        };
+    } else {
+        // Without sign-in, records name the workstation's account, as claimed.
+        match recorded_user(user) {
+            Ok(Some(by)) => site = site.with_workstation_user(by),
+            Ok(None) => {}
+            Err(Refusal(message)) => return refuse(&message, false),
+        }
     }
     // An audit log that cannot take records is refused now, not at the first calculation.
     if let Some(path) = &args.audit_log {
@@ -73,15 +107,21 @@ pub fn serve(
         if !args.listen.is_loopback() {
             let _ = writeln!(
                 err,
-                "celldose serve: warning: listening on {bound}, which other machines can reach; the page has no login, so anyone who can reach it can use it; it answers only requests addressed to this address, the loopback names and --allowed-host names"
+                "celldose serve: listening on {bound}, which other machines can reach; only the users in --users can sign in, over TLS; it answers only requests addressed to this address, the loopback names and --allowed-host names"
             );
         }
-        let _ = writeln!(err, "celldose serve: serving http://{bound}/ (Ctrl-C to stop)");
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let users = if site.signs_in() { ", users sign in" } else { "" };
+        let _ = writeln!(err, "celldose serve: serving {scheme}://{bound}/{users} (Ctrl-C to stop)");
         drop(err);
         let stop = async {
             let _ = tokio::signal::ctrl_c().await;
         };
-        match celldose_web::serve(listener, site, stop).await {
+        let served = match tls {
+            Some(tls) => celldose_web::serve_tls(listener, site, tls, stop).await,
+            None => celldose_web::serve(listener, site, stop).await,
+        };
+        match served {
             Ok(()) => ExitCode::from(EXIT_WITHIN),
             Err(error) => refuse(&format!("the server stopped: {error}"), false),
         }

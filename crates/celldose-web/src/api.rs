@@ -8,26 +8,46 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::Site;
+use crate::accounts::Visitor as Asker;
 use crate::work::{self, Fields, Kind};
 
-pub(crate) async fn dose(state: State<Arc<Site>>, headers: HeaderMap, body: Bytes) -> Response {
-    answer(state, &headers, &body, Kind::Dose).await
+/// Who asks, as the sign-in gate found them.
+type Asking = Extension<Asker>;
+
+pub(crate) async fn dose(
+    state: State<Arc<Site>>,
+    who: Asking,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    answer(state, who, &headers, &body, Kind::Dose).await
 }
-pub(crate) async fn check(state: State<Arc<Site>>, headers: HeaderMap, body: Bytes) -> Response {
-    answer(state, &headers, &body, Kind::Check).await
+pub(crate) async fn check(
+    state: State<Arc<Site>>,
+    who: Asking,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    answer(state, who, &headers, &body, Kind::Check).await
 }
-pub(crate) async fn prepare(state: State<Arc<Site>>, headers: HeaderMap, body: Bytes) -> Response {
-    answer(state, &headers, &body, Kind::Prepare).await
+pub(crate) async fn prepare(
+    state: State<Arc<Site>>,
+    who: Asking,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    answer(state, who, &headers, &body, Kind::Prepare).await
 }
 
-fn error(status: StatusCode, message: &str) -> Response {
+/// A JSON error answer: `{"error": message}`.
+pub(crate) fn error(status: StatusCode, message: &str) -> Response {
     let mut text = serde_json::to_string_pretty(&serde_json::json!({ "error": message }))
         .unwrap_or_else(|_| "{}".to_owned());
     text.push('\n');
@@ -115,6 +135,7 @@ fn twice(shown: &str) -> (StatusCode, String) {
 /// holds the result is named in the `Celldose-Audit-Record` header (`<seq> <sha256>`).
 async fn answer(
     State(site): State<Arc<Site>>,
+    Extension(visitor): Asking,
     headers: &HeaderMap,
     body: &[u8],
     kind: Kind,
@@ -140,7 +161,7 @@ async fn answer(
         Ok(catalogue) => catalogue,
         Err(refusal) => return error(refusal.status(), &refusal.message),
     };
-    match work::run(&site, &catalogue, kind, &fields).await {
+    match work::run(&site, visitor.signer.clone(), &catalogue, kind, &fields).await {
         Ok(done) => {
             let mut response = (
                 StatusCode::OK,

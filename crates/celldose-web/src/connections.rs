@@ -88,10 +88,12 @@ pub(crate) async fn bounded_body(request: Request, next: Next) -> Response {
 }
 
 /// Serves `router` on `listener` until `shutdown` completes: at most [`MAX_CONNECTIONS`] at
-/// once, each closed when its headers take longer than [`HEADER_TIMEOUT`].
+/// once, each closed when its headers take longer than [`HEADER_TIMEOUT`]; over TLS where `tls`
+/// is given, each closed when its handshake takes longer than [`HEADER_TIMEOUT`].
 pub(crate) async fn serve(
     listener: tokio::net::TcpListener,
     router: Router,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     shutdown: impl core::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
@@ -122,9 +124,27 @@ pub(crate) async fn serve(
             }
         };
         let service = TowerToHyperService::new(router.clone());
-        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        let watcher = graceful.watcher();
+        let builder = builder.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
-            let _ = connection.await;
+            match tls {
+                None => {
+                    let _ = watcher
+                        .watch(builder.serve_connection(TokioIo::new(stream), service))
+                        .await;
+                }
+                Some(acceptor) => {
+                    // A client that does not finish its handshake in time is dropped.
+                    if let Ok(Ok(stream)) =
+                        tokio::time::timeout(HEADER_TIMEOUT, acceptor.accept(stream)).await
+                    {
+                        let _ = watcher
+                            .watch(builder.serve_connection(TokioIo::new(stream), service))
+                            .await;
+                    }
+                }
+            }
             drop(slot);
         });
     }

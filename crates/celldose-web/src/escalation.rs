@@ -4,20 +4,25 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::{Extension, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use celldose::escalation::{Assessment, Design};
 use maud::{Markup, html};
 
 use crate::Site;
+use crate::accounts::Visitor;
 use crate::pages::{page, problem};
 use crate::work::{self, Fields};
 
 /// The most rows of BOIN's count table shown.
 const TABLE_MAX_N: u32 = 60;
 
-pub(crate) async fn view(State(site): State<Arc<Site>>, Query(query): Query<Fields>) -> Response {
+pub(crate) async fn view(
+    State(site): State<Arc<Site>>,
+    Extension(visitor): Extension<Visitor>,
+    Query(query): Query<Fields>,
+) -> Response {
     let catalogue = match work::catalogue(&site) {
         Ok(catalogue) => catalogue,
         Err(refusal) => return problem(refusal.status(), "Not available", &refusal.message),
@@ -37,7 +42,7 @@ pub(crate) async fn view(State(site): State<Arc<Site>>, Query(query): Query<Fiel
                 }
             }
         };
-        return page("Escalation", body).into_response();
+        return page("Escalation", Some(&visitor), body).into_response();
     };
     let assessment = Assessment::of_protocol(
         &catalogue,
@@ -47,7 +52,7 @@ pub(crate) async fn view(State(site): State<Arc<Site>>, Query(query): Query<Fiel
         work::value(&query, "final").is_some(),
     );
     match assessment {
-        Ok(assessment) => page("Escalation", result(&assessment)).into_response(),
+        Ok(assessment) => page("Escalation", Some(&visitor), result(&assessment)).into_response(),
         Err(error) => problem(
             StatusCode::UNPROCESSABLE_ENTITY,
             "No escalation decision",

@@ -18,6 +18,7 @@
 //! # }
 //! ```
 
+mod accounts;
 mod api;
 mod connections;
 mod escalation;
@@ -25,7 +26,9 @@ mod guard;
 mod hosts;
 mod pages;
 mod recorder;
+mod signin;
 mod site;
+mod tls;
 mod work;
 
 use std::sync::Arc;
@@ -33,11 +36,14 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::{get, post};
 
+pub use accounts::{LOCK_AFTER, LOCK_FOR, SESSION_IDLE, SignInPolicy};
 pub use connections::{BODY_MAX_BYTES, BODY_TIMEOUT, HEADER_TIMEOUT, MAX_CONNECTIONS};
 pub use guard::CONTENT_SECURITY_POLICY;
 pub use hosts::DEFAULT_PORT;
 pub use recorder::LOCK_WAIT;
+pub use signin::SESSION_COOKIE;
 pub use site::Site;
+pub use tls::{Tls, TlsError};
 
 /// The page and the API, as an axum router.
 pub fn router(site: Site) -> Router {
@@ -53,8 +59,14 @@ pub fn router(site: Site) -> Router {
         .route("/api/prepare", post(api::prepare))
         .route("/escalation", get(escalation::view))
         .route("/style.css", get(pages::style))
+        .route("/login", get(signin::login_form).post(signin::login))
+        .route("/logout", get(signin::logout_form).post(signin::logout))
         .fallback(pages::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(BODY_MAX_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&site),
+            signin::gate,
+        ))
         .layer(axum::middleware::from_fn(connections::bounded_body))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&site),
@@ -76,5 +88,21 @@ pub async fn serve(
     shutdown: impl core::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let site = site.listening_on(listener.local_addr()?);
-    connections::serve(listener, router(site), shutdown).await
+    connections::serve(listener, router(site), None, shutdown).await
+}
+
+/// Serves `site` over TLS with `tls`, as [`serve`] does over plain HTTP; the session cookie is
+/// then marked `Secure`.
+///
+/// # Errors
+/// When the listener's address cannot be read.
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    site: Site,
+    tls: Tls,
+    shutdown: impl core::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let mut site = site.listening_on(listener.local_addr()?);
+    site.tls = true;
+    connections::serve(listener, router(site), Some(tls.acceptor()), shutdown).await
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Extension, Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use celldose::audit::RecordId;
@@ -12,6 +12,7 @@ use celldose::{Catalogue, Protocol, Severity, Verdict};
 use maud::{DOCTYPE, Markup, html};
 
 use crate::Site;
+use crate::accounts::Visitor;
 use crate::work::{self, Fields, Kind, Outcome, Refusal};
 
 const STYLE: &str = include_str!("style.css");
@@ -21,7 +22,8 @@ pub(crate) async fn style() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE).into_response()
 }
 
-pub(crate) fn page(title: &str, body: Markup) -> Html<String> {
+/// A page: the navigation, who is signed in (or whose account records name), and `body`.
+pub(crate) fn page(title: &str, visitor: Option<&Visitor>, body: Markup) -> Html<String> {
     Html(
         html! {
             (DOCTYPE)
@@ -35,6 +37,9 @@ pub(crate) fn page(title: &str, body: Markup) -> Html<String> {
                 body {
                     header.screen-only {
                         nav { a href="/" { "celldose" } " · " a href="/" { "Protocols" } " · " a href="/escalation" { "Escalation" } }
+                        @if let Some(visitor) = visitor {
+                            (who(visitor))
+                        }
                     }
                     main { (body) }
                 }
@@ -44,6 +49,24 @@ pub(crate) fn page(title: &str, body: Markup) -> Html<String> {
     )
 }
 
+/// Who the page is used by, as its header says.
+fn who(visitor: &Visitor) -> Markup {
+    html! {
+        div.user id="user" {
+            @match (&visitor.signer, visitor.signed_in()) {
+                (_, Some(signer)) => {
+                    "Signed in as " strong.user-name { (signer.name()) } @if let Some(role) = signer.role() { " (" (role) ")" }
+                    " " (crate::signin::sign_out_button(visitor))
+                }
+                (Some(signer), None) => {
+                    "Recorded as " strong.user-name { (signer.name()) } " (this workstation's account, claimed; nobody signs in here)"
+                }
+                (None, None) => {}
+            }
+        }
+    }
+}
+
 /// A response with `status` and a page saying why.
 pub(crate) fn problem(status: StatusCode, title: &str, message: &str) -> Response {
     let body = html! {
@@ -51,7 +74,7 @@ pub(crate) fn problem(status: StatusCode, title: &str, message: &str) -> Respons
         p.refusal role="alert" { (message) }
         p { a href="/" { "Back to the protocols" } }
     };
-    (status, page(title, body)).into_response()
+    (status, page(title, None, body)).into_response()
 }
 
 pub(crate) async fn not_found() -> Response {
@@ -74,7 +97,10 @@ fn protocols(site: &Site) -> Result<Arc<Catalogue>, Box<Response>> {
 }
 
 /// `/`: every protocol, with its forms.
-pub(crate) async fn index(State(site): State<Arc<Site>>) -> Response {
+pub(crate) async fn index(
+    State(site): State<Arc<Site>>,
+    Extension(visitor): Extension<Visitor>,
+) -> Response {
     let catalogue = match protocols(&site) {
         Ok(catalogue) => catalogue,
         Err(unavailable) => return *unavailable,
@@ -102,11 +128,15 @@ pub(crate) async fn index(State(site): State<Arc<Site>>) -> Response {
         h2 { "As the command line lists them" }
         pre.printout tabindex="0" { (celldose::printout::protocols(&catalogue, Notation::Unicode)) }
     };
-    page("Protocols", body).into_response()
+    page("Protocols", Some(&visitor), body).into_response()
 }
 
 /// `/protocols/{id}`: one protocol in full, as `celldose show` prints it.
-pub(crate) async fn protocol(State(site): State<Arc<Site>>, Path(id): Path<String>) -> Response {
+pub(crate) async fn protocol(
+    State(site): State<Arc<Site>>,
+    Extension(visitor): Extension<Visitor>,
+    Path(id): Path<String>,
+) -> Response {
     let catalogue = match protocols(&site) {
         Ok(catalogue) => catalogue,
         Err(unavailable) => return *unavailable,
@@ -132,7 +162,7 @@ pub(crate) async fn protocol(State(site): State<Arc<Site>>, Path(id): Path<Strin
         }
         pre.printout tabindex="0" { (celldose::printout::show(protocol, Notation::Unicode)) }
     };
-    page(protocol.id(), body).into_response()
+    page(protocol.id(), Some(&visitor), body).into_response()
 }
 
 fn ids(catalogue: &Catalogue) -> String {
@@ -152,30 +182,65 @@ fn title(kind: Kind) -> &'static str {
     }
 }
 
-pub(crate) async fn dose_form(state: State<Arc<Site>>, query: Query<Fields>) -> Response {
-    form_page(state, query, Kind::Dose)
+/// Who asks, as the sign-in gate found them.
+type Asking = Extension<Visitor>;
+
+pub(crate) async fn dose_form(
+    state: State<Arc<Site>>,
+    who: Asking,
+    query: Query<Fields>,
+) -> Response {
+    form_page(state, who, query, Kind::Dose)
 }
-pub(crate) async fn check_form(state: State<Arc<Site>>, query: Query<Fields>) -> Response {
-    form_page(state, query, Kind::Check)
+pub(crate) async fn check_form(
+    state: State<Arc<Site>>,
+    who: Asking,
+    query: Query<Fields>,
+) -> Response {
+    form_page(state, who, query, Kind::Check)
 }
-pub(crate) async fn prepare_form(state: State<Arc<Site>>, query: Query<Fields>) -> Response {
-    form_page(state, query, Kind::Prepare)
+pub(crate) async fn prepare_form(
+    state: State<Arc<Site>>,
+    who: Asking,
+    query: Query<Fields>,
+) -> Response {
+    form_page(state, who, query, Kind::Prepare)
 }
-pub(crate) async fn dose(state: State<Arc<Site>>, headers: HeaderMap, form: Posted) -> Response {
-    submit(state, &headers, form, Kind::Dose).await
+pub(crate) async fn dose(
+    state: State<Arc<Site>>,
+    who: Asking,
+    headers: HeaderMap,
+    form: Posted,
+) -> Response {
+    submit(state, who, &headers, form, Kind::Dose).await
 }
-pub(crate) async fn check(state: State<Arc<Site>>, headers: HeaderMap, form: Posted) -> Response {
-    submit(state, &headers, form, Kind::Check).await
+pub(crate) async fn check(
+    state: State<Arc<Site>>,
+    who: Asking,
+    headers: HeaderMap,
+    form: Posted,
+) -> Response {
+    submit(state, who, &headers, form, Kind::Check).await
 }
-pub(crate) async fn prepare(state: State<Arc<Site>>, headers: HeaderMap, form: Posted) -> Response {
-    submit(state, &headers, form, Kind::Prepare).await
+pub(crate) async fn prepare(
+    state: State<Arc<Site>>,
+    who: Asking,
+    headers: HeaderMap,
+    form: Posted,
+) -> Response {
+    submit(state, who, &headers, form, Kind::Prepare).await
 }
 
 /// A posted form's fields in the order sent, so that a field sent twice can be refused.
 type Posted = Form<Vec<(String, String)>>;
 
 /// A blank form (or, without a protocol, the choice of one).
-fn form_page(State(site): State<Arc<Site>>, Query(query): Query<Fields>, kind: Kind) -> Response {
+fn form_page(
+    State(site): State<Arc<Site>>,
+    Extension(visitor): Asking,
+    Query(query): Query<Fields>,
+    kind: Kind,
+) -> Response {
     let catalogue = match protocols(&site) {
         Ok(catalogue) => catalogue,
         Err(unavailable) => return *unavailable,
@@ -194,15 +259,21 @@ fn form_page(State(site): State<Arc<Site>>, Query(query): Query<Fields>, kind: K
                 button type="submit" { "Open the form" }
             }
         };
-        return page(title(kind), body).into_response();
+        return page(title(kind), Some(&visitor), body).into_response();
     };
     let fields: Fields = [("protocol".to_owned(), protocol.id().to_owned())].into();
-    page(title(kind), form(&site, kind, protocol, &fields, None)).into_response()
+    page(
+        title(kind),
+        Some(&visitor),
+        form(&visitor, kind, protocol, &fields, None),
+    )
+    .into_response()
 }
 
 /// A posted form: refused as a whole when it is not the page's own, else computed and shown.
 async fn submit(
     State(site): State<Arc<Site>>,
+    Extension(visitor): Asking,
     headers: &HeaderMap,
     Form(posted): Posted,
     kind: Kind,
@@ -227,7 +298,7 @@ async fn submit(
             );
         }
     }
-    if fields.remove("token").as_deref() != Some(site.token()) {
+    if fields.remove("token").as_deref() != Some(visitor.token.as_str()) {
         return problem(
             StatusCode::FORBIDDEN,
             "Refused",
@@ -238,7 +309,7 @@ async fn submit(
         Ok(catalogue) => catalogue,
         Err(unavailable) => return *unavailable,
     };
-    let computed = work::run(&site, &catalogue, kind, &fields).await;
+    let computed = work::run(&site, visitor.signer.clone(), &catalogue, kind, &fields).await;
     if let Err(refusal) = &computed
         && refusal.unavailable
     {
@@ -258,16 +329,17 @@ async fn submit(
                 (result(&done.outcome, kind, done.record.as_ref()))
                 details.screen-only {
                     summary { "Change the request" }
-                    (form(&site, kind, protocol, &fields, None))
+                    (form(&visitor, kind, protocol, &fields, None))
                 }
             };
-            page("Result", body).into_response()
+            page("Result", Some(&visitor), body).into_response()
         }
         Err(refusal) => (
             refusal.status(),
             page(
                 title(kind),
-                form(&site, kind, protocol, &fields, Some(&refusal)),
+                Some(&visitor),
+                form(&visitor, kind, protocol, &fields, Some(&refusal)),
             ),
         )
             .into_response(),
@@ -372,7 +444,7 @@ fn label(name: &str) -> (&'static str, &'static str) {
 
 /// The form for `kind` on `protocol`, filled with `fields`, with a refusal beside its field.
 fn form(
-    site: &Site,
+    visitor: &Visitor,
     kind: Kind,
     protocol: &Protocol,
     fields: &Fields,
@@ -386,7 +458,7 @@ fn form(
             p.refusal role="alert" id="refusal" { (refusal.message) }
         }
         form.calculation method="post" action={ "/" (kind.name()) } {
-            input type="hidden" name="token" value=(site.token());
+            input type="hidden" name="token" value=(visitor.token);
             input type="hidden" name="protocol" value=(protocol.id());
             @for name in kind.fields().into_iter().filter(|name| *name != "protocol") {
                 @let (text, hint) = label(name);

@@ -8,6 +8,7 @@ use celldose::Catalogue;
 use celldose::audit::AuditKey;
 use celldose::regimen::LiveCatalogue;
 
+use crate::accounts::{Accounts, SignInPolicy};
 use crate::hosts;
 use crate::recorder::{self, LOCK_WAIT};
 use sha2::{Digest, Sha256};
@@ -29,6 +30,8 @@ pub struct Site {
     pub(crate) hosts: hosts::AllowedHosts,
     token: String,
     pub(crate) workstation: Option<celldose::audit::Signer>,
+    pub(crate) accounts: Option<Arc<Accounts>>,
+    pub(crate) tls: bool,
 }
 
 impl Site {
@@ -44,6 +47,8 @@ impl Site {
             hosts: hosts::AllowedHosts::new(),
             token: fresh_token(),
             workstation: None,
+            accounts: None,
+            tls: false,
         }
     }
 
@@ -57,6 +62,8 @@ impl Site {
             hosts: hosts::AllowedHosts::new(),
             token: fresh_token(),
             workstation: None,
+            accounts: None,
+            tls: false,
         }
     }
 
@@ -106,7 +113,24 @@ impl Site {
         self
     }
 
-    /// The token every form on the page carries, and every form post must return.
+    /// The same site for its users only: every page and API call needs a user of the users file
+    /// at `path` (signed in on the page, HTTP Basic on the API), and every record names them. The
+    /// file is read again whenever it changes; a user removed from it is signed out.
+    ///
+    /// # Errors
+    /// A users file that cannot be read, is not valid, or names no user.
+    pub fn with_users(mut self, path: PathBuf, policy: SignInPolicy) -> celldose::Result<Self> {
+        self.accounts = Some(Arc::new(Accounts::open(path, policy)?));
+        Ok(self)
+    }
+
+    /// Whether the site needs its users to sign in.
+    #[must_use]
+    pub fn signs_in(&self) -> bool {
+        self.accounts.is_some()
+    }
+
+    /// The token the sign-in form carries (and, where nobody signs in, every form).
     #[must_use]
     pub fn token(&self) -> &str {
         &self.token
@@ -124,12 +148,23 @@ impl Site {
     }
 }
 
+/// 32 bytes from the operating system's random source, as hex; `None` when it gives none.
+pub(crate) fn random_token() -> Option<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).ok()?;
+    Some(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
+}
+
 /// A token no other process can guess: 32 bytes from the operating system's random source.
 pub(crate) fn fresh_token() -> String {
+    if let Some(token) = random_token() {
+        return token;
+    }
     let mut bytes = [0u8; 32];
     // Without random bytes no token can be trusted; an all-zero token would be guessable, so the
     // process-specific fallback below is only ever a last resort that still differs per process.
-    if getrandom::fill(&mut bytes).is_err() {
+    // Sessions are never made from it: without random bytes nobody can sign in.
+    {
         let mut digest = Sha256::new();
         digest.update(std::process::id().to_le_bytes());
         let now = std::time::SystemTime::now()

@@ -185,6 +185,7 @@ pub(crate) struct Done {
 /// shown: a result that could not be recorded is not shown.
 pub(crate) async fn run(
     site: &Site,
+    by: Option<celldose::audit::Signer>,
     catalogue: &Catalogue,
     kind: Kind,
     fields: &Fields,
@@ -208,11 +209,7 @@ pub(crate) async fn run(
         }
     };
     let recorded = match report {
-        Ok(report) => {
-            recorder
-                .record(kind.name(), site.workstation.clone(), input, report)
-                .await
-        }
+        Ok(report) => recorder.record(kind.name(), by, input, report).await,
         Err(error) => Err(format!(
             "audit log {}: the record could not be written: {error}",
             celldose::text::inert(&recorder.path().display().to_string())

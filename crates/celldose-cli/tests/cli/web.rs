@@ -156,7 +156,7 @@ fn first_line(args: &[&str]) -> String {
         let line = line.unwrap();
         seen.push_str(&line);
         seen.push('\n');
-        if line.contains("serving http://") {
+        if line.contains(": serving ") {
             break;
         }
     }
@@ -173,12 +173,78 @@ fn the_server_binds_this_machine_only_unless_another_address_is_asked_for() {
         "{local}"
     );
     assert!(!local.contains("warning"), "{local}");
-    let open = first_line(&["serve", "--port", "0", "--listen", "0.0.0.0"]);
+    // Beyond this machine: only with users and TLS.
+    let (code, stdout, stderr) = run(&["serve", "--port", "0", "--listen", "0.0.0.0"]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
     assert!(
-        open.starts_with("celldose serve: warning: listening on 0.0.0.0:"),
+        stderr.contains("--listen 0.0.0.0: other machines can reach this address, so the page is served there only to signed-in users over TLS; give --users FILE and --tls-cert FILE --tls-key FILE"),
+        "{stderr}"
+    );
+    let dir = std::env::temp_dir().join(format!("celldose-serve-open-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let users = dir.join("users.toml");
+    let mut list = celldose::users::Users::default();
+    list.add(
+        "alice",
+        celldose::users::Role::Pharmacist,
+        "alice's long password",
+    )
+    .unwrap();
+    list.save(&users).unwrap();
+    let users = users.to_str().unwrap();
+    let (code, _, stderr) = run(&[
+        "serve", "--port", "0", "--listen", "0.0.0.0", "--users", users,
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("give --tls-cert FILE --tls-key FILE"),
+        "{stderr}"
+    );
+    let tls = concat!(env!("CARGO_MANIFEST_DIR"), "/../celldose-web/tests/tls/");
+    let (cert, key) = (
+        format!("{tls}localhost-test-only.pem"),
+        format!("{tls}localhost-test-only.key"),
+    );
+    let (code, _, stderr) = run(&[
+        "serve",
+        "--port",
+        "0",
+        "--listen",
+        "0.0.0.0",
+        "--users",
+        users,
+        "--tls-cert",
+        &cert,
+        "--tls-key",
+        &cert,
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--tls-key "), "{stderr}");
+    let open = first_line(&[
+        "serve",
+        "--port",
+        "0",
+        "--listen",
+        "0.0.0.0",
+        "--users",
+        users,
+        "--tls-cert",
+        &cert,
+        "--tls-key",
+        &key,
+    ]);
+    assert!(
+        open.starts_with("celldose serve: listening on 0.0.0.0:"),
         "{open}"
     );
-    assert!(open.contains("anyone who can reach it can use it"));
+    assert!(
+        open.contains("only the users in --users can sign in, over TLS"),
+        "{open}"
+    );
+    assert!(open.contains("serving https://0.0.0.0:"), "{open}");
+    assert!(open.contains(", users sign in (Ctrl-C to stop)"), "{open}");
+    std::fs::remove_dir_all(&dir).ok();
     let (code, stdout, stderr) = run(&["serve", "--listen", "example.org"]);
     assert_eq!(code, 2);
     assert!(stdout.is_empty());
