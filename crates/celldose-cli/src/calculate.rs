@@ -40,6 +40,7 @@ pub fn dose(
             "dose",
             &[],
             &DoseReport::new(&calculation, n),
+            None,
         )?;
         let text = match args.output.format {
             Format::Text => {
@@ -59,14 +60,7 @@ pub fn check(
     recording: Recording<'_>,
 ) -> Result<(String, u8), Refusal> {
     let product = args.from.product.as_ref().map(|p| p.display().to_string());
-    let typed = [
-        ("cells", args.cells.as_deref()),
-        ("tolerance", args.tolerance.as_deref()),
-    ];
-    let extra: Vec<_> = typed
-        .into_iter()
-        .chain(product_inputs(&args.from, product.as_deref()))
-        .collect();
+    let extra = check_inputs(args, product.as_deref());
     logged(&args.dose, recording, "check", &extra, || {
         let catalogue = catalogue?;
         let fields = request::check(args);
@@ -82,11 +76,13 @@ pub fn check(
             "check",
             &extra,
             &CheckReport::new(&check, n),
+            awaiting_check(),
         )?;
         let text = match args.dose.output.format {
-            Format::Text => {
-                text::with_record(text::check(&check, n), record.as_ref(), recording.by)
-            }
+            Format::Text => text::awaiting_check(
+                text::with_record(text::check(&check, n), record.as_ref(), recording.by),
+                record.as_ref(),
+            ),
             Format::Json => json::check(&check, n),
             Format::Fhir => fhir::check(&check, when)?,
         };
@@ -117,19 +113,7 @@ pub fn prepare(
     recording: Recording<'_>,
 ) -> Result<(String, u8), Refusal> {
     let product = args.from.product.as_ref().map(|p| p.display().to_string());
-    let typed = [
-        ("concentration", args.concentration.as_deref()),
-        ("viable-concentration", args.viable_concentration.as_deref()),
-        ("viability", args.viability.as_deref()),
-        ("positive", args.positive.as_deref()),
-        ("available", args.available.as_deref()),
-        ("step", Some(args.step.as_str())),
-        ("tolerance", args.tolerance.as_deref()),
-    ];
-    let extra: Vec<_> = typed
-        .into_iter()
-        .chain(product_inputs(&args.from, product.as_deref()))
-        .collect();
+    let extra = prepare_inputs(args, product.as_deref());
     logged(&args.dose, recording, "prepare", &extra, || {
         let catalogue = catalogue?;
         let fields = request::prepare(args);
@@ -144,12 +128,22 @@ pub fn prepare(
         let (text, verdict) = match prepared {
             Prepared::Volume(prepared) => {
                 let report = PrepareReport::new(&prepared, n);
-                let record = audit(&args.dose, recording, "prepare", &extra, &report)?;
+                let record = audit(
+                    &args.dose,
+                    recording,
+                    "prepare",
+                    &extra,
+                    &report,
+                    awaiting_check(),
+                )?;
                 let text = match format {
-                    Format::Text => text::with_record(
-                        text::prepare(&prepared, n),
+                    Format::Text => text::awaiting_check(
+                        text::with_record(
+                            text::prepare(&prepared, n),
+                            record.as_ref(),
+                            recording.by,
+                        ),
                         record.as_ref(),
-                        recording.by,
                     ),
                     Format::Json => json::prepare(&prepared, n),
                     Format::Fhir => fhir::prepare(&prepared, when)?,
@@ -159,11 +153,19 @@ pub fn prepare(
             // From a product file's bags: what is chosen is checked as given.
             Prepared::Bags(given) => {
                 let report = CheckReport::new(&given, n);
-                let record = audit(&args.dose, recording, "prepare", &extra, &report)?;
+                let record = audit(
+                    &args.dose,
+                    recording,
+                    "prepare",
+                    &extra,
+                    &report,
+                    awaiting_check(),
+                )?;
                 let text = match format {
-                    Format::Text => {
-                        text::with_record(text::check(&given, n), record.as_ref(), recording.by)
-                    }
+                    Format::Text => text::awaiting_check(
+                        text::with_record(text::check(&given, n), record.as_ref(), recording.by),
+                        record.as_ref(),
+                    ),
                     Format::Json => json::check(&given, n),
                     Format::Fhir => fhir::prepared_bags(&given, when)?,
                 };
@@ -172,6 +174,108 @@ pub fn prepare(
         };
         Ok((text, exit_code(verdict)))
     })
+}
+
+/// A check or preparation worked out and not recorded: for `celldose verify`, which compares it
+/// with the record of the first.
+pub struct Worked {
+    /// The report, as a record holds it.
+    pub report: serde_json::Value,
+    /// The text a person reads.
+    pub text: String,
+    /// Its verdict.
+    pub verdict: celldose::Verdict,
+}
+
+fn worked<R: serde::Serialize>(
+    report: &R,
+    text: String,
+    verdict: celldose::Verdict,
+) -> Result<Worked, Refusal> {
+    let report = serde_json::to_value(report)
+        .map_err(|e| Refusal(format!("the result cannot be written as JSON: {e}")))?;
+    Ok(Worked {
+        report,
+        text,
+        verdict,
+    })
+}
+
+/// `check`'s result for `args`, without recording or printing it.
+pub fn work_check(
+    catalogue: &Catalogue,
+    args: &CheckArgs,
+    key: Option<&AuditKey>,
+) -> Result<Worked, Refusal> {
+    let fields = request::check(args);
+    let (protocol, request) = fields.to_request(catalogue, FieldNames::Flags)?;
+    let product = request::product(&args.from)?;
+    let log = request::log_in_use(&args.dose, key);
+    let check = fields.check(protocol, &request, FieldNames::Flags, product.as_ref(), log)?;
+    let n = notation(&args.dose.output);
+    worked(
+        &CheckReport::new(&check, n),
+        text::check(&check, n),
+        check.verdict(),
+    )
+}
+
+/// `prepare`'s result for `args`, without recording or printing it.
+pub fn work_prepare(
+    catalogue: &Catalogue,
+    args: &PrepareArgs,
+    key: Option<&AuditKey>,
+) -> Result<Worked, Refusal> {
+    let fields = request::prepare(args);
+    let (protocol, request) = fields.to_request(catalogue, FieldNames::Flags)?;
+    let product = request::product(&args.from)?;
+    let log = request::log_in_use(&args.dose, key);
+    let n = notation(&args.dose.output);
+    match fields.prepare(protocol, &request, FieldNames::Flags, product.as_ref(), log)? {
+        Prepared::Volume(prepared) => worked(
+            &PrepareReport::new(&prepared, n),
+            text::prepare(&prepared, n),
+            prepared.verdict(),
+        ),
+        Prepared::Bags(given) => worked(
+            &CheckReport::new(&given, n),
+            text::check(&given, n),
+            given.verdict(),
+        ),
+    }
+}
+
+/// The inputs of `check` as typed, for its audit record.
+pub fn check_inputs<'a>(
+    args: &'a CheckArgs,
+    product: Option<&'a str>,
+) -> Vec<(&'static str, Option<&'a str>)> {
+    [
+        ("cells", args.cells.as_deref()),
+        ("tolerance", args.tolerance.as_deref()),
+    ]
+    .into_iter()
+    .chain(product_inputs(&args.from, product))
+    .collect()
+}
+
+/// The inputs of `prepare` as typed, for its audit record.
+pub fn prepare_inputs<'a>(
+    args: &'a PrepareArgs,
+    product: Option<&'a str>,
+) -> Vec<(&'static str, Option<&'a str>)> {
+    [
+        ("concentration", args.concentration.as_deref()),
+        ("viable-concentration", args.viable_concentration.as_deref()),
+        ("viability", args.viability.as_deref()),
+        ("positive", args.positive.as_deref()),
+        ("available", args.available.as_deref()),
+        ("step", Some(args.step.as_str())),
+        ("tolerance", args.tolerance.as_deref()),
+    ]
+    .into_iter()
+    .chain(product_inputs(&args.from, product))
+    .collect()
 }
 
 /// When the cells were or will be given, for `--format fhir`; `--administered-at` is refused
@@ -197,14 +301,21 @@ pub fn notation(output: &OutputArgs) -> Notation {
     }
 }
 
+/// The stage of a check or preparation that gave a result: it awaits its independent double
+/// check (`celldose verify`).
+fn awaiting_check() -> Option<celldose::audit::Stage> {
+    Some(celldose::audit::Stage::Prepared)
+}
+
 /// Appends the calculation to `--audit-log`, if given, before anything is printed: a result that
 /// could not be recorded is not shown as if it were.
-fn audit<R: serde::Serialize>(
+pub fn audit<R: serde::Serialize>(
     args: &DoseArgs,
     recording: Recording<'_>,
     command: &str,
     extra: &[(&str, Option<&str>)],
     report: &R,
+    stage: Option<celldose::audit::Stage>,
 ) -> Result<Option<celldose::audit::RecordId>, Refusal> {
     let Some(path) = &args.audit_log else {
         return Ok(None);
@@ -231,6 +342,7 @@ fn audit<R: serde::Serialize>(
     let how = celldose::audit::Appending::default().key(recording.key.cloned());
     let mut log = celldose::audit::AuditLog::open_with(path, &how)?;
     log.sign_as(recording.by.cloned());
+    log.at_stage(stage);
     Ok(Some(log.append(command, &input, report)?))
 }
 
@@ -252,6 +364,7 @@ fn logged(
             command,
             extra,
             &celldose::audit::Refused(message),
+            None,
         );
     }
     result

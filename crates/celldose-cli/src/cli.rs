@@ -9,7 +9,7 @@
 
 use crate::help::{
     BATCH_HELP, CHECK_HELP, DOSE_HELP, ESCALATION_HELP, GENERATE_HELP, LISTING_HELP, PREPARE_HELP,
-    SERVE_HELP, TOP_HELP, VALIDATE_HELP,
+    SERVE_HELP, TOP_HELP, VALIDATE_HELP, VERIFY_HELP,
 };
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -85,6 +85,10 @@ pub enum Command {
     /// the cohort outcomes in the trial state file; never opens a level.
     #[command(after_help = ESCALATION_HELP)]
     Escalation(EscalationArgs),
+    /// Independently double-check a recorded check or preparation: work it out again from the
+    /// sources, with the same options as the original command, and compare every figure.
+    #[command(after_help = VERIFY_HELP)]
+    Verify(VerifyArgs),
     /// Work with audit logs.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -108,6 +112,31 @@ pub enum Command {
     /// Print the manual page (roff), for `man -l` or a man directory.
     #[command(after_help = GENERATE_HELP)]
     Man,
+}
+
+/// `celldose verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The sequence number of the check or prepare record to verify.
+    #[arg(long, value_name = "SEQ")]
+    pub record: u64,
+
+    /// Check the verifier's password against this users file (asked for on the terminal, or
+    /// read from standard input): the record then names them as signed in, with their role,
+    /// which must be pharmacist. Without it, the verifier is --user (or this account), as
+    /// claimed.
+    #[arg(long, value_name = "FILE")]
+    pub users: Option<std::path::PathBuf>,
+
+    /// The options of the original check or prepare, as given there (--protocol, --weight,
+    /// --cells or --product, …, and --audit-log FILE, the log that holds the record).
+    #[arg(
+        value_name = "OPTIONS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        num_args = 1..
+    )]
+    pub original: Vec<String>,
 }
 
 /// `celldose prepare`.
@@ -415,6 +444,7 @@ impl Cli {
             Command::Batch(_)
             | Command::Audit(_)
             | Command::User(_)
+            | Command::Verify(_)
             | Command::Completions { .. }
             | Command::Man
             | Command::Serve(_) => None,

@@ -140,3 +140,24 @@ Exit codes:
   2  the input cannot be read at all (missing file, no header, unknown column)
   3  no row is outside or in error, but a row is review
   4  no row is outside, in error or review, but a dose row chose no dose";
+
+pub const VERIFY_HELP: &str = "\
+Examples:
+  celldose --user alice check --protocol NCT07276568 --arm alf --level 1 --weight 72.5kg \\
+      --cells 1.2e9 --tolerance 10% --audit-log dispensing-audit.jsonl
+  celldose --user bob verify --record 1 --protocol NCT07276568 --arm alf --level 1 \\
+      --weight 72.5kg --cells 1.2e9 --tolerance 10% --audit-log dispensing-audit.jsonl
+
+A second pharmacist works the dose out again from the sources (chart weight, order, certificate,
+bag labels), not from the first person's figures, and gives the same options the original check
+or prepare took. celldose computes again and compares every input and result figure of the two:
+equal, a record at the stage verified names the preparation's record and both users; different,
+a record at the stage verification-failed and the hard finding double-check-mismatch list each
+field with both values, and nothing is released. The user who prepared a record cannot verify it.
+
+Exit codes:
+  0  the two agree and the verdict is within
+  1  the two differ (double-check-mismatch), or the verdict is outside
+  2  refused: no such record, not a preparation, the same user, or options that are not accepted
+  3  the two agree and the verdict is review
+";

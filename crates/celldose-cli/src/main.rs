@@ -26,6 +26,7 @@ mod text;
 mod user_args;
 mod users;
 mod validate;
+mod verify;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -90,6 +91,9 @@ fn main() -> ExitCode {
     }
     if let Command::User(command) = &cli.command {
         return users::run(command);
+    }
+    if let Command::Verify(args) = &cli.command {
+        return verify::run(&cli, args);
     }
     if let Command::Audit(cli::AuditCommand::Keygen { file }) = &cli.command {
         return audit::keygen(file);
@@ -206,6 +210,7 @@ fn run(cli: Cli) -> Result<(String, u8), Refusal> {
         | Command::Batch(_)
         | Command::Audit(_)
         | Command::User(_)
+        | Command::Verify(_)
         | Command::Completions { .. }
         | Command::Man
         | Command::Serve(_) => Ok((String::new(), EXIT_WITHIN)),

@@ -26,3 +26,16 @@ pub fn with_record(
     }
     text
 }
+
+/// A check or preparation's text with the line that says it awaits its independent double
+/// check, where it was recorded (only a recorded preparation can be verified).
+pub fn awaiting_check(mut text: String, record: Option<&celldose::audit::RecordId>) -> String {
+    if let Some(record) = record {
+        let _ = writeln!(
+            text,
+            "  Double check:     NOT YET INDEPENDENTLY CHECKED: another pharmacist verifies it with celldose verify --record {}",
+            record.seq()
+        );
+    }
+    text
+}

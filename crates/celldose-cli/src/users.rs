@@ -31,6 +31,23 @@ fn password() -> Result<String, String> {
     Ok(line.trim_end_matches(['\n', '\r']).to_owned())
 }
 
+/// Reads a password once, to check it: from the terminal without echo, or one line of standard
+/// input when it is not a terminal.
+pub fn password_once() -> Result<String, crate::refusal::Refusal> {
+    let read = if io::stdin().is_terminal() {
+        rpassword::prompt_password("password: ")
+            .map_err(|e| format!("the password cannot be read: {e}"))
+    } else {
+        let mut line = String::new();
+        io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map(|_| line.trim_end_matches(['\n', '\r']).to_owned())
+            .map_err(|e| format!("the password cannot be read from standard input: {e}"))
+    };
+    read.map_err(crate::refusal::Refusal)
+}
+
 /// Runs `celldose user …`: exit 0 when done, 2 with one line on stderr when refused.
 pub fn run(command: &UserCommand) -> ExitCode {
     match change(command) {

@@ -15,6 +15,13 @@ use std::time::{Duration, Instant};
 use celldose::audit::Signer;
 use celldose::users::{User, Users};
 
+/// 32 bytes from the operating system's random source, as hex; `None` when it gives none.
+pub(crate) fn random_token() -> Option<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).ok()?;
+    Some(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
+}
+
 /// How long a session lasts without a request: 15 minutes.
 pub const SESSION_IDLE: Duration = Duration::from_secs(15 * 60);
 /// Failed sign-ins in a row that lock a name: 5.
@@ -303,8 +310,8 @@ impl Accounts {
     /// A new session for `user`: its id and the token its forms carry, or `None` when the
     /// operating system gives no random bytes (no session is better than a guessable one).
     pub(crate) fn start_session(&self, user: User) -> Option<(String, String)> {
-        let id = crate::site::random_token()?;
-        let token = crate::site::random_token()?;
+        let id = random_token()?;
+        let token = random_token()?;
         let mut state = self.current();
         if state.sessions.len() >= SESSIONS_MAX {
             let oldest = state

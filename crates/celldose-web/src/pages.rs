@@ -56,12 +56,24 @@ fn who(visitor: &Visitor) -> Markup {
             @match (&visitor.signer, visitor.signed_in()) {
                 (_, Some(signer)) => {
                     "Signed in as " strong.user-name { (signer.name()) } @if let Some(role) = signer.role() { " (" (role) ")" }
-                    " " (crate::signin::sign_out_button(visitor))
+                    " " (sign_out_button(visitor))
                 }
                 (Some(signer), None) => {
                     "Recorded as " strong.user-name { (signer.name()) } " (this workstation's account, claimed; nobody signs in here)"
                 }
                 (None, None) => {}
+            }
+        }
+    }
+}
+
+/// The sign-out button for a signed-in visitor.
+pub(crate) fn sign_out_button(visitor: &Visitor) -> Markup {
+    html! {
+        @if visitor.session.is_some() {
+            form.sign-out method="post" action="/logout" {
+                input type="hidden" name="token" value=(visitor.token);
+                button type="submit" { "Sign out" }
             }
         }
     }

@@ -29,6 +29,7 @@ const GROUP_MAX: usize = 1024;
 struct Job {
     command: &'static str,
     by: Option<celldose::audit::Signer>,
+    stage: Option<celldose::audit::Stage>,
     input: Vec<(String, String)>,
     result: Box<RawValue>,
     done: oneshot::Sender<Result<RecordId, String>>,
@@ -76,6 +77,7 @@ impl Recorder {
         &self,
         command: &'static str,
         by: Option<celldose::audit::Signer>,
+        stage: Option<celldose::audit::Stage>,
         input: Vec<(String, String)>,
         result: Box<RawValue>,
     ) -> Result<RecordId, String> {
@@ -83,6 +85,7 @@ impl Recorder {
         let job = Job {
             command,
             by,
+            stage,
             input,
             result,
             done,
@@ -163,6 +166,7 @@ fn commit(
             .map(|(name, value)| (name.as_str(), value.as_str()))
             .collect();
         log.sign_as(job.by.clone());
+        log.at_stage(job.stage.clone());
         match log.append_unsynced(job.command, &input, &job.result) {
             Ok(id) => ids.push(id),
             Err(error) => return (Err(error.to_string()), log.last().cloned()),

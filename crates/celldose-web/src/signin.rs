@@ -192,7 +192,7 @@ async fn record(
         ("via".to_owned(), via.to_owned()),
     ];
     recorder
-        .record(command, by, input, result)
+        .record(command, by, None, input, result)
         .await
         .map(|_| ())
 }
@@ -364,21 +364,9 @@ pub(crate) async fn login(
 pub(crate) async fn logout_form(axum::Extension(visitor): axum::Extension<Visitor>) -> Response {
     let body = html! {
         h1 { "Sign out" }
-        (sign_out_button(&visitor))
+        (crate::pages::sign_out_button(&visitor))
     };
     page("Sign out", Some(&visitor), body).into_response()
-}
-
-/// The sign-out button for a signed-in visitor.
-pub(crate) fn sign_out_button(visitor: &Visitor) -> maud::Markup {
-    html! {
-        @if visitor.session.is_some() {
-            form.sign-out method="post" action="/logout" {
-                input type="hidden" name="token" value=(visitor.token);
-                button type="submit" { "Sign out" }
-            }
-        }
-    }
 }
 
 /// `POST /logout`: ends the session and records it.

@@ -148,16 +148,9 @@ impl Site {
     }
 }
 
-/// 32 bytes from the operating system's random source, as hex; `None` when it gives none.
-pub(crate) fn random_token() -> Option<String> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).ok()?;
-    Some(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
-}
-
 /// A token no other process can guess: 32 bytes from the operating system's random source.
 pub(crate) fn fresh_token() -> String {
-    if let Some(token) = random_token() {
+    if let Some(token) = crate::accounts::random_token() {
         return token;
     }
     let mut bytes = [0u8; 32];

@@ -71,6 +71,11 @@ impl Kind {
         }
     }
 
+    /// The stage its record is at: a check or preparation awaits its independent double check.
+    pub(crate) fn stage(self) -> Option<celldose::audit::Stage> {
+        (self != Self::Dose).then_some(celldose::audit::Stage::Prepared)
+    }
+
     /// The command's name, as on the command line and in the audit log.
     pub(crate) fn name(self) -> &'static str {
         self.job().name()
@@ -209,7 +214,11 @@ pub(crate) async fn run(
         }
     };
     let recorded = match report {
-        Ok(report) => recorder.record(kind.name(), by, input, report).await,
+        Ok(report) => {
+            recorder
+                .record(kind.name(), by, kind.stage(), input, report)
+                .await
+        }
         Err(error) => Err(format!(
             "audit log {}: the record could not be written: {error}",
             celldose::text::inert(&recorder.path().display().to_string())

@@ -43,6 +43,8 @@ pub mod batch;
 pub mod calculation;
 pub mod certificate;
 mod digits;
+#[cfg(feature = "audit")]
+pub mod double_check;
 pub mod entry;
 mod error;
 pub mod escalation;

@@ -239,6 +239,36 @@ pub enum Refusal {
         /// The name.
         name: String,
     },
+    /// An audit record asked for by sequence number that the log does not hold.
+    NoSuchRecord {
+        /// The sequence number asked for.
+        seq: u64,
+        /// The log's last sequence number (0 for an empty log).
+        last: u64,
+    },
+    /// An audit record that is not a preparation to verify: not a `check` or `prepare`, a
+    /// refusal, or one made before records had stages.
+    NotAPreparation {
+        /// Its sequence number.
+        seq: u64,
+        /// What it records.
+        command: String,
+    },
+    /// A user verifying a preparation of their own: the double check is independent only when
+    /// another person makes it.
+    SelfVerification {
+        /// The user.
+        name: String,
+        /// The preparation's sequence number.
+        seq: u64,
+    },
+    /// A verifier whose role does not verify (only a pharmacist does).
+    VerifierRole {
+        /// The user.
+        name: String,
+        /// Their role.
+        role: String,
+    },
     /// A name a site gives for its FHIR record (a reference, a system, a base URL) that is not
     /// printable ASCII without spaces, or not an absolute http(s) URL where one is needed.
     FhirName {
@@ -428,6 +458,26 @@ impl fmt::Display for Refusal {
                 Shown(name)
             ),
             Self::NoSuchUser { name } => write!(f, "there is no user {}", Shown(name)),
+            Self::NoSuchRecord { seq, last } => write!(
+                f,
+                "record {seq} is not in the audit log; its records are numbered 1 to {last}"
+            ),
+            Self::NotAPreparation { seq, command } => write!(
+                f,
+                "record {seq} is not a preparation to verify (it records {}); verify the record of a check or prepare that gave a result",
+                Shown(command)
+            ),
+            Self::SelfVerification { name, seq } => write!(
+                f,
+                "{} prepared record {seq}, so cannot verify it: an independent double check is made by another pharmacist",
+                Shown(name)
+            ),
+            Self::VerifierRole { name, role } => write!(
+                f,
+                "{} is a {}, and only a pharmacist verifies a preparation",
+                Shown(name),
+                crate::text::inert(role)
+            ),
             Self::FhirName { what, input } => write!(
                 f,
                 "{what} {} is not accepted; write it in printable ASCII without spaces (a URL as https://…)",

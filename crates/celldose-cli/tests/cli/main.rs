@@ -25,6 +25,7 @@ mod record;
 mod rejections;
 mod site;
 mod users;
+mod verify;
 mod web;
 
 use assert_cmd::Command;

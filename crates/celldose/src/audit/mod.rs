@@ -26,6 +26,8 @@ mod given;
 mod key;
 mod record;
 mod signer;
+mod stage;
+mod stored;
 mod verify;
 
 use std::fs::File;
@@ -38,6 +40,8 @@ use serde::Serialize;
 pub use given::given_before;
 pub use key::{AuditKey, KEY_BYTES};
 pub use signer::{Identified, Signer};
+pub use stage::{Stage, Verifies};
+pub use stored::{Preparation, StoredRecord};
 pub use verify::{verify, verify_keyed};
 
 use crate::error::{Error, Result};
@@ -183,6 +187,7 @@ pub struct AuditLog {
     key: Option<AuditKey>,
     unsynced: bool,
     signer: Option<Signer>,
+    stage: Option<Stage>,
 }
 
 /// What a record holds in place of a result when the request was refused:
@@ -218,6 +223,8 @@ struct Record<'a, R: Serialize> {
     command: &'a str,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     by: Option<&'a Signer>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    stage: Option<stage::StageFields<'a>>,
     input: Input<'a>,
     result: &'a R,
     previous_sha256: &'a str,
@@ -343,6 +350,7 @@ impl AuditLog {
             key: how.key.clone(),
             unsynced: false,
             signer: None,
+            stage: None,
         };
         log.last = log.read_last()?;
         if let Some(expected) = &how.after
@@ -419,6 +427,11 @@ impl AuditLog {
         self.signer = signer;
     }
 
+    /// Marks every record appended from now on as at `stage` (none: records have no stage).
+    pub fn at_stage(&mut self, stage: Option<Stage>) {
+        self.stage = stage;
+    }
+
     /// The log's last record: the one read when it was opened, or the one appended last.
     ///
     /// See [`Appending`].
@@ -468,6 +481,7 @@ impl AuditLog {
             celldose_version: env!("CARGO_PKG_VERSION"),
             command,
             by: self.signer.as_ref(),
+            stage: self.stage.as_ref().map(stage::StageFields::from),
             input: Input(input),
             result,
             previous_sha256: self.last.as_ref().map_or(GENESIS, |last| &last.sha256),

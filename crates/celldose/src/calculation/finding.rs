@@ -200,6 +200,8 @@ finding_codes! {
     GivenFromLog => "given-from-log",
     /// What is left of the product after this dose is drawn.
     ProductLeftOver => "product-left-over",
+    /// An independent double check worked a preparation out again and a figure differed.
+    DoubleCheckMismatch => "double-check-mismatch",
 }
 
 /// One thing a calculation noticed: its severity, code, the protocol clause it rests on, and a

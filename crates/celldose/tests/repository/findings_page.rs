@@ -234,7 +234,45 @@ fn emitted() -> BTreeSet<(String, String)> {
     for findings in product_scenarios() {
         found.extend(findings);
     }
+    found.extend(double_check_scenario());
     found.into_iter().collect()
+}
+
+/// A preparation by alice that bob works out again with another weight.
+fn double_check_scenario() -> Vec<(String, String)> {
+    use celldose::audit::{AuditLog, Preparation, Signer, Stage};
+    use celldose::double_check::DoubleCheck;
+    let path = std::env::temp_dir().join(format!(
+        "celldose-findings-double-check-{}.jsonl",
+        std::process::id()
+    ));
+    std::fs::remove_file(&path).ok();
+    let mut log = AuditLog::open(&path).unwrap();
+    log.sign_as(Some(Signer::signed_in("alice", "pharmacist").unwrap()));
+    log.at_stage(Some(Stage::Prepared));
+    log.append("check", &[], &serde_json::json!({"weight_kg": "72.5"}))
+        .unwrap();
+    drop(log);
+    let preparation = Preparation::read(&path, 1, None).unwrap();
+    let bob = Signer::signed_in("bob", "pharmacist").unwrap();
+    let check = DoubleCheck::compare(
+        &preparation,
+        &bob,
+        "check",
+        &serde_json::json!({"weight_kg": "70"}),
+    )
+    .unwrap();
+    std::fs::remove_file(&path).ok();
+    check
+        .finding()
+        .iter()
+        .map(|f| {
+            (
+                f.code().as_str().to_owned(),
+                f.severity().as_str().to_owned(),
+            )
+        })
+        .collect()
 }
 
 /// Products, split doses and the dosing weight, from the example files.

@@ -27,6 +27,7 @@ const LIBRARY: &[&str] = &[
     "audit",
     "users",
     "calculation",
+    "double_check",
     "escalation",
     "entry",
     "report",
@@ -50,6 +51,7 @@ const CLI: &[&str] = &[
     "audit",
     "users",
     "calculate",
+    "verify",
     "batch",
     "validate",
     "escalation",
@@ -61,12 +63,15 @@ const WEB: &[&str] = &[
     "hosts",
     "recorder",
     "connections",
+    "tls",
+    "accounts",
     "site",
     "guard",
     "work",
     "pages",
     "escalation",
     "api",
+    "signin",
 ];
 
 type Module = Vec<String>;
