@@ -29,6 +29,7 @@ mod recorder;
 mod signin;
 mod site;
 mod tls;
+mod verify;
 mod work;
 
 use std::sync::Arc;
@@ -57,6 +58,7 @@ pub fn router(site: Site) -> Router {
         .route("/api/dose", post(api::dose))
         .route("/api/check", post(api::check))
         .route("/api/prepare", post(api::prepare))
+        .route("/verify", get(verify::form).post(verify::submit))
         .route("/escalation", get(escalation::view))
         .route("/style.css", get(pages::style))
         .route("/login", get(signin::login_form).post(signin::login))

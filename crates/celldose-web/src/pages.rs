@@ -186,7 +186,7 @@ fn ids(catalogue: &Catalogue) -> String {
         .join(", ")
 }
 
-fn title(kind: Kind) -> &'static str {
+pub(crate) fn title(kind: Kind) -> &'static str {
     match kind {
         Kind::Dose => "Compute a dose",
         Kind::Check => "Check a delivered count",
@@ -337,8 +337,15 @@ async fn submit(
     };
     match computed {
         Ok(done) => {
+            let signatures = match &done.record {
+                Some(record) if kind.stage().is_some() => Signatures {
+                    prepared: Signature::of(visitor.signer.as_ref(), record),
+                    checked: Checked::Awaiting(record.seq()),
+                },
+                _ => Signatures::default(),
+            };
             let body = html! {
-                (result(&done.outcome, kind, done.record.as_ref()))
+                (result(&done.outcome, kind, done.record.as_ref(), &signatures, None))
                 details.screen-only {
                     summary { "Change the request" }
                     (form(&visitor, kind, protocol, &fields, None))
@@ -409,7 +416,7 @@ fn choices(protocol: &Protocol, name: &str) -> Option<Vec<(String, String)>> {
     }
 }
 
-fn label(name: &str) -> (&'static str, &'static str) {
+pub(crate) fn label(name: &str) -> (&'static str, &'static str) {
     match name {
         "arm" => ("Arm", ""),
         "level" => ("Dose level", ""),
@@ -501,7 +508,7 @@ fn form(
     }
 }
 
-fn verdict_banner(verdict: Verdict, acknowledged: bool) -> Markup {
+pub(crate) fn verdict_banner(verdict: Verdict, acknowledged: bool) -> Markup {
     let (class, words, detail) = match verdict {
         Verdict::Within if acknowledged => (
             "within",
@@ -529,8 +536,92 @@ fn verdict_banner(verdict: Verdict, acknowledged: bool) -> Markup {
     }
 }
 
+/// One signature on the worksheet, from an audit record: who, when, and which record.
+#[derive(Debug, Clone)]
+pub(crate) struct Signature {
+    pub(crate) by: String,
+    pub(crate) at: String,
+    pub(crate) record: u64,
+}
+
+impl Signature {
+    /// The signature of the record `record`, made by `by`.
+    pub(crate) fn of(by: Option<&celldose::audit::Signer>, record: &RecordId) -> Option<Self> {
+        by.map(|signer| Self {
+            by: signed(signer),
+            at: record.time().to_owned(),
+            record: record.seq(),
+        })
+    }
+}
+
+/// A user as a worksheet names them: `alice (pharmacist)`, `bob (claimed)`.
+pub(crate) fn signed(signer: &celldose::audit::Signer) -> String {
+    match (signer.role(), signer.identified()) {
+        (Some(role), celldose::audit::Identified::SignedIn) => {
+            format!("{} ({role})", signer.name())
+        }
+        _ => format!("{} (claimed, not signed in)", signer.name()),
+    }
+}
+
+/// What the worksheet's signature lines say.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Signatures {
+    /// Who prepared it, where a record names them; a blank line to sign otherwise.
+    pub(crate) prepared: Option<Signature>,
+    /// Its independent check.
+    pub(crate) checked: Checked,
+}
+
+/// Where the independent double check stands.
+#[derive(Debug, Clone, Default)]
+pub(crate) enum Checked {
+    /// A blank line to sign by hand (nothing recorded to verify).
+    #[default]
+    Blank,
+    /// Recorded, and not yet verified.
+    Awaiting(u64),
+    /// Verified, every figure agreeing.
+    By(Signature),
+}
+
+fn signature_lines(signatures: &Signatures) -> Markup {
+    html! {
+        @if let Checked::Awaiting(_) = &signatures.checked {
+            div.verdict.verdict-review.not-checked role="status" id="not-checked" {
+                p.verdict-words { "NOT YET INDEPENDENTLY CHECKED" }
+                p.verdict-detail { "another pharmacist works this dose out again from the sources and verifies it before it is released" }
+            }
+        }
+        table.signatures id="signatures" {
+            tr {
+                th { "Prepared by" }
+                @match &signatures.prepared {
+                    Some(signature) => td.signed id="prepared-by" { (signature.by) " at " (signature.at) ", record " (signature.record) },
+                    None => { td.blank {} th { "Date and time" } td.blank {} },
+                }
+            }
+            tr {
+                th { "Independently checked by" }
+                @match &signatures.checked {
+                    Checked::By(signature) => td.signed id="checked-by" { (signature.by) " at " (signature.at) ", record " (signature.record) },
+                    Checked::Awaiting(seq) => td.signed id="checked-by" { strong { "NOT YET INDEPENDENTLY CHECKED" } " " span.screen-only { a href={ "/verify?record=" (seq) } { "Verify record " (seq) } } },
+                    Checked::Blank => { td.blank {} th { "Date and time" } td.blank {} },
+                }
+            }
+        }
+    }
+}
+
 /// The result: the verdict first, then the worksheet, then the command line's own text.
-fn result(outcome: &Outcome, kind: Kind, record: Option<&RecordId>) -> Markup {
+pub(crate) fn result(
+    outcome: &Outcome,
+    kind: Kind,
+    record: Option<&RecordId>,
+    signatures: &Signatures,
+    mismatch: Option<Markup>,
+) -> Markup {
     let calculation = outcome.calculation();
     let verdict = outcome.verdict();
     let entered = calculation.weight();
@@ -563,7 +654,11 @@ fn result(outcome: &Outcome, kind: Kind, record: Option<&RecordId>) -> Markup {
     };
     html! {
         h1 { (title(kind)) ": " (calculation.protocol()) }
-        (verdict_banner(verdict, calculation.acknowledgement().is_some()))
+        @match &mismatch {
+            // A double check that did not agree releases nothing, whatever this result's verdict.
+            Some(banner) => (banner),
+            None => (verdict_banner(verdict, calculation.acknowledgement().is_some())),
+        }
         section.worksheet id="worksheet" {
             h2 { "Worksheet" }
             table {
@@ -621,7 +716,11 @@ fn result(outcome: &Outcome, kind: Kind, record: Option<&RecordId>) -> Markup {
                     }
                     Outcome::Dose(_) => {}
                 }
-                tr { th { "Verdict" } td { (verdict.as_str()) } }
+                @if mismatch.is_some() {
+                    tr { th { "Verdict" } td { strong { "not released" } ": the independent double check does not agree (double-check-mismatch); this worker's own result is " (verdict.as_str()) } }
+                } @else {
+                    tr { th { "Verdict" } td { (verdict.as_str()) } }
+                }
                 @if let Some(reason) = calculation.acknowledgement() { tr { th { "Acknowledged" } td { (reason) } } }
                 @if let Some(state) = calculation.trial_state_sha256() { tr { th { "Trial state" } td { "sha256 " code { (state) } } } }
                 tr { th { "Calculated" } td { (calculated_at) " by celldose " (env!("CARGO_PKG_VERSION")) } }
@@ -641,10 +740,7 @@ fn result(outcome: &Outcome, kind: Kind, record: Option<&RecordId>) -> Markup {
                     }
                 }
             }
-            table.signatures {
-                tr { th { "Prepared by" } td.blank {} th { "Date and time" } td.blank {} }
-                tr { th { "Independently checked by" } td.blank {} th { "Date and time" } td.blank {} }
-            }
+            (signature_lines(signatures))
             p.screen-only.print-hint { "Print this page for the worksheet: the print view holds the worksheet only." }
         }
         section.screen-only {

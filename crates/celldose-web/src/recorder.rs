@@ -40,6 +40,7 @@ struct Job {
 pub(crate) struct Recorder {
     jobs: mpsc::Sender<Job>,
     path: PathBuf,
+    key: Option<AuditKey>,
 }
 
 impl core::fmt::Debug for Job {
@@ -56,12 +57,22 @@ impl Recorder {
     pub(crate) fn start(path: PathBuf, key: Option<AuditKey>, last: Option<RecordId>) -> Self {
         let (jobs, queue) = mpsc::channel::<Job>();
         let writer_path = path.clone();
+        let reader_key = key.clone();
         // The thread ends when the last handle is dropped, with the site. Were it not to start,
         // its queue would be dropped with it and every record refused as "the writer has stopped".
         let _ = std::thread::Builder::new()
             .name("celldose-audit".into())
             .spawn(move || write_groups(&writer_path, key, last, &queue));
-        Self { jobs, path }
+        Self {
+            jobs,
+            path,
+            key: reader_key,
+        }
+    }
+
+    /// The key its records are signed with, which records read back must carry.
+    pub(crate) fn key(&self) -> Option<&AuditKey> {
+        self.key.as_ref()
     }
 
     /// The log's path, as shown in messages.

@@ -170,7 +170,7 @@ pub(crate) fn json(outcome: &Outcome) -> String {
 }
 
 /// The report a record holds, as JSON.
-fn report(outcome: &Outcome) -> serde_json::Result<Box<serde_json::value::RawValue>> {
+pub(crate) fn report(outcome: &Outcome) -> serde_json::Result<Box<serde_json::value::RawValue>> {
     use serde_json::value::to_raw_value;
     match outcome {
         Outcome::Dose(c) => to_raw_value(&DoseReport::new(c, Notation::Unicode)),
@@ -202,11 +202,7 @@ pub(crate) async fn run(
             record: None,
         });
     };
-    let input: Vec<(String, String)> = kind
-        .fields()
-        .into_iter()
-        .filter_map(|name| value(fields, name).map(|value| (name.to_owned(), value.to_owned())))
-        .collect();
+    let input = typed(kind, fields);
     let report = match &result {
         Ok(outcome) => report(outcome),
         Err(refusal) => {
@@ -240,6 +236,14 @@ pub(crate) async fn run(
     }
 }
 
+/// The fields of `kind` as typed, in form order, for a record.
+pub(crate) fn typed(kind: Kind, fields: &Fields) -> Vec<(String, String)> {
+    kind.fields()
+        .into_iter()
+        .filter_map(|name| value(fields, name).map(|value| (name.to_owned(), value.to_owned())))
+        .collect()
+}
+
 /// The product file pasted into the form, checked as the command line checks a file.
 fn product(fields: &Fields) -> Result<Option<celldose::Certificate>, Refusal> {
     value(fields, "product_file")
@@ -268,7 +272,12 @@ pub(crate) fn value<'f>(fields: &'f Fields, name: &str) -> Option<&'f str> {
         .filter(|text| !text.is_empty())
 }
 
-fn compute(catalogue: &Catalogue, kind: Kind, fields: &Fields) -> Result<Outcome, Refusal> {
+/// Computes what `fields` ask for, recording nothing.
+pub(crate) fn compute(
+    catalogue: &Catalogue,
+    kind: Kind,
+    fields: &Fields,
+) -> Result<Outcome, Refusal> {
     let refuse = |error: celldose::Error| Refusal::new(kind, error.to_string());
     let given = |name: &str| value(fields, name);
     if let Some(unknown) = fields

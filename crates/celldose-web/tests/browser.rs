@@ -147,6 +147,30 @@ async fn fill_and_submit(
     .await
 }
 
+/// Chromium, headless, with a profile of its own (named `name`), driven through its ChromeDriver.
+async fn open_browser(name: &str) -> (fantoccini::Client, Driver, PathBuf) {
+    let driver = start_driver();
+    let profile =
+        std::env::temp_dir().join(format!("celldose-chromium-{name}-{}", std::process::id()));
+    let capabilities = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-quic", "--window-size=1100,1500",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }
+    });
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities.as_object().unwrap().clone())
+        .connect(&format!("http://127.0.0.1:{}", driver.1))
+        .await
+        .unwrap();
+    (client, driver, profile)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pharmacist_computes_a_dose_prints_the_worksheet_and_sees_a_refusal() {
     if !browser_present() {
@@ -171,24 +195,7 @@ async fn a_pharmacist_computes_a_dose_prints_the_worksheet_and_sees_a_refusal() 
     let site = celldose_web::Site::new(catalogue, None);
     tokio::spawn(celldose_web::serve(listener, site, std::future::pending()));
 
-    let driver = start_driver();
-    let profile = std::env::temp_dir().join(format!("celldose-chromium-{}", std::process::id()));
-    let capabilities = serde_json::json!({
-        "goog:chromeOptions": {
-            "binary": CHROMIUM,
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--disable-quic", "--window-size=1100,1500",
-                format!("--user-data-dir={}", profile.display()),
-            ]
-        }
-    });
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(capabilities.as_object().unwrap().clone())
-        .connect(&format!("http://127.0.0.1:{}", driver.1))
-        .await
-        .unwrap();
+    let (client, driver, profile) = open_browser("pharmacist").await;
     let out = artefacts();
 
     // The protocol list, then the dose form of NCT07276568.
@@ -395,4 +402,361 @@ async fn a_pharmacist_computes_a_dose_prints_the_worksheet_and_sees_a_refusal() 
     client.close().await.unwrap();
     drop(driver);
     std::fs::remove_dir_all(&profile).ok();
+}
+
+/// Fills the fields named by id with `values`, replacing what they held.
+async fn fill(client: &fantoccini::Client, values: &[(&str, &str)]) {
+    for (id, text) in values {
+        let field = client.wait().for_element(Locator::Id(id)).await.unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+}
+
+/// Signs in on the sign-in page the browser is on; waits for `wanted` on the page it leads to.
+async fn sign_in(
+    client: &fantoccini::Client,
+    name: &str,
+    password: &str,
+    wanted: Locator<'_>,
+) -> fantoccini::elements::Element {
+    fill(client, &[("name", name), ("password", password)]).await;
+    navigate_by_click(
+        client,
+        Locator::Css("form.calculation button[type=submit]"),
+        wanted,
+    )
+    .await
+}
+
+/// The text of the element `id`.
+async fn text_of(client: &fantoccini::Client, id: &str) -> String {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// The independent double check in a real browser: alice signs in and checks a delivered count;
+/// her worksheet says it is not yet checked; she cannot verify it herself; bob signs in, opens
+/// the verification (which shows none of her figures), enters another weight and gets a
+/// mismatch, then the chart's weight and gets it verified; the printed worksheet carries both
+/// names.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alice_prepares_and_bob_verifies_in_the_browser() {
+    if !browser_present() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("celldose-browser-verify-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    std::fs::create_dir_all(&dir).unwrap();
+    let users_path = dir.join("users.toml");
+    let mut users = celldose::users::Users::default();
+    users
+        .add(
+            "alice",
+            celldose::users::Role::Pharmacist,
+            "alice's long password",
+        )
+        .unwrap();
+    users
+        .add(
+            "bob",
+            celldose::users::Role::Pharmacist,
+            "bob's long password!",
+        )
+        .unwrap();
+    users.save(&users_path).unwrap();
+    let log = dir.join("audit.jsonl");
+    let site = celldose_web::Site::new(celldose::Catalogue::builtin().unwrap(), None)
+        .with_audit_log(log.clone(), None)
+        .unwrap()
+        .with_users(users_path, celldose_web::SignInPolicy::default())
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(celldose_web::serve(listener, site, std::future::pending()));
+    let (client, driver, profile) = open_browser("double-check").await;
+    let out = artefacts();
+
+    // Alice: the check form needs a sign-in first, then leads back to it.
+    client
+        .goto(&format!("{base}/check?protocol=NCT07276568"))
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("password"))
+        .await
+        .unwrap();
+    sign_in(
+        &client,
+        "alice",
+        "alice's long password",
+        Locator::Id("arm"),
+    )
+    .await;
+    assert!(
+        text_of(&client, "user")
+            .await
+            .contains("Signed in as alice (pharmacist)")
+    );
+    client
+        .find(Locator::Id("arm"))
+        .await
+        .unwrap()
+        .select_by_value("alf")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("level"))
+        .await
+        .unwrap()
+        .select_by_value("1")
+        .await
+        .unwrap();
+    fill(
+        &client,
+        &[
+            ("weight", "72.5kg"),
+            ("cells", "1.2e9"),
+            ("tolerance", "10%"),
+        ],
+    )
+    .await;
+    let verdict = navigate_by_click(
+        &client,
+        Locator::Css("form.calculation button[type=submit]"),
+        Locator::Css("#verdict .verdict-words"),
+    )
+    .await;
+    assert_eq!(verdict.text().await.unwrap(), "WITHIN the protocol");
+    assert!(
+        text_of(&client, "not-checked")
+            .await
+            .contains("NOT YET INDEPENDENTLY CHECKED")
+    );
+    let prepared_by = text_of(&client, "prepared-by").await;
+    assert!(
+        prepared_by.starts_with("alice (pharmacist) at "),
+        "{prepared_by}"
+    );
+    let link = client
+        .find(Locator::Css("#checked-by a"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let seq = link.strip_prefix("/verify?record=").unwrap().to_owned();
+    assert!(
+        prepared_by.ends_with(&format!("record {seq}")),
+        "{prepared_by}"
+    );
+    std::fs::write(
+        out.join("prepared-not-checked.png"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    // She cannot verify her own check.
+    let refusal = navigate_by_click(
+        &client,
+        Locator::Css("#checked-by a"),
+        Locator::Css("p.refusal"),
+    )
+    .await;
+    let words = refusal.text().await.unwrap();
+    assert!(
+        words.contains(&format!(
+            "\"alice\" prepared record {seq}, so cannot verify it"
+        )),
+        "{words}"
+    );
+
+    // She signs out; bob signs in at the verification itself.
+    client.goto(&format!("{base}/logout")).await.unwrap();
+    navigate_by_click(
+        &client,
+        Locator::Css("form.sign-out button"),
+        Locator::Id("password"),
+    )
+    .await;
+    client.goto(&format!("{base}{link}")).await.unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("password"))
+        .await
+        .unwrap();
+    sign_in(
+        &client,
+        "bob",
+        "bob's long password!",
+        Locator::Id("preparation"),
+    )
+    .await;
+    let summary = text_of(&client, "preparation").await;
+    assert!(
+        summary.contains("NCT07276568") && summary.contains("alf"),
+        "{summary}"
+    );
+    assert!(summary.contains("alice (pharmacist) at "), "{summary}");
+    // Every field is empty: nothing of alice's figures is on the page to copy.
+    for input in client
+        .find_all(Locator::Css(
+            "form.calculation input[type=text], form.calculation textarea",
+        ))
+        .await
+        .unwrap()
+    {
+        let value = input.prop("value").await.unwrap().unwrap_or_default();
+        assert!(value.is_empty(), "a field holds {value:?}");
+    }
+    let shown = text_of(&client, "preparation").await + &text_of(&client, "user").await;
+    for figure in ["72.5", "1.2e9", "1,200,000,000", "1,160,000,000", "10%"] {
+        assert!(
+            !shown.contains(figure),
+            "the verification shows {figure}: {shown}"
+        );
+    }
+    assert!(
+        client.find(Locator::Id("arm")).await.is_err(),
+        "the arm is carried, not entered"
+    );
+
+    // Another weight: a mismatch, each differing field with both values, nothing released.
+    fill(
+        &client,
+        &[("weight", "70kg"), ("cells", "1.2e9"), ("tolerance", "10%")],
+    )
+    .await;
+    let outcome = navigate_by_click(
+        &client,
+        Locator::Css("form.calculation button[type=submit]"),
+        Locator::Css("#double-check .verdict-words"),
+    )
+    .await;
+    assert_eq!(
+        outcome.text().await.unwrap(),
+        "DOUBLE-CHECK MISMATCH: nothing is released"
+    );
+    let listed = text_of(&client, "double-check").await;
+    assert!(
+        client.find(Locator::Id("verdict")).await.is_err(),
+        "a mismatch shows the worker's own verdict banner, which could be read as a release"
+    );
+    assert!(
+        listed.contains("weight_kg: prepared 72.5, verified 70"),
+        "{listed}"
+    );
+    assert!(
+        text_of(&client, "not-checked")
+            .await
+            .contains("NOT YET INDEPENDENTLY CHECKED")
+    );
+    std::fs::write(
+        out.join("double-check-mismatch.png"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    // The chart's weight: verified.
+    client.goto(&format!("{base}{link}")).await.unwrap();
+    fill(
+        &client,
+        &[
+            ("weight", "72.5kg"),
+            ("cells", "1.2e9"),
+            ("tolerance", "10%"),
+        ],
+    )
+    .await;
+    let outcome = navigate_by_click(
+        &client,
+        Locator::Css("form.calculation button[type=submit]"),
+        Locator::Css("#double-check .verdict-words"),
+    )
+    .await;
+    assert_eq!(
+        outcome.text().await.unwrap(),
+        format!("VERIFIED: the independent double check agrees with record {seq}")
+    );
+    assert!(client.find(Locator::Id("not-checked")).await.is_err());
+    let checked_by = text_of(&client, "checked-by").await;
+    assert!(
+        checked_by.starts_with("bob (pharmacist) at "),
+        "{checked_by}"
+    );
+    std::fs::write(
+        out.join("double-check-verified.png"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    // The printed worksheet: both signatures, read from the PDF's text.
+    let pdf = client
+        .print(fantoccini::wd::PrintConfiguration::default())
+        .await
+        .unwrap();
+    let pdf_path = out.join("verified-worksheet-print.pdf");
+    std::fs::write(&pdf_path, &pdf).unwrap();
+    match poppler(
+        "pdftotext",
+        &["-layout", &pdf_path.display().to_string(), "-"],
+    ) {
+        Some(text) => {
+            let text = String::from_utf8_lossy(&text.stdout);
+            let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(
+                flat.contains("Prepared by alice (pharmacist) at "),
+                "{text}"
+            );
+            assert!(flat.contains(&format!("record {seq}")), "{text}");
+            assert!(
+                flat.contains("Independently checked by bob (pharmacist) at "),
+                "{text}"
+            );
+            assert!(
+                flat.contains("VERIFIED: the independent double check agrees"),
+                "{text}"
+            );
+        }
+        None => assert!(
+            std::env::var_os("CELLDOSE_REQUIRE_BROWSER").is_none(),
+            "pdftotext (poppler-utils) is required to read the print view"
+        ),
+    }
+
+    // The log: alice's check at the stage prepared, bob's failed and agreed verifications.
+    let records: Vec<serde_json::Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let staged: Vec<(String, String, String)> = records
+        .iter()
+        .filter(|r| r.get("stage").is_some())
+        .map(|r| {
+            let field = |k: &str| r[k].as_str().unwrap_or_default().to_owned();
+            (field("command"), field("user"), field("stage"))
+        })
+        .collect();
+    let owned = |c: &str, u: &str, s: &str| (c.to_owned(), u.to_owned(), s.to_owned());
+    assert_eq!(
+        staged,
+        [
+            owned("check", "alice", "prepared"),
+            owned("verify", "bob", "verification-failed"),
+            owned("verify", "bob", "verified"),
+        ]
+    );
+    assert!(celldose::audit::verify(std::fs::File::open(&log).unwrap()).is_ok());
+    client.close().await.unwrap();
+    drop(driver);
+    std::fs::remove_dir_all(&profile).ok();
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -113,6 +113,37 @@ impl DoubleCheck {
         command: &str,
         verified: &serde_json::Value,
     ) -> Result<Self> {
+        let prepared_by = Self::may_verify(preparation, verifier)?;
+        let record = preparation.record();
+        let mut differences = Vec::new();
+        if command != record.command() {
+            differences.push(Difference {
+                field: "command".to_owned(),
+                prepared: record.command().to_owned(),
+                verified: command.to_owned(),
+            });
+        }
+        differences.extend(compare(record.result(), verified));
+        Ok(Self {
+            of: Verifies::new(
+                record.seq(),
+                record.sha256(),
+                prepared_by.name(),
+                prepared_by.role(),
+            ),
+            prepared_at: record.time().to_owned(),
+            prepared_by: prepared_by.clone(),
+            verifier: verifier.clone(),
+            differences,
+        })
+    }
+
+    /// Whether `verifier` may verify `preparation`, before any figure is entered; who prepared
+    /// it.
+    ///
+    /// # Errors
+    /// As [`DoubleCheck::compare`].
+    pub fn may_verify<'p>(preparation: &'p Preparation, verifier: &Signer) -> Result<&'p Signer> {
         let record = preparation.record();
         let Some(prepared_by) = record.signer() else {
             return Err(Refusal::NotAPreparation {
@@ -136,27 +167,7 @@ impl DoubleCheck {
             }
             .into());
         }
-        let mut differences = Vec::new();
-        if command != record.command() {
-            differences.push(Difference {
-                field: "command".to_owned(),
-                prepared: record.command().to_owned(),
-                verified: command.to_owned(),
-            });
-        }
-        differences.extend(compare(record.result(), verified));
-        Ok(Self {
-            of: Verifies::new(
-                record.seq(),
-                record.sha256(),
-                prepared_by.name(),
-                prepared_by.role(),
-            ),
-            prepared_at: record.time().to_owned(),
-            prepared_by: prepared_by.clone(),
-            verifier: verifier.clone(),
-            differences,
-        })
+        Ok(prepared_by)
     }
 
     /// Whether every figure agreed.

@@ -71,6 +71,7 @@ const WEB: &[&str] = &[
     "pages",
     "escalation",
     "api",
+    "verify",
     "signin",
 ];
 
