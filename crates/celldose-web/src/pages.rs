@@ -337,12 +337,17 @@ async fn submit(
     };
     match computed {
         Ok(done) => {
+            let asked_by = visitor.signer.as_ref().map(signed);
             let signatures = match &done.record {
                 Some(record) if kind.stage().is_some() => Signatures {
                     prepared: Signature::of(visitor.signer.as_ref(), record),
                     checked: Checked::Awaiting(record.seq()),
+                    asked_by,
                 },
-                _ => Signatures::default(),
+                _ => Signatures {
+                    asked_by,
+                    ..Signatures::default()
+                },
             };
             let body = html! {
                 (result(&done.outcome, kind, done.record.as_ref(), &signatures, None))
@@ -572,6 +577,8 @@ pub(crate) struct Signatures {
     pub(crate) prepared: Option<Signature>,
     /// Its independent check.
     pub(crate) checked: Checked,
+    /// The user who asked for this result, as the worksheet's "Calculated" line names them.
+    pub(crate) asked_by: Option<String>,
 }
 
 /// Where the independent double check stands.
@@ -723,7 +730,7 @@ pub(crate) fn result(
                 }
                 @if let Some(reason) = calculation.acknowledgement() { tr { th { "Acknowledged" } td { (reason) } } }
                 @if let Some(state) = calculation.trial_state_sha256() { tr { th { "Trial state" } td { "sha256 " code { (state) } } } }
-                tr { th { "Calculated" } td { (calculated_at) " by celldose " (env!("CARGO_PKG_VERSION")) } }
+                tr { th { "Calculated" } td { (calculated_at) " by celldose " (env!("CARGO_PKG_VERSION")) @if let Some(user) = &signatures.asked_by { ", for " span.user-name { (user) } } } }
                 @match record {
                     Some(record) => tr { th { "Audit record" } td { "record " (record.seq()) ", sha256 " code.record { (record.sha256()) } } },
                     None => tr { th { "Audit record" } td { "none: this page keeps no audit log" } },

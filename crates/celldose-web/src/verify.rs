@@ -286,6 +286,7 @@ pub(crate) async fn submit(
             at: prepared.time().to_owned(),
             record: prepared.seq(),
         }),
+        asked_by: Some(pages::signed(&verifier)),
         checked: if check.agrees() {
             Signature::of(Some(&verifier), &record).map_or(Checked::Blank, Checked::By)
         } else {

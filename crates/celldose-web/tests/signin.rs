@@ -200,6 +200,14 @@ async fn a_user_signs_in_calculates_under_their_name_and_signs_out() {
     let result = send(&router, post(&session_token)).await;
     assert_eq!(result.status, StatusCode::OK);
     assert!(result.body.contains("Signed in as"));
+    // The worksheet names her too.
+    assert!(
+        result
+            .body
+            .contains(", for <span class=\"user-name\">alice (pharmacist)</span>"),
+        "{}",
+        result.body
+    );
 
     // Sign out: the session is gone, the cookie cleared.
     let out = send(
