@@ -63,12 +63,8 @@ pub fn check(
     let extra = check_inputs(args, product.as_deref());
     logged(&args.dose, recording, "check", &extra, || {
         let catalogue = catalogue?;
-        let fields = request::check(args);
-        let (protocol, request) = fields.to_request(&catalogue, FieldNames::Flags)?;
         let when = administered_at(&args.dose.output, &args.from)?;
-        let product = request::product(&args.from)?;
-        let log = request::log_in_use(&args.dose, recording.key);
-        let check = fields.check(protocol, &request, FieldNames::Flags, product.as_ref(), log)?;
+        let check = delivery_check(&catalogue, args, recording.key)?;
         let n = notation(&args.dose.output);
         let record = audit(
             &args.dose,
@@ -116,13 +112,8 @@ pub fn prepare(
     let extra = prepare_inputs(args, product.as_deref());
     logged(&args.dose, recording, "prepare", &extra, || {
         let catalogue = catalogue?;
-        let fields = request::prepare(args);
-        let (protocol, request) = fields.to_request(&catalogue, FieldNames::Flags)?;
         let when = administered_at(&args.dose.output, &args.from)?;
-        let product = request::product(&args.from)?;
-        let log = request::log_in_use(&args.dose, recording.key);
-        let prepared =
-            fields.prepare(protocol, &request, FieldNames::Flags, product.as_ref(), log)?;
+        let prepared = preparation(&catalogue, args, recording.key)?;
         let n = notation(&args.dose.output);
         let format = args.dose.output.format;
         let (text, verdict) = match prepared {
@@ -201,17 +192,39 @@ fn worked<R: serde::Serialize>(
     })
 }
 
+/// The delivery `args` describe, checked: the one computation of `check` and `verify`.
+fn delivery_check(
+    catalogue: &Catalogue,
+    args: &CheckArgs,
+    key: Option<&AuditKey>,
+) -> Result<celldose::DeliveryCheck, Refusal> {
+    let fields = request::check(args);
+    let (protocol, request) = fields.to_request(catalogue, FieldNames::Flags)?;
+    let product = request::product(&args.from)?;
+    let log = request::log_in_use(&args.dose, key);
+    Ok(fields.check(protocol, &request, FieldNames::Flags, product.as_ref(), log)?)
+}
+
+/// The preparation `args` describe: the one computation of `prepare` and `verify`.
+fn preparation(
+    catalogue: &Catalogue,
+    args: &PrepareArgs,
+    key: Option<&AuditKey>,
+) -> Result<Prepared, Refusal> {
+    let fields = request::prepare(args);
+    let (protocol, request) = fields.to_request(catalogue, FieldNames::Flags)?;
+    let product = request::product(&args.from)?;
+    let log = request::log_in_use(&args.dose, key);
+    Ok(fields.prepare(protocol, &request, FieldNames::Flags, product.as_ref(), log)?)
+}
+
 /// `check`'s result for `args`, without recording or printing it.
 pub fn work_check(
     catalogue: &Catalogue,
     args: &CheckArgs,
     key: Option<&AuditKey>,
 ) -> Result<Worked, Refusal> {
-    let fields = request::check(args);
-    let (protocol, request) = fields.to_request(catalogue, FieldNames::Flags)?;
-    let product = request::product(&args.from)?;
-    let log = request::log_in_use(&args.dose, key);
-    let check = fields.check(protocol, &request, FieldNames::Flags, product.as_ref(), log)?;
+    let check = delivery_check(catalogue, args, key)?;
     let n = notation(&args.dose.output);
     worked(
         &CheckReport::new(&check, n),
@@ -226,12 +239,8 @@ pub fn work_prepare(
     args: &PrepareArgs,
     key: Option<&AuditKey>,
 ) -> Result<Worked, Refusal> {
-    let fields = request::prepare(args);
-    let (protocol, request) = fields.to_request(catalogue, FieldNames::Flags)?;
-    let product = request::product(&args.from)?;
-    let log = request::log_in_use(&args.dose, key);
     let n = notation(&args.dose.output);
-    match fields.prepare(protocol, &request, FieldNames::Flags, product.as_ref(), log)? {
+    match preparation(catalogue, args, key)? {
         Prepared::Volume(prepared) => worked(
             &PrepareReport::new(&prepared, n),
             text::prepare(&prepared, n),

@@ -297,19 +297,10 @@ async fn submit(
             &format!("{reason}; open the form on this page and send it again"),
         );
     }
-    let mut fields = Fields::new();
-    for (name, value) in posted {
-        let shown = celldose::text::Shown(&name).to_string();
-        if fields.insert(name, value).is_some() {
-            return problem(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "Refused",
-                &format!(
-                    "field {shown} is sent more than once; open the form again and send it once"
-                ),
-            );
-        }
-    }
+    let mut fields = match posted_once(posted) {
+        Ok(fields) => fields,
+        Err(refused) => return *refused,
+    };
     if fields.remove("token").as_deref() != Some(visitor.token.as_str()) {
         return problem(
             StatusCode::FORBIDDEN,
@@ -368,6 +359,25 @@ async fn submit(
         )
             .into_response(),
     }
+}
+
+/// A posted form's fields by name, each sent once; a field sent twice refuses the whole form,
+/// never resolved by taking one of them.
+pub(crate) fn posted_once(posted: Vec<(String, String)>) -> Result<Fields, Box<Response>> {
+    let mut fields = Fields::new();
+    for (name, value) in posted {
+        let shown = celldose::text::Shown(&name).to_string();
+        if fields.insert(name, value).is_some() {
+            return Err(Box::new(problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Refused",
+                &format!(
+                    "field {shown} is sent more than once; open the form again and send it once"
+                ),
+            )));
+        }
+    }
+    Ok(fields)
 }
 
 /// Where a text input has a choice list, its options: `(value, label)`.

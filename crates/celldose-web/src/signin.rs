@@ -286,16 +286,10 @@ pub(crate) async fn login(
             &format!("{reason}; open the sign-in page on this site"),
         );
     }
-    let mut fields = Fields::new();
-    for (name, value) in posted {
-        if fields.insert(name, value).is_some() {
-            return problem(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "Refused",
-                "a field of the sign-in form is sent more than once; open it again",
-            );
-        }
-    }
+    let fields = match crate::pages::posted_once(posted) {
+        Ok(fields) => fields,
+        Err(refused) => return *refused,
+    };
     if fields.get("token").map(String::as_str) != Some(site.token()) {
         return problem(
             StatusCode::FORBIDDEN,

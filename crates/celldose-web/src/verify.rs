@@ -174,16 +174,10 @@ pub(crate) async fn submit(
     if let Some(reason) = crate::guard::cross_site(&headers, &site.hosts) {
         return problem(StatusCode::FORBIDDEN, "Refused", reason);
     }
-    let mut fields = Fields::new();
-    for (name, value) in posted {
-        if fields.insert(name, value).is_some() {
-            return problem(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "Refused",
-                "a field is sent more than once; open the form again",
-            );
-        }
-    }
+    let mut fields = match crate::pages::posted_once(posted) {
+        Ok(fields) => fields,
+        Err(refused) => return *refused,
+    };
     if fields.remove("token").as_deref() != Some(visitor.token.as_str()) {
         return problem(
             StatusCode::FORBIDDEN,

@@ -323,12 +323,7 @@ async fn a_pharmacist_computes_a_dose_prints_the_worksheet_and_sees_a_refusal() 
         client.screenshot().await.unwrap(),
     )
     .unwrap();
-    let verdict = navigate_by_click(
-        &client,
-        Locator::Css("form.calculation button[type=submit]"),
-        Locator::Css("#verdict .verdict-words"),
-    )
-    .await;
+    let verdict = submit(&client, Locator::Css("#verdict .verdict-words")).await;
     assert_eq!(verdict.text().await.unwrap(), "WITHIN the protocol");
     let sheet = client
         .find(Locator::Id("worksheet"))
@@ -368,12 +363,7 @@ async fn a_pharmacist_computes_a_dose_prints_the_worksheet_and_sees_a_refusal() 
         let field = client.wait().for_element(Locator::Id(id)).await.unwrap();
         field.send_keys(text).await.unwrap();
     }
-    let verdict = navigate_by_click(
-        &client,
-        Locator::Css("form.calculation button[type=submit]"),
-        Locator::Css("#verdict .verdict-words"),
-    )
-    .await;
+    let verdict = submit(&client, Locator::Css("#verdict .verdict-words")).await;
     assert_eq!(verdict.text().await.unwrap(), "WITHIN the protocol");
     let pdf = client
         .print(fantoccini::wd::PrintConfiguration::default())
@@ -402,6 +392,16 @@ async fn a_pharmacist_computes_a_dose_prints_the_worksheet_and_sees_a_refusal() 
     client.close().await.unwrap();
     drop(driver);
     std::fs::remove_dir_all(&profile).ok();
+}
+
+/// Sends the form on the page, and waits for `wanted` on the page it leads to.
+async fn submit(client: &fantoccini::Client, wanted: Locator<'_>) -> fantoccini::elements::Element {
+    navigate_by_click(
+        client,
+        Locator::Css("form.calculation button[type=submit]"),
+        wanted,
+    )
+    .await
 }
 
 /// Fills the fields named by id with `values`, replacing what they held.
@@ -527,12 +527,7 @@ async fn alice_prepares_and_bob_verifies_in_the_browser() {
         ],
     )
     .await;
-    let verdict = navigate_by_click(
-        &client,
-        Locator::Css("form.calculation button[type=submit]"),
-        Locator::Css("#verdict .verdict-words"),
-    )
-    .await;
+    let verdict = submit(&client, Locator::Css("#verdict .verdict-words")).await;
     assert_eq!(verdict.text().await.unwrap(), "WITHIN the protocol");
     assert!(
         text_of(&client, "not-checked")
@@ -634,12 +629,7 @@ async fn alice_prepares_and_bob_verifies_in_the_browser() {
         &[("weight", "70kg"), ("cells", "1.2e9"), ("tolerance", "10%")],
     )
     .await;
-    let outcome = navigate_by_click(
-        &client,
-        Locator::Css("form.calculation button[type=submit]"),
-        Locator::Css("#double-check .verdict-words"),
-    )
-    .await;
+    let outcome = submit(&client, Locator::Css("#double-check .verdict-words")).await;
     assert_eq!(
         outcome.text().await.unwrap(),
         "DOUBLE-CHECK MISMATCH: nothing is released"
@@ -675,12 +665,7 @@ async fn alice_prepares_and_bob_verifies_in_the_browser() {
         ],
     )
     .await;
-    let outcome = navigate_by_click(
-        &client,
-        Locator::Css("form.calculation button[type=submit]"),
-        Locator::Css("#double-check .verdict-words"),
-    )
-    .await;
+    let outcome = submit(&client, Locator::Css("#double-check .verdict-words")).await;
     assert_eq!(
         outcome.text().await.unwrap(),
         format!("VERIFIED: the independent double check agrees with record {seq}")

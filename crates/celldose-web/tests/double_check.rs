@@ -10,19 +10,11 @@
 )]
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use celldose::users::{Role, Users};
 
 mod common;
-use common::{form_post, get, send};
-
-fn with_cookie(mut request: Request<Body>, cookie: &str) -> Request<Body> {
-    request
-        .headers_mut()
-        .insert(header::COOKIE, cookie.parse().unwrap());
-    request
-}
+use common::{form_post, get, send, with_cookie};
 
 /// Signs `name` in; their cookie and their forms' token.
 async fn session(router: &Router, token: &str, name: &str) -> (String, String) {

@@ -19,7 +19,7 @@ use base64::Engine;
 use celldose::users::{Role, Users};
 
 mod common;
-use common::{Answer, HOST, form_post, get, send};
+use common::{Answer, HOST, form_post, get, send, with_cookie};
 
 const ALICE: &str = "alice's long password";
 const BOB: &str = "bob's long password!";
@@ -57,13 +57,6 @@ fn records(dir: &Path) -> Vec<serde_json::Value> {
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
         .collect()
-}
-
-fn with_cookie(mut request: Request<Body>, cookie: &str) -> Request<Body> {
-    request
-        .headers_mut()
-        .insert(header::COOKIE, cookie.parse().unwrap());
-    request
 }
 
 /// Signs in; the answer and the cookie to send back.

@@ -70,3 +70,11 @@ pub fn encode(value: &str) -> String {
         })
         .collect()
 }
+
+/// `request` with the cookie `cookie` (`name=value`).
+pub fn with_cookie(mut request: Request<Body>, cookie: &str) -> Request<Body> {
+    request
+        .headers_mut()
+        .insert(header::COOKIE, cookie.parse().unwrap());
+    request
+}
