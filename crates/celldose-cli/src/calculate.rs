@@ -34,19 +34,13 @@ pub fn dose(
         let (protocol, request) = fields.to_request(&catalogue, FieldNames::Flags)?;
         let calculation = protocol.calculate(&request)?;
         let n = notation(&args.output);
-        let record = audit(
-            args,
-            recording,
-            "dose",
-            &[],
-            &DoseReport::new(&calculation, n),
-            None,
-        )?;
+        let report = DoseReport::new(&calculation, n);
+        let record = audit(args, recording, "dose", &[], &report, None)?;
         let text = match args.output.format {
             Format::Text => {
                 text::with_record(text::dose(&calculation, n), record.as_ref(), recording.by)
             }
-            Format::Json => json::dose(&calculation, n),
+            Format::Json => json::recorded(&report, record.as_ref(), recording.by, None),
             Format::Fhir => fhir::dose(&calculation)?,
         };
         Ok((text, exit_code(calculation.verdict())))
@@ -66,20 +60,22 @@ pub fn check(
         let when = administered_at(&args.dose.output, &args.from)?;
         let check = delivery_check(&catalogue, args, recording.key)?;
         let n = notation(&args.dose.output);
+        let report = CheckReport::new(&check, n);
+        let stage = awaiting_check();
         let record = audit(
             &args.dose,
             recording,
             "check",
             &extra,
-            &CheckReport::new(&check, n),
-            awaiting_check(),
+            &report,
+            stage.clone(),
         )?;
         let text = match args.dose.output.format {
             Format::Text => text::awaiting_check(
                 text::with_record(text::check(&check, n), record.as_ref(), recording.by),
                 record.as_ref(),
             ),
-            Format::Json => json::check(&check, n),
+            Format::Json => json::recorded(&report, record.as_ref(), recording.by, stage.as_ref()),
             Format::Fhir => fhir::check(&check, when)?,
         };
         Ok((text, exit_code(check.verdict())))
@@ -116,6 +112,7 @@ pub fn prepare(
         let prepared = preparation(&catalogue, args, recording.key)?;
         let n = notation(&args.dose.output);
         let format = args.dose.output.format;
+        let stage = awaiting_check();
         let (text, verdict) = match prepared {
             Prepared::Volume(prepared) => {
                 let report = PrepareReport::new(&prepared, n);
@@ -125,7 +122,7 @@ pub fn prepare(
                     "prepare",
                     &extra,
                     &report,
-                    awaiting_check(),
+                    stage.clone(),
                 )?;
                 let text = match format {
                     Format::Text => text::awaiting_check(
@@ -136,7 +133,9 @@ pub fn prepare(
                         ),
                         record.as_ref(),
                     ),
-                    Format::Json => json::prepare(&prepared, n),
+                    Format::Json => {
+                        json::recorded(&report, record.as_ref(), recording.by, stage.as_ref())
+                    }
                     Format::Fhir => fhir::prepare(&prepared, when)?,
                 };
                 (text, prepared.verdict())
@@ -150,14 +149,16 @@ pub fn prepare(
                     "prepare",
                     &extra,
                     &report,
-                    awaiting_check(),
+                    stage.clone(),
                 )?;
                 let text = match format {
                     Format::Text => text::awaiting_check(
                         text::with_record(text::check(&given, n), record.as_ref(), recording.by),
                         record.as_ref(),
                     ),
-                    Format::Json => json::check(&given, n),
+                    Format::Json => {
+                        json::recorded(&report, record.as_ref(), recording.by, stage.as_ref())
+                    }
                     Format::Fhir => fhir::prepared_bags(&given, when)?,
                 };
                 (text, given.verdict())

@@ -1,10 +1,7 @@
 //! Results as one JSON object for programs: every exact number is a string, absent values are
 //! `null`, and field names are a contract.
 
-use celldose::human::Notation;
-use celldose::{
-    Calculation, Catalogue, DeliveryCheck, DoseRule, Protocol, Regimen, Window, report,
-};
+use celldose::{Catalogue, DoseRule, Protocol, Regimen, Window};
 use serde::Serialize;
 
 fn string<T: ToString>(value: Option<T>) -> Option<String> {
@@ -18,19 +15,18 @@ pub fn render<T: Serialize>(value: &T) -> String {
     text
 }
 
-/// `celldose dose --format json`.
-pub fn dose(calculation: &Calculation, notation: Notation) -> String {
-    render(&report::DoseReport::new(calculation, notation))
-}
-
-/// `celldose check --format json`.
-pub fn check(check: &DeliveryCheck, notation: Notation) -> String {
-    render(&report::CheckReport::new(check, notation))
-}
-
-/// `celldose prepare --format json`.
-pub fn prepare(prepared: &celldose::Preparation, notation: Notation) -> String {
-    render(&report::PrepareReport::new(prepared, notation))
+/// `celldose dose`, `check` or `prepare --format json`: the report, and with `--audit-log` the
+/// record that holds it (`recorded`: its sequence number, SHA-256, time, user and stage).
+pub fn recorded<R: Serialize>(
+    report: &R,
+    record: Option<&celldose::audit::RecordId>,
+    by: Option<&celldose::audit::Signer>,
+    stage: Option<&celldose::audit::Stage>,
+) -> String {
+    match record {
+        Some(record) => render(&celldose::audit::WithRecord::new(report, record, by, stage)),
+        None => render(report),
+    }
 }
 
 #[derive(Serialize)]

@@ -220,9 +220,8 @@ fn verify_in(
         EXIT_OUTSIDE
     };
     if dose_args.output.format == Format::Json {
-        let mut text = serde_json::to_string_pretty(&report)
-            .map_err(|e| Refusal(format!("the result cannot be written as JSON: {e}")))?;
-        text.push('\n');
+        let stage = check.stage();
+        let text = crate::json::recorded(&report, record.as_ref(), Some(&verifier), Some(&stage));
         return Ok((text, code, true));
     }
     let mut text = String::new();

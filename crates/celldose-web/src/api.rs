@@ -166,7 +166,12 @@ async fn answer(
             let mut response = (
                 StatusCode::OK,
                 [(header::CONTENT_TYPE, "application/json")],
-                work::json(&done.outcome),
+                work::json(
+                    &done.outcome,
+                    done.record.as_ref(),
+                    visitor.signer.as_ref(),
+                    kind.stage().as_ref(),
+                ),
             )
                 .into_response();
             if let Some(record) = done.record

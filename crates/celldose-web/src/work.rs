@@ -155,14 +155,31 @@ pub(crate) fn printout(outcome: &Outcome) -> String {
     }
 }
 
-/// The JSON `celldose --format json` prints for this result, byte for byte.
-pub(crate) fn json(outcome: &Outcome) -> String {
-    let value = match outcome {
-        Outcome::Dose(c) => serde_json::to_string_pretty(&DoseReport::new(c, Notation::Unicode)),
-        Outcome::Check(c) => serde_json::to_string_pretty(&CheckReport::new(c, Notation::Unicode)),
-        Outcome::Prepare(p) => {
-            serde_json::to_string_pretty(&PrepareReport::new(p, Notation::Unicode))
+/// The JSON `celldose --format json` prints for this result, byte for byte: the report, and the
+/// record that holds it where there is one.
+pub(crate) fn json(
+    outcome: &Outcome,
+    record: Option<&celldose::audit::RecordId>,
+    by: Option<&celldose::audit::Signer>,
+    stage: Option<&celldose::audit::Stage>,
+) -> String {
+    fn pretty<R: serde::Serialize>(
+        report: &R,
+        record: Option<&celldose::audit::RecordId>,
+        by: Option<&celldose::audit::Signer>,
+        stage: Option<&celldose::audit::Stage>,
+    ) -> serde_json::Result<String> {
+        match record {
+            Some(record) => serde_json::to_string_pretty(&celldose::audit::WithRecord::new(
+                report, record, by, stage,
+            )),
+            None => serde_json::to_string_pretty(report),
         }
+    }
+    let value = match outcome {
+        Outcome::Dose(c) => pretty(&DoseReport::new(c, Notation::Unicode), record, by, None),
+        Outcome::Check(c) => pretty(&CheckReport::new(c, Notation::Unicode), record, by, stage),
+        Outcome::Prepare(p) => pretty(&PrepareReport::new(p, Notation::Unicode), record, by, stage),
     };
     let mut text = value.unwrap_or_else(|_| "{}".to_owned());
     text.push('\n');

@@ -366,6 +366,11 @@ async fn the_api_needs_http_basic_credentials() {
     assert_eq!(garbled.status, StatusCode::UNAUTHORIZED);
     let good = send(&router, api(DOSE, Some(&basic("bob", BOB)))).await;
     assert_eq!(good.status, StatusCode::OK, "{}", good.body);
+    // The answer names the record and its user, as --format json does with --audit-log.
+    let answer: serde_json::Value = serde_json::from_str(&good.body).unwrap();
+    assert_eq!(answer["recorded"]["user"], "bob");
+    assert_eq!(answer["recorded"]["role"], "technician");
+    assert_eq!(answer["recorded"]["identified"], "signed-in");
     let records = records(&dir);
     let dose = records.iter().find(|r| r["command"] == "dose").unwrap();
     assert_eq!(dose["user"], "bob");

@@ -114,6 +114,10 @@ fn another_weight_is_a_mismatch_and_the_same_user_is_refused() {
     assert_eq!(code, 1);
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(report["stage"], "verification-failed");
+    assert_eq!(report["recorded"]["seq"], 2);
+    assert_eq!(report["recorded"]["user"], "bob");
+    assert_eq!(report["recorded"]["stage"], "verification-failed");
+    assert_eq!(report["recorded"]["verifies"]["seq"], 1);
     assert_eq!(report["agrees"], false);
     assert_eq!(report["verdict"], "outside");
     assert_eq!(report["findings"][0]["severity"], "hard");

@@ -42,6 +42,7 @@ pub use key::{AuditKey, KEY_BYTES};
 pub use signer::{Identified, Signer};
 pub use stage::{Stage, Verifies};
 pub use stored::{Preparation, StoredRecord};
+
 pub use verify::{verify, verify_keyed};
 
 use crate::error::{Error, Result};
@@ -211,6 +212,66 @@ impl Serialize for Refused<'_> {
         let mut record = serializer.serialize_struct("Refused", 1)?;
         record.serialize_field("refused", self.0)?;
         record.end()
+    }
+}
+
+/// A report with the audit record that holds it, as `--format json` and the API print it: the
+/// report's own fields, then `recorded` with the record's sequence number, SHA-256 and time, its
+/// user (`user`, `role`, `identified`) and stage, where it has them.
+///
+/// ```
+/// use celldose::audit::{AuditLog, Signer, Stage, WithRecord};
+/// let path = std::env::temp_dir().join(format!("celldose-with-record-doc-{}.jsonl", std::process::id()));
+/// # let _ = std::fs::remove_file(&path);
+/// let report = serde_json::json!({"verdict": "within"});
+/// let alice = Signer::claimed("alice")?;
+/// let record = AuditLog::open(&path)?.append("check", &[], &report)?;
+/// let shown = serde_json::to_value(WithRecord::new(&report, &record, Some(&alice), Some(&Stage::Prepared)))
+///     .map_err(|e| celldose::Error::Request(e.to_string()))?;
+/// assert_eq!(shown["verdict"], "within");
+/// assert_eq!(shown["recorded"]["seq"], 1);
+/// assert_eq!(shown["recorded"]["user"], "alice");
+/// assert_eq!(shown["recorded"]["identified"], "claimed");
+/// assert_eq!(shown["recorded"]["stage"], "prepared");
+/// # std::fs::remove_file(&path).ok();
+/// # Ok::<(), celldose::Error>(())
+/// ```
+#[derive(Debug, Serialize)]
+pub struct WithRecord<'a, R: Serialize> {
+    #[serde(flatten)]
+    report: &'a R,
+    recorded: RecordSummary<'a>,
+}
+
+#[derive(Debug, Serialize)]
+struct RecordSummary<'a> {
+    seq: u64,
+    sha256: &'a str,
+    time: &'a str,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    by: Option<&'a Signer>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    stage: Option<stage::StageFields<'a>>,
+}
+
+impl<'a, R: Serialize> WithRecord<'a, R> {
+    /// `report` with `record`, made by `by` at `stage`.
+    pub fn new(
+        report: &'a R,
+        record: &'a RecordId,
+        by: Option<&'a Signer>,
+        stage: Option<&'a Stage>,
+    ) -> Self {
+        Self {
+            report,
+            recorded: RecordSummary {
+                seq: record.seq,
+                sha256: &record.sha256,
+                time: &record.time,
+                by,
+                stage: stage.map(stage::StageFields::from),
+            },
+        }
     }
 }
 

@@ -82,7 +82,7 @@ impl Stage {
 }
 
 /// The stage fields of a record, flattened into it.
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 pub(crate) struct StageFields<'a> {
     stage: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
