@@ -56,13 +56,17 @@ impl Signer {
     /// A user signed in with their password, in their role (`pharmacist`, `technician`).
     ///
     /// # Errors
-    /// A name that is not a user's name.
+    /// A name or role that is not a user's name.
     pub fn signed_in(name: &str, role: &str) -> Result<Self> {
-        if !crate::text::is_user_name(name) {
-            return Err(crate::refusal::Refusal::UserName {
-                input: name.to_owned(),
+        // A role is a word of the users file (`pharmacist`, `technician`); one read back from a
+        // log is held to the same rule as a name, so nothing else can reach a page or terminal.
+        for text in [name, role] {
+            if !crate::text::is_user_name(text) {
+                return Err(crate::refusal::Refusal::UserName {
+                    input: text.to_owned(),
+                }
+                .into());
             }
-            .into());
         }
         Ok(Self {
             name: name.to_owned(),

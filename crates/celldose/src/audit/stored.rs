@@ -62,7 +62,8 @@ impl StoredRecord {
         Some(Self {
             seq: line.seq,
             sha256: record::sha256_hex(bytes),
-            time: line.time,
+            // Text read back from a log reaches pages and terminals only made inert.
+            time: crate::text::inert(&line.time).into_owned(),
             command: line.command,
             signer,
             stage: line.stage,
@@ -226,13 +227,22 @@ impl Preparation {
     pub fn verifications(&self) -> &[StoredRecord] {
         &self.verifications
     }
+}
 
-    /// The verification that agreed, the latest where there are several.
-    #[must_use]
-    pub fn verified_by(&self) -> Option<&StoredRecord> {
-        self.verifications
-            .iter()
-            .rev()
-            .find(|record| record.stage() == Some("verified"))
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn text_read_back_from_a_log_is_made_inert_or_dropped() {
+        let line = br#"{"seq":1,"time":"2026-12-05T09:00:00Z\u001b[2J","command":"check","user":"alice","role":"pharmacist\u001b[31m","identified":"signed-in","input":{},"result":{}}"#;
+        let record = StoredRecord::from_line(line).unwrap();
+        assert!(!record.time().contains('\u{1b}'), "{}", record.time());
+        // A role that is not a word of the users file names no signed-in user.
+        assert_eq!(record.signer(), None);
+        let claimed = br#"{"seq":2,"command":"check","user":"bob","identified":"claimed"}"#;
+        let record = StoredRecord::from_line(claimed).unwrap();
+        assert_eq!(record.signer().map(Signer::name), Some("bob"));
     }
 }
