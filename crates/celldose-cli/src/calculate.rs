@@ -54,7 +54,8 @@ pub fn check(
     recording: Recording<'_>,
 ) -> Result<(String, u8), Refusal> {
     let product = args.from.product.as_ref().map(|p| p.display().to_string());
-    let extra = check_inputs(args, product.as_deref());
+    let scans = args.from.scans();
+    let extra = check_inputs(args, product.as_deref(), &scans);
     logged(&args.dose, recording, "check", &extra, || {
         let catalogue = catalogue?;
         let when = administered_at(&args.dose.output, &args.from)?;
@@ -87,7 +88,7 @@ pub fn check(
 fn product_inputs<'a>(
     from: &'a ProductArgs,
     product: Option<&'a str>,
-) -> [(&'static str, Option<&'a str>); 6] {
+) -> [(&'static str, Option<&'a str>); 9] {
     [
         ("product", product),
         ("bags", from.bags.as_deref()),
@@ -95,6 +96,9 @@ fn product_inputs<'a>(
         ("given", from.given.as_deref()),
         ("given-from-log", from.given_from_log.then_some("yes")),
         ("given-dmso", from.given_dmso.as_deref()),
+        ("thawed-at", from.thawed_at.as_deref()),
+        ("thaw-started-at", from.thaw_started_at.as_deref()),
+        ("infusion-start", from.infusion_start.as_deref()),
     ]
 }
 
@@ -105,7 +109,8 @@ pub fn prepare(
     recording: Recording<'_>,
 ) -> Result<(String, u8), Refusal> {
     let product = args.from.product.as_ref().map(|p| p.display().to_string());
-    let extra = prepare_inputs(args, product.as_deref());
+    let scans = args.from.scans();
+    let extra = prepare_inputs(args, product.as_deref(), &scans);
     logged(&args.dose, recording, "prepare", &extra, || {
         let catalogue = catalogue?;
         let when = administered_at(&args.dose.output, &args.from)?;
@@ -199,7 +204,8 @@ fn delivery_check(
     args: &CheckArgs,
     key: Option<&AuditKey>,
 ) -> Result<celldose::DeliveryCheck, Refusal> {
-    let fields = request::check(args);
+    let scans = args.from.scans();
+    let fields = request::check(args, &scans);
     let (protocol, request) = fields.to_request(catalogue, FieldNames::Flags)?;
     let product = request::product(&args.from)?;
     let log = request::log_in_use(&args.dose, key);
@@ -212,7 +218,8 @@ fn preparation(
     args: &PrepareArgs,
     key: Option<&AuditKey>,
 ) -> Result<Prepared, Refusal> {
-    let fields = request::prepare(args);
+    let scans = args.from.scans();
+    let fields = request::prepare(args, &scans);
     let (protocol, request) = fields.to_request(catalogue, FieldNames::Flags)?;
     let product = request::product(&args.from)?;
     let log = request::log_in_use(&args.dose, key);
@@ -259,6 +266,7 @@ pub fn work_prepare(
 pub fn check_inputs<'a>(
     args: &'a CheckArgs,
     product: Option<&'a str>,
+    scans: &'a str,
 ) -> Vec<(&'static str, Option<&'a str>)> {
     [
         ("cells", args.cells.as_deref()),
@@ -266,6 +274,7 @@ pub fn check_inputs<'a>(
     ]
     .into_iter()
     .chain(product_inputs(&args.from, product))
+    .chain([("scan", (!scans.is_empty()).then_some(scans))])
     .collect()
 }
 
@@ -273,6 +282,7 @@ pub fn check_inputs<'a>(
 pub fn prepare_inputs<'a>(
     args: &'a PrepareArgs,
     product: Option<&'a str>,
+    scans: &'a str,
 ) -> Vec<(&'static str, Option<&'a str>)> {
     [
         ("concentration", args.concentration.as_deref()),
@@ -285,6 +295,7 @@ pub fn prepare_inputs<'a>(
     ]
     .into_iter()
     .chain(product_inputs(&args.from, product))
+    .chain([("scan", (!scans.is_empty()).then_some(scans))])
     .collect()
 }
 

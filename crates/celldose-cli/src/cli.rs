@@ -663,6 +663,37 @@ pub struct ProductArgs {
     /// default.
     #[arg(long = "administered-at", value_name = "TIME")]
     pub administered_at: Option<String>,
+
+    /// An ISBT 128 label scanned from a bag given, as the barcode scanner types it: the DIN
+    /// (=W12342600041700), the product code (=<S1234V01), the expiry (=>cyyjjj or
+    /// &>cyyjjjhhmm). May be repeated; then the DIN and every bag given must be scanned.
+    #[arg(
+        long,
+        value_name = "SCAN",
+        requires = "product",
+        allow_hyphen_values = true
+    )]
+    pub scan: Vec<String>,
+
+    /// When thawing was complete, RFC 3339 with its UTC offset (2026-12-05T14:30:00+01:00).
+    #[arg(long = "thawed-at", value_name = "TIME", requires = "product")]
+    pub thawed_at: Option<String>,
+
+    /// When thawing started, where the protocol's thaw clock counts from the start.
+    #[arg(long = "thaw-started-at", value_name = "TIME", requires = "product")]
+    pub thaw_started_at: Option<String>,
+
+    /// When the infusion starts, RFC 3339 with its UTC offset; now by default. Expiry and the
+    /// thaw window are judged at it.
+    #[arg(long = "infusion-start", value_name = "TIME", requires = "product")]
+    pub infusion_start: Option<String>,
+}
+
+impl ProductArgs {
+    /// The scans, one a line, as the library reads them.
+    pub fn scans(&self) -> String {
+        self.scan.join("\n")
+    }
 }
 
 /// `celldose check`.

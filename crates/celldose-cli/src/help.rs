@@ -128,7 +128,8 @@ Exit codes:
 pub const BATCH_HELP: &str = "\
 Input: CSV whose header names columns after the dose/check flags:
   protocol, arm, level, dose, weight, age, born, on, cells, tolerance, acknowledge, rounding,
-  current_weight, product, bags, infusion, given, patient, given_dmso
+  current_weight, product, bags, infusion, given, patient, given_dmso, scan (scans separated
+  by ;), thawed_at, thaw_started_at, infusion_start
 protocol and weight are required; an empty cell is an absent flag; an unknown column is an
 error. A row with cells is a check, otherwise a dose. Every row gives exactly one output record,
 in input order, with row (1-based data row) and either the dose/check fields or error. A summary

@@ -32,9 +32,18 @@ pub fn dose(args: &DoseArgs) -> RequestText<'_> {
     }
 }
 
-/// The fields of a product file's use, for `check` and `prepare`.
-fn from_product<'a>(dose: RequestText<'a>, from: &'a ProductArgs) -> RequestText<'a> {
+/// The fields of a product file's use, for `check` and `prepare`; `scans` are the `--scan`s, one
+/// a line.
+fn from_product<'a>(
+    dose: RequestText<'a>,
+    from: &'a ProductArgs,
+    scans: &'a str,
+) -> RequestText<'a> {
     RequestText {
+        scan: (!scans.is_empty()).then_some(scans),
+        thawed_at: from.thawed_at.as_deref(),
+        thaw_started_at: from.thaw_started_at.as_deref(),
+        infusion_start: from.infusion_start.as_deref(),
         bags: from.bags.as_deref(),
         infusion: from.infusion.as_deref(),
         given: from.given.as_deref(),
@@ -45,16 +54,16 @@ fn from_product<'a>(dose: RequestText<'a>, from: &'a ProductArgs) -> RequestText
 }
 
 /// The fields of `check`.
-pub fn check(args: &CheckArgs) -> RequestText<'_> {
+pub fn check<'a>(args: &'a CheckArgs, scans: &'a str) -> RequestText<'a> {
     RequestText {
         cells: args.cells.as_deref(),
         tolerance: args.tolerance.as_deref(),
-        ..from_product(dose(&args.dose), &args.from)
+        ..from_product(dose(&args.dose), &args.from, scans)
     }
 }
 
 /// The fields of `prepare`.
-pub fn prepare(args: &PrepareArgs) -> RequestText<'_> {
+pub fn prepare<'a>(args: &'a PrepareArgs, scans: &'a str) -> RequestText<'a> {
     RequestText {
         concentration: args.concentration.as_deref(),
         viable_concentration: args.viable_concentration.as_deref(),
@@ -63,7 +72,7 @@ pub fn prepare(args: &PrepareArgs) -> RequestText<'_> {
         available: args.available.as_deref(),
         step: Some(&args.step),
         tolerance: args.tolerance.as_deref(),
-        ..from_product(dose(&args.dose), &args.from)
+        ..from_product(dose(&args.dose), &args.from, scans)
     }
 }
 

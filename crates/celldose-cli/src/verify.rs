@@ -159,7 +159,8 @@ fn verify_in(
     {
         Command::Check(check) => {
             let product = check.from.product.as_ref().map(|p| p.display().to_string());
-            let inputs = calculate::check_inputs(check, product.as_deref())
+            let scans = check.from.scans();
+            let inputs = calculate::check_inputs(check, product.as_deref(), &scans)
                 .into_iter()
                 .map(|(name, value)| (name, value.map(str::to_owned)))
                 .collect();
@@ -175,7 +176,8 @@ fn verify_in(
                 .product
                 .as_ref()
                 .map(|p| p.display().to_string());
-            let inputs = calculate::prepare_inputs(prepare, product.as_deref())
+            let scans = prepare.from.scans();
+            let inputs = calculate::prepare_inputs(prepare, product.as_deref(), &scans)
                 .into_iter()
                 .map(|(name, value)| (name, value.map(str::to_owned)))
                 .collect();

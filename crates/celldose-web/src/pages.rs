@@ -472,6 +472,22 @@ pub(crate) fn label(name: &str) -> (&'static str, &'static str) {
         "infusion" => ("Infusion", "of a split dose: 1, 2, ..."),
         "given" => ("Given before", "cells given in earlier infusions"),
         "given_dmso" => ("DMSO given today", "earlier the same day: 7.7g or 7mL"),
+        "scan" => (
+            "Labels scanned",
+            "scan each bag's ISBT 128 labels here, one a line: DIN, product code, expiry",
+        ),
+        "thawed_at" => (
+            "Thawed at",
+            "when thawing was complete: 2026-12-05T14:30:00+01:00",
+        ),
+        "thaw_started_at" => (
+            "Thaw started at",
+            "where the thaw clock counts from the start",
+        ),
+        "infusion_start" => (
+            "Infusion starts at",
+            "now when empty: 2026-12-05T14:50:00+01:00",
+        ),
         _ => ("", ""),
     }
 }
@@ -506,7 +522,7 @@ fn form(
                                 option value=(value) selected[value == current || (current.is_empty() && name == "rounding" && value == "half-away-from-zero")] { (shown) }
                             }
                         }
-                    } @else if name == "product_file" {
+                    } @else if name == "product_file" || name == "scan" {
                         textarea id=(name) name=(name) rows="8" placeholder=(hint) spellcheck="false" { (celldose::text::inert(current)) }
                     } @else {
                         // A value sent back is shown with any control or invisible character
@@ -523,8 +539,12 @@ fn form(
     }
 }
 
-pub(crate) fn verdict_banner(verdict: Verdict, acknowledged: bool) -> Markup {
+pub(crate) fn verdict_banner(verdict: Verdict, acknowledged: bool, stops: &[&str]) -> Markup {
+    let stopped = format!("{}: do not infuse", stops.join(", "));
     let (class, words, detail) = match verdict {
+        Verdict::Outside if !stops.is_empty() => {
+            ("outside", stopped.as_str(), "OUTSIDE the protocol")
+        }
         Verdict::Within if acknowledged => (
             "within",
             "WITHIN the protocol",
@@ -547,6 +567,49 @@ pub(crate) fn verdict_banner(verdict: Verdict, acknowledged: bool) -> Markup {
         div class={ "verdict verdict-" (class) } role="status" id="verdict" {
             p.verdict-words { (words) }
             @if !detail.is_empty() { p.verdict-detail { (detail) } }
+        }
+    }
+}
+
+/// The chain of identity and custody on the worksheet: who the product was made for beside the
+/// patient, each label scanned, the expiries, the thaw and the latest start.
+fn custody_rows(custody: &celldose::calculation::CustodyCheck) -> Markup {
+    use celldose::certificate::Recipient;
+    let matched = match custody.recipient() {
+        Some(Recipient::Patient(id)) if Some(id.as_str()) == custody.patient() => "matched",
+        Some(Recipient::Patient(_)) => "NOT THIS PATIENT",
+        Some(_) => "any patient may receive it",
+        None => "not stated: cannot be matched",
+    };
+    html! {
+        tr.custody id="made-for" {
+            th { "Made for" }
+            td {
+                (custody.recipient().map_or_else(|| "not stated".to_owned(), ToString::to_string))
+                "; patient " (custody.patient().unwrap_or("not given")) ": "
+                strong { (matched) }
+            }
+        }
+        @for (typed, scan) in custody.scans() {
+            tr.scan { th { "Label scanned" } td { code { (celldose::text::inert(typed)) } ": " (scan.to_string()) } }
+        }
+        @for (what, expiry) in custody.expires() {
+            tr { th { "Expires" } td { (what) ": " (expiry.to_string()) } }
+        }
+        @if let Some(at) = custody.thaw_started_at() { tr { th { "Thaw started" } td { (at.to_string()) } } }
+        @if let Some(at) = custody.thawed_at() { tr { th { "Thawed at" } td { (at.to_string()) } } }
+        tr { th { "Infusion starts" } td { (custody.infusion_start().to_string()) } }
+        @if let Some(limit) = custody.limit() {
+            tr id="infuse-by" {
+                th { "Infuse by" }
+                td {
+                    @match limit.infuse_by() {
+                        Some(by) => strong { (by.to_string()) },
+                        None => strong { "unknown: the thaw time was not given" },
+                    }
+                    " (" (limit.max().to_string()) " from the " (limit.clock().as_str()) " of thawing, per the " (limit.stated_by()) ")"
+                }
+            }
         }
     }
 }
@@ -674,7 +737,7 @@ pub(crate) fn result(
         @match &mismatch {
             // A double check that did not agree releases nothing, whatever this result's verdict.
             Some(banner) => (banner),
-            None => (verdict_banner(verdict, calculation.acknowledgement().is_some())),
+            None => (verdict_banner(verdict, calculation.acknowledgement().is_some(), &celldose::FindingCode::stops(findings.iter().copied()))),
         }
         section.worksheet id="worksheet" {
             h2 { "Worksheet" }
@@ -720,6 +783,9 @@ pub(crate) fn result(
                             }
                         }
                         tr { th { @if check.drawing().is_some() { "It delivers" } @else { "Delivered" } } td.amount { (human::cells(check.actual_cells().get(), Notation::Unicode)) } }
+                        @if let Some(custody) = check.custody() {
+                            (custody_rows(custody))
+                        }
                         @if let Some(e) = check.excipients() {
                             tr { th { "Volume" } td { (e.volume_ml()) " mL (" (e.volume_ml_per_kg()) " mL/kg)" } }
                             @if let (Some(g), Some(per_kg)) = (e.dmso_g(), e.dmso_g_per_kg()) {

@@ -37,18 +37,26 @@ const DOSE_FIELDS: [&str; 12] = [
     "acknowledge",
     "rounding",
 ];
-const CHECK_FIELDS: [&str; 7] = [
+const CHECK_FIELDS: [&str; 11] = [
     "cells",
     "product_file",
     "bags",
+    "scan",
+    "thawed_at",
+    "thaw_started_at",
+    "infusion_start",
     "infusion",
     "given",
     "given_dmso",
     "tolerance",
 ];
-const PREPARE_FIELDS: [&str; 12] = [
+const PREPARE_FIELDS: [&str; 16] = [
     "product_file",
     "bags",
+    "scan",
+    "thawed_at",
+    "thaw_started_at",
+    "infusion_start",
     "infusion",
     "given",
     "given_dmso",
@@ -337,6 +345,10 @@ pub(crate) fn compute(
         positive: given("positive"),
         available: given("available"),
         step: given("step"),
+        scan: given("scan"),
+        thawed_at: given("thawed_at"),
+        thaw_started_at: given("thaw_started_at"),
+        infusion_start: given("infusion_start"),
     };
     let (protocol, request) = text
         .to_request(catalogue, FieldNames::Form)

@@ -462,7 +462,7 @@ async fn a_product_file_pasted_into_the_forms_is_checked_and_prepared() {
         refused.body
     );
     assert!(
-        refused.body.contains("line 14, column 10"),
+        refused.body.contains("line 16, column 10"),
         "{}",
         refused.body
     );

@@ -124,7 +124,7 @@ fn an_unreadable_input_is_exit_2_with_nothing_on_stdout() {
         (
             vec![],
             b"protocol,weight,colour\n",
-            "celldose: the batch input cannot be read: header column \"colour\" is not known; accepted columns: protocol, arm, level, dose, weight, age, born, on, cells, tolerance, acknowledge, rounding, current_weight, product, bags, infusion, given, patient, given_dmso\n",
+            "celldose: the batch input cannot be read: header column \"colour\" is not known; accepted columns: protocol, arm, level, dose, weight, age, born, on, cells, tolerance, acknowledge, rounding, current_weight, product, bags, infusion, given, patient, given_dmso, scan, thawed_at, thaw_started_at, infusion_start\n",
         ),
         (
             vec![],

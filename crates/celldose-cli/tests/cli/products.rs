@@ -456,7 +456,7 @@ fn a_certificates_viable_concentration_and_the_days_dmso_are_flags() {
     let bag = dir.join("bag.toml");
     std::fs::write(
         &bag,
-        "format = 1\nid = \"D\"\ncounts = \"viable\"\n[[bag]]\nid = \"1\"\nvolume = \"20mL\"\ntotal = \"1e7\"\nviability = \"100%\"\ndmso = \"10%\"\n",
+        "format = 1\nid = \"D\"\ncounts = \"viable\"\nrecipient = \"any\"\n[[bag]]\nid = \"1\"\nvolume = \"20mL\"\ntotal = \"1e7\"\nviability = \"100%\"\ndmso = \"10%\"\n",
     )
     .unwrap();
     let same_day = example("protocols/same-day-split.toml");

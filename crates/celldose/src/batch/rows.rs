@@ -10,7 +10,7 @@ use crate::regimen::Catalogue;
 use crate::text::{Shown, char_name, forbidden_char};
 
 /// The columns a log may have; each is named after the `dose`/`check` flag it stands for.
-pub const COLUMNS: [&str; 19] = [
+pub const COLUMNS: [&str; 23] = [
     "protocol",
     "arm",
     "level",
@@ -30,6 +30,10 @@ pub const COLUMNS: [&str; 19] = [
     "given",
     "patient",
     "given_dmso",
+    "scan",
+    "thawed_at",
+    "thaw_started_at",
+    "infusion_start",
 ];
 
 /// The longest row read, in bytes (64 KiB); a longer row becomes an error record.
@@ -130,6 +134,10 @@ pub(super) struct Columns {
     pub(super) given: Option<usize>,
     pub(super) patient: Option<usize>,
     pub(super) given_dmso: Option<usize>,
+    pub(super) scan: Option<usize>,
+    pub(super) thawed_at: Option<usize>,
+    pub(super) thaw_started_at: Option<usize>,
+    pub(super) infusion_start: Option<usize>,
     pub(super) count: usize,
 }
 
@@ -168,6 +176,10 @@ impl Columns {
                 "given" => &mut columns.given,
                 "patient" => &mut columns.patient,
                 "given_dmso" => &mut columns.given_dmso,
+                "scan" => &mut columns.scan,
+                "thawed_at" => &mut columns.thawed_at,
+                "thaw_started_at" => &mut columns.thaw_started_at,
+                "infusion_start" => &mut columns.infusion_start,
                 other => {
                     return Err(input_error(format!(
                         "header column {} is not known; accepted columns: {}",
@@ -298,6 +310,10 @@ pub(super) fn compute(
         bags: field(record, columns.bags, "bags")?,
         patient: field(record, columns.patient, "patient")?,
         given_dmso: field(record, columns.given_dmso, "given_dmso")?,
+        scan: field(record, columns.scan, "scan")?,
+        thawed_at: field(record, columns.thawed_at, "thawed_at")?,
+        thaw_started_at: field(record, columns.thaw_started_at, "thaw_started_at")?,
+        infusion_start: field(record, columns.infusion_start, "infusion_start")?,
         ..RequestText::default()
     };
     let product = field(record, columns.product, "product")?;
@@ -311,6 +327,10 @@ pub(super) fn compute(
             ("tolerance", tolerance.is_some()),
             ("infusion", course.is_some()),
             ("bags", text.bags.is_some()),
+            ("scan", text.scan.is_some()),
+            ("thawed_at", text.thawed_at.is_some()),
+            ("thaw_started_at", text.thaw_started_at.is_some()),
+            ("infusion_start", text.infusion_start.is_some()),
         ];
         if let Some((name, _)) = unused.iter().find(|(_, given)| *given) {
             return Err(Error::Request(format!(

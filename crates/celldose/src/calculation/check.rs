@@ -40,6 +40,7 @@ pub struct DeliveryCheck {
     excipients: Option<Box<Excipients>>,
     split: Option<Box<SplitCheck>>,
     pub(crate) drawing: Option<Box<Drawing>>,
+    pub(crate) custody: Option<Box<super::CustodyCheck>>,
     pub(crate) findings: Vec<Finding>,
 }
 
@@ -252,6 +253,7 @@ impl Calculation {
             excipients: excipients.map(Box::new),
             split: split.map(Box::new),
             drawing: None,
+            custody: None,
             findings,
         })
     }
@@ -357,6 +359,52 @@ impl DeliveryCheck {
     /// ```
     pub fn tolerance(&self) -> Option<Tolerance> {
         self.tolerance
+    }
+
+    /// The chain of identity and custody of the product's bags, where a product was given.
+    pub fn custody(&self) -> Option<&super::CustodyCheck> {
+        self.custody.as_deref()
+    }
+
+    /// The same check with the chain of identity and custody of its product judged (see
+    /// [`super::Custody`]): its findings join the check's.
+    ///
+    /// # Errors
+    /// A check of no product; and those of the judgement: a product made for one patient with
+    /// none given, or thaw times out of order.
+    pub fn with_custody(
+        mut self,
+        custody: &super::Custody,
+        product: &crate::Certificate,
+        handling: &crate::regimen::Handling,
+    ) -> Result<Self> {
+        let Some(used) = &self.product else {
+            return Err(crate::Error::Request(
+                "labels and thaw times apply to a product's bags; give the product file".into(),
+            ));
+        };
+        let bags: Vec<&str> = used.bags().iter().map(super::BagShare::id).collect();
+        let (check, findings) = super::custody::judge(
+            custody,
+            product,
+            &bags,
+            self.calculation.patient(),
+            handling,
+        )?;
+        self.findings.extend(findings);
+        // Kept where it says something: a recipient to match, labels, expiries, a thaw limit or
+        // times given. A product for anyone, with none of those, has no chain to show.
+        let informative = matches!(
+            check.recipient(),
+            Some(crate::certificate::Recipient::Patient(_))
+        ) || !check.scans().is_empty()
+            || !check.expires().is_empty()
+            || check.limit().is_some()
+            || !custody.is_empty();
+        if informative {
+            self.custody = Some(Box::new(check));
+        }
+        Ok(self)
     }
 
     /// The calculation's findings followed by the check's own.

@@ -202,6 +202,58 @@ finding_codes! {
     ProductLeftOver => "product-left-over",
     /// An independent double check worked a preparation out again and a figure differed.
     DoubleCheckMismatch => "double-check-mismatch",
+    /// The product was made for another patient than the one being dosed.
+    WrongRecipient => "wrong-recipient",
+    /// The product file does not say who the product was made for.
+    RecipientNotStated => "recipient-not-stated",
+    /// A label scanned carries another product's donation identification number.
+    WrongProduct => "wrong-product",
+    /// A label scanned carries a product code that is no bag of the product.
+    BagNotInProduct => "bag-not-in-product",
+    /// A bag given was not scanned, or no DIN was.
+    BagNotScanned => "bag-not-scanned",
+    /// The product, a bag given, or a label scanned is past its expiry at the infusion's start.
+    ProductExpired => "product-expired",
+    /// The infusion starts later after thaw than the protocol or the product allows.
+    ThawWindowExceeded => "thaw-window-exceeded",
+    /// The latest start of the infusion after thaw.
+    InfuseBy => "infuse-by",
+    /// A thaw-to-infusion limit applies and the thaw time was not given.
+    ThawTimeNotStated => "thaw-time-not-stated",
+}
+
+impl FindingCode {
+    /// The words a verdict banner leads with when this finding stops an infusion whatever the
+    /// count: `WRONG PATIENT`, `WRONG PRODUCT`, `EXPIRED`, `THAW WINDOW EXCEEDED`.
+    ///
+    /// ```
+    /// use celldose::FindingCode;
+    /// assert_eq!(FindingCode::WrongRecipient.stop_words(), Some("WRONG PATIENT"));
+    /// assert_eq!(FindingCode::CapBinds.stop_words(), None);
+    /// ```
+    pub fn stop_words(self) -> Option<&'static str> {
+        match self {
+            Self::WrongRecipient => Some("WRONG PATIENT"),
+            Self::WrongProduct | Self::BagNotInProduct => Some("WRONG PRODUCT"),
+            Self::ProductExpired => Some("EXPIRED"),
+            Self::ThawWindowExceeded => Some("THAW WINDOW EXCEEDED"),
+            _ => None,
+        }
+    }
+
+    /// The stop words of the hard findings among `findings`, each once, in order.
+    pub fn stops<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Vec<&'static str> {
+        let mut words: Vec<&'static str> = Vec::new();
+        for finding in findings {
+            if finding.severity() == Severity::Hard
+                && let Some(stop) = finding.code().stop_words()
+                && !words.contains(&stop)
+            {
+                words.push(stop);
+            }
+        }
+        words
+    }
 }
 
 /// One thing a calculation noticed: its severity, code, the protocol clause it rests on, and a

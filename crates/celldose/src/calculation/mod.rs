@@ -7,6 +7,7 @@ mod cap;
 mod check;
 mod clause;
 mod course;
+mod custody;
 mod delivery;
 mod dosing_weight;
 mod eligibility;
@@ -28,6 +29,7 @@ pub use crate::units::Rounding;
 pub use check::{DeliveryCheck, Drawing};
 #[cfg(feature = "printout")]
 pub(crate) use course::split_words;
+pub use custody::{Custody, CustodyCheck, ThawLimit};
 pub use delivery::{BagShare, Course, Delivery, Excipients, ProductUse, SplitCheck};
 pub use finding::{Finding, FindingCode, Severity, Verdict};
 pub use options::{CheckOptions, PrepareOptions};

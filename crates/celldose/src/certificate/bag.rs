@@ -68,6 +68,10 @@ pub struct Bag {
     t_cells: Option<Percent>,
     dmso: Option<Percent>,
     endotoxin: Option<EndotoxinPerMl>,
+    /// The bag's own ISBT 128 product code (its division tells the bags apart), where stated.
+    product_code: Option<super::ProductCode>,
+    /// When the bag expires, where its certificate states it.
+    expires: Option<crate::units::Expiry>,
     /// The cells the certificate's figure counts in the whole bag (nucleated, or viable).
     cells: ExactCells,
     counted: ExactCells,
@@ -226,6 +230,8 @@ impl Bag {
             t_cells,
             dmso: None,
             endotoxin: None,
+            product_code: None,
+            expires: None,
             cells,
             counted: counted_cells,
             counted_per_ml,
@@ -241,6 +247,27 @@ impl Bag {
         self.dmso = dmso;
         self.endotoxin = endotoxin;
         self
+    }
+
+    /// The same bag with its own product code and expiry, as its label states them.
+    pub fn with_label(
+        mut self,
+        product_code: Option<super::ProductCode>,
+        expires: Option<crate::units::Expiry>,
+    ) -> Self {
+        self.product_code = product_code;
+        self.expires = expires;
+        self
+    }
+
+    /// The bag's own ISBT 128 product code, where its label states one.
+    pub fn product_code(&self) -> Option<&super::ProductCode> {
+        self.product_code.as_ref()
+    }
+
+    /// When the bag expires, where stated.
+    pub fn expires(&self) -> Option<crate::units::Expiry> {
+        self.expires
     }
 
     /// The bag's id, as on its label.

@@ -10,7 +10,9 @@ use toml::Spanned;
 use super::{Bag, BagContent, Certificate, Counted, DonationId, ProductCode};
 use crate::error::{Error, Result};
 use crate::file_text;
-use crate::units::{CellCount, Concentration, EndotoxinPerMl, Percent, Volume};
+use crate::units::{
+    CellCount, Concentration, EndotoxinPerMl, Expiry, Handling, Minutes, Percent, ThawClock, Volume,
+};
 
 /// The product file format this celldose reads.
 pub const PRODUCT_FORMAT: u32 = 1;
@@ -32,6 +34,11 @@ struct ProductFile {
     #[serde(default, deserialize_with = "spanned_optional_text")]
     product_code: Option<Spanned<String>>,
     counts: Counted,
+    #[serde(default, deserialize_with = "spanned_optional_text")]
+    recipient: Option<Spanned<String>>,
+    expires: Option<Expiry>,
+    thaw_to_infusion_max: Option<Minutes>,
+    thaw_clock: Option<ThawClock>,
     #[serde(default, rename = "bag")]
     bags: Vec<Spanned<BagFile>>,
 }
@@ -51,6 +58,9 @@ struct BagFile {
     t_cells: Option<Percent>,
     dmso: Option<Percent>,
     endotoxin: Option<EndotoxinPerMl>,
+    #[serde(default, deserialize_with = "spanned_optional_text")]
+    product_code: Option<Spanned<String>>,
+    expires: Option<Expiry>,
 }
 
 fn spanned_optional_text<'de, D: serde::Deserializer<'de>>(
@@ -149,6 +159,20 @@ impl Certificate {
             .product_code
             .map(|code| ProductCode::parse(code.get_ref()).map_err(|m| fail(Some(code.span()), m)))
             .transpose()?;
+        let recipient = file
+            .recipient
+            .map(|named| match named.get_ref().as_str() {
+                "any" => Ok(super::Recipient::Any),
+                id if id_ok(id) => Ok(super::Recipient::Patient(id.to_owned())),
+                id => Err(fail(
+                    Some(named.span()),
+                    format!(
+                        "recipient {} is not accepted; write the patient identifier the product was made for (up to {MAX_ID_CHARS} letters, digits, '-', '_' or '.'), or \"any\" for an off-the-shelf product",
+                        crate::text::Shown(id)
+                    ),
+                )),
+            })
+            .transpose()?;
         if file.bags.is_empty() {
             return Err(fail(
                 Some(0..0),
@@ -223,7 +247,13 @@ impl Certificate {
             )
             .map_err(|e| fail(span.clone(), e.to_string()))?
             .with_excipients(bag.dmso, bag.endotoxin);
-            bags.push(checked);
+            let code = bag
+                .product_code
+                .map(|code| {
+                    ProductCode::parse(code.get_ref()).map_err(|m| fail(Some(code.span()), m))
+                })
+                .transpose()?;
+            bags.push(checked.with_label(code, bag.expires));
         }
         let sha256 = Sha256::digest(text.as_bytes())
             .iter()
@@ -236,6 +266,12 @@ impl Certificate {
                 product_code,
                 counts: file.counts,
                 sha256: sha256.into(),
+                recipient,
+                expires: file.expires,
+                handling: Handling {
+                    thaw_to_infusion_max: file.thaw_to_infusion_max,
+                    thaw_clock: file.thaw_clock,
+                },
             }),
             bags,
             origin: source_name.to_owned(),

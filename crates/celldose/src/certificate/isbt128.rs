@@ -170,6 +170,175 @@ impl fmt::Display for ProductCode {
     }
 }
 
+/// What a barcode scanner types from an ISBT 128 label, read as one of the data structures a
+/// cell product's label carries:
+///
+/// | data structure | as scanned | read as |
+/// | --- | --- | --- |
+/// | 001 donation identification number | `=` + 13 characters + 2 flag characters | the DIN; flags 60–96 carry its ISO/IEC 7064 MOD 37-2 check character (60 + its value), which is verified |
+/// | 003 product code | `=<` + 8 characters | the product code (product description code, type of donation, division) |
+/// | 004 expiration date | `=>` + `cyyjjj` | usable through the end of that day |
+/// | 005 expiration date and time | `&>` + `cyyjjjhhmm` | usable until that minute |
+///
+/// `c` is the century (0 for 2000–2099), `yy` the year in it, `jjj` the day of the year, `hhmm`
+/// the time on the label's clock, read in the infusion's UTC offset. A DIN typed by hand may be
+/// followed by a space and the check character printed in the label's box, which is verified too.
+///
+/// ```
+/// use celldose::certificate::Scan;
+/// let din = Scan::parse("=W12342600041700")?;
+/// assert_eq!(din.to_string(), "DIN W1234 26 000417");
+/// assert_eq!(Scan::parse("=<S1234V01")?.to_string(), "product code S1234V01");
+/// assert_eq!(Scan::parse("&>0263401330")?.to_string(), "expires 2026-12-06T13:30 (label time)");
+/// assert!(Scan::parse("=<S12V01").is_err());
+/// # Ok::<(), celldose::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Scan {
+    /// Data structure 001.
+    Din(DonationId),
+    /// Data structure 003.
+    ProductCode(ProductCode),
+    /// Data structures 004 and 005.
+    Expires(crate::units::Expiry),
+}
+
+impl Scan {
+    /// Reads one scan.
+    ///
+    /// # Errors
+    /// A text that is none of the data structures above, a date that is not one, or a check
+    /// character that does not match; the message names the scan and what would be accepted.
+    pub fn parse(input: &str) -> crate::error::Result<Self> {
+        let shown = crate::text::Shown(input);
+        let fail = |why: String| crate::error::Error::Request(format!("scan {shown}: {why}"));
+        let accepted = "accepted: a DIN (=, 13 characters and 2 flag characters), a product code (=<, 8 characters), an expiration date (=>cyyjjj) or an expiration date and time (&>cyyjjjhhmm), as the scanner types them from an ISBT 128 label";
+        let text = input.trim_matches(' ');
+        if let Some(code) = text.strip_prefix("=<") {
+            return ProductCode::parse(code)
+                .map(Self::ProductCode)
+                .map_err(fail);
+        }
+        if let Some(date) = text.strip_prefix("=>") {
+            if date.len() == 10 {
+                return Err(fail(
+                    "an expiration date and time is data structure 005, &>cyyjjjhhmm; =>cyyjjj (004) holds the date alone".into(),
+                ));
+            }
+            return label_date(date)
+                .map(|day| Self::Expires(crate::units::Expiry::Date(day)))
+                .map_err(fail);
+        }
+        if let Some(time) = text.strip_prefix("&>") {
+            let (date, clock) = (time.get(..6), time.get(6..));
+            let (Some(date), Some(clock)) = (date, clock) else {
+                return Err(fail(format!(
+                    "data structure 005 is &> and 10 digits, cyyjjjhhmm; {accepted}"
+                )));
+            };
+            let day = label_date(date).map_err(&fail)?;
+            let (hour, minute) = match (clock.len(), clock.get(..2), clock.get(2..)) {
+                (4, Some(h), Some(m)) if clock.bytes().all(|b| b.is_ascii_digit()) => {
+                    (h.parse::<i8>().unwrap_or(-1), m.parse::<i8>().unwrap_or(-1))
+                }
+                _ => {
+                    return Err(fail(format!(
+                        "data structure 005 is &> and 10 digits, cyyjjjhhmm; {accepted}"
+                    )));
+                }
+            };
+            let time = jiff::civil::Time::new(hour, minute, 0, 0)
+                .map_err(|_| fail(format!("{clock} is not a time of day (hhmm, 0000 to 2359)")))?;
+            return Ok(Self::Expires(crate::units::Expiry::Local(
+                day.to_datetime(time),
+            )));
+        }
+        if let Some(rest) = text.strip_prefix('=') {
+            let (structure, typed) = match rest.split_once(' ') {
+                Some((structure, typed)) => (structure, Some(typed.trim_matches(' '))),
+                None => (rest, None),
+            };
+            let (Some(number), Some(flags)) = (structure.get(..13), structure.get(13..)) else {
+                return Err(fail(format!(
+                    "data structure 001 is = and 15 characters; {accepted}"
+                )));
+            };
+            if flags.len() != 2 || !flags.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(fail(format!(
+                    "data structure 001 is = and 15 characters, the last 2 the flag digits; {accepted}"
+                )));
+            }
+            let din = DonationId::parse(number).map_err(fail)?;
+            let expected = din.check_character();
+            let value = flags.parse::<u32>().unwrap_or(0);
+            if (60..=96).contains(&value) {
+                let carried = value.saturating_sub(60);
+                if mod37_value(expected) != Some(carried) {
+                    return Err(fail(format!(
+                        "its flags {flags} carry check value {carried}, and the DIN's ISO/IEC 7064 MOD 37-2 check character is {expected} (value {}); the scan is damaged or not this label's",
+                        mod37_value(expected).unwrap_or(0)
+                    )));
+                }
+            }
+            if let Some(typed) = typed {
+                let mut chars = typed.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) if c.to_ascii_uppercase() == expected => {}
+                    _ => {
+                        return Err(fail(format!(
+                            "the check character typed, {}, does not match the DIN (ISO/IEC 7064 MOD 37-2 gives {expected}); check the label",
+                            crate::text::Shown(typed)
+                        )));
+                    }
+                }
+            }
+            return Ok(Self::Din(din));
+        }
+        Err(fail(accepted.to_owned()))
+    }
+}
+
+/// `cyyjjj`: century, year, day of the year.
+fn label_date(text: &str) -> Result<jiff::civil::Date, String> {
+    if text.len() != 6 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "{} is not a label date, cyyjjj (century, year, day of the year)",
+            crate::text::Shown(text)
+        ));
+    }
+    let number = |range: core::ops::Range<usize>| {
+        text.get(range)
+            .and_then(|d| d.parse::<i16>().ok())
+            .unwrap_or(0)
+    };
+    let year = number(0..1)
+        .checked_mul(100)
+        .and_then(|c| c.checked_add(2000))
+        .and_then(|c| c.checked_add(number(1..3)))
+        .unwrap_or(0);
+    let day = number(3..6);
+    jiff::civil::Date::new(year, 1, 1)
+        .ok()
+        .and_then(|first| {
+            let date = first
+                .checked_add(jiff::Span::new().days(i64::from(day).saturating_sub(1)))
+                .ok()?;
+            (day >= 1 && date.year() == year).then_some(date)
+        })
+        .ok_or_else(|| format!("day {day} of {year} is not a date"))
+}
+
+impl fmt::Display for Scan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Din(din) => write!(f, "DIN {din}"),
+            Self::ProductCode(code) => write!(f, "product code {code}"),
+            Self::Expires(expiry) => write!(f, "expires {expiry}"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

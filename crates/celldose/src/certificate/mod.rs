@@ -12,7 +12,7 @@ use std::sync::Arc;
 pub use crate::units::Counted;
 pub use bag::{Bag, BagContent};
 pub use file::{PRODUCT_FORMAT, PRODUCT_MAX_BYTES};
-pub use isbt128::{DonationId, ProductCode};
+pub use isbt128::{DonationId, ProductCode, Scan};
 
 use crate::error::{Error, Result};
 use crate::refusal::Refusal;
@@ -27,6 +27,29 @@ pub struct ProductIdentity {
     pub(crate) product_code: Option<ProductCode>,
     pub(crate) counts: Counted,
     pub(crate) sha256: Arc<str>,
+    pub(crate) recipient: Option<Recipient>,
+    pub(crate) expires: Option<crate::units::Expiry>,
+    pub(crate) handling: crate::units::Handling,
+}
+
+/// Who a product was made for: one patient (an autologous or directed product), or any patient
+/// (an off-the-shelf product, `recipient = "any"`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Recipient {
+    /// The patient identifier the product was made for.
+    Patient(String),
+    /// Any patient.
+    Any,
+}
+
+impl core::fmt::Display for Recipient {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Patient(id) => f.write_str(id),
+            Self::Any => f.write_str("any patient (off the shelf)"),
+        }
+    }
 }
 
 impl ProductIdentity {
@@ -53,6 +76,22 @@ impl ProductIdentity {
     /// The SHA-256 of the product file, as 64 hex digits.
     pub fn sha256(&self) -> &str {
         &self.sha256
+    }
+
+    /// Who the product was made for, where the file says.
+    pub fn recipient(&self) -> Option<&Recipient> {
+        self.recipient.as_ref()
+    }
+
+    /// When the product expires, where the file says.
+    pub fn expires(&self) -> Option<crate::units::Expiry> {
+        self.expires
+    }
+
+    /// How long it may wait between thaw and infusion, where the file says (the protocol's
+    /// limit applies too; the shorter binds).
+    pub fn handling(&self) -> &crate::units::Handling {
+        &self.handling
     }
 }
 

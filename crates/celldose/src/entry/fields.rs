@@ -122,6 +122,15 @@ pub struct RequestText<'a> {
     pub available: Option<&'a str>,
     /// The smallest volume step that can be measured; 0.1 mL when not given.
     pub step: Option<&'a str>,
+    /// The ISBT 128 labels scanned from the bags given, as the scanner typed them, one a line
+    /// (or separated by `;`).
+    pub scan: Option<&'a str>,
+    /// When thawing was complete (RFC 3339, with its UTC offset).
+    pub thawed_at: Option<&'a str>,
+    /// When thawing started (RFC 3339), where the protocol's thaw clock counts from the start.
+    pub thaw_started_at: Option<&'a str>,
+    /// When the infusion starts (RFC 3339); now, where not given.
+    pub infusion_start: Option<&'a str>,
 }
 
 pub(super) fn read<T: FromStr<Err = Error>>(
@@ -141,6 +150,36 @@ pub(super) fn read_optional<T: FromStr<Err = Error>>(
 }
 
 impl RequestText<'_> {
+    /// The labels scanned and the thaw and infusion times these fields give, read.
+    ///
+    /// # Errors
+    /// A scan that is not an ISBT 128 data structure celldose reads, or a time that is not RFC
+    /// 3339 with its offset; named by its field.
+    pub(crate) fn custody(&self, names: FieldNames) -> Result<crate::calculation::Custody> {
+        let mut custody = crate::calculation::Custody::default();
+        for typed in self
+            .scan
+            .into_iter()
+            .flat_map(|text| text.split(['\n', ';']))
+            .map(|scan| scan.trim_matches([' ', '\r']))
+            .filter(|scan| !scan.is_empty())
+        {
+            custody = custody
+                .with_scan(typed)
+                .map_err(|e| names.field("scan", e))?;
+        }
+        if let Some(at) = read_optional(names, "thawed-at", self.thawed_at)? {
+            custody = custody.with_thawed_at(at);
+        }
+        if let Some(at) = read_optional(names, "thaw-started-at", self.thaw_started_at)? {
+            custody = custody.with_thaw_started_at(at);
+        }
+        if let Some(at) = read_optional(names, "infusion-start", self.infusion_start)? {
+            custody = custody.with_infusion_start(at);
+        }
+        Ok(custody)
+    }
+
     /// The protocol and the typed request these fields describe. The request carries the
     /// catalogue's trial state, where it has one.
     ///

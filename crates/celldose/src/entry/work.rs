@@ -168,7 +168,38 @@ impl RequestText<'_> {
         if self.bags.is_some() && product.is_none() {
             return Err(bags_without_product(names));
         }
-        protocol.check_delivery(request, &delivery, tolerance, course)
+        let custody = self.custody(names)?;
+        let check = protocol.check_delivery(request, &delivery, tolerance, course)?;
+        match product {
+            Some(product) => self.with_custody(check, &custody, product, protocol, names),
+            None if custody.is_empty() => Ok(check),
+            None => Err(custody_without_product(names)),
+        }
+    }
+
+    /// `check` with the chain of identity and custody of `product`'s bags judged; a refusal
+    /// about the patient is named by the patient's field.
+    fn with_custody(
+        &self,
+        check: DeliveryCheck,
+        custody: &crate::calculation::Custody,
+        product: &Certificate,
+        protocol: &Protocol,
+        names: FieldNames,
+    ) -> Result<DeliveryCheck> {
+        check
+            .with_custody(custody, product, &protocol.product_rules().handling)
+            .map_err(|error| match error {
+                Error::Request(message) => match message.split_once(": ") {
+                    Some((field, rest))
+                        if ["patient", "thawed-at", "thaw-started-at"].contains(&field) =>
+                    {
+                        names.field(field, Error::Request(rest.to_owned()))
+                    }
+                    _ => Error::Request(message),
+                },
+                other => other,
+            })
     }
 
     /// What to give: from `product`'s bags (checked as given), or the volume to draw from a
@@ -190,9 +221,15 @@ impl RequestText<'_> {
             let course = self.course(names)?;
             let course = self.with_log(course, protocol, request, names, log)?;
             let step = read(names, "step", self.step.unwrap_or("0.1mL"))?;
-            return Ok(Prepared::Bags(protocol.prepare_from_bags(
-                request, product, &bags, step, tolerance, course,
-            )?));
+            let custody = self.custody(names)?;
+            let given =
+                protocol.prepare_from_bags(request, product, &bags, step, tolerance, course)?;
+            return Ok(Prepared::Bags(
+                self.with_custody(given, &custody, product, protocol, names)?,
+            ));
+        }
+        if !self.custody(names)?.is_empty() {
+            return Err(custody_without_product(names));
         }
         if self.infusion.is_some() {
             return Err(Error::Request(format!(
@@ -298,6 +335,17 @@ fn neither_given(names: FieldNames) -> Error {
                 .to_owned()
         }
     })
+}
+
+/// Labels or thaw times given without a product file.
+fn custody_without_product(names: FieldNames) -> Error {
+    Error::Request(format!(
+        "{}, {} and {} apply to the bags of a product file ({}); give the product file, or leave them out",
+        names.name("scan"),
+        names.name("thawed-at"),
+        names.name("infusion-start"),
+        names.name(product_field(names)),
+    ))
 }
 
 fn bags_without_product(names: FieldNames) -> Error {

@@ -237,6 +237,9 @@ pub fn check(check: &DeliveryCheck, notation: Notation) -> String {
         );
     }
     delivery(&mut out, check, notation);
+    if let Some(custody) = check.custody() {
+        chain_of_custody(&mut out, custody);
+    }
     weights(&mut out, calculation);
     allowed(&mut out, calculation, notation);
     line(
@@ -254,4 +257,73 @@ pub fn check(check: &DeliveryCheck, notation: Notation) -> String {
         );
     }
     out
+}
+
+/// The chain of identity and custody: recipient beside patient, each label scanned, the expiries,
+/// the thaw and the latest start.
+fn chain_of_custody(out: &mut String, custody: &crate::calculation::CustodyCheck) {
+    let recipient = custody
+        .recipient()
+        .map_or_else(|| "not stated".to_owned(), ToString::to_string);
+    let patient = custody.patient().unwrap_or("not given");
+    let matched = match custody.recipient() {
+        Some(crate::certificate::Recipient::Patient(id))
+            if Some(id.as_str()) == custody.patient() =>
+        {
+            "matched"
+        }
+        Some(crate::certificate::Recipient::Patient(_)) => "NOT THIS PATIENT",
+        Some(_) => "any patient may receive it",
+        None => "cannot be matched",
+    };
+    if custody.recipient().is_some() || custody.patient().is_some() {
+        line(
+            out,
+            "Made for:",
+            &format!("{recipient}; patient {patient}: {matched}"),
+        );
+    }
+    for (typed, scan) in custody.scans() {
+        line(
+            out,
+            "Scanned:",
+            &format!("{} as {scan}", crate::text::Shown(typed)),
+        );
+    }
+    for (what, expiry) in custody.expires() {
+        line(out, "Expires:", &format!("{what}: {expiry}"));
+    }
+    if let Some(at) = custody.thaw_started_at() {
+        line(out, "Thaw started:", &at.to_string());
+    }
+    if let Some(at) = custody.thawed_at() {
+        line(out, "Thawed at:", &at.to_string());
+    }
+    if !custody.expires().is_empty()
+        || custody.limit().is_some()
+        || custody.thawed_at().is_some()
+        || custody.thaw_started_at().is_some()
+    {
+        line(
+            out,
+            "Infusion start:",
+            &custody.infusion_start().to_string(),
+        );
+    }
+    if let Some(limit) = custody.limit() {
+        let by = limit.infuse_by().map_or_else(
+            || "unknown: the thaw time was not given".to_owned(),
+            |by| by.to_string(),
+        );
+        line(
+            out,
+            "Infuse by:",
+            &format!(
+                "{by} ({} from the {} of thawing, per the {})",
+                limit.max(),
+                limit.clock().as_str(),
+                limit.stated_by()
+            ),
+        );
+    }
 }

@@ -117,9 +117,11 @@ pub(super) fn verdict_words<'a>(
     calculation: &Calculation,
     findings: impl IntoIterator<Item = &'a Finding>,
 ) -> String {
+    let findings: Vec<&Finding> = findings.into_iter().collect();
     let soft = findings
-        .into_iter()
+        .iter()
         .any(|f| f.severity() == crate::Severity::Soft);
+    let stops = crate::FindingCode::stops(findings.iter().copied());
     match (verdict, calculation.acknowledgement()) {
         (Verdict::Within, Some(reason)) if soft => {
             format!("WITHIN the protocol, soft limits acknowledged: \"{reason}\"")
@@ -131,6 +133,10 @@ pub(super) fn verdict_words<'a>(
         (Verdict::NoDoseChosen, _) => {
             "NO DOSE CHOSEN: the protocol gives a range; give --level or --dose for a verdict on a dose".to_owned()
         }
+        _ if !stops.is_empty() => format!(
+            "{}: do not infuse (OUTSIDE the protocol)",
+            stops.join(", ")
+        ),
         _ => "OUTSIDE the protocol: do not dispense".to_owned(),
     }
 }

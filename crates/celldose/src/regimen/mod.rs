@@ -12,6 +12,7 @@ mod stated;
 mod trial_state;
 mod window;
 
+pub use crate::units::{Handling, ThawClock};
 pub use catalogue::Catalogue;
 pub use dose_rule::{DoseRule, describe_dose};
 pub use dosing::{DoseLevel, Escalation, Regimen, Tolerance, WeightBand};

@@ -191,4 +191,6 @@ pub struct ProductRules {
     pub limits: InfusionLimits,
     /// Which weight doses.
     pub dosing_weight: Option<DosingWeight>,
+    /// How the product is handled between thaw and infusion.
+    pub handling: crate::units::Handling,
 }

@@ -204,7 +204,94 @@ pub(super) fn delivery_fields<F: Fields>(
             exact_ml_rounded: d.exact_ml().map(|_| !d.exact_ml_is_exact()),
         }),
     )?;
+    state.field("custody", &check.custody().map(CustodyReport::new))?;
     Ok(())
+}
+
+/// The chain of identity and custody of a check's product.
+#[derive(Serialize)]
+pub(super) struct CustodyReport<'a> {
+    recipient: Option<String>,
+    patient: Option<&'a str>,
+    recipient_matches: Option<bool>,
+    scans: Vec<ScanReport<'a>>,
+    expires: Vec<ExpiryReport<'a>>,
+    thaw_started_at: Option<String>,
+    thawed_at: Option<String>,
+    infusion_start: String,
+    thaw_to_infusion_max_minutes: Option<u32>,
+    thaw_clock: Option<&'static str>,
+    thaw_limit_stated_by: Option<&'static str>,
+    minutes_since_thaw: Option<i64>,
+    infuse_by: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ScanReport<'a> {
+    typed: &'a str,
+    data_structure: &'static str,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct ExpiryReport<'a> {
+    of: &'a str,
+    expires: crate::units::Expiry,
+}
+
+impl<'a> CustodyReport<'a> {
+    fn new(custody: &'a crate::calculation::CustodyCheck) -> Self {
+        use crate::certificate::{Recipient, Scan};
+        let limit = custody.limit();
+        Self {
+            recipient: custody.recipient().map(|r| match r {
+                Recipient::Patient(id) => id.clone(),
+                _ => "any".to_owned(),
+            }),
+            patient: custody.patient(),
+            recipient_matches: custody.recipient().map(|r| match r {
+                Recipient::Patient(id) => Some(id.as_str()) == custody.patient(),
+                _ => true,
+            }),
+            scans: custody
+                .scans()
+                .iter()
+                .map(|(typed, scan)| ScanReport {
+                    typed,
+                    data_structure: match scan {
+                        Scan::Din(_) => "001",
+                        Scan::ProductCode(_) => "003",
+                        Scan::Expires(crate::units::Expiry::Date(_)) => "004",
+                        Scan::Expires(_) => "005",
+                    },
+                    value: match scan {
+                        Scan::Din(din) => din.as_str().to_owned(),
+                        Scan::ProductCode(code) => code.as_str().to_owned(),
+                        Scan::Expires(expiry) => serde_json::to_value(expiry)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default(),
+                    },
+                })
+                .collect(),
+            expires: custody
+                .expires()
+                .iter()
+                .map(|(of, expires)| ExpiryReport {
+                    of,
+                    expires: *expires,
+                })
+                .collect(),
+            thaw_started_at: custody.thaw_started_at().map(|t| t.to_string()),
+            thawed_at: custody.thawed_at().map(|t| t.to_string()),
+            infusion_start: custody.infusion_start().to_string(),
+            thaw_to_infusion_max_minutes: limit.map(|l| l.max().get()),
+            thaw_clock: limit.map(|l| l.clock().as_str()),
+            thaw_limit_stated_by: limit.map(|l| l.stated_by()),
+            minutes_since_thaw: limit.and_then(|l| l.minutes_since()),
+            infuse_by: limit.and_then(|l| l.infuse_by()).map(|t| t.to_string()),
+        }
+    }
 }
 
 #[derive(Serialize)]

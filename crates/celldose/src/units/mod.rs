@@ -14,9 +14,12 @@ mod dose;
 mod exact_ratio;
 pub(crate) mod fraction;
 mod measure;
+mod minutes;
+mod moment;
 mod number;
 mod percent;
 mod rounding;
+mod thaw;
 #[cfg(feature = "uom")]
 mod uom_quantities;
 mod volume;
@@ -34,8 +37,11 @@ pub use measure::{
     EndotoxinPerMl, EuPerKg, EuPerMl, GramsPerKg, GramsPerMl, MeasureUnit, Measured,
     MillilitresPerKg, VolumePerKg,
 };
+pub use minutes::Minutes;
+pub use moment::{Expiry, Moment};
 pub use percent::Percent;
 pub use rounding::Rounding;
+pub use thaw::{Handling, ThawClock};
 pub use volume::Volume;
 
 pub(crate) use number::{parse_number, parse_number_within};

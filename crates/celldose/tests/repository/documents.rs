@@ -13,7 +13,7 @@ fn every_example_file_is_on_the_format_page_and_every_page_example_loads() {
         .map(|entry| entry.unwrap().path())
         .collect();
     files.sort();
-    assert_eq!(files.len(), 14);
+    assert_eq!(files.len(), 15);
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap();
         assert!(

@@ -235,6 +235,7 @@ fn emitted() -> BTreeSet<(String, String)> {
         found.extend(findings);
     }
     found.extend(double_check_scenario());
+    found.extend(custody_scenarios());
     found.into_iter().collect()
 }
 
@@ -489,4 +490,66 @@ fn every_finding_code_is_listed_and_every_listed_code_is_emitted() {
         .collect();
     let on_page: BTreeSet<String> = listed.into_iter().map(|(code, _)| code).collect();
     assert_eq!(defined, on_page);
+}
+
+/// The chain of identity and custody: an autologous product checked for another patient, with a
+/// label of another product, an unknown bag, past its expiry and its thaw window; then for its
+/// patient in time, without a thaw time; and a product that names no recipient.
+fn custody_scenarios() -> Vec<(String, String)> {
+    use celldose::calculation::{Custody, Delivery};
+    use celldose::{Certificate, DoseChoice, Rounding};
+    let protocol = example("car-t-thaw.toml");
+    let product = |name: &str| {
+        let path = format!("{}/examples/products/{name}", env!("CARGO_MANIFEST_DIR"));
+        Certificate::from_path(std::path::Path::new(&path)).unwrap()
+    };
+    let judged = |product: &Certificate, patient: &str, custody: Custody| {
+        let request = DoseRequest::new(
+            "100kg".parse().unwrap(),
+            DoseChoice::ArmDose,
+            Rounding::HalfAwayFromZero,
+        )
+        .with_patient(patient)
+        .unwrap();
+        let delivery = Delivery::bags(product, &product.select(&[]).unwrap()).unwrap();
+        let check = protocol
+            .check_delivery(&request, &delivery, None, None)
+            .unwrap()
+            .with_custody(&custody, product, &protocol.product_rules().handling)
+            .unwrap();
+        check
+            .findings()
+            .map(|f| {
+                (
+                    f.code().as_str().to_owned(),
+                    f.severity().as_str().to_owned(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let autologous = product("car-t-autologous.toml");
+    let late = Custody::default()
+        .with_scan("=W12342600041700")
+        .unwrap()
+        .with_scan("=<S1234V09")
+        .unwrap()
+        .with_thawed_at("2027-03-01T11:00:00+01:00".parse().unwrap())
+        .with_infusion_start("2027-03-01T12:01:00+01:00".parse().unwrap());
+    let in_time = Custody::default()
+        .with_thawed_at("2026-12-05T14:30:00+01:00".parse().unwrap())
+        .with_infusion_start("2026-12-05T14:50:00+01:00".parse().unwrap());
+    let no_thaw =
+        Custody::default().with_infusion_start("2026-12-05T14:50:00+01:00".parse().unwrap());
+    let mut found = judged(&autologous, "S-022", late);
+    found.extend(judged(&autologous, "S-021", in_time));
+    found.extend(judged(&autologous, "S-021", no_thaw.clone()));
+    let mut unnamed = std::fs::read_to_string(format!(
+        "{}/examples/products/car-t-two-bags.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    unnamed = unnamed.replace("recipient = \"any\"\n", "");
+    let unnamed = Certificate::from_toml("unnamed.toml", &unnamed).unwrap();
+    found.extend(judged(&unnamed, "S-021", no_thaw));
+    found
 }

@@ -112,11 +112,11 @@ fn an_input_that_cannot_be_read_is_an_error_and_writes_nothing() {
         ),
         (
             b"protocol,weight,colour\n",
-            "the batch input cannot be read: header column \"colour\" is not known; accepted columns: protocol, arm, level, dose, weight, age, born, on, cells, tolerance, acknowledge, rounding, current_weight, product, bags, infusion, given, patient, given_dmso",
+            "the batch input cannot be read: header column \"colour\" is not known; accepted columns: protocol, arm, level, dose, weight, age, born, on, cells, tolerance, acknowledge, rounding, current_weight, product, bags, infusion, given, patient, given_dmso, scan, thawed_at, thaw_started_at, infusion_start",
         ),
         (
             b"protocol,arm\nNCT07276568,alf\n",
-            "the batch input cannot be read: the header has no \"weight\" column, which every row needs; accepted columns: protocol, arm, level, dose, weight, age, born, on, cells, tolerance, acknowledge, rounding, current_weight, product, bags, infusion, given, patient, given_dmso",
+            "the batch input cannot be read: the header has no \"weight\" column, which every row needs; accepted columns: protocol, arm, level, dose, weight, age, born, on, cells, tolerance, acknowledge, rounding, current_weight, product, bags, infusion, given, patient, given_dmso, scan, thawed_at, thaw_started_at, infusion_start",
         ),
         (
             b"protocol,weight,weight\n",

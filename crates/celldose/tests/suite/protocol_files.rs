@@ -90,7 +90,7 @@ fn malformed_files_are_refused_with_file_line_and_column() {
     assert!(Protocol::from_toml("good.toml", GOOD).is_ok());
     let table = [
         (GOOD.replace("format = 1", "format = 2"), "protocol file demo.toml: line 1, column 10: format 2 is not supported; this celldose reads format 1"),
-        (GOOD.replace("route =", "rout ="), "protocol file demo.toml: line 6, column 1: unknown field `rout`, expected one of `format`, `id`, `version`, `title`, `product`, `route`, `follow_up`, `cohort_size`, `counts`, `source`, `infusion_limits`, `dosing_weight`, `eligibility`, `arm`, `regimen`"),
+        (GOOD.replace("route =", "rout ="), "protocol file demo.toml: line 6, column 1: unknown field `rout`, expected one of `format`, `id`, `version`, `title`, `product`, `route`, `follow_up`, `cohort_size`, `counts`, `source`, `infusion_limits`, `dosing_weight`, `handling`, `eligibility`, `arm`, `regimen`"),
         (GOOD.replace("\"2e6/kg\"", "\"2e6\""), "protocol file demo.toml: line 18, column 1: regimen \"main\": min_dose 1,000,000 cells/kg (1 × 10⁶ cells/kg) and max_dose 2,000,000 cells (2 × 10⁶) mix a per-kg dose and a total; write both with /kg or both without"),
         (GOOD.replace("\"2e6/kg\"", "\"0.5e6/kg\""), "protocol file demo.toml: line 18, column 1: regimen \"main\": min_dose 1,000,000 cells/kg (1 × 10⁶ cells/kg) is not below max_dose 500,000 cells/kg (5 × 10⁵ cells/kg); a single dose is written dose = \"...\""),
         (GOOD.replace("\"1e6/kg\"", "\"0/kg\""), "protocol file demo.toml: line 18, column 1: regimen \"main\": min_dose is zero; a regimen without cells is written placebo = true"),

@@ -157,6 +157,7 @@ impl ProtocolFile {
                 counts: self.counts,
                 limits: self.infusion_limits,
                 dosing_weight: self.dosing_weight,
+                handling: self.handling,
             },
             sha256: sha256.into(),
             origin: at.source_name.into(),

@@ -8,6 +8,7 @@ use toml::Spanned;
 use crate::file_text;
 use crate::regimen::Stated;
 use crate::regimen::product_rules::{DosingWeight, InfusionLimits, SplitLimits, SplitPart};
+use crate::units::Handling;
 use crate::units::{AgeYears, BodyWeight, CellCount, Counted, Dose, Percent};
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -38,6 +39,8 @@ pub(super) struct ProtocolFile {
     pub(super) infusion_limits: InfusionLimits,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) dosing_weight: Option<DosingWeight>,
+    #[serde(default, skip_serializing_if = "Handling::is_empty")]
+    pub(super) handling: Handling,
     #[serde(default, skip_serializing_if = "EligibilityFile::is_empty")]
     pub(super) eligibility: EligibilityFile,
     #[serde(rename = "arm", default)]

@@ -125,6 +125,7 @@ impl From<&Protocol> for ProtocolFile {
             counts: protocol.product_rules.counts,
             infusion_limits: protocol.product_rules.limits,
             dosing_weight: protocol.product_rules.dosing_weight,
+            handling: protocol.product_rules.handling,
             source: SourceFile {
                 registry: protocol.source.registry.clone(),
                 record: protocol.source.record.clone(),
