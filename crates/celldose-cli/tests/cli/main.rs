@@ -14,6 +14,7 @@ mod ascii;
 mod audit;
 mod batch;
 mod commands;
+mod custody;
 mod docs;
 mod escalation;
 mod fhir;

@@ -14,6 +14,7 @@
 mod audit;
 mod batch;
 mod boundaries;
+mod custody;
 mod embedding;
 mod entry;
 mod escalation;
