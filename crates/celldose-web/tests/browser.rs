@@ -745,3 +745,91 @@ async fn alice_prepares_and_bob_verifies_in_the_browser() {
     std::fs::remove_dir_all(&profile).ok();
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The bedside check in a real browser: an autologous product pasted into the check form, its
+/// labels scanned into the box one a line, given to another patient past its thaw window: the
+/// banner says why, and the worksheet shows who it was made for and the latest start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_scans_the_bags_and_the_page_stops_the_wrong_patient() {
+    if !browser_present() {
+        return;
+    }
+    let read = |path: &str| {
+        std::fs::read_to_string(format!(
+            "{}/../../examples/{path}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    };
+    let mut catalogue = celldose::Catalogue::builtin().unwrap();
+    catalogue
+        .add(
+            celldose::Protocol::from_toml("car-t-thaw.toml", &read("protocols/car-t-thaw.toml"))
+                .unwrap(),
+        )
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(celldose_web::serve(
+        listener,
+        celldose_web::Site::new(catalogue, None),
+        std::future::pending(),
+    ));
+    let (client, driver, profile) = open_browser("bedside").await;
+    let out = artefacts();
+    client
+        .goto(&format!("{base}/check?protocol=DEMO-CART-THAW"))
+        .await
+        .unwrap();
+    let product: String = read("products/car-t-autologous.toml")
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    fill(
+        &client,
+        &[
+            ("weight", "100kg"),
+            ("patient", "S-022"),
+            ("product_file", product.as_str()),
+            ("scan", "=W12342600091200\n=<S1234V01\n=<S1234V02"),
+            ("thawed_at", "2026-12-05T14:30:00+01:00"),
+            ("infusion_start", "2026-12-05T15:02:00+01:00"),
+        ],
+    )
+    .await;
+    std::fs::write(
+        out.join("bedside-form.png"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    let verdict = submit(&client, Locator::Css("#verdict .verdict-words")).await;
+    assert_eq!(
+        verdict.text().await.unwrap(),
+        "WRONG PATIENT, THAW WINDOW EXCEEDED: do not infuse"
+    );
+    let made_for = text_of(&client, "made-for").await;
+    assert_eq!(made_for, "Made for S-021; patient S-022: NOT THIS PATIENT");
+    let infuse_by = text_of(&client, "infuse-by").await;
+    assert!(
+        infuse_by.contains("2026-12-05T15:00:00+01:00"),
+        "{infuse_by}"
+    );
+    let sheet = text_of(&client, "worksheet").await;
+    assert!(
+        sheet.contains("=<S1234V02: product code S1234V02"),
+        "{sheet}"
+    );
+    assert!(
+        sheet.contains("wrong-recipient") && sheet.contains("thaw-window-exceeded"),
+        "{sheet}"
+    );
+    std::fs::write(
+        out.join("bedside-result.png"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    client.close().await.unwrap();
+    drop(driver);
+    std::fs::remove_dir_all(&profile).ok();
+}
