@@ -216,3 +216,45 @@ fn json_the_audit_record_and_a_log_carry_the_chain() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn prepare_chooses_the_bags_and_judges_the_chain_of_the_bags_it_chose() {
+    let protocol = format!("{ROOT}/protocols/car-t-thaw.toml");
+    let product = format!("{ROOT}/products/car-t-autologous.toml");
+    let prepare = |scans: &[&str]| {
+        let mut args = vec![
+            "--protocol-file",
+            &protocol,
+            "prepare",
+            "--protocol",
+            "DEMO-CART-THAW",
+            "--weight",
+            "80kg",
+            "--product",
+            &product,
+            "--patient",
+            "S-021",
+            "--thawed-at",
+            "2026-12-05T14:30:00+01:00",
+            "--infusion-start",
+            "2026-12-05T14:45:00+01:00",
+        ];
+        for scan in scans {
+            args.extend(["--scan", scan]);
+        }
+        run(&args)
+    };
+    let (code, stdout, _) = prepare(&["=W12342600091200", "=<S1234V01", "=<S1234V02"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("bag 1 whole (70 mL), then 41.8 mL of bag 2"),
+        "{stdout}"
+    );
+    // Both bags are chosen; only the first was scanned.
+    let (code, stdout, _) = prepare(&["=W12342600091200", "=<S1234V01"]);
+    assert_eq!(code, 3, "{stdout}");
+    assert!(
+        stdout.contains("soft  bag-not-scanned: bag 2 was not scanned"),
+        "{stdout}"
+    );
+}
