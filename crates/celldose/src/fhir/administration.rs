@@ -4,7 +4,7 @@
 use crate::calculation::DeliveryCheck;
 use crate::human::Notation;
 
-use super::context::{medication, notes, provenance, subject, weights};
+use super::context::{notes, product_medication, provenance, subject, weights};
 use super::elements::{Extension, MILLILITRES, PERCENT, Quantity, Value};
 use super::resources::{AdministrationDosage, MedicationAdministration};
 use super::when::When;
@@ -138,7 +138,10 @@ pub fn administration(check: &DeliveryCheck, when: When) -> MedicationAdministra
             Value::Quantity(Quantity::new(volume, MILLILITRES)),
         ));
     }
-    let (contained, supporting_information) = weights(c, when);
+    let (mut contained, supporting_information) = weights(c, when);
+    let (product_resource, medication_codeable_concept, medication_reference) =
+        product_medication(c, product.as_deref(), check.product(), check.custody());
+    contained.extend(product_resource);
     let mut text = format!("{} given", crate::human::cells(given, Notation::Unicode));
     if let Some(volume) = volume {
         text.push_str(&format!(" in {} mL", crate::human::grouped(volume)));
@@ -149,7 +152,8 @@ pub fn administration(check: &DeliveryCheck, when: When) -> MedicationAdministra
         extension,
         identifier: Vec::new(),
         status: "completed",
-        medication_codeable_concept: medication(c, product.as_deref()),
+        medication_codeable_concept,
+        medication_reference,
         subject: subject(c),
         effective_date_time: when,
         supporting_information,

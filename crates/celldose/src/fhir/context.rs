@@ -9,12 +9,12 @@ use super::elements::{
     Annotation, CodeableConcept, Coding, Extension, Identifier, KILOGRAMS, LOINC,
     OBSERVATION_CATEGORY, Quantity, Reference, Value,
 };
-use super::resources::Observation;
+use super::resources::{Contained, Medication, MedicationBatch, Observation};
 use super::when::When;
 
 /// The weight that doses (and the current weight, where one was given) as contained
 /// observations of the patient at `when`, and references to them.
-pub(super) fn weights(c: &Calculation, when: When) -> (Vec<Observation>, Vec<Reference>) {
+pub(super) fn weights(c: &Calculation, when: When) -> (Vec<Contained>, Vec<Reference>) {
     let basis = c
         .dosing_weight()
         .map(|d| format!("body weight, the weight at {}", d.weight.as_str()))
@@ -37,7 +37,13 @@ pub(super) fn weights(c: &Calculation, when: When) -> (Vec<Observation>, Vec<Ref
             display: None,
         })
         .collect();
-    (observations, references)
+    (
+        observations
+            .into_iter()
+            .map(Contained::Observation)
+            .collect(),
+        references,
+    )
 }
 
 pub(super) fn weight_observation(
@@ -107,6 +113,78 @@ pub(super) fn medication(c: &Calculation, product: Option<&str>) -> CodeableConc
         coding: Vec::new(),
         text: Some(text),
     }
+}
+
+/// A resource's medication: a contained `Medication` and a reference to it, or words.
+pub(super) type Medicated = (
+    Option<Contained>,
+    Option<CodeableConcept>,
+    Option<Reference>,
+);
+
+/// The namespace of an ISBT 128 donation identification number: ISBT 128's own OID, as HL7's
+/// terminology registers it for the ISBT 128 coding system.
+pub const ISBT_128: &str = "urn:oid:2.16.840.1.113883.6.18";
+
+/// What a resource says of the product it gives: in words, where its file names neither DIN nor
+/// expiry (`medicationCodeableConcept`); else as a contained `Medication` (`#product`) with the DIN
+/// as its identifier, the product's id as the lot, and the expiry that ends first.
+pub(super) fn product_medication(
+    c: &Calculation,
+    words: Option<&str>,
+    product: Option<&crate::calculation::ProductUse>,
+    custody: Option<&crate::calculation::CustodyCheck>,
+) -> Medicated {
+    let code = medication(c, words);
+    let Some(product) = product else {
+        return (None, Some(code), None);
+    };
+    let identity = product.identity();
+    let expiry = custody
+        .into_iter()
+        .flat_map(|custody| custody.expires().iter().map(|(_, e)| *e))
+        .chain(identity.expires())
+        .min_by_key(|expiry| match expiry {
+            crate::units::Expiry::At(at) => at.timestamp(),
+            _ => jiff::Timestamp::MAX,
+        });
+    if identity.din().is_none() && expiry.is_none() {
+        return (None, Some(code), None);
+    }
+    let expiration_date = expiry.map(|expiry| match expiry {
+        crate::units::Expiry::Date(date) => date.to_string(),
+        other => serde_json::to_value(other)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+    });
+    let medication = Medication {
+        resource_type: "Medication",
+        id: "product",
+        code,
+        identifier: identity
+            .din()
+            .map(|din| Identifier {
+                system: Some(ISBT_128.to_owned()),
+                value: din.as_str().to_owned(),
+            })
+            .into_iter()
+            .collect(),
+        batch: MedicationBatch {
+            lot_number: identity.id().to_owned(),
+            expiration_date,
+        },
+    };
+    let reference = Reference {
+        reference: Some("#product".to_owned()),
+        identifier: None,
+        display: None,
+    };
+    (
+        Some(Contained::Medication(medication)),
+        None,
+        Some(reference),
+    )
 }
 
 /// The protocol, the verdict and every finding, as extensions.

@@ -4,7 +4,7 @@ use crate::calculation::{Calculation, DeliveryCheck, Preparation, Verdict};
 use crate::human::Notation;
 
 use super::administration::{Judged, product_words};
-use super::context::{medication, notes, provenance, subject, weights};
+use super::context::{medication, notes, product_medication, provenance, subject, weights};
 use super::elements::{Annotation, CodeableConcept, Extension, MILLILITRES, Quantity};
 use super::resources::{Amount, Dosage, MedicationDispense};
 use super::when::When;
@@ -58,7 +58,12 @@ pub fn dispense(check: &DeliveryCheck, when: When) -> MedicationDispense {
             cells: check.actual_exact().get(),
             volume_ml: volume,
             verdict: check.verdict(),
-            product: product_words(check),
+            medication: product_medication(
+                c,
+                product_words(check).as_deref(),
+                check.product(),
+                check.custody(),
+            ),
         },
         extension,
         note,
@@ -98,7 +103,7 @@ pub fn prepared_dispense(prepared: &Preparation, when: When) -> MedicationDispen
             cells: prepared.delivered_exact().get(),
             volume_ml: prepared.volume().ml(),
             verdict: prepared.verdict(),
-            product: None,
+            medication: (None, Some(medication(c, None)), None),
         },
         extension,
         note,
@@ -111,7 +116,7 @@ pub(super) struct Prepared {
     pub(super) cells: rust_decimal::Decimal,
     pub(super) volume_ml: rust_decimal::Decimal,
     pub(super) verdict: Verdict,
-    pub(super) product: Option<String>,
+    pub(super) medication: super::context::Medicated,
 }
 
 pub(super) fn dispense_of(
@@ -132,7 +137,9 @@ pub(super) fn dispense_of(
     } else {
         ("preparation", None)
     };
-    let (contained, supporting_information) = weights(c, when);
+    let (mut contained, supporting_information) = weights(c, when);
+    let (product_resource, medication_codeable_concept, medication_reference) = prepared.medication;
+    contained.extend(product_resource);
     let text = format!(
         "{} in {} mL, to be given",
         crate::human::cells(prepared.cells, Notation::Unicode),
@@ -144,7 +151,8 @@ pub(super) fn dispense_of(
         extension,
         status,
         status_reason_codeable_concept: reason,
-        medication_codeable_concept: medication(c, prepared.product.as_deref()),
+        medication_codeable_concept,
+        medication_reference,
         subject: subject(c),
         supporting_information,
         quantity: Quantity::new(prepared.volume_ml, MILLILITRES),

@@ -15,7 +15,7 @@ use super::when::When;
 #[serde(rename_all = "camelCase")]
 pub struct MedicationRequest {
     pub(super) resource_type: &'static str,
-    pub(super) contained: Vec<Observation>,
+    pub(super) contained: Vec<Contained>,
     pub(super) extension: Vec<Extension>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub(super) identifier: Vec<Identifier>,
@@ -64,12 +64,15 @@ pub struct DoseAndRate {
 #[serde(rename_all = "camelCase")]
 pub struct MedicationAdministration {
     pub(super) resource_type: &'static str,
-    pub(super) contained: Vec<Observation>,
+    pub(super) contained: Vec<Contained>,
     pub(super) extension: Vec<Extension>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub(super) identifier: Vec<Identifier>,
     pub(super) status: &'static str,
-    pub(super) medication_codeable_concept: CodeableConcept,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) medication_codeable_concept: Option<CodeableConcept>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) medication_reference: Option<Reference>,
     pub(super) subject: Reference,
     pub(super) effective_date_time: When,
     pub(super) supporting_information: Vec<Reference>,
@@ -89,18 +92,53 @@ pub struct AdministrationDosage {
 #[serde(rename_all = "camelCase")]
 pub struct MedicationDispense {
     pub(super) resource_type: &'static str,
-    pub(super) contained: Vec<Observation>,
+    pub(super) contained: Vec<Contained>,
     pub(super) extension: Vec<Extension>,
     pub(super) status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) status_reason_codeable_concept: Option<CodeableConcept>,
-    pub(super) medication_codeable_concept: CodeableConcept,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) medication_codeable_concept: Option<CodeableConcept>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) medication_reference: Option<Reference>,
     pub(super) subject: Reference,
     pub(super) supporting_information: Vec<Reference>,
     pub(super) quantity: Quantity,
     pub(super) when_prepared: When,
     pub(super) note: Vec<Annotation>,
     pub(super) dosage_instruction: Vec<Dosage>,
+}
+
+/// A resource contained in another: a weight it rests on, or the product it gives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Contained {
+    /// A body weight.
+    Observation(Observation),
+    /// The product given, where its file names its DIN or expiry.
+    Medication(Medication),
+}
+
+/// The product given, as R4B's `Medication` holds what its label says: the protocol's product in
+/// words, the ISBT 128 donation identification number, and the lot with its expiry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Medication {
+    pub(super) resource_type: &'static str,
+    pub(super) id: &'static str,
+    pub(super) code: CodeableConcept,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(super) identifier: Vec<Identifier>,
+    pub(super) batch: MedicationBatch,
+}
+
+/// A `Medication`'s lot and expiry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MedicationBatch {
+    pub(super) lot_number: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) expiration_date: Option<String>,
 }
 
 /// A body weight, contained in the resource that rests on it, as the vital-signs body weight

@@ -112,8 +112,10 @@ impl MedicationRequest {
     #[must_use]
     pub fn for_site(mut self, options: &FhirOptions) -> Self {
         options.subject(&mut self.subject);
-        for observation in &mut self.contained {
-            options.subject(&mut observation.subject);
+        for contained in &mut self.contained {
+            if let super::resources::Contained::Observation(observation) = contained {
+                options.subject(&mut observation.subject);
+            }
         }
         options.extensions(&mut self.extension);
         for dosage in &mut self.dosage_instruction {
@@ -128,8 +130,10 @@ impl MedicationAdministration {
     #[must_use]
     pub fn for_site(mut self, options: &FhirOptions) -> Self {
         options.subject(&mut self.subject);
-        for observation in &mut self.contained {
-            options.subject(&mut observation.subject);
+        for contained in &mut self.contained {
+            if let super::resources::Contained::Observation(observation) = contained {
+                options.subject(&mut observation.subject);
+            }
         }
         options.extensions(&mut self.extension);
         self
@@ -141,8 +145,10 @@ impl MedicationDispense {
     #[must_use]
     pub fn for_site(mut self, options: &FhirOptions) -> Self {
         options.subject(&mut self.subject);
-        for observation in &mut self.contained {
-            options.subject(&mut observation.subject);
+        for contained in &mut self.contained {
+            if let super::resources::Contained::Observation(observation) = contained {
+                options.subject(&mut observation.subject);
+            }
         }
         options.extensions(&mut self.extension);
         for dosage in &mut self.dosage_instruction {

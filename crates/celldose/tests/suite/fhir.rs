@@ -845,3 +845,84 @@ fn a_site_names_its_patient_and_celldoses_extensions_and_a_fhir_model_still_read
         assert!(refused.is_err(), "{bad}");
     }
 }
+
+/// A product with a DIN and an expiry is given as a contained `Medication`: R4B keeps the DIN as
+/// its identifier and the lot and expiry in its `batch`; a FHIR model reads them back.
+#[test]
+fn a_products_din_lot_and_expiry_are_the_contained_medications() {
+    use celldose::calculation::{Custody, Delivery};
+    use fhir_model::r4b::resources::{MedicationAdministrationMedication, ResourceType};
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+    let protocol = celldose::Protocol::from_path(std::path::Path::new(&format!(
+        "{root}/protocols/car-t-thaw.toml"
+    )))
+    .unwrap();
+    let product = celldose::Certificate::from_path(std::path::Path::new(&format!(
+        "{root}/products/car-t-autologous.toml"
+    )))
+    .unwrap();
+    let request = DoseRequest::new(
+        "100kg".parse().unwrap(),
+        DoseChoice::ArmDose,
+        Rounding::HalfAwayFromZero,
+    )
+    .with_patient("S-021")
+    .unwrap();
+    let check = protocol
+        .check_delivery(
+            &request,
+            &Delivery::bags(&product, &product.select(&[]).unwrap()).unwrap(),
+            None,
+            None,
+        )
+        .unwrap()
+        .with_custody(
+            &Custody::default()
+                .with_thawed_at("2026-12-05T14:30:00+01:00".parse().unwrap())
+                .with_infusion_start("2026-12-05T14:50:00+01:00".parse().unwrap()),
+            &product,
+            &protocol.product_rules().handling,
+        )
+        .unwrap();
+    let text = fhir::to_json(&fhir::administration(&check, when())).unwrap();
+    let json: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["medicationReference"]["reference"], "#product");
+    assert!(json.get("medicationCodeableConcept").is_none());
+    let medication = json["contained"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["resourceType"] == "Medication")
+        .unwrap();
+    assert_eq!(medication["id"], "product");
+    assert_eq!(
+        medication["identifier"][0]["system"],
+        "urn:oid:2.16.840.1.113883.6.18"
+    );
+    assert_eq!(medication["identifier"][0]["value"], "W123426000912");
+    assert_eq!(medication["batch"]["lotNumber"], "CART-AUTO-0912");
+    assert_eq!(
+        medication["batch"]["expirationDate"],
+        "2027-03-01T12:00:00+01:00"
+    );
+    let read: MedicationAdministration =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let MedicationAdministrationMedication::Reference(reference) = &read.medication else {
+        panic!("a medication reference");
+    };
+    assert_eq!(reference.reference.as_deref(), Some("#product"));
+    let contained = read
+        .contained
+        .iter()
+        .find(|c| c.resource_type() == ResourceType::Medication)
+        .unwrap();
+    let Resource::Medication(medication) = contained else {
+        panic!("a contained Medication");
+    };
+    let batch = medication.batch.as_ref().unwrap();
+    assert_eq!(batch.lot_number.as_deref(), Some("CART-AUTO-0912"));
+    assert_eq!(
+        serde_json::to_value(batch.expiration_date.as_ref().unwrap()).unwrap(),
+        "2027-03-01T12:00:00+01:00"
+    );
+}
