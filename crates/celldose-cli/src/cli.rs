@@ -676,16 +676,16 @@ pub struct ProductArgs {
     pub scan: Vec<String>,
 
     /// When thawing was complete, RFC 3339 with its UTC offset (2026-12-05T14:30:00+01:00).
-    #[arg(long = "thawed-at", value_name = "TIME", requires = "product")]
+    #[arg(long = "thawed-at", value_name = "TIME")]
     pub thawed_at: Option<String>,
 
     /// When thawing started, where the protocol's thaw clock counts from the start.
-    #[arg(long = "thaw-started-at", value_name = "TIME", requires = "product")]
+    #[arg(long = "thaw-started-at", value_name = "TIME")]
     pub thaw_started_at: Option<String>,
 
     /// When the infusion starts, RFC 3339 with its UTC offset; now by default. Expiry and the
     /// thaw window are judged at it.
-    #[arg(long = "infusion-start", value_name = "TIME", requires = "product")]
+    #[arg(long = "infusion-start", value_name = "TIME")]
     pub infusion_start: Option<String>,
 }
 

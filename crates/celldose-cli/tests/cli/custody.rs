@@ -258,3 +258,68 @@ fn prepare_chooses_the_bags_and_judges_the_chain_of_the_bags_it_chose() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_count_given_without_its_product_is_held_to_the_protocols_thaw_clock_too() {
+    let protocol = format!("{ROOT}/protocols/car-t-thaw.toml");
+    let count = |extra: &[&str]| {
+        let mut args = vec![
+            "--protocol-file",
+            &protocol,
+            "check",
+            "--protocol",
+            "DEMO-CART-THAW",
+            "--weight",
+            "100kg",
+            "--cells",
+            "2e8",
+        ];
+        args.extend(extra);
+        run(&args)
+    };
+    let (code, stdout, _) = count(&[]);
+    assert_eq!(code, 3, "{stdout}");
+    assert!(stdout.contains("soft  thaw-time-not-stated"), "{stdout}");
+    let (code, stdout, _) = count(&[
+        "--thawed-at",
+        "2026-12-05T14:30:00+01:00",
+        "--infusion-start",
+        "2026-12-05T14:55:00+01:00",
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("info  infuse-by: start the infusion by 2026-12-05T15:00:00+01:00"));
+    let (code, stdout, _) = count(&[
+        "--thawed-at",
+        "2026-12-05T14:30:00+01:00",
+        "--infusion-start",
+        "2026-12-05T15:01:00+01:00",
+    ]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("Verdict:          THAW WINDOW EXCEEDED: do not infuse"),
+        "{stdout}"
+    );
+    // A protocol with no thaw limit: thaw times without a product have nothing to be held to.
+    let (code, _, stderr) = run(&[
+        "check",
+        "--protocol",
+        "NCT07276568",
+        "--arm",
+        "alf",
+        "--level",
+        "1",
+        "--weight",
+        "72.5kg",
+        "--cells",
+        "1.2e9",
+        "--tolerance",
+        "10%",
+        "--thawed-at",
+        "2026-12-05T14:30:00+01:00",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("apply to the bags of a product file"),
+        "{stderr}"
+    );
+}

@@ -361,6 +361,24 @@ impl DeliveryCheck {
         self.tolerance
     }
 
+    /// The same check with the protocol's thaw-to-infusion limit judged for a count given
+    /// without its product: the time since thaw decides too (see [`super::Custody`]). Nothing
+    /// changes where the protocol states no limit.
+    ///
+    /// # Errors
+    /// Thaw times out of order.
+    pub fn with_thaw_clock(
+        mut self,
+        custody: &super::Custody,
+        handling: &crate::units::Handling,
+    ) -> Result<Self> {
+        if let Some((check, findings)) = super::custody::judge_clock(custody, handling)? {
+            self.findings.extend(findings);
+            self.custody = Some(Box::new(check));
+        }
+        Ok(self)
+    }
+
     /// The chain of identity and custody of the product's bags, where a product was given.
     pub fn custody(&self) -> Option<&super::CustodyCheck> {
         self.custody.as_deref()

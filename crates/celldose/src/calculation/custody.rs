@@ -328,7 +328,38 @@ pub(crate) fn judge(
         }
     }
 
-    // The thaw clock.
+    // The thaw clock: the protocol's limit and the product's.
+    let (binding, clock_findings) = thaw_clock(
+        custody,
+        start,
+        &[(handling, "protocol"), (identity.handling(), "product")],
+    )?;
+    findings.extend(clock_findings);
+    Ok((
+        CustodyCheck {
+            recipient: identity.recipient().cloned(),
+            patient: patient.map(str::to_owned),
+            scans: custody.scans.clone(),
+            expires,
+            thawed_at: custody.thawed_at,
+            thaw_started_at: custody.thaw_started_at,
+            infusion_start: start,
+            limit: binding,
+        },
+        findings,
+    ))
+}
+
+/// Judges the thaw clock of `limits` (each with who states it) at `start`: the binding limit and
+/// the findings.
+///
+/// # Errors
+/// A thaw after the infusion's start, or a thaw started after it was complete.
+fn thaw_clock(
+    custody: &Custody,
+    start: Moment,
+    limits: &[(&Handling, &'static str)],
+) -> Result<(Option<ThawLimit>, Vec<Finding>)> {
     if let (Some(thawed), Some(started)) = (custody.thawed_at, custody.thaw_started_at)
         && started.timestamp() > thawed.timestamp()
     {
@@ -348,13 +379,12 @@ pub(crate) fn judge(
             )));
         }
     }
-    let limits = [
-        (handling.thaw_limit(), "protocol"),
-        (identity.handling().thaw_limit(), "product"),
-    ];
     let mut candidates: Vec<ThawLimit> = Vec::new();
-    for (limit, stated_by) in limits {
-        let Some((max, clock)) = limit else { continue };
+    let mut findings = Vec::new();
+    for (handling, stated_by) in limits {
+        let Some((max, clock)) = handling.thaw_limit() else {
+            continue;
+        };
         let from = match clock {
             ThawClock::Start => custody.thaw_started_at,
             _ => custody.thawed_at,
@@ -415,17 +445,34 @@ pub(crate) fn judge(
         .min_by_key(|limit| limit.infuse_by.map(|by| by.timestamp()))
         .or_else(|| candidates.iter().min_by_key(|limit| limit.max))
         .copied();
-    Ok((
+    Ok((binding, findings))
+}
+
+/// Judges the thaw clock alone, for a count given without its product, under a protocol that
+/// limits the time from thaw to infusion: where no limit is stated, nothing.
+///
+/// # Errors
+/// As [`judge`].
+pub(crate) fn judge_clock(
+    custody: &Custody,
+    handling: &Handling,
+) -> Result<Option<(CustodyCheck, Vec<Finding>)>> {
+    if handling.thaw_limit().is_none() {
+        return Ok(None);
+    }
+    let start = custody.infusion_start.unwrap_or_else(Moment::now);
+    let (limit, findings) = thaw_clock(custody, start, &[(handling, "protocol")])?;
+    Ok(Some((
         CustodyCheck {
-            recipient: identity.recipient().cloned(),
-            patient: patient.map(str::to_owned),
-            scans: custody.scans.clone(),
-            expires,
+            recipient: None,
+            patient: None,
+            scans: Vec::new(),
+            expires: Vec::new(),
             thawed_at: custody.thawed_at,
             thaw_started_at: custody.thaw_started_at,
             infusion_start: start,
-            limit: binding,
+            limit,
         },
         findings,
-    ))
+    )))
 }

@@ -172,8 +172,18 @@ impl RequestText<'_> {
         let check = protocol.check_delivery(request, &delivery, tolerance, course)?;
         match product {
             Some(product) => self.with_custody(check, &custody, product, protocol, names),
-            None if custody.is_empty() => Ok(check),
-            None => Err(custody_without_product(names)),
+            // Labels are matched against a product file; without one, only the protocol's thaw
+            // clock can be judged, and where it states a limit it is.
+            None if !custody.scans().is_empty() => Err(custody_without_product(names)),
+            None => {
+                let handling = &protocol.product_rules().handling;
+                if handling.thaw_limit().is_none() && !custody.is_empty() {
+                    return Err(custody_without_product(names));
+                }
+                check
+                    .with_thaw_clock(&custody, handling)
+                    .map_err(|error| times_named(error, names))
+            }
         }
     }
 
@@ -189,17 +199,7 @@ impl RequestText<'_> {
     ) -> Result<DeliveryCheck> {
         check
             .with_custody(custody, product, &protocol.product_rules().handling)
-            .map_err(|error| match error {
-                Error::Request(message) => match message.split_once(": ") {
-                    Some((field, rest))
-                        if ["patient", "thawed-at", "thaw-started-at"].contains(&field) =>
-                    {
-                        names.field(field, Error::Request(rest.to_owned()))
-                    }
-                    _ => Error::Request(message),
-                },
-                other => other,
-            })
+            .map_err(|error| times_named(error, names))
     }
 
     /// What to give: from `product`'s bags (checked as given), or the volume to draw from a
@@ -335,6 +335,19 @@ fn neither_given(names: FieldNames) -> Error {
                 .to_owned()
         }
     })
+}
+
+/// A refusal of the chain of custody named by the field it is about.
+fn times_named(error: Error, names: FieldNames) -> Error {
+    match error {
+        Error::Request(message) => match message.split_once(": ") {
+            Some((field, rest)) if ["patient", "thawed-at", "thaw-started-at"].contains(&field) => {
+                names.field(field, Error::Request(rest.to_owned()))
+            }
+            _ => Error::Request(message),
+        },
+        other => other,
+    }
 }
 
 /// Labels or thaw times given without a product file.
