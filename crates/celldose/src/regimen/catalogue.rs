@@ -31,6 +31,8 @@ const BUILT_IN: [(&str, &str); 5] = [
     ),
 ];
 
+include!(concat!(env!("OUT_DIR"), "/builtin_sha256.rs"));
+
 /// A set of protocols with distinct ids, looked up without regard to case.
 ///
 /// ```
@@ -58,8 +60,8 @@ impl Catalogue {
     /// ```
     pub fn builtin() -> Result<Self> {
         let mut catalogue = Self::default();
-        for (name, text) in BUILT_IN {
-            catalogue.add(Protocol::from_toml(name, text)?)?;
+        for ((name, text), sha256) in BUILT_IN.into_iter().zip(BUILT_IN_SHA256) {
+            catalogue.add(Protocol::from_builtin(name, text, sha256)?)?;
         }
         Ok(catalogue)
     }
@@ -177,5 +179,30 @@ impl TrialState {
     /// ```
     pub fn check_against(&self, catalogue: &Catalogue) -> Result<()> {
         self.check_with(&|id| catalogue.find(id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// The build-time hashes are of the texts the binary embeds, and those texts pass the checks
+    /// every user's file gets, which the built-in path leaves out.
+    #[test]
+    fn the_built_in_hashes_and_texts_hold() {
+        use sha2::{Digest, Sha256};
+        for ((name, text), sha256) in BUILT_IN.into_iter().zip(BUILT_IN_SHA256) {
+            let hex: String = Sha256::digest(text.as_bytes())
+                .iter()
+                .map(|byte| format!("{byte:02x}"))
+                .collect();
+            assert_eq!(hex, sha256, "{name}");
+            assert_eq!(crate::file_text::raw_refusal(text), None, "{name}");
+            assert_eq!(
+                Protocol::from_toml(name, text).unwrap(),
+                Protocol::from_builtin(name, text, sha256).unwrap()
+            );
+        }
     }
 }

@@ -108,18 +108,31 @@ impl Protocol {
         if let Some((offset, message)) = file_text::raw_refusal(text) {
             return Err(at.error(Some(offset..offset), message));
         }
-        let file: ProtocolFile = toml::from_str(text).map_err(|error| {
+        let sha256 = Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        Self::parsed(&at, sha256)
+    }
+
+    /// A built-in protocol file, embedded in the binary, whose SHA-256 the build worked out: read
+    /// as [`Protocol::from_toml`] reads a user's, without hashing it again or screening its raw
+    /// text (a test holds every built-in file to both).
+    pub(crate) fn from_builtin(source_name: &str, text: &str, sha256: &str) -> Result<Self> {
+        let at = Located { source_name, text };
+        Self::parsed(&at, sha256.to_owned())
+    }
+
+    /// The file at `at`, parsed and checked, with its SHA-256.
+    fn parsed(at: &Located<'_>, sha256: String) -> Result<Self> {
+        let file: ProtocolFile = toml::from_str(at.text).map_err(|error| {
             let mut refused = at.error(error.span(), error.message().trim());
             if let Error::ProtocolFile { cause, .. } = &mut refused {
                 *cause = Some(crate::error::Cause::new(error));
             }
             refused
         })?;
-        let sha256 = Sha256::digest(text.as_bytes())
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
-        file.check(&at, sha256)
+        file.check(at, sha256)
     }
 
     /// Writes the protocol as a protocol file that [`Protocol::from_toml`] reads back to the same
