@@ -170,3 +170,27 @@ impl core::fmt::Display for Rounding {
         f.write_str(self.name())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::Rounding;
+
+    /// Each rule reads from its name and writes as it: a rule lost from the parser, or an empty
+    /// name written, would send a request another rule than the one typed.
+    #[test]
+    fn every_rule_reads_and_writes_its_own_name() {
+        for (name, rule) in [
+            ("half-even", Rounding::HalfEven),
+            ("half-away-from-zero", Rounding::HalfAwayFromZero),
+            ("down", Rounding::Down),
+            ("up", Rounding::Up),
+        ] {
+            assert_eq!(name.parse::<Rounding>().unwrap(), rule);
+            assert_eq!(rule.to_string(), name);
+            assert_eq!(rule.name(), name);
+        }
+        let refused = "nearest".parse::<Rounding>().unwrap_err().to_string();
+        assert!(refused.contains("half-even, half-away-from-zero, down, up"), "{refused}");
+    }
+}
