@@ -191,6 +191,9 @@ mod tests {
             assert_eq!(rule.name(), name);
         }
         let refused = "nearest".parse::<Rounding>().unwrap_err().to_string();
-        assert!(refused.contains("half-even, half-away-from-zero, down, up"), "{refused}");
+        assert!(
+            refused.contains("half-even, half-away-from-zero, down, up"),
+            "{refused}"
+        );
     }
 }
