@@ -362,7 +362,9 @@ fn flatten(path: &str, value: &serde_json::Value, out: &mut Vec<(String, String)
     match value {
         serde_json::Value::Object(members) => {
             for (key, member) in members {
-                if key.ends_with("_entered") {
+                // How a figure was typed, and the clock at the moment each worked it out (an
+                // infusion start left to "now"), are not figures from the sources.
+                if key.ends_with("_entered") || MOMENTS.contains(&key.as_str()) {
                     continue;
                 }
                 if key == "findings" {
@@ -382,6 +384,11 @@ fn flatten(path: &str, value: &serde_json::Value, out: &mut Vec<(String, String)
         other => out.push((path.to_owned(), other.to_string())),
     }
 }
+
+/// Report fields that hold the moment a result was worked out rather than a figure read from the
+/// sources: an infusion start left to "now" differs between any two workings. What it decides
+/// (an expiry passed, a thaw window exceeded) is still compared, as findings.
+const MOMENTS: [&str; 2] = ["infusion_start", "minutes_since_thaw"];
 
 /// A list of findings as `severity code, …`.
 fn findings(list: &serde_json::Value) -> String {
@@ -420,6 +427,13 @@ mod tests {
         b["weight_entered"] = "72500 g".into();
         b["findings"][0]["message"] = "b".into();
         assert!(compare(&a, &b).is_empty());
+        b["custody"] = serde_json::json!({"infusion_start": "later", "minutes_since_thaw": 12});
+        let mut a_timed = a.clone();
+        a_timed["custody"] = serde_json::json!({"infusion_start": "now", "minutes_since_thaw": 3});
+        assert!(
+            compare(&a_timed, &b).is_empty(),
+            "the moment of working is not a figure"
+        );
         b["split"]["day"] = 2.into();
         b["bags"][0]["volume_ml"] = "60".into();
         b["findings"] =
