@@ -141,7 +141,8 @@ impl Protocol {
         if let Some(course) = course {
             options = options.course(course);
         }
-        self.calculate(request)?.check(delivery, &options)
+        // The calculation is made here for this check alone, so it is moved into it, not copied.
+        self.calculate(request)?.into_check(delivery, &options)
     }
 }
 
@@ -170,32 +171,50 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn check(&self, delivery: &Delivery, options: &CheckOptions) -> Result<DeliveryCheck> {
+        self.clone().into_check(delivery, options)
+    }
+
+    /// [`Calculation::check`], consuming the calculation (the check holds it).
+    pub(crate) fn into_check(
+        self,
+        delivery: &Delivery,
+        options: &CheckOptions,
+    ) -> Result<DeliveryCheck> {
         // A delivered count is held to its target even inside a range: a 1 × 10⁶/kg order
         // delivered at 2 × 10⁶/kg must not pass because the range reaches that far.
         let tolerance = resolve_tolerance(
-            self,
-            options.given_tolerance(self),
+            &self,
+            options.given_tolerance(&self),
             "checking a delivered count",
             false,
         )?
         .tolerance();
-        self.clone().judge(
-            &delivery
-                .clone()
-                .with_dmso_given_today(self.dmso_given_today),
-            tolerance,
-            options.infusion().cloned(),
-        )
+        let course = options.infusion().cloned();
+        match self.dmso_given_today {
+            None if delivery.dmso_given_today.is_none() => self.judge(delivery, tolerance, course),
+            dmso => self.judge(
+                &delivery.clone().with_dmso_given_today(dmso),
+                tolerance,
+                course,
+            ),
+        }
     }
 
     /// Judges `delivery` under this calculation: the count (for this infusion of a split dose
     /// where there is one) and the product's limits.
     pub(crate) fn judge(
-        self,
+        mut self,
         delivery: &Delivery,
         tolerance: Option<Tolerance>,
         course: Option<Course>,
     ) -> Result<DeliveryCheck> {
+        // A check's verdict is on what was given, so a range-only protocol says that, not that
+        // a dose must be chosen. (In place: a calculation is large, and each move a copy.)
+        for finding in &mut self.findings {
+            if finding.code() == FindingCode::RangeOnly {
+                finding.reword(RANGE_ONLY_DOSE, RANGE_ONLY_CHECK);
+            }
+        }
         let calculation = self;
         let actual = delivery.cells();
         let weight = calculation.weight().weight();
@@ -220,19 +239,6 @@ impl Calculation {
             }
             _ => Vec::new(),
         };
-        // A check's verdict is on what was given, so a range-only protocol says that, not that
-        // a dose must be chosen.
-        let mut calculation = calculation;
-        calculation.findings = core::mem::take(&mut calculation.findings)
-            .into_iter()
-            .map(|f| {
-                if f.code() == FindingCode::RangeOnly {
-                    f.reworded(RANGE_ONLY_DOSE, RANGE_ONLY_CHECK)
-                } else {
-                    f
-                }
-            })
-            .collect();
         let (mut findings, deviation_percent, split) =
             judge_course(&calculation, actual, tolerance, course)?;
         let (product_findings, excipients) = judge_product(

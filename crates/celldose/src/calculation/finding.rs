@@ -346,10 +346,9 @@ impl Finding {
         self
     }
 
-    /// The same finding with `from` in its message written as `to`.
-    pub(crate) fn reworded(mut self, from: &str, to: &str) -> Self {
+    /// Writes `from` in the finding's message as `to`.
+    pub(crate) fn reword(&mut self, from: &str, to: &str) {
         self.message = self.message.replace(from, to);
-        self
     }
 
     /// The same finding with a hint added to its message.

@@ -89,6 +89,31 @@ pub(crate) use serde_via_decimal;
 /// Splits `input` into the number and a trailing unit made of letters (and `/`).
 pub(crate) fn split_unit(input: &str) -> (&str, &str) {
     let trimmed = input.trim_matches(' ');
+    // The common case, in ASCII: the unit is the letters and slashes at the end, found byte by
+    // byte. A byte beyond ASCII there (`µg`, a letter of another script) takes the general way.
+    let bytes = trimmed.as_bytes();
+    let unit_len = bytes
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphabetic() || **b == b'/')
+        .count();
+    let before_unit = bytes.len().saturating_sub(unit_len);
+    let ascii_before = before_unit == 0
+        || bytes
+            .get(before_unit.saturating_sub(1))
+            .is_some_and(u8::is_ascii);
+    if let (true, Some(number), Some(unit)) = (
+        ascii_before,
+        trimmed.get(..before_unit),
+        trimmed.get(before_unit..),
+    ) {
+        return (number.trim_end_matches(' '), unit);
+    }
+    split_unit_by_chars(trimmed)
+}
+
+/// [`split_unit`] char by char: a unit may hold any letter, and `µ`.
+fn split_unit_by_chars(trimmed: &str) -> (&str, &str) {
     let unit_start = trimmed
         .char_indices()
         .rev()
@@ -136,6 +161,28 @@ pub(crate) fn check_bounds(
 mod tests {
     use super::*;
     use rust_decimal::Decimal;
+
+    proptest::proptest! {
+        /// Byte by byte or char by char, a text splits the same way.
+        #[test]
+        fn a_unit_splits_off_the_same_in_ascii_and_in_any_script(
+            text in "[0-9 .a-zA-Z/µμ٣Ωé]{0,12}",
+        ) {
+            let trimmed = text.trim_matches(' ');
+            let (number, unit) = split_unit_by_chars(trimmed);
+            proptest::prop_assert_eq!(split_unit(&text), (number.trim_end_matches(' '), unit));
+        }
+    }
+
+    #[test]
+    fn a_unit_is_the_letters_at_the_end() {
+        assert_eq!(split_unit(" 72.5 kg "), ("72.5", "kg"));
+        assert_eq!(split_unit("1.6x10^7/kg"), ("1.6x10^7", "/kg"));
+        assert_eq!(split_unit("5µg"), ("5", "µg"));
+        assert_eq!(split_unit("1e9cells"), ("1e9", "cells"));
+        assert_eq!(split_unit("kg"), ("", "kg"));
+        assert_eq!(split_unit("12"), ("12", ""));
+    }
 
     #[test]
     fn check_bounds_names_the_direction_and_calls_only_a_value_below_zero_negative() {

@@ -19,7 +19,118 @@ use crate::error::{Error, Result};
 const MAX_EXPONENT_DIGITS: usize = 3;
 
 /// Parses `input` as an exact, signed decimal under the strict grammar.
+///
+/// The plain forms every order uses (`72.5`, `1.2e9`, `1.6x10^7`) are read in one pass over
+/// their bytes ([`parse_plain`]); anything else, every error included, goes the careful way
+/// ([`parse_careful`]), which gives the same value for every text both accept (a property test
+/// holds them to it).
 pub(crate) fn parse_number(what: &'static str, input: &str) -> Result<Decimal> {
+    match parse_plain(input.as_bytes()) {
+        Some(value) => Ok(value),
+        None => parse_careful(what, input),
+    }
+}
+
+/// The plain forms, read in one pass: `[sign] digits ["." digits] [("e" | "E" | "x10^" | "X10^")
+/// [sign] digits]` in ASCII, with no spaces, at most 19 significant digits and an exponent of
+/// one to three digits, giving a non-zero value of at most 28 decimal places. `None` for anything
+/// else, which [`parse_careful`] then reads or refuses with its reason.
+fn parse_plain(text: &[u8]) -> Option<Decimal> {
+    let (negative, mut rest) = match text.split_first()? {
+        (b'-', rest) => (true, rest),
+        (b'+', rest) => (false, rest),
+        _ => (false, text),
+    };
+    let mut mantissa: u64 = 0;
+    let mut significant: u32 = 0;
+    let mut integer_digits: u32 = 0;
+    let mut fraction_digits: u32 = 0;
+    let mut in_fraction = false;
+    while let Some((&byte, after)) = rest.split_first() {
+        match byte {
+            b'0'..=b'9' => {
+                if mantissa != 0 || byte != b'0' {
+                    significant = significant.checked_add(1)?;
+                    if significant > 19 {
+                        return None;
+                    }
+                    mantissa = mantissa
+                        .checked_mul(10)?
+                        .checked_add(u64::from(byte.checked_sub(b'0')?))?;
+                }
+                if in_fraction {
+                    fraction_digits = fraction_digits.checked_add(1)?;
+                } else {
+                    integer_digits = integer_digits.checked_add(1)?;
+                }
+            }
+            b'.' if !in_fraction && integer_digits > 0 => in_fraction = true,
+            _ => break,
+        }
+        rest = after;
+    }
+    if integer_digits == 0 || (in_fraction && fraction_digits == 0) || mantissa == 0 {
+        return None;
+    }
+    let exponent: i64 = match rest {
+        [] => 0,
+        [b'e' | b'E', exponent @ ..] => plain_exponent(exponent)?,
+        [b'x' | b'X', b'1', b'0', b'^', exponent @ ..] => plain_exponent(exponent)?,
+        _ => return None,
+    };
+    let shift = exponent.checked_sub(i64::from(fraction_digits))?;
+    let (digits, scale) = if shift >= 0 {
+        let factor = 10i128.checked_pow(u32::try_from(shift).ok()?)?;
+        (i128::from(mantissa).checked_mul(factor)?, 0u32)
+    } else {
+        // No trailing zeros, as `Decimal::normalize` leaves a value (in 64 bits, where a
+        // division by ten is a multiplication).
+        let mut scale = u32::try_from(shift.checked_neg()?).ok()?;
+        while scale > 0 && mantissa.is_multiple_of(10) {
+            mantissa /= 10;
+            scale = scale.checked_sub(1)?;
+        }
+        (i128::from(mantissa), scale)
+    };
+    if scale > 28 {
+        return None;
+    }
+    let signed = if negative {
+        digits.checked_neg()?
+    } else {
+        digits
+    };
+    Decimal::try_from_i128_with_scale(signed, scale).ok()
+}
+
+/// A plain exponent: an optional sign and one to three ASCII digits, and nothing after them.
+fn plain_exponent(text: &[u8]) -> Option<i64> {
+    let (negative, digits) = match text.split_first()? {
+        (b'-', rest) => (true, rest),
+        (b'+', rest) => (false, rest),
+        _ => (false, text),
+    };
+    if digits.is_empty() || digits.len() > MAX_EXPONENT_DIGITS {
+        return None;
+    }
+    let mut magnitude: i64 = 0;
+    for &byte in digits {
+        if !byte.is_ascii_digit() {
+            return None;
+        }
+        magnitude = magnitude
+            .checked_mul(10)?
+            .checked_add(i64::from(byte.checked_sub(b'0')?))?;
+    }
+    if negative {
+        magnitude.checked_neg()
+    } else {
+        Some(magnitude)
+    }
+}
+
+/// The whole grammar, with every refusal's reason: what [`parse_number`] falls back to.
+fn parse_careful(what: &'static str, input: &str) -> Result<Decimal> {
     let malformed = |reason: String| Error::Malformed {
         what,
         input: input.to_owned(),
@@ -260,14 +371,15 @@ fn exponent_value(
     negative: bool,
     digits: impl Iterator<Item = u32>,
 ) -> core::result::Result<i32, String> {
-    let digits: Vec<u32> = digits.skip_while(|d| *d == 0).collect();
-    if digits.len() > MAX_EXPONENT_DIGITS {
-        return Err("its exponent is far too large".into());
+    let mut magnitude = 0i32;
+    for (count, digit) in digits.skip_while(|d| *d == 0).enumerate() {
+        if count >= MAX_EXPONENT_DIGITS {
+            return Err("its exponent is far too large".into());
+        }
+        magnitude = magnitude
+            .saturating_mul(10)
+            .saturating_add(i32::try_from(digit).unwrap_or(i32::MAX));
     }
-    let magnitude = digits.iter().fold(0i32, |acc, d| {
-        acc.saturating_mul(10)
-            .saturating_add(i32::try_from(*d).unwrap_or(i32::MAX))
-    });
     Ok(if negative {
         magnitude.saturating_neg()
     } else {
@@ -350,6 +462,86 @@ mod tests {
         match parse_number("value", text) {
             Ok(value) => value.to_string(),
             Err(error) => format!("error: {error}"),
+        }
+    }
+
+    /// The value and its scale: `Decimal`'s `==` ignores trailing zeros, this does not.
+    fn exactly(value: Decimal) -> (Decimal, u32) {
+        (value, value.scale())
+    }
+
+    #[test]
+    fn the_plain_forms_of_an_order_are_read_in_one_pass() {
+        for (text, value) in [
+            ("72.5", "72.5"),
+            ("1.2e9", "1200000000"),
+            ("1.6x10^7", "16000000"),
+            ("1.6X10^+7", "16000000"),
+            ("0.75e6", "750000"),
+            ("10", "10"),
+            ("2.50", "2.5"),
+            ("-3", "-3"),
+            ("+0.0005", "0.0005"),
+            ("5e-1", "0.5"),
+            ("1234567890123456789", "1234567890123456789"),
+        ] {
+            let plain = parse_plain(text.as_bytes()).map(exactly);
+            assert_eq!(plain, Decimal::from_str(value).ok().map(exactly), "{text}");
+            assert_eq!(
+                plain,
+                parse_careful("value", text).ok().map(exactly),
+                "{text}"
+            );
+        }
+        // Everything else is left to the careful reading, which accepts or refuses it.
+        for text in [
+            "",
+            "0",
+            "0.0",
+            "-0",
+            "1.",
+            ".5",
+            "1..2",
+            "1.2.3",
+            "1e",
+            "1e1234",
+            "1e0007",
+            "1x10^",
+            "1x10⁷",
+            "1 e7",
+            "1,5",
+            "1 200",
+            "NaN",
+            "12345678901234567890",
+            "1e-40",
+            "1e30",
+            "1.6×10^7",
+            "5 kg",
+            "٣",
+        ] {
+            assert_eq!(parse_plain(text.as_bytes()), None, "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+
+        /// Whatever the one-pass reading accepts, the careful reading accepts as the same value
+        /// with the same scale: the fast path is only ever a shortcut.
+        #[test]
+        fn the_one_pass_reading_agrees_with_the_careful_one(
+            text in "[+-]?[0-9]{1,22}(\\.[0-9]{0,22})?(([eE]|[xX]10\\^)[+-]?[0-9]{0,4})?",
+            noise in "[0-9.eExX^+ ,×⁷-]{0,24}",
+        ) {
+            for text in [text.as_str(), noise.as_str()] {
+                if let Some(value) = parse_plain(text.as_bytes()) {
+                    proptest::prop_assert_eq!(
+                        parse_careful("value", text).ok().map(exactly),
+                        Some(exactly(value)),
+                        "{:?}", text
+                    );
+                }
+            }
         }
     }
 
