@@ -64,10 +64,10 @@ impl FromStr for AgeYears {
 
     fn from_str(input: &str) -> Result<Self> {
         let (number, unit) = split_unit(input);
-        if !matches!(
-            unit.to_ascii_lowercase().as_str(),
-            "" | "y" | "yr" | "yrs" | "year" | "years"
-        ) {
+        let in_years = ["", "y", "yr", "yrs", "year", "years"]
+            .iter()
+            .any(|name| unit.eq_ignore_ascii_case(name));
+        if !in_years {
             if number.is_empty() {
                 return parse_number_within(WHAT, number, input).and_then(Self::new);
             }

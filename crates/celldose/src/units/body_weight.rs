@@ -161,12 +161,14 @@ impl MassUnit {
     }
 
     fn from_symbol(symbol: &str) -> Option<Self> {
-        match symbol.to_ascii_lowercase().as_str() {
-            "kg" => Some(Self::Kilogram),
-            "g" => Some(Self::Gram),
-            "lb" => Some(Self::Pound),
-            _ => None,
-        }
+        // Compared without making a lowercase copy: a weight is parsed on every row of a log.
+        [
+            ("kg", Self::Kilogram),
+            ("g", Self::Gram),
+            ("lb", Self::Pound),
+        ]
+        .into_iter()
+        .find_map(|(name, unit)| symbol.eq_ignore_ascii_case(name).then_some(unit))
     }
 
     /// Kilograms in one of this unit, an exact ratio taken from uom's unit definitions.

@@ -88,27 +88,40 @@ pub(crate) use serde_via_decimal;
 
 /// Splits `input` into the number and a trailing unit made of letters (and `/`).
 pub(crate) fn split_unit(input: &str) -> (&str, &str) {
-    let trimmed = input.trim_matches(' ');
     // The common case, in ASCII: the unit is the letters and slashes at the end, found byte by
     // byte. A byte beyond ASCII there (`µg`, a letter of another script) takes the general way.
-    let bytes = trimmed.as_bytes();
-    let unit_len = bytes
-        .iter()
-        .rev()
-        .take_while(|b| b.is_ascii_alphabetic() || **b == b'/')
-        .count();
-    let before_unit = bytes.len().saturating_sub(unit_len);
-    let ascii_before = before_unit == 0
+    let bytes = input.as_bytes();
+    let mut end = bytes.len();
+    while end > 0 && bytes.get(end.saturating_sub(1)) == Some(&b' ') {
+        end = end.saturating_sub(1);
+    }
+    let mut unit_start = end;
+    while let Some(byte) = bytes.get(unit_start.wrapping_sub(1)) {
+        if !(byte.is_ascii_alphabetic() || *byte == b'/') {
+            break;
+        }
+        unit_start = unit_start.saturating_sub(1);
+    }
+    let mut number_end = unit_start;
+    while number_end > 0 && bytes.get(number_end.saturating_sub(1)) == Some(&b' ') {
+        number_end = number_end.saturating_sub(1);
+    }
+    let mut start = 0;
+    while start < number_end && bytes.get(start) == Some(&b' ') {
+        start = start.saturating_add(1);
+    }
+    let ascii_before = unit_start == 0
         || bytes
-            .get(before_unit.saturating_sub(1))
+            .get(unit_start.saturating_sub(1))
             .is_some_and(u8::is_ascii);
     if let (true, Some(number), Some(unit)) = (
         ascii_before,
-        trimmed.get(..before_unit),
-        trimmed.get(before_unit..),
+        input.get(start..number_end),
+        input.get(unit_start..end),
     ) {
-        return (number.trim_end_matches(' '), unit);
+        return (number, unit);
     }
+    let trimmed = input.trim_matches(' ');
     split_unit_by_chars(trimmed)
 }
 
