@@ -22,10 +22,7 @@ pub(crate) struct DecimalText {
 
 impl DecimalText {
     pub(crate) fn new(value: rust_decimal::Decimal) -> Self {
-        let mut text = Self {
-            buffer: [0u8; 40],
-            start: 40,
-        };
+        let mut text = Self::empty();
         let mut scale = value.scale();
         let wide = value.mantissa().unsigned_abs();
         // Division by ten is a multiplication for u64 but a library call for u128, so a mantissa
@@ -47,23 +44,52 @@ impl DecimalText {
                     wide /= 10;
                     scale = scale.saturating_sub(1);
                 }
-                // The low 19 digits go first, then the rest (below 10^10, as 96 bits are at
-                // most 29 digits), so both parts are written with u64 arithmetic.
-                const LOW: u128 = 10_000_000_000_000_000_000;
-                let low = u64::try_from(wide % LOW).unwrap_or(0);
-                match u64::try_from(wide / LOW) {
-                    Ok(0) | Err(_) => text.put_digits(low, 0, scale),
-                    Ok(high) => {
-                        text.put_fixed(low, 19, scale);
-                        text.put_digits(high, 19, scale);
-                    }
-                }
+                text.put_wide(wide, scale);
             }
         }
         if value.is_sign_negative() && !value.is_zero() {
             text.put(b'-');
         }
         text
+    }
+
+    /// A decimal's text with every place its scale holds, trailing zeros and the sign of a
+    /// negative zero included: the same text as `value.to_string()` (`Decimal`'s `Display`),
+    /// written straight from its digits.
+    #[cfg(feature = "batch")]
+    pub(crate) fn displayed(value: rust_decimal::Decimal) -> Self {
+        let mut text = Self::empty();
+        let scale = value.scale();
+        let wide = value.mantissa().unsigned_abs();
+        match u64::try_from(wide) {
+            Ok(narrow) => text.put_digits(narrow, 0, scale),
+            Err(_) => text.put_wide(wide, scale),
+        }
+        if value.is_sign_negative() {
+            text.put(b'-');
+        }
+        text
+    }
+
+    fn empty() -> Self {
+        Self {
+            buffer: [0u8; 40],
+            start: 40,
+        }
+    }
+
+    /// Writes a mantissa wider than 64 bits: the low 19 digits first, then the rest (below
+    /// 10^10, as 96 bits are at most 29 digits), so both parts are written with u64 arithmetic.
+    fn put_wide(&mut self, wide: u128, scale: u32) {
+        const LOW: u128 = 10_000_000_000_000_000_000;
+        let low = u64::try_from(wide % LOW).unwrap_or(0);
+        match u64::try_from(wide / LOW) {
+            Ok(0) | Err(_) => self.put_digits(low, 0, scale),
+            Ok(high) => {
+                self.put_fixed(low, 19, scale);
+                self.put_digits(high, 19, scale);
+            }
+        }
     }
 
     fn put(&mut self, byte: u8) {
@@ -133,6 +159,14 @@ mod tests {
         fn write_decimal_matches_the_normalized_display(mantissa in any::<i64>(), scale in 0u32..=28) {
             let value = Decimal::new(mantissa, scale);
             prop_assert_eq!(Plain(value).to_string(), value.normalize().to_string());
+        }
+
+        #[test]
+        fn displayed_is_decimals_own_display(lo in any::<u32>(), mid in any::<u32>(), hi in any::<u32>(), narrow in any::<i64>(), negative in any::<bool>(), scale in 0u32..=28) {
+            for value in [Decimal::from_parts(lo, mid, hi, negative, scale), Decimal::new(narrow, scale), { let mut zero = Decimal::new(0, scale); zero.set_sign_negative(negative); zero }] {
+                let text = DecimalText::displayed(value);
+                prop_assert_eq!(text.as_str(), value.to_string());
+            }
         }
 
         #[test]

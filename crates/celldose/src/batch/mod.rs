@@ -235,11 +235,9 @@ mod tests {
     use super::*;
     use crate::report::Provenances;
 
-    /// The record a batch writes for a row is byte for byte what `serde_json::to_writer` writes
-    /// for the same row: keys and provenance copied as bytes change nothing, for doses, checks,
-    /// products, findings with quotes and non-ASCII text, and error rows, in both notations.
-    #[test]
-    fn a_json_line_is_the_bytes_serde_json_writes() {
+    /// Every kind of row: doses, checks, products, findings with quotes and non-ASCII text,
+    /// error rows; each with its outcome.
+    fn every_kind_of_row() -> Vec<(String, Result<Outcome>)> {
         let catalogue = Catalogue::builtin().unwrap();
         let product = concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -270,9 +268,9 @@ mod tests {
             .unwrap();
         let columns = Columns::from_header(&record).unwrap();
         let mut products = Products::default();
-        let mut provenances = Provenances::default();
         let mut kinds = std::collections::BTreeSet::new();
-        for (number, line) in (1u64..).zip(rows.iter()) {
+        let mut outcomes = Vec::new();
+        for line in rows {
             let (outcome, _) = row_outcome(
                 LineEnd::Complete,
                 line.as_bytes(),
@@ -288,6 +286,19 @@ mod tests {
                 Ok(Outcome::Check(_)) => "check",
                 Err(_) => "error",
             });
+            outcomes.push((line, outcome));
+        }
+        assert_eq!(kinds.len(), 4, "{kinds:?}");
+        outcomes
+    }
+
+    /// The record a batch writes for a row is byte for byte what `serde_json::to_writer` writes
+    /// for the same row: keys and provenance copied as bytes change nothing, for every kind of
+    /// row, in both notations.
+    #[test]
+    fn a_json_line_is_the_bytes_serde_json_writes() {
+        let mut provenances = Provenances::default();
+        for (number, (line, outcome)) in (1u64..).zip(every_kind_of_row()) {
             for notation in [Notation::Unicode, Notation::Ascii] {
                 let expected = serde_json::to_vec(&JsonRow {
                     row: number,
@@ -304,8 +315,116 @@ mod tests {
                 );
             }
         }
-        assert_eq!(kinds.len(), 4, "{kinds:?}");
         // The protocols met were each serialised once.
         assert_eq!(provenances.len(), 5);
+    }
+
+    /// A row's CSV record as it was written before the digit writer: every cell made as a
+    /// `String` with `to_string` (`Decimal`'s own `Display` for the weight, cells per kg and
+    /// deviation) and the whole record handed to the csv crate.
+    fn csv_cells_as_strings(row: u64, outcome: &Result<Outcome>) -> [String; 15] {
+        let text = |value: Option<String>| value.unwrap_or_default();
+        match outcome {
+            Err(error) => {
+                let mut cells: [String; 15] = Default::default();
+                cells[0] = row.to_string();
+                cells[14] = error.to_string();
+                cells
+            }
+            Ok(outcome) => {
+                let (c, actual, deviation, verdict, findings) = match outcome {
+                    Outcome::Dose(c) => (
+                        c,
+                        None,
+                        None,
+                        c.verdict(),
+                        c.findings()
+                            .iter()
+                            .map(|f| f.code().as_str())
+                            .collect::<Vec<_>>(),
+                    ),
+                    Outcome::Check(check) => (
+                        check.calculation(),
+                        Some(check.actual_cells().to_string()),
+                        check.deviation_percent().map(|d| d.to_string()),
+                        check.verdict(),
+                        check.findings().map(|f| f.code().as_str()).collect(),
+                    ),
+                };
+                [
+                    row.to_string(),
+                    c.protocol().to_owned(),
+                    text(c.arm().map(str::to_owned)),
+                    text(c.level().map(|l| l.to_string())),
+                    c.weight().weight().kg().to_string(),
+                    text(c.cells().map(|n| n.to_string())),
+                    text(c.cells_per_kg().map(|p| p.get().to_string())),
+                    text(c.min_cells().map(|n| n.to_string())),
+                    text(c.max_cells().map(|n| n.to_string())),
+                    text(actual),
+                    text(deviation),
+                    verdict.as_str().to_owned(),
+                    findings.join(";"),
+                    c.protocol_sha256().to_owned(),
+                    String::new(),
+                ]
+            }
+        }
+    }
+
+    /// The CSV records written field by field through the digit writer are byte for byte those
+    /// of each row's cells made as strings, for every kind of row, in both notations, and for
+    /// the rows of the benches' log (whose run `cmp` also holds to the earlier build's output).
+    #[test]
+    fn a_csv_record_is_the_bytes_of_its_cells_as_strings() {
+        let mut rows = every_kind_of_row();
+        let catalogue = Catalogue::builtin().unwrap();
+        let log = "protocol,arm,level,dose,weight,age,cells,tolerance\n\
+            NCT07276568,alf,1,,72.5kg,45,,\n\
+            NCT05727722,clf,3,,70kg,52,,\n\
+            NCT06167473,low-dose,,,160lb,60,7.2e7,10%\n\
+            NCT01218464,msc,,0.75e6/kg,60kg,40,4.5e7,5%\n\
+            NCT07276568,alf,1,,72.5kg,45,1.1e9,10%\n";
+        let mut splitter = csv_core::ReaderBuilder::new().build();
+        let mut record = Row::default();
+        let mut lines = log.lines();
+        record
+            .split(&mut splitter, lines.next().unwrap().as_bytes())
+            .unwrap();
+        let columns = Columns::from_header(&record).unwrap();
+        let mut products = Products::default();
+        for line in lines {
+            let (outcome, _) = row_outcome(
+                LineEnd::Complete,
+                line.as_bytes(),
+                &mut splitter,
+                &mut record,
+                &catalogue,
+                &columns,
+                &mut products,
+            );
+            rows.push((line.to_owned(), outcome));
+        }
+        for notation in [Notation::Unicode, Notation::Ascii] {
+            let mut encoder = records::Encoder::new(BatchFormat::Csv, notation);
+            let mut expected = csv::Writer::from_writer(Vec::new());
+            for (number, (line, outcome)) in (1u64..).zip(&rows) {
+                encoder.encode(number, outcome).unwrap();
+                let mut cells = csv_cells_as_strings(number, outcome);
+                if notation == Notation::Ascii {
+                    for cell in &mut cells {
+                        *cell = crate::text::to_ascii(cell, crate::text::AsciiTarget::Text)
+                            .into_owned();
+                    }
+                }
+                expected.write_record(&cells).unwrap();
+                assert!(!line.is_empty());
+            }
+            assert_eq!(
+                String::from_utf8(encoder.take().unwrap()).unwrap(),
+                String::from_utf8(expected.into_inner().unwrap()).unwrap(),
+                "{notation:?}"
+            );
+        }
     }
 }

@@ -132,6 +132,8 @@ pub(super) struct Encoder {
     /// A record on its way to ASCII.
     pub(super) scratch: Vec<u8>,
     pub(super) provenances: Provenances,
+    /// A CSV row's finding codes, joined.
+    pub(super) findings: String,
 }
 
 impl Encoder {
@@ -144,6 +146,7 @@ impl Encoder {
             json: Vec::new(),
             scratch: Vec::new(),
             provenances: Provenances::default(),
+            findings: String::new(),
         }
     }
 
@@ -195,18 +198,7 @@ impl Encoder {
                 self.json.push(b'\n');
                 Ok(())
             }
-            Some(csv) => {
-                let mut cells = csv_row(row, outcome);
-                if notation == Notation::Ascii {
-                    for cell in &mut cells {
-                        if !cell.is_ascii() {
-                            *cell = crate::text::to_ascii(cell, crate::text::AsciiTarget::Text)
-                                .into_owned();
-                        }
-                    }
-                }
-                csv.write_record(&cells).map_err(write_error)
-            }
+            Some(csv) => csv_row(csv, &mut self.findings, row, outcome, notation),
         }
     }
 
@@ -313,52 +305,87 @@ pub(super) fn write_error(error: impl core::fmt::Display) -> Error {
     Error::Request(format!("the batch output cannot be written: {error}"))
 }
 
-pub(super) fn csv_row(row: u64, outcome: &Result<Outcome>) -> [String; 15] {
-    let text = |value: Option<String>| value.unwrap_or_default();
+/// The text of a number that may be absent (an empty cell).
+fn shown(text: &Option<crate::digits::DecimalText>) -> &str {
+    text.as_ref().map_or("", crate::digits::DecimalText::as_str)
+}
+
+/// Writes one row's CSV record (the columns of [`CSV_HEADER`]) field by field, each number
+/// through the digit writer from the stack: no text is made on the heap for a row but an error's
+/// message. A number is written as its type displays it: counts without trailing zeros, the
+/// weight, cells per kg and deviation with the places their decimal holds.
+fn csv_row(
+    csv: &mut csv::Writer<Vec<u8>>,
+    findings: &mut String,
+    row: u64,
+    outcome: &Result<Outcome>,
+    notation: Notation,
+) -> Result<()> {
+    use crate::digits::DecimalText;
+    use rust_decimal::Decimal;
+    let mut cell = |text: &str| {
+        let text = match notation {
+            Notation::Ascii if !text.is_ascii() => {
+                crate::text::to_ascii(text, crate::text::AsciiTarget::Text)
+            }
+            _ => std::borrow::Cow::Borrowed(text),
+        };
+        csv.write_field(text.as_bytes()).map_err(write_error)
+    };
+    let whole = |n: u64| DecimalText::new(Decimal::from(n));
+    let count = |n: Option<crate::units::CellCount>| n.map(|n| DecimalText::new(n.get()));
+    cell(whole(row).as_str())?;
     match outcome {
         Err(error) => {
-            let mut cells: [String; 15] = Default::default();
-            cells[0] = row.to_string();
-            cells[14] = error.to_string();
-            cells
+            for _ in 1..14 {
+                cell("")?;
+            }
+            cell(&error.to_string())?;
         }
         Ok(outcome) => {
-            let (c, actual, deviation, verdict, findings) = match outcome {
-                Outcome::Dose(c) => (
-                    c,
-                    None,
-                    None,
-                    c.verdict(),
-                    c.findings()
-                        .iter()
-                        .map(|f| f.code().as_str())
-                        .collect::<Vec<_>>(),
-                ),
-                Outcome::Check(check) => (
-                    check.calculation(),
-                    Some(check.actual_cells().to_string()),
-                    check.deviation_percent().map(|d| d.to_string()),
-                    check.verdict(),
-                    check.findings().map(|f| f.code().as_str()).collect(),
-                ),
+            findings.clear();
+            let (c, actual, deviation, verdict) = match outcome {
+                Outcome::Dose(c) => {
+                    for (index, finding) in c.findings().iter().enumerate() {
+                        if index > 0 {
+                            findings.push(';');
+                        }
+                        findings.push_str(finding.code().as_str());
+                    }
+                    (c, None, None, c.verdict())
+                }
+                Outcome::Check(check) => {
+                    for (index, finding) in check.findings().enumerate() {
+                        if index > 0 {
+                            findings.push(';');
+                        }
+                        findings.push_str(finding.code().as_str());
+                    }
+                    (
+                        check.calculation(),
+                        Some(DecimalText::new(check.actual_cells().get())),
+                        check.deviation_percent().map(DecimalText::displayed),
+                        check.verdict(),
+                    )
+                }
             };
-            [
-                row.to_string(),
-                c.protocol().to_owned(),
-                text(c.arm().map(str::to_owned)),
-                text(c.level().map(|l| l.to_string())),
-                c.weight().weight().kg().to_string(),
-                text(c.cells().map(|n| n.to_string())),
-                text(c.cells_per_kg().map(|p| p.get().to_string())),
-                text(c.min_cells().map(|n| n.to_string())),
-                text(c.max_cells().map(|n| n.to_string())),
-                text(actual),
-                text(deviation),
-                verdict.as_str().to_owned(),
-                findings.join(";"),
-                c.protocol_sha256().to_owned(),
-                String::new(),
-            ]
+            cell(c.protocol())?;
+            cell(c.arm().unwrap_or(""))?;
+            cell(shown(&c.level().map(|l| whole(u64::from(l)))))?;
+            cell(DecimalText::displayed(c.weight().weight().kg()).as_str())?;
+            cell(shown(&count(c.cells())))?;
+            cell(shown(
+                &c.cells_per_kg().map(|p| DecimalText::displayed(p.get())),
+            ))?;
+            cell(shown(&count(c.min_cells())))?;
+            cell(shown(&count(c.max_cells())))?;
+            cell(shown(&actual))?;
+            cell(shown(&deviation))?;
+            cell(verdict.as_str())?;
+            cell(findings)?;
+            cell(c.protocol_sha256())?;
+            cell("")?;
         }
     }
+    csv.write_record(None::<&[u8]>).map_err(write_error)
 }
