@@ -9,7 +9,7 @@ use serde::ser::{SerializeStruct, Serializer};
 
 use crate::error::{Error, Result};
 use crate::human::Notation;
-use crate::report::{CheckReport, DoseReport, Fields, JsonLine, Provenances};
+use crate::report::{CheckReport, DoseReport, Fields, JsonLine, Provenances, key};
 
 use super::rows::Outcome;
 
@@ -91,8 +91,8 @@ pub(super) fn json_row(
                 .json_fields(line)
         }),
         Err(error) => JsonLine::record(out, provenances, |line| {
-            line.field("row", &row)?;
-            line.field("error", &error.to_string())
+            line.field(key!("row"), &row)?;
+            line.field(key!("error"), &error.to_string())
         }),
     }
     .map_err(write_error)

@@ -24,34 +24,64 @@ impl<T: core::fmt::Display> Serialize for Shown<T> {
         serializer.collect_str(&self.0)
     }
 }
+/// A field's name, with its forms in a compact JSON record made once, at compile time: the
+/// separator and key (`,"name":`), and the whole field when absent (`,"name":null`). Written with
+/// [`key!`](crate::report::key).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Key {
+    pub(crate) name: &'static str,
+    pub(crate) json: &'static str,
+    pub(crate) json_null: &'static str,
+}
+
+/// The [`Key`] of a field named by a string literal.
+macro_rules! key {
+    ($name:literal) => {
+        $crate::report::Key {
+            name: $name,
+            json: concat!(",\"", $name, "\":"),
+            json_null: concat!(",\"", $name, "\":null"),
+        }
+    };
+}
+pub(crate) use key;
+
 /// Where a report's fields go, one at a time and in order.
 pub(crate) trait Fields {
     /// What writing a field can fail with.
     type Error;
 
     /// Writes one field.
-    fn field<T: ?Sized + Serialize>(
+    fn field<T: ?Sized + Serialize>(&mut self, key: Key, value: &T) -> Result<(), Self::Error>;
+
+    /// Writes a value that may be absent (`null`): the same as [`field`](Fields::field) with the
+    /// `Option`.
+    fn optional<T: Serialize>(&mut self, key: Key, value: Option<&T>) -> Result<(), Self::Error> {
+        self.field(key, &value)
+    }
+
+    /// Writes a value as the text of its `Display` (the way every unit serialises), or `null`:
+    /// the same as [`optional`](Fields::optional) with [`Shown`].
+    fn shown<T: core::fmt::Display>(
         &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Self::Error>;
+        key: Key,
+        value: Option<T>,
+    ) -> Result<(), Self::Error> {
+        self.optional(key, value.map(Shown).as_ref())
+    }
 
     /// Writes a number as its exact string without trailing zeros, or `null`: the same as
     /// [`field`](Fields::field) with the value's own `Serialize`.
-    fn decimal<T: AsDecimal>(
-        &mut self,
-        key: &'static str,
-        value: Option<T>,
-    ) -> Result<(), Self::Error> {
+    fn decimal<T: AsDecimal>(&mut self, key: Key, value: Option<T>) -> Result<(), Self::Error> {
         self.field(key, &value.map(|v| Exact(v.decimal())))
     }
 
     /// Writes the three fields that name the protocol a result rests on: the same for every
     /// result of that protocol.
     fn provenance(&mut self, id: &str, version: &str, sha256: &str) -> Result<(), Self::Error> {
-        self.field("protocol", id)?;
-        self.field("protocol_version", version)?;
-        self.field("protocol_sha256", sha256)
+        self.field(key!("protocol"), id)?;
+        self.field(key!("protocol_version"), version)?;
+        self.field(key!("protocol_sha256"), sha256)
     }
 }
 
@@ -85,11 +115,7 @@ pub(super) struct Struct<S>(pub(super) S);
 impl<S: SerializeStruct> Fields for Struct<S> {
     type Error = S::Error;
 
-    fn field<T: ?Sized + Serialize>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), S::Error> {
-        self.0.serialize_field(key, value)
+    fn field<T: ?Sized + Serialize>(&mut self, key: Key, value: &T) -> Result<(), S::Error> {
+        self.0.serialize_field(key.name, value)
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::fields::{AsDecimal, Fields};
+use super::fields::{AsDecimal, Fields, Key};
 
 /// One compact JSON record written into a buffer: the keys are the reports' own identifiers,
 /// which need no escaping, so they are copied as they are; each protocol's provenance is
@@ -39,39 +39,100 @@ impl<'o> JsonLine<'o> {
     }
 }
 
+/// Whether `serde_json` writes `byte` of a string escaped: a control character, a quote or a
+/// backslash. Every other byte, UTF-8 beyond ASCII included, it copies as it is.
+fn escaped(byte: &u8) -> bool {
+    *byte < 0x20 || *byte == b'"' || *byte == b'\\'
+}
+
+impl JsonLine<'_> {
+    /// The separator and key, as one copy: `,"name":`, or `{"name":` for the first field.
+    fn key(&mut self, key: Key) {
+        self.whole(key.json);
+    }
+
+    /// `text`, which starts with the separator, written as the next part of the record.
+    fn whole(&mut self, text: &'static str) {
+        if self.started {
+            self.out.extend_from_slice(text.as_bytes());
+        } else {
+            self.out.push(b'{');
+            self.out
+                .extend_from_slice(text.as_bytes().get(1..).unwrap_or_default());
+            self.started = true;
+        }
+    }
+}
+
 impl Fields for JsonLine<'_> {
     type Error = serde_json::Error;
 
     fn field<T: ?Sized + Serialize>(
         &mut self,
-        key: &'static str,
+        key: Key,
         value: &T,
     ) -> Result<(), serde_json::Error> {
-        self.separator();
-        self.out.push(b'"');
-        self.out.extend_from_slice(key.as_bytes());
-        self.out.extend_from_slice(b"\":");
+        self.key(key);
         serde_json::to_writer(&mut *self.out, value)
+    }
+
+    fn optional<T: Serialize>(
+        &mut self,
+        key: Key,
+        value: Option<&T>,
+    ) -> Result<(), serde_json::Error> {
+        match value {
+            Some(value) => self.field(key, value),
+            None => {
+                self.whole(key.json_null);
+                Ok(())
+            }
+        }
+    }
+
+    fn shown<T: core::fmt::Display>(
+        &mut self,
+        key: Key,
+        value: Option<T>,
+    ) -> Result<(), serde_json::Error> {
+        use std::io::Write as _;
+        let Some(value) = value else {
+            self.whole(key.json_null);
+            return Ok(());
+        };
+        self.key(key);
+        // Written straight into the record; where the text turns out to need escaping, it is
+        // taken back and written through serde_json instead.
+        let start = self.out.len();
+        self.out.push(b'"');
+        write!(self.out, "{value}").map_err(serde_json::Error::io)?;
+        if self
+            .out
+            .get(start.saturating_add(1)..)
+            .is_some_and(|text| text.iter().any(escaped))
+        {
+            self.out.truncate(start);
+            return serde_json::to_writer(&mut *self.out, &super::fields::Shown(value));
+        }
+        self.out.push(b'"');
+        Ok(())
     }
 
     fn decimal<T: AsDecimal>(
         &mut self,
-        key: &'static str,
+        key: Key,
         value: Option<T>,
     ) -> Result<(), serde_json::Error> {
-        self.separator();
-        self.out.push(b'"');
-        self.out.extend_from_slice(key.as_bytes());
-        self.out.extend_from_slice(b"\":");
         match value {
             // Digits, a point and a sign: nothing in it needs escaping.
             Some(value) => {
+                self.key(key);
                 self.out.push(b'"');
                 self.out
                     .extend_from_slice(crate::digits::DecimalText::new(value.decimal()).as_bytes());
                 self.out.push(b'"');
             }
-            None => self.out.extend_from_slice(b"null"),
+            None => self.whole(key.json_null),
         }
         Ok(())
     }
@@ -166,5 +227,36 @@ impl JsonLine<'_> {
         fields(&mut line)?;
         line.end();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::report::fields::{Shown, key};
+
+    /// One field written by `write` into a record, as text.
+    fn record(write: impl FnOnce(&mut JsonLine<'_>) -> Result<(), serde_json::Error>) -> String {
+        let mut out = Vec::new();
+        let mut provenances = Provenances::default();
+        JsonLine::record(&mut out, &mut provenances, write).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    proptest::proptest! {
+        /// A `Display` written straight into the record gives the bytes serde_json gives for it,
+        /// whatever its text holds (quotes, backslashes, controls, any script), and so does a
+        /// value that may be absent.
+        #[test]
+        fn a_shown_value_is_the_bytes_serde_json_writes(
+            text in "(\\PC|[\"\\\\\u{0}-\u{1f}\u{7f}])*",
+            absent in proptest::bool::ANY,
+        ) {
+            let value = (!absent).then_some(text.as_str());
+            let expected = format!("{{\"k\":{}}}", serde_json::to_string(&value.map(Shown)).unwrap());
+            proptest::prop_assert_eq!(record(|line| line.shown(key!("k"), value)), expected.clone());
+            proptest::prop_assert_eq!(record(|line| line.optional(key!("k"), value.as_ref())), expected);
+        }
     }
 }

@@ -24,7 +24,7 @@ use crate::human::Notation;
 use fields::{Exact, Struct};
 use parts::{DOSE_FIELDS, Findings, delivery_fields, dose_fields};
 
-pub(crate) use fields::Fields;
+pub(crate) use fields::{Fields, Key, key};
 #[cfg(feature = "batch")]
 pub(crate) use json_line::{JsonLine, Provenances};
 
@@ -161,11 +161,11 @@ impl DoseReport<'_> {
     fn fields<F: Fields>(&self, state: &mut F) -> Result<(), F::Error> {
         let c = self.calculation;
         if let Some(row) = self.row {
-            state.field("row", &row)?;
+            state.field(key!("row"), &row)?;
         }
         dose_fields(state, c, c.verdict().as_str())?;
         state.field(
-            "findings",
+            key!("findings"),
             &Findings {
                 findings: c.findings().iter(),
                 notation: self.notation,
@@ -189,21 +189,24 @@ impl CheckReport<'_> {
     fn fields<F: Fields>(&self, state: &mut F) -> Result<(), F::Error> {
         let check = self.check;
         if let Some(row) = self.row {
-            state.field("row", &row)?;
+            state.field(key!("row"), &row)?;
         }
         dose_fields(state, check.calculation(), check.verdict().as_str())?;
-        state.decimal("actual_cells", Some(check.actual_cells()))?;
+        state.decimal(key!("actual_cells"), Some(check.actual_cells()))?;
         state.decimal(
-            "actual_cells_per_kg",
+            key!("actual_cells_per_kg"),
             Some(Exact(check.actual_cells_per_kg().get())),
         )?;
-        state.decimal("deviation_percent", check.deviation_percent().map(Exact))?;
         state.decimal(
-            "tolerance_percent",
+            key!("deviation_percent"),
+            check.deviation_percent().map(Exact),
+        )?;
+        state.decimal(
+            key!("tolerance_percent"),
             check.tolerance().map(|t| Exact(t.hard().get())),
         )?;
         state.decimal(
-            "soft_tolerance_percent",
+            key!("soft_tolerance_percent"),
             check
                 .tolerance()
                 .and_then(|t| t.soft())
@@ -211,7 +214,7 @@ impl CheckReport<'_> {
         )?;
         delivery_fields(state, check)?;
         state.field(
-            "findings",
+            key!("findings"),
             &Findings {
                 findings: check.findings(),
                 notation: self.notation,
@@ -236,45 +239,63 @@ impl PrepareReport<'_> {
         let prepared = self.prepared;
         let product = prepared.product();
         if let Some(row) = self.row {
-            state.field("row", &row)?;
+            state.field(key!("row"), &row)?;
         }
         dose_fields(state, prepared.calculation(), prepared.verdict().as_str())?;
         state.decimal(
-            "concentration_per_ml",
+            key!("concentration_per_ml"),
             Some(Exact(product.concentration().get())),
         )?;
-        state.field("concentration_is_viable", &product.viable_stated())?;
-        state.decimal("viability_percent", Some(Exact(product.viability().get())))?;
-        state.decimal("positive_percent", Some(Exact(product.positive().get())))?;
-        state.decimal("available_ml", Some(Exact(product.available().ml())))?;
-        state.decimal("step_ml", Some(Exact(prepared.step().ml())))?;
+        state.field(key!("concentration_is_viable"), &product.viable_stated())?;
         state.decimal(
-            "active_cells_per_ml",
+            key!("viability_percent"),
+            Some(Exact(product.viability().get())),
+        )?;
+        state.decimal(
+            key!("positive_percent"),
+            Some(Exact(product.positive().get())),
+        )?;
+        state.decimal(key!("available_ml"), Some(Exact(product.available().ml())))?;
+        state.decimal(key!("step_ml"), Some(Exact(prepared.step().ml())))?;
+        state.decimal(
+            key!("active_cells_per_ml"),
             Some(Exact(product.active_cells_per_ml())),
         )?;
-        state.decimal("exact_volume_ml", Some(Exact(prepared.exact_volume_ml())))?;
-        state.field("exact_volume_rounded", &!prepared.exact_volume_is_exact())?;
-        state.decimal("volume_ml", Some(Exact(prepared.volume().ml())))?;
-        state.decimal("delivered_cells", prepared.delivered_cells())?;
-        state.decimal("delivered_cells_exact", Some(prepared.delivered_exact()))?;
         state.decimal(
-            "delivered_cells_per_kg",
+            key!("exact_volume_ml"),
+            Some(Exact(prepared.exact_volume_ml())),
+        )?;
+        state.field(
+            key!("exact_volume_rounded"),
+            &!prepared.exact_volume_is_exact(),
+        )?;
+        state.decimal(key!("volume_ml"), Some(Exact(prepared.volume().ml())))?;
+        state.decimal(key!("delivered_cells"), prepared.delivered_cells())?;
+        state.decimal(
+            key!("delivered_cells_exact"),
+            Some(prepared.delivered_exact()),
+        )?;
+        state.decimal(
+            key!("delivered_cells_per_kg"),
             Some(Exact(prepared.delivered_per_kg().get())),
         )?;
-        state.decimal("deviation_percent", prepared.deviation_percent().map(Exact))?;
         state.decimal(
-            "tolerance_percent",
+            key!("deviation_percent"),
+            prepared.deviation_percent().map(Exact),
+        )?;
+        state.decimal(
+            key!("tolerance_percent"),
             prepared.tolerance().map(|t| Exact(t.hard().get())),
         )?;
         state.decimal(
-            "soft_tolerance_percent",
+            key!("soft_tolerance_percent"),
             prepared
                 .tolerance()
                 .and_then(|t| t.soft())
                 .map(|s| Exact(s.get())),
         )?;
         state.field(
-            "findings",
+            key!("findings"),
             &Findings {
                 findings: prepared.findings(),
                 notation: self.notation,

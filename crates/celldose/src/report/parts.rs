@@ -9,7 +9,7 @@ use crate::calculation::{Calculation, DeliveryCheck, Finding};
 use crate::human::Notation;
 use crate::units::ExactCells;
 
-use super::fields::{Exact, Fields, Shown};
+use super::fields::{Exact, Fields, Shown, key};
 
 pub(super) struct Findings<'a, I> {
     pub(super) findings: I,
@@ -55,51 +55,63 @@ pub(super) fn dose_fields<F: Fields>(
     verdict: &str,
 ) -> Result<(), F::Error> {
     state.provenance(c.protocol(), c.protocol_version(), c.protocol_sha256())?;
-    state.field("arm", &c.arm())?;
-    state.field("regimen", c.regimen())?;
-    state.field("band", &c.band().map(Shown))?;
-    state.field("level", &c.level())?;
-    state.field("dose", &c.dose())?;
-    state.field("dose_per_kg", &c.dose_per_kg())?;
-    state.decimal("max_total_cells", c.cap())?;
-    state.decimal("weight_kg", Some(Exact(c.weight().weight().kg())))?;
-    state.field("weight_entered", &Shown(c.weight()))?;
-    state.decimal("age_years", c.age().map(|a| Exact(a.years())))?;
-    state.field("born", &c.age_from_birth().map(|a| Shown(a.born())))?;
-    state.field("age_on", &c.age_from_birth().map(|a| Shown(a.on())))?;
-    state.decimal("cells", c.cells())?;
-    state.decimal("cells_exact", c.exact_cells())?;
-    state.decimal("cells_per_kg", c.cells_per_kg().map(|p| Exact(p.get())))?;
-    state.decimal("min_cells", c.min_cells())?;
-    state.decimal("max_cells", c.max_cells())?;
-    state.decimal("min_cells_exact", c.exact_min())?;
-    state.decimal("max_cells_exact", c.exact_max())?;
-    state.decimal("uncapped_min_cells_exact", c.uncapped_min())?;
-    state.decimal("uncapped_max_cells_exact", c.uncapped_max())?;
-    state.field("infusions", &Shown(c.infusions()))?;
-    state.field("per_infusion", &c.per_infusion().value())?;
-    state.decimal("total_cells", c.total_cells())?;
-    state.field("rounding", c.rounding().name())?;
-    state.field("verdict", verdict)?;
-    state.field("acknowledgement", &c.acknowledgement())?;
-    state.field("trial_state_sha256", &c.trial_state_sha256())?;
-    state.field("patient", &c.patient())?;
+    state.optional(key!("arm"), c.arm().as_ref())?;
+    state.field(key!("regimen"), c.regimen())?;
+    state.shown(key!("band"), c.band())?;
+    state.optional(key!("level"), c.level().as_ref())?;
+    state.shown(key!("dose"), c.dose())?;
+    state.optional(key!("dose_per_kg"), c.dose_per_kg().as_ref())?;
+    state.decimal(key!("max_total_cells"), c.cap())?;
+    state.decimal(key!("weight_kg"), Some(Exact(c.weight().weight().kg())))?;
+    state.shown(key!("weight_entered"), Some(c.weight()))?;
+    state.decimal(key!("age_years"), c.age().map(|a| Exact(a.years())))?;
+    state.optional(
+        key!("born"),
+        c.age_from_birth().map(|a| Shown(a.born())).as_ref(),
+    )?;
+    state.optional(
+        key!("age_on"),
+        c.age_from_birth().map(|a| Shown(a.on())).as_ref(),
+    )?;
+    state.decimal(key!("cells"), c.cells())?;
+    state.decimal(key!("cells_exact"), c.exact_cells())?;
     state.decimal(
-        "current_weight_kg",
+        key!("cells_per_kg"),
+        c.cells_per_kg().map(|p| Exact(p.get())),
+    )?;
+    state.decimal(key!("min_cells"), c.min_cells())?;
+    state.decimal(key!("max_cells"), c.max_cells())?;
+    state.decimal(key!("min_cells_exact"), c.exact_min())?;
+    state.decimal(key!("max_cells_exact"), c.exact_max())?;
+    state.decimal(key!("uncapped_min_cells_exact"), c.uncapped_min())?;
+    state.decimal(key!("uncapped_max_cells_exact"), c.uncapped_max())?;
+    state.shown(key!("infusions"), Some(c.infusions()))?;
+    state.field(key!("per_infusion"), &c.per_infusion().value())?;
+    state.decimal(key!("total_cells"), c.total_cells())?;
+    state.field(key!("rounding"), c.rounding().name())?;
+    state.field(key!("verdict"), verdict)?;
+    state.optional(key!("acknowledgement"), c.acknowledgement().as_ref())?;
+    state.optional(key!("trial_state_sha256"), c.trial_state_sha256().as_ref())?;
+    state.optional(key!("patient"), c.patient().as_ref())?;
+    state.decimal(
+        key!("current_weight_kg"),
         c.current_weight().map(|w| Exact(w.weight().kg())),
     )?;
-    state.field("current_weight_entered", &c.current_weight().map(Shown))?;
-    state.field(
-        "dosing_weight",
-        &c.dosing_weight().map(|d| d.weight.as_str()),
+    state.optional(
+        key!("current_weight_entered"),
+        c.current_weight().map(Shown).as_ref(),
+    )?;
+    state.optional(
+        key!("dosing_weight"),
+        c.dosing_weight().map(|d| d.weight.as_str()).as_ref(),
     )?;
     state.decimal(
-        "max_weight_change_percent",
+        key!("max_weight_change_percent"),
         c.dosing_weight()
             .and_then(|d| d.max_change)
             .map(|p| Exact(p.get())),
     )?;
-    state.field("split", &Schedule(c))?;
+    state.optional(key!("split"), c.split().map(|_| Schedule(c)).as_ref())?;
     Ok(())
 }
 
@@ -142,69 +154,84 @@ pub(super) fn delivery_fields<F: Fields>(
     state: &mut F,
     check: &DeliveryCheck,
 ) -> Result<(), F::Error> {
-    state.decimal("actual_cells_exact", Some(check.actual_exact()))?;
-    state.field(
-        "product",
-        &check.product().map(|p| ProductReport {
-            id: p.identity().id(),
-            din: p.identity().din().map(|d| d.to_string()),
-            product_code: p.identity().product_code().map(|c| c.as_str()),
-            counts: p.identity().counts().as_str(),
-            sha256: p.identity().sha256(),
-            bags: p
-                .bags()
-                .iter()
-                .map(|b| BagReport {
-                    id: b.id(),
-                    whole: b.whole(),
-                    volume_ml: Exact(b.volume_ml()),
-                    counted_cells_exact: b.counted(),
-                    viability_percent: Exact(b.viability().get()),
-                    left_ml: Exact(b.left_ml()),
-                    left_cells_exact: Exact(b.left_counted()),
-                })
-                .collect(),
-            untouched_bags: p.untouched().iter().map(|(id, _, _)| id.as_str()).collect(),
-        }),
+    state.decimal(key!("actual_cells_exact"), Some(check.actual_exact()))?;
+    state.optional(
+        key!("product"),
+        check
+            .product()
+            .map(|p| ProductReport {
+                id: p.identity().id(),
+                din: p.identity().din().map(|d| d.to_string()),
+                product_code: p.identity().product_code().map(|c| c.as_str()),
+                counts: p.identity().counts().as_str(),
+                sha256: p.identity().sha256(),
+                bags: p
+                    .bags()
+                    .iter()
+                    .map(|b| BagReport {
+                        id: b.id(),
+                        whole: b.whole(),
+                        volume_ml: Exact(b.volume_ml()),
+                        counted_cells_exact: b.counted(),
+                        viability_percent: Exact(b.viability().get()),
+                        left_ml: Exact(b.left_ml()),
+                        left_cells_exact: Exact(b.left_counted()),
+                    })
+                    .collect(),
+                untouched_bags: p.untouched().iter().map(|(id, _, _)| id.as_str()).collect(),
+            })
+            .as_ref(),
     )?;
-    state.field(
-        "excipients",
-        &check.excipients().map(|e| ExcipientReport {
-            volume_ml: Exact(e.volume_ml()),
-            volume_ml_per_kg: Exact(e.volume_ml_per_kg()),
-            dmso_ml: e.dmso_ml().map(Exact),
-            dmso_g: e.dmso_g().map(Exact),
-            dmso_g_per_kg: e.dmso_g_per_kg().map(Exact),
-            dmso_density_g_per_ml: Exact(e.dmso_density()),
-            endotoxin_eu: e.endotoxin_eu().map(Exact),
-            endotoxin_eu_per_kg: e.endotoxin_eu_per_kg().map(Exact),
-        }),
+    state.optional(
+        key!("excipients"),
+        check
+            .excipients()
+            .map(|e| ExcipientReport {
+                volume_ml: Exact(e.volume_ml()),
+                volume_ml_per_kg: Exact(e.volume_ml_per_kg()),
+                dmso_ml: e.dmso_ml().map(Exact),
+                dmso_g: e.dmso_g().map(Exact),
+                dmso_g_per_kg: e.dmso_g_per_kg().map(Exact),
+                dmso_density_g_per_ml: Exact(e.dmso_density()),
+                endotoxin_eu: e.endotoxin_eu().map(Exact),
+                endotoxin_eu_per_kg: e.endotoxin_eu_per_kg().map(Exact),
+            })
+            .as_ref(),
     )?;
-    state.field(
-        "infusion",
-        &check.split().map(|s| InfusionReport {
-            infusion: s.infusion(),
-            infusions: s.infusions(),
-            day: s.day(),
-            share_percent: Exact(s.share().get()),
-            share_so_far_percent: Exact(s.share_so_far()),
-            limits: s.limits().as_str(),
-            target_cells_exact: s.target(),
-            given_before_cells_exact: s.given_before(),
-            cumulative_cells_exact: s.cumulative(),
-            cumulative_target_cells_exact: s.cumulative_target(),
-        }),
+    state.optional(
+        key!("infusion"),
+        check
+            .split()
+            .map(|s| InfusionReport {
+                infusion: s.infusion(),
+                infusions: s.infusions(),
+                day: s.day(),
+                share_percent: Exact(s.share().get()),
+                share_so_far_percent: Exact(s.share_so_far()),
+                limits: s.limits().as_str(),
+                target_cells_exact: s.target(),
+                given_before_cells_exact: s.given_before(),
+                cumulative_cells_exact: s.cumulative(),
+                cumulative_target_cells_exact: s.cumulative_target(),
+            })
+            .as_ref(),
     )?;
-    state.field(
-        "drawing",
-        &check.drawing().map(|d| DrawingReport {
-            step_ml: Exact(d.step().ml()),
-            target_cells_exact: d.target(),
-            exact_ml: d.exact_ml().map(Exact),
-            exact_ml_rounded: d.exact_ml().map(|_| !d.exact_ml_is_exact()),
-        }),
+    state.optional(
+        key!("drawing"),
+        check
+            .drawing()
+            .map(|d| DrawingReport {
+                step_ml: Exact(d.step().ml()),
+                target_cells_exact: d.target(),
+                exact_ml: d.exact_ml().map(Exact),
+                exact_ml_rounded: d.exact_ml().map(|_| !d.exact_ml_is_exact()),
+            })
+            .as_ref(),
     )?;
-    state.field("custody", &check.custody().map(CustodyReport::new))?;
+    state.optional(
+        key!("custody"),
+        check.custody().map(CustodyReport::new).as_ref(),
+    )?;
     Ok(())
 }
 
