@@ -72,6 +72,23 @@ impl Row {
                 "a quote in this row is not closed on its line; a field may not span lines, so the row was not read".into(),
             ));
         }
+        // A row with no quote and no line break, as nearly every row of a log is, is its
+        // fields between commas: split here, with the same fields csv-core would give (a
+        // property test holds the two to each other). Anything else goes through csv-core.
+        if !line.is_empty() && !line.iter().any(|b| matches!(b, b'"' | b'\r' | b'\n')) {
+            self.bytes.clear();
+            self.ends.clear();
+            for field in line.split(|b| *b == b',') {
+                self.bytes.extend_from_slice(field);
+                self.ends.push(self.bytes.len());
+            }
+            return Ok(());
+        }
+        self.split_quoted(reader, line)
+    }
+
+    /// [`Row::split`] through csv-core, for rows with quotes or line breaks.
+    fn split_quoted(&mut self, reader: &mut csv_core::Reader, line: &[u8]) -> Result<()> {
         reader.reset();
         self.bytes.clear();
         self.bytes.resize(line.len().saturating_add(1), 0);
@@ -376,4 +393,29 @@ pub(super) fn row_outcome(
         }),
     };
     (outcome, split)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    proptest::proptest! {
+        /// Split by commas or through csv-core, a row gives the same fields, or the same refusal.
+        #[test]
+        fn a_row_splits_the_same_with_or_without_csv_core(line in "[a,\" \r\n\u{e9}]{0,16}") {
+            let mut reader = csv_core::ReaderBuilder::new().build();
+            let (mut fast, mut quoted) = (Row::default(), Row::default());
+            let by_commas = fast.split(&mut reader, line.as_bytes()).map_err(|e| e.to_string());
+            let by_csv_core = if line.bytes().filter(|b| *b == b'"').count() % 2 == 1 {
+                by_commas.clone()
+            } else {
+                quoted.split_quoted(&mut reader, line.as_bytes()).map_err(|e| e.to_string())
+            };
+            proptest::prop_assert_eq!(&by_commas, &by_csv_core);
+            if by_commas.is_ok() {
+                proptest::prop_assert_eq!(fast.iter().collect::<Vec<_>>(), quoted.iter().collect::<Vec<_>>());
+            }
+        }
+    }
 }
