@@ -36,7 +36,11 @@ impl DecimalText {
                 if narrow == 0 {
                     scale = 0;
                 }
-                text.put_digits(narrow, 0, scale);
+                if scale == 0 {
+                    text.put_whole(narrow);
+                } else {
+                    text.put_digits(narrow, 0, scale);
+                }
             }
             Err(_) => {
                 let mut wide = wide;
@@ -115,6 +119,33 @@ impl DecimalText {
         }
     }
 
+    /// Writes a whole number's digits, two at a time: a count (nearly every number written) has
+    /// no point to place.
+    fn put_whole(&mut self, mut value: u64) {
+        const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+            2021222324252627282930313233343536373839\
+            4041424344454647484950515253545556575859\
+            6061626364656667686970717273747576777879\
+            8081828384858687888990919293949596979899";
+        while value >= 10 {
+            let at = usize::try_from(value % 100).unwrap_or(0).saturating_mul(2);
+            value /= 100;
+            let start = self.start.saturating_sub(2);
+            if let (Some(slot), Some(pair)) = (
+                self.buffer.get_mut(start..self.start),
+                PAIRS.get(at..at.saturating_add(2)),
+            ) {
+                slot.copy_from_slice(pair);
+            }
+            self.start = start;
+        }
+        // One digit left, or none where the pairs took them all (a pair is taken only from 10
+        // up, so the last one never starts with a zero); zero itself is one digit.
+        if value > 0 || self.start == self.buffer.len() {
+            self.put(b'0'.saturating_add(u8::try_from(value).unwrap_or(0)));
+        }
+    }
+
     /// Writes exactly `digits` digits of `value`, zeros included, with the point where it falls.
     fn put_fixed(&mut self, mut value: u64, digits: u32, scale: u32) {
         for written in 0..digits {
@@ -159,6 +190,14 @@ mod tests {
         fn write_decimal_matches_the_normalized_display(mantissa in any::<i64>(), scale in 0u32..=28) {
             let value = Decimal::new(mantissa, scale);
             prop_assert_eq!(Plain(value).to_string(), value.normalize().to_string());
+        }
+
+        #[test]
+        fn whole_numbers_are_written_two_digits_at_a_time(n in any::<i64>(), power in 0u32..=18) {
+            let ten = 10i64.pow(power);
+            for value in [Decimal::from(n), Decimal::from(ten), Decimal::from(ten.saturating_sub(1)), Decimal::from(ten.saturating_add(1))] {
+                prop_assert_eq!(Plain(value).to_string(), value.to_string());
+            }
         }
 
         #[test]
