@@ -29,9 +29,7 @@ const DEVIATION_PLACES: u32 = 2;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryCheck {
-    // Boxed: a calculation is some 860 bytes, and a check is moved from the judging to its
-    // caller, through a batch's queues and into its report; a pointer moves for it.
-    calculation: Box<Calculation>,
+    calculation: Calculation,
     actual_cells: CellCount,
     actual_exact: ExactCells,
     actual_cells_per_kg: CellsPerKg,
@@ -251,7 +249,7 @@ impl Calculation {
         )?;
         findings.extend(product_findings);
         Ok(DeliveryCheck {
-            calculation: Box::new(calculation),
+            calculation,
             actual_cells: actual.round(Rounding::HalfAwayFromZero)?,
             actual_exact: actual,
             actual_cells_per_kg,
