@@ -32,14 +32,33 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use celldose::text::{AsciiTarget, to_ascii};
-use clap::Parser;
 
 use crate::cli::{Cli, Command, Format};
 use crate::exit::{EXIT_REFUSED, EXIT_WITHIN, refuse};
 use crate::refusal::Refusal;
 
+/// The command line, read as `Cli::try_parse` reads it. The parser's description of every command
+/// (some thousands of allocations) is not freed here but left to the process's exit, which frees
+/// it whole: a command is read once, and freeing it piece by piece cost a tenth of a dose
+/// command's instructions.
+fn read_command_line() -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut command = Cli::command();
+    let cli = match command.try_get_matches_from_mut(std::env::args_os()) {
+        Ok(mut matches) => {
+            let cli =
+                Cli::from_arg_matches_mut(&mut matches).map_err(|error| error.format(&mut command));
+            std::mem::forget(matches);
+            cli
+        }
+        Err(error) => Err(error),
+    };
+    std::mem::forget(command);
+    cli
+}
+
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match read_command_line() {
         Ok(cli) => cli,
         Err(error) => {
             // The command line could not be read, so `--ascii` is looked for as typed.
