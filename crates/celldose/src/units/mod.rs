@@ -88,8 +88,13 @@ pub(crate) use serde_via_decimal;
 
 /// Splits `input` into the number and a trailing unit made of letters (and `/`).
 pub(crate) fn split_unit(input: &str) -> (&str, &str) {
-    // The common case, in ASCII: the unit is the letters and slashes at the end, found byte by
-    // byte. A byte beyond ASCII there (`µg`, a letter of another script) takes the general way.
+    split_unit_ascii(input).unwrap_or_else(|| split_unit_by_chars(input.trim_matches(' ')))
+}
+
+/// [`split_unit`] byte by byte, for the common case in ASCII: the unit is the letters and
+/// slashes at the end. `None` where a byte beyond ASCII comes before them (`µg`, a letter of
+/// another script), which the char-by-char split decides.
+fn split_unit_ascii(input: &str) -> Option<(&str, &str)> {
     let bytes = input.as_bytes();
     let mut end = bytes.len();
     while end > 0 && bytes.get(end.saturating_sub(1)) == Some(&b' ') {
@@ -114,15 +119,10 @@ pub(crate) fn split_unit(input: &str) -> (&str, &str) {
         || bytes
             .get(unit_start.saturating_sub(1))
             .is_some_and(u8::is_ascii);
-    if let (true, Some(number), Some(unit)) = (
-        ascii_before,
-        input.get(start..number_end),
-        input.get(unit_start..end),
-    ) {
-        return (number, unit);
+    if !ascii_before {
+        return None;
     }
-    let trimmed = input.trim_matches(' ');
-    split_unit_by_chars(trimmed)
+    Some((input.get(start..number_end)?, input.get(unit_start..end)?))
 }
 
 /// [`split_unit`] char by char: a unit may hold any letter, and `µ`.
@@ -185,6 +185,23 @@ mod tests {
             let (number, unit) = split_unit_by_chars(trimmed);
             proptest::prop_assert_eq!(split_unit(&text), (number.trim_end_matches(' '), unit));
         }
+    }
+
+    #[test]
+    fn an_ascii_unit_is_split_byte_by_byte() {
+        for (input, parts) in [
+            ("72.5kg", ("72.5", "kg")),
+            (" 72.5 kg ", ("72.5", "kg")),
+            ("  kg", ("", "kg")),
+            ("   ", ("", "")),
+            ("1.6x10^7/kg", ("1.6x10^7", "/kg")),
+            ("12", ("12", "")),
+        ] {
+            assert_eq!(split_unit_ascii(input), Some(parts), "{input:?}");
+        }
+        // A letter beyond ASCII before the unit is left to the char-by-char split.
+        assert_eq!(split_unit_ascii("5µg"), None);
+        assert_eq!(split_unit_ascii("5 µkg"), None);
     }
 
     #[test]
