@@ -384,7 +384,9 @@ mod tests {
             NCT05727722,clf,3,,70kg,52,,\n\
             NCT06167473,low-dose,,,160lb,60,7.2e7,10%\n\
             NCT01218464,msc,,0.75e6/kg,60kg,40,4.5e7,5%\n\
-            NCT07276568,alf,1,,72.5kg,45,1.1e9,10%\n";
+            NCT07276568,alf,1,,72.5kg,45,1.1e9,10%\n\
+            NCT01218464,msc,,5e6/kg,60kg,90,,\n\
+            NCT01218464,msc,,5e6/kg,60kg,90,1e6,5%\n";
         let mut splitter = csv_core::ReaderBuilder::new().build();
         let mut record = Row::default();
         let mut lines = log.lines();
@@ -405,6 +407,8 @@ mod tests {
             );
             rows.push((line.to_owned(), outcome));
         }
+        // Rows of a dose and of a check with several findings, whose codes are joined.
+        let mut findings_joined = false;
         for notation in [Notation::Unicode, Notation::Ascii] {
             let mut encoder = records::Encoder::new(BatchFormat::Csv, notation);
             let mut expected = csv::Writer::from_writer(Vec::new());
@@ -419,6 +423,7 @@ mod tests {
                 }
                 expected.write_record(&cells).unwrap();
                 assert!(!line.is_empty());
+                findings_joined |= cells[12].contains(';');
             }
             assert_eq!(
                 String::from_utf8(encoder.take().unwrap()).unwrap(),
@@ -426,5 +431,6 @@ mod tests {
                 "{notation:?}"
             );
         }
+        assert!(findings_joined);
     }
 }
