@@ -64,7 +64,8 @@ fn parse_plain(text: &[u8]) -> Option<Decimal> {
                     integer_digits = integer_digits.checked_add(1)?;
                 }
             }
-            b'.' if !in_fraction && integer_digits > 0 => in_fraction = true,
+            // A point before any digit is refused below (no integer digits), with the rest.
+            b'.' if !in_fraction => in_fraction = true,
             _ => break,
         }
         rest = after;
@@ -484,6 +485,13 @@ mod tests {
             ("+0.0005", "0.0005"),
             ("5e-1", "0.5"),
             ("1234567890123456789", "1234567890123456789"),
+            // Trailing zeros taken off until the point is gone, and 28 places, the most held.
+            ("10.0", "10"),
+            ("1.20e1", "12"),
+            (
+                "0.0000000000000000000000000001",
+                "0.0000000000000000000000000001",
+            ),
         ] {
             let plain = parse_plain(text.as_bytes()).map(exactly);
             assert_eq!(plain, Decimal::from_str(value).ok().map(exactly), "{text}");
