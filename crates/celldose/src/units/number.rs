@@ -485,8 +485,10 @@ mod tests {
             ("+0.0005", "0.0005"),
             ("5e-1", "0.5"),
             ("1234567890123456789", "1234567890123456789"),
-            // Trailing zeros taken off until the point is gone, and 28 places, the most held.
+            // Trailing zeros taken off until the point is gone, a three-digit exponent, and 28
+            // places, the most held.
             ("10.0", "10"),
+            ("1e010", "10000000000"),
             ("1.20e1", "12"),
             (
                 "0.0000000000000000000000000001",
