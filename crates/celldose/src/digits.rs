@@ -200,6 +200,7 @@ mod tests {
             }
         }
 
+        #[cfg(feature = "batch")]
         #[test]
         fn displayed_is_decimals_own_display(lo in any::<u32>(), mid in any::<u32>(), hi in any::<u32>(), narrow in any::<i64>(), negative in any::<bool>(), scale in 0u32..=28) {
             for value in [Decimal::from_parts(lo, mid, hi, negative, scale), Decimal::new(narrow, scale), { let mut zero = Decimal::new(0, scale); zero.set_sign_negative(negative); zero }] {
