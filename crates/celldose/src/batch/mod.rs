@@ -235,10 +235,37 @@ mod tests {
     use super::*;
     use crate::report::Provenances;
 
+    /// Each line of a log under `header`, with its outcome, read as a run reads it.
+    fn outcomes_of(
+        header: &str,
+        lines: impl IntoIterator<Item = String>,
+    ) -> Vec<(String, Result<Outcome>)> {
+        let catalogue = Catalogue::builtin().unwrap();
+        let mut splitter = csv_core::ReaderBuilder::new().build();
+        let mut record = Row::default();
+        record.split(&mut splitter, header.as_bytes()).unwrap();
+        let columns = Columns::from_header(&record).unwrap();
+        let mut products = Products::default();
+        lines
+            .into_iter()
+            .map(|line| {
+                let (outcome, _) = row_outcome(
+                    LineEnd::Complete,
+                    line.as_bytes(),
+                    &mut splitter,
+                    &mut record,
+                    &catalogue,
+                    &columns,
+                    &mut products,
+                );
+                (line, outcome)
+            })
+            .collect()
+    }
+
     /// Every kind of row: doses, checks, products, findings with quotes and non-ASCII text,
     /// error rows; each with its outcome.
     fn every_kind_of_row() -> Vec<(String, Result<Outcome>)> {
-        let catalogue = Catalogue::builtin().unwrap();
         let product = concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/examples/products/one-bag-total.toml"
@@ -258,36 +285,19 @@ mod tests {
             "NCT0\"\u{e9}\\,alf,1,,72.5kg,45,,,".into(),
             "\"broken,alf,1,,72.5kg,45,,,".into(),
         ];
-        let mut splitter = csv_core::ReaderBuilder::new().build();
-        let mut record = Row::default();
-        record
-            .split(
-                &mut splitter,
-                b"protocol,arm,level,dose,weight,age,cells,tolerance,product",
-            )
-            .unwrap();
-        let columns = Columns::from_header(&record).unwrap();
-        let mut products = Products::default();
-        let mut kinds = std::collections::BTreeSet::new();
-        let mut outcomes = Vec::new();
-        for line in rows {
-            let (outcome, _) = row_outcome(
-                LineEnd::Complete,
-                line.as_bytes(),
-                &mut splitter,
-                &mut record,
-                &catalogue,
-                &columns,
-                &mut products,
-            );
-            kinds.insert(match &outcome {
+        let outcomes = outcomes_of(
+            "protocol,arm,level,dose,weight,age,cells,tolerance,product",
+            rows,
+        );
+        let kinds: std::collections::BTreeSet<_> = outcomes
+            .iter()
+            .map(|(_, outcome)| match outcome {
                 Ok(Outcome::Dose(_)) => "dose",
                 Ok(Outcome::Check(c)) if c.product().is_some() => "product",
                 Ok(Outcome::Check(_)) => "check",
                 Err(_) => "error",
-            });
-            outcomes.push((line, outcome));
-        }
+            })
+            .collect();
         assert_eq!(kinds.len(), 4, "{kinds:?}");
         outcomes
     }
@@ -378,35 +388,17 @@ mod tests {
     #[test]
     fn a_csv_record_is_the_bytes_of_its_cells_as_strings() {
         let mut rows = every_kind_of_row();
-        let catalogue = Catalogue::builtin().unwrap();
-        let log = "protocol,arm,level,dose,weight,age,cells,tolerance\n\
-            NCT07276568,alf,1,,72.5kg,45,,\n\
+        let log = "NCT07276568,alf,1,,72.5kg,45,,\n\
             NCT05727722,clf,3,,70kg,52,,\n\
             NCT06167473,low-dose,,,160lb,60,7.2e7,10%\n\
             NCT01218464,msc,,0.75e6/kg,60kg,40,4.5e7,5%\n\
             NCT07276568,alf,1,,72.5kg,45,1.1e9,10%\n\
             NCT01218464,msc,,5e6/kg,60kg,90,,\n\
             NCT01218464,msc,,5e6/kg,60kg,90,1e6,5%\n";
-        let mut splitter = csv_core::ReaderBuilder::new().build();
-        let mut record = Row::default();
-        let mut lines = log.lines();
-        record
-            .split(&mut splitter, lines.next().unwrap().as_bytes())
-            .unwrap();
-        let columns = Columns::from_header(&record).unwrap();
-        let mut products = Products::default();
-        for line in lines {
-            let (outcome, _) = row_outcome(
-                LineEnd::Complete,
-                line.as_bytes(),
-                &mut splitter,
-                &mut record,
-                &catalogue,
-                &columns,
-                &mut products,
-            );
-            rows.push((line.to_owned(), outcome));
-        }
+        rows.extend(outcomes_of(
+            "protocol,arm,level,dose,weight,age,cells,tolerance",
+            log.lines().map(str::to_owned),
+        ));
         // Rows of a dose and of a check with several findings, whose codes are joined.
         let mut findings_joined = false;
         for notation in [Notation::Unicode, Notation::Ascii] {
