@@ -24,6 +24,7 @@ impl<T: core::fmt::Display> Serialize for Shown<T> {
         serializer.collect_str(&self.0)
     }
 }
+
 /// A field's name, with its forms in a compact JSON record made once, at compile time: the
 /// separator and key (`,"name":`), and the whole field when absent (`,"name":null`). Written with
 /// [`key!`](crate::report::key).
