@@ -7,6 +7,7 @@
 //! types, and each flag's help sits beside its definition; the long help each command ends with
 //! is in `help.rs`.
 
+use crate::deferred::Deferred;
 use crate::help::{
     BATCH_HELP, CHECK_HELP, DOSE_HELP, ESCALATION_HELP, GENERATE_HELP, LISTING_HELP, PREPARE_HELP,
     SERVE_HELP, TOP_HELP, VALIDATE_HELP, VERIFY_HELP,
@@ -64,31 +65,31 @@ pub struct Cli {
 pub enum Command {
     /// List the protocols, built in and loaded with --protocol-file: id, title, arms and levels.
     #[command(after_help = LISTING_HELP)]
-    Protocols(OutputArgs),
+    Protocols(Deferred<OutputArgs>),
     /// Show one protocol in full: arms, levels, windows, and the source record's dose sentence.
     #[command(after_help = LISTING_HELP)]
-    Show(ShowArgs),
+    Show(Deferred<ShowArgs>),
     /// Compute a patient's dose and whether it is inside the protocol.
     #[command(after_help = DOSE_HELP)]
-    Dose(DoseArgs),
+    Dose(Deferred<DoseArgs>),
     /// Check a delivered cell count against the patient's dose and the protocol.
     #[command(after_help = CHECK_HELP)]
-    Check(CheckArgs),
+    Check(Deferred<CheckArgs>),
     /// Turn the patient's dose into a volume of product to draw, and check what that volume
     /// delivers.
     #[command(after_help = PREPARE_HELP)]
-    Prepare(PrepareArgs),
+    Prepare(Deferred<PrepareArgs>),
     /// Check a whole dispensing log in one pass: one output record per CSV row, in order.
     #[command(after_help = BATCH_HELP)]
-    Batch(BatchArgs),
+    Batch(Deferred<BatchArgs>),
     /// What the protocol's escalation rule (3+3 or BOIN) recommends for the next cohort, from
     /// the cohort outcomes in the trial state file; never opens a level.
     #[command(after_help = ESCALATION_HELP)]
-    Escalation(EscalationArgs),
+    Escalation(Deferred<EscalationArgs>),
     /// Independently double-check a recorded check or preparation: work it out again from the
     /// sources, with the same options as the original command, and compare every figure.
     #[command(after_help = VERIFY_HELP)]
-    Verify(VerifyArgs),
+    Verify(Deferred<VerifyArgs>),
     /// Work with audit logs.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -97,11 +98,11 @@ pub enum Command {
     User(crate::user_args::UserCommand),
     /// Check protocol files strictly, without using them: exit 0 if every file is valid, 2 if not.
     #[command(after_help = VALIDATE_HELP)]
-    Validate(ValidateArgs),
+    Validate(Deferred<ValidateArgs>),
     /// Serve a local web page for the pharmacy counter: forms for dose, check and prepare, the
     /// results with a printable worksheet, every protocol in full, and a JSON API.
     #[command(after_help = SERVE_HELP)]
-    Serve(ServeArgs),
+    Serve(Deferred<ServeArgs>),
     /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
     #[command(after_help = GENERATE_HELP)]
     Completions {
@@ -430,9 +431,8 @@ impl Cli {
     /// The output flags of a command that writes a result or a listing.
     fn output(&self) -> Option<&OutputArgs> {
         match &self.command {
-            Command::Protocols(output) | Command::Validate(ValidateArgs { output, .. }) => {
-                Some(output)
-            }
+            Command::Protocols(Deferred(output))
+            | Command::Validate(Deferred(ValidateArgs { output, .. })) => Some(output),
             Command::Show(args) => Some(&args.output),
             Command::Dose(args) => Some(&args.output),
             Command::Check(args) => Some(&args.dose.output),
@@ -725,8 +725,13 @@ pub struct CheckArgs {
 mod tests {
     use clap::CommandFactory;
 
+    /// Well formed with every command's flags described at once (completions, the manual page)
+    /// and with each described only when it runs (reading a command line).
     #[test]
     fn the_command_line_is_well_formed() {
         super::Cli::command().debug_assert();
+        crate::deferred::defer_each_command(true);
+        super::Cli::command().debug_assert();
+        crate::deferred::defer_each_command(false);
     }
 }

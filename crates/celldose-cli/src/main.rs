@@ -14,6 +14,7 @@ mod audit;
 mod batch;
 mod calculate;
 mod cli;
+mod deferred;
 mod escalation;
 mod exit;
 mod fhir;
@@ -43,6 +44,7 @@ use crate::refusal::Refusal;
 /// command's instructions.
 fn read_command_line() -> Result<Cli, clap::Error> {
     use clap::{CommandFactory, FromArgMatches};
+    deferred::defer_each_command(true);
     let mut command = Cli::command();
     let cli = match command.try_get_matches_from_mut(std::env::args_os()) {
         Ok(mut matches) => {
@@ -54,6 +56,7 @@ fn read_command_line() -> Result<Cli, clap::Error> {
         Err(error) => Err(error),
     };
     std::mem::forget(command);
+    deferred::defer_each_command(false);
     cli
 }
 

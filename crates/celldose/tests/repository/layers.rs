@@ -39,6 +39,7 @@ const LIBRARY: &[&str] = &[
 
 /// The command line's modules, bottom up.
 const CLI: &[&str] = &[
+    "deferred",
     "help",
     "user_args",
     "cli",
