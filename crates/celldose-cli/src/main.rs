@@ -1,13 +1,14 @@
 //! `celldose`: the command-line shell over the celldose library.
 //!
-//! This crate holds only the argument definitions (`cli.rs`, with the long help in `help.rs`),
+//! This crate holds only the argument definitions (`cli.rs`, with the long help in `help.rs`, and
+//! each command's flags described to clap only when it runs: `deferred.rs`),
 //! the typed flags handed to the library's request fields (`request.rs`), one module per command
 //! (`calculate.rs` for dose, check and prepare; `batch.rs`, `validate.rs`, `escalation.rs`,
 //! `audit.rs`, `users.rs`, `serve.rs`, with `user_args.rs` the flags of `user`), printing (`text.rs`, `json.rs`, `fhir.rs`) and how a run ends
 //! (`exit.rs`, `refusal.rs`). Every number is parsed, computed and checked by the library.
 //!
 //! Each module imports only from those listed before it here, so there are no loops:
-//! `cli`/`help`, `refusal`, `exit`, `request`, `text`/`json`/`fhir`, then the commands, then this
+//! `deferred`, `cli`/`help`, `refusal`, `exit`, `request`, `text`/`json`/`fhir`, then the commands, then this
 //! file, which dispatches.
 
 mod audit;
