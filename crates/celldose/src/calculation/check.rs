@@ -215,53 +215,60 @@ impl Calculation {
                 finding.reword(RANGE_ONLY_DOSE, RANGE_ONLY_CHECK);
             }
         }
-        let calculation = self;
         let actual = delivery.cells();
-        let weight = calculation.weight().weight();
+        let weight = self.weight().weight();
         let actual_cells_per_kg = CellsPerKg::rounded_from(actual, weight, DEVIATION_PLACES)?;
-        // The infusions of a split dose given earlier on this infusion's day.
-        let same_day: Vec<u32> = match (calculation.split(), &course) {
-            (Some(split), Some(course)) => {
-                let day = split
-                    .parts()
-                    .get(
-                        usize::try_from(course.number())
-                            .unwrap_or(usize::MAX)
-                            .saturating_sub(1),
-                    )
-                    .map(|part| part.day);
-                (1..course.number())
-                    .filter(|n| {
-                        let part = usize::try_from(*n).unwrap_or(usize::MAX).saturating_sub(1);
-                        day.is_some() && split.parts().get(part).map(|p| p.day) == day
-                    })
-                    .collect()
-            }
-            _ => Vec::new(),
-        };
-        let (mut findings, deviation_percent, split) =
-            judge_course(&calculation, actual, tolerance, course)?;
-        let (product_findings, excipients) = judge_product(
-            &calculation.product_rules,
-            &calculation,
-            delivery,
-            &same_day,
-        )?;
-        findings.extend(product_findings);
-        Ok(DeliveryCheck {
-            calculation,
+        let same_day = same_day(&self, course.as_ref());
+        // The calculation is moved once, into the check, and judged there: a calculation is
+        // large, and each move through a function or a `?` is a copy of it.
+        let mut check = DeliveryCheck {
+            calculation: self,
             actual_cells: actual.round(Rounding::HalfAwayFromZero)?,
             actual_exact: actual,
             actual_cells_per_kg,
-            deviation_percent,
+            deviation_percent: None,
             tolerance,
             product: delivery.product().cloned().map(Box::new),
-            excipients: excipients.map(Box::new),
-            split: split.map(Box::new),
+            excipients: None,
+            split: None,
             drawing: None,
             custody: None,
-            findings,
-        })
+            findings: Vec::new(),
+        };
+        let calculation = &check.calculation;
+        let (mut findings, deviation_percent, split) =
+            judge_course(calculation, actual, tolerance, course)?;
+        let (product_findings, excipients) =
+            judge_product(&calculation.product_rules, calculation, delivery, &same_day)?;
+        findings.extend(product_findings);
+        check.deviation_percent = deviation_percent;
+        check.excipients = excipients.map(Box::new);
+        check.split = split.map(Box::new);
+        check.findings = findings;
+        Ok(check)
+    }
+}
+
+/// The infusions of a split dose given earlier on this infusion's day.
+fn same_day(calculation: &Calculation, course: Option<&Course>) -> Vec<u32> {
+    match (calculation.split(), course) {
+        (Some(split), Some(course)) => {
+            let day = split
+                .parts()
+                .get(
+                    usize::try_from(course.number())
+                        .unwrap_or(usize::MAX)
+                        .saturating_sub(1),
+                )
+                .map(|part| part.day);
+            (1..course.number())
+                .filter(|n| {
+                    let part = usize::try_from(*n).unwrap_or(usize::MAX).saturating_sub(1);
+                    day.is_some() && split.parts().get(part).map(|p| p.day) == day
+                })
+                .collect()
+        }
+        _ => Vec::new(),
     }
 }
 

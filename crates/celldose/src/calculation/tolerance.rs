@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::human::{self, Notation};
 use crate::refusal::Refusal;
 use crate::regimen::{Tolerance, describe_dose};
-use crate::units::{ExactCells, Percent};
+use crate::units::{ExactCells, Percent, scaled};
 
 /// The tolerance in the words of a clause: `soft 10%, hard 20%`.
 pub(crate) fn tolerance_words(tolerance: &Tolerance) -> String {
@@ -159,5 +159,5 @@ pub(crate) fn tolerance_finding(
 /// `part` as a percentage of `whole`, rounded half away from zero to two places: the deviation
 /// every report shows.
 pub(crate) fn deviation_percent(part: Decimal, whole: Decimal) -> Option<Decimal> {
-    Rounding::HalfAwayFromZero.quotient(part.checked_mul(Decimal::ONE_HUNDRED)?, whole, 2)
+    Rounding::HalfAwayFromZero.quotient(scaled::product(part, Decimal::ONE_HUNDRED)?, whole, 2)
 }

@@ -20,8 +20,9 @@ use crate::refusal::Refusal;
 /// assert!("45 months".parse::<AgeYears>().is_err());
 /// # Ok::<(), celldose::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy)]
 pub struct AgeYears(Decimal);
+super::scaled::compared_by_value!(AgeYears);
 
 const WHAT: &str = "age";
 

@@ -38,8 +38,9 @@ mod avoirdupois {
 /// assert!("72.5".parse::<BodyWeight>().is_err()); // no unit
 /// # Ok::<(), celldose::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy)]
 pub struct BodyWeight(Decimal);
+super::scaled::compared_by_value!(BodyWeight);
 
 /// A unit a body weight may be entered in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -96,7 +97,7 @@ impl BodyWeight {
     /// assert_eq!(error.to_string(), "body weight 0 kg is not above 0 kg; accepted: from 0.2 kg to 700 kg");
     /// ```
     pub fn from_kg(kg: Decimal) -> Result<Self> {
-        let kg = kg.normalize();
+        let kg = super::scaled::normalized(kg);
         let refuse = |problem: String| Error::OutOfRange {
             what: WHAT,
             value: format!("{kg} kg"),

@@ -22,8 +22,9 @@ use crate::error::{Error, Result};
 /// assert!("1.5e9/kg".parse::<CellCount>().is_err()); // a per-kg dose is not a count
 /// # Ok::<(), celldose::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy)]
 pub struct CellCount(Decimal);
+super::scaled::compared_by_value!(CellCount);
 
 /// An exact amount of cells, which may have a fractional part: weight × dose per kg before it
 /// is rounded to whole cells.
@@ -34,8 +35,9 @@ pub struct CellCount(Decimal);
 /// assert_eq!(exact.round(Rounding::HalfAwayFromZero)?.to_string(), "72574779");
 /// # Ok::<(), celldose::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy)]
 pub struct ExactCells(Decimal);
+super::scaled::compared_by_value!(ExactCells);
 
 const WHAT: &str = "cell count";
 
@@ -73,7 +75,7 @@ impl CellCount {
     /// ```
     pub fn new(cells: Decimal) -> Result<Self> {
         check_cells(cells)?;
-        if !cells.fract().is_zero() {
+        if !super::scaled::is_whole(cells) {
             return Err(Error::OutOfRange {
                 what: WHAT,
                 value: format!("{} cells", cells.normalize()),
@@ -81,7 +83,7 @@ impl CellCount {
                 accepted: "a whole number of cells".into(),
             });
         }
-        Ok(Self(cells.normalize()))
+        Ok(Self(super::scaled::normalized(cells)))
     }
 
     /// The number of cells.
@@ -150,7 +152,7 @@ impl ExactCells {
     /// ```
     pub fn new(cells: Decimal) -> Result<Self> {
         check_cells(cells)?;
-        Ok(Self(cells.normalize()))
+        Ok(Self(super::scaled::normalized(cells)))
     }
 
     /// The exact amount.
@@ -192,7 +194,7 @@ impl ExactCells {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn is_whole(self) -> bool {
-        self.0.fract().is_zero()
+        super::scaled::is_whole(self.0)
     }
 }
 

@@ -23,8 +23,9 @@ use crate::error::{Error, Result};
 /// assert!("1.6e7".parse::<CellsPerKg>().is_err()); // no /kg: a total, not a per-kg dose
 /// # Ok::<(), celldose::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy)]
 pub struct CellsPerKg(Decimal);
+super::scaled::compared_by_value!(CellsPerKg);
 
 const WHAT: &str = "dose per kg";
 
@@ -45,7 +46,7 @@ impl CellsPerKg {
     /// ```
     pub fn new(cells_per_kg: Decimal) -> Result<Self> {
         check_bounds(WHAT, cells_per_kg, Decimal::ZERO, Self::MAX.0, " cells/kg")?;
-        Ok(Self(cells_per_kg.normalize()))
+        Ok(Self(super::scaled::normalized(cells_per_kg)))
     }
 
     /// The number of cells per kilogram.
@@ -73,10 +74,8 @@ impl CellsPerKg {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn checked_for(self, weight: BodyWeight) -> Result<ExactCells> {
-        let product = self
-            .0
-            .checked_mul(weight.kg())
-            .ok_or_else(|| Error::Overflow {
+        let product =
+            super::scaled::product(self.0, weight.kg()).ok_or_else(|| Error::Overflow {
                 operation: "dose for body weight",
                 detail: format!("{} cells/kg × {} kg", self.0, weight.kg()),
             })?;

@@ -21,8 +21,9 @@ use crate::error::{Error, Result};
 /// assert!("2.5e6".parse::<Concentration>().is_err()); // per what volume?
 /// # Ok::<(), celldose::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy)]
 pub struct Concentration(Decimal);
+super::scaled::compared_by_value!(Concentration);
 
 const WHAT: &str = "concentration";
 const UNITS: &str = "cells per mL, L or µL (as in 2.5e6/mL, 2.5e9/L)";
@@ -46,7 +47,7 @@ impl Concentration {
     /// );
     /// ```
     pub fn per_ml(per_ml: Decimal) -> Result<Self> {
-        let per_ml = per_ml.normalize();
+        let per_ml = super::scaled::normalized(per_ml);
         if per_ml <= Decimal::ZERO {
             return Err(Error::OutOfRange {
                 what: WHAT,

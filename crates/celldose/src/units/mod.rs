@@ -19,6 +19,7 @@ mod moment;
 mod number;
 mod percent;
 mod rounding;
+pub(crate) mod scaled;
 mod thaw;
 #[cfg(feature = "uom")]
 mod uom_quantities;
@@ -147,7 +148,7 @@ pub(crate) fn check_bounds(
 ) -> crate::Result<()> {
     let show = |value| crate::human::amount(value, unit);
     let accepted = || format!("from {} to {}", show(min), show(max));
-    if value < min {
+    if scaled::compare(value, min).is_lt() {
         return Err(crate::Error::OutOfRange {
             what,
             value: show(value),
@@ -159,7 +160,7 @@ pub(crate) fn check_bounds(
             accepted: accepted(),
         });
     }
-    if value > max {
+    if scaled::compare(value, max).is_gt() {
         return Err(crate::Error::OutOfRange {
             what,
             value: show(value),

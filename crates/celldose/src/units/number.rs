@@ -284,7 +284,7 @@ fn parse_careful(what: &'static str, input: &str) -> Result<Decimal> {
         digits
     };
     let value = Decimal::try_from_i128_with_scale(signed, scale).map_err(|_| too_large())?;
-    Ok(value.normalize())
+    Ok(super::scaled::normalized(value))
 }
 
 /// Parses `number`, the numeric part of `input`, reporting errors against the whole `input`.

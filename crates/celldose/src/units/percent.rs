@@ -16,8 +16,9 @@ use crate::error::{Error, Result};
 /// assert!("10".parse::<Percent>().is_err()); // the % sign is required
 /// # Ok::<(), celldose::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy)]
 pub struct Percent(Decimal);
+super::scaled::compared_by_value!(Percent);
 
 const WHAT: &str = "percentage";
 
@@ -40,7 +41,7 @@ impl Percent {
     /// ```
     pub fn new(percent: Decimal) -> Result<Self> {
         check_bounds(WHAT, percent, Self::MIN.0, Self::MAX.0, "%")?;
-        Ok(Self(percent.normalize()))
+        Ok(Self(super::scaled::normalized(percent)))
     }
 
     /// The percentage, e.g. `10` for 10 %.

@@ -50,7 +50,7 @@ impl Rounding {
     pub fn to_places(self, value: Decimal, places: u32) -> Decimal {
         if value.scale() <= places {
             // Already at most `places` places: no strategy moves it.
-            return value.normalize();
+            return super::scaled::normalized(value);
         }
         let strategy = match self {
             Self::HalfEven => RoundingStrategy::MidpointNearestEven,
@@ -58,7 +58,7 @@ impl Rounding {
             Self::Down => RoundingStrategy::ToZero,
             Self::Up => RoundingStrategy::AwayFromZero,
         };
-        value.round_dp_with_strategy(places, strategy).normalize()
+        super::scaled::normalized(value.round_dp_with_strategy(places, strategy))
     }
 
     /// `numerator ÷ denominator` rounded to `places` decimal places with this strategy; `None`
@@ -93,9 +93,41 @@ impl Rounding {
         Some(self.to_places(numerator.checked_div(denominator)?, places))
     }
 
-    /// The quotient by integer division where the scaled operands fit in an `i128`:
-    /// n/d × 10^places = n_m × 10^(d_scale + places) ÷ (d_m × 10^n_scale).
+    /// The quotient by integer division: in 64 or 128 bits where the operands' digits fit in a
+    /// `u64` (see [`scaled`](super::scaled)), else in an `i128` where the scaled operands fit.
     fn integer_quotient(
+        self,
+        numerator: Decimal,
+        denominator: Decimal,
+        places: u32,
+    ) -> Option<Decimal> {
+        // Every strategy is symmetric about zero, so the quotient of the magnitudes is rounded
+        // and then given the sign.
+        let Some((whole, rest, divisor)) =
+            super::scaled::quotient_and_remainder(numerator.abs(), denominator.abs(), places)
+        else {
+            return self.signed_integer_quotient(numerator, denominator, places);
+        };
+        let away = match self {
+            Self::Down => false,
+            Self::Up => rest != 0,
+            Self::HalfAwayFromZero => rest.checked_mul(2)? >= divisor,
+            Self::HalfEven => {
+                let twice_rest = rest.checked_mul(2)?;
+                twice_rest > divisor || (twice_rest == divisor && whole.checked_rem(2)? != 0)
+            }
+        };
+        let magnitude = if away { whole.checked_add(1)? } else { whole };
+        let mut quotient = super::scaled::quotient_decimal(magnitude, places)?;
+        let negative = numerator.is_sign_negative() != denominator.is_sign_negative();
+        // A zero quotient stays unsigned, as `Decimal`'s normalised zero is.
+        quotient.set_sign_negative(negative && !quotient.is_zero());
+        Some(quotient)
+    }
+
+    /// The quotient by `i128` division where the scaled operands fit in one:
+    /// n/d × 10^places = n_m × 10^(d_scale + places) ÷ (d_m × 10^n_scale).
+    fn signed_integer_quotient(
         self,
         numerator: Decimal,
         denominator: Decimal,

@@ -23,8 +23,9 @@ use crate::error::{Error, Result};
 /// assert!("68".parse::<Volume>().is_err());
 /// # Ok::<(), celldose::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy)]
 pub struct Volume(Decimal);
+super::scaled::compared_by_value!(Volume);
 
 const WHAT: &str = "volume";
 const UNITS: &str = "mL, L or µL (as in 68mL, 0.068L, 250uL)";
@@ -91,7 +92,7 @@ impl Volume {
     /// );
     /// ```
     pub fn from_ml(ml: Decimal) -> Result<Self> {
-        let ml = ml.normalize();
+        let ml = super::scaled::normalized(ml);
         if ml <= Decimal::ZERO {
             return Err(Error::OutOfRange {
                 what: WHAT,
