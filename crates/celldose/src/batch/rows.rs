@@ -42,8 +42,16 @@ pub const ROW_MAX_BYTES: usize = BoundedLines::<&[u8]>::DEFAULT_MAX;
 /// One line split into fields, through reused buffers.
 #[derive(Debug, Default)]
 pub(super) struct Row {
+    /// The fields, one after another, as read.
     pub(super) bytes: Vec<u8>,
+    /// The same fields as text, where the row is UTF-8 (`utf8`).
+    text: String,
     pub(super) ends: Vec<usize>,
+    /// Whether `text` holds the row.
+    utf8: bool,
+    /// Whether every byte of the row is printable ASCII (and so no field needs a search for
+    /// control or bidirectional characters).
+    pub(super) printable: bool,
 }
 
 impl Row {
@@ -51,13 +59,29 @@ impl Row {
         self.ends.len()
     }
 
-    pub(super) fn get(&self, index: usize) -> Option<&[u8]> {
+    /// Where field `index` lies in `bytes` (and `text`).
+    fn span(&self, index: usize) -> Option<(usize, usize)> {
         let end = *self.ends.get(index)?;
         let start = match index.checked_sub(1) {
             Some(before) => *self.ends.get(before)?,
             None => 0,
         };
+        Some((start, end))
+    }
+
+    pub(super) fn get(&self, index: usize) -> Option<&[u8]> {
+        let (start, end) = self.span(index)?;
         self.bytes.get(start..end)
+    }
+
+    /// Field `index` as text, where the row is UTF-8 and the field whole characters; `None`
+    /// where it is not (or there is no such field).
+    pub(super) fn text(&self, index: usize) -> Option<&str> {
+        if !self.utf8 {
+            return None;
+        }
+        let (start, end) = self.span(index)?;
+        self.text.get(start..end)
     }
 
     pub(super) fn iter(&self) -> impl Iterator<Item = &[u8]> {
@@ -67,24 +91,42 @@ impl Row {
     /// Splits one line as CSV. A quote that is not closed on the line is refused here, where
     /// a CSV reader would read on into the following lines.
     pub(super) fn split(&mut self, reader: &mut csv_core::Reader, line: &[u8]) -> Result<()> {
-        if line.iter().filter(|byte| **byte == b'"').count() % 2 == 1 {
+        // One pass: whether the row has a quote or a line break, and whether it is all
+        // printable ASCII.
+        let (mut special, mut printable) = (false, true);
+        for byte in line {
+            special |= matches!(byte, b'"' | b'\r' | b'\n');
+            printable &= (0x20..0x7f).contains(byte);
+        }
+        if special && line.iter().filter(|byte| **byte == b'"').count() % 2 == 1 {
             return Err(Error::Request(
                 "a quote in this row is not closed on its line; a field may not span lines, so the row was not read".into(),
             ));
         }
+        self.printable = printable;
         // A row with no quote and no line break, as nearly every row of a log is, is its
         // fields between commas: split here, with the same fields csv-core would give (a
         // property test holds the two to each other). Anything else goes through csv-core.
-        if !line.is_empty() && !line.iter().any(|b| matches!(b, b'"' | b'\r' | b'\n')) {
+        if !line.is_empty() && !special {
             self.bytes.clear();
             self.ends.clear();
             for field in line.split(|b| *b == b',') {
                 self.bytes.extend_from_slice(field);
                 self.ends.push(self.bytes.len());
             }
-            return Ok(());
+        } else {
+            self.split_quoted(reader, line)?;
         }
-        self.split_quoted(reader, line)
+        // The row is checked for UTF-8 once, here, and its fields then read as text.
+        self.text.clear();
+        self.utf8 = match std::str::from_utf8(&self.bytes) {
+            Ok(text) => {
+                self.text.push_str(text);
+                true
+            }
+            Err(_) => false,
+        };
+        Ok(())
     }
 
     /// [`Row::split`] through csv-core, for rows with quotes or line breaks.
@@ -246,20 +288,18 @@ pub(super) fn field<'r>(
     column: Option<usize>,
     name: &str,
 ) -> Result<Option<&'r str>> {
-    let Some(raw) = column.and_then(|index| record.get(index)) else {
+    let Some(index) = column.filter(|index| *index < record.len()) else {
         return Ok(None);
     };
+    let text = match record.text(index) {
+        Some(text) => text,
+        None => std::str::from_utf8(record.get(index).unwrap_or_default())
+            .map_err(|_| Error::Request(format!("column {name} is not valid UTF-8")))?,
+    };
     // Spaces around a value are forgiven (any other blank is refused below, by name).
-    let start = raw.iter().position(|b| *b != b' ').unwrap_or(raw.len());
-    let end = raw
-        .iter()
-        .rposition(|b| *b != b' ')
-        .map_or(start, |i| i.saturating_add(1));
-    let trimmed = raw.get(start..end).unwrap_or_default();
-    let text = std::str::from_utf8(trimmed)
-        .map_err(|_| Error::Request(format!("column {name} is not valid UTF-8")))?;
+    let text = trim_spaces(text);
     // Printable ASCII, as nearly every value is, holds no forbidden character.
-    let printable = trimmed.iter().all(|b| (0x20..0x7f).contains(b));
+    let printable = record.printable || text.bytes().all(|b| (0x20..0x7f).contains(&b));
     if !printable && let Some((offset, c)) = forbidden_char(text) {
         let position = crate::text::char_position(text, offset);
         return Err(Error::Request(format!(
@@ -268,6 +308,18 @@ pub(super) fn field<'r>(
         )));
     }
     Ok((!text.is_empty()).then_some(text))
+}
+
+/// `text` without the spaces around it, found byte by byte (a space is one byte, so the ends
+/// are character boundaries): `str::trim_matches` decodes every character to compare it.
+fn trim_spaces(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    let start = bytes.iter().position(|b| *b != b' ').unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| *b != b' ')
+        .map_or(start, |i| i.saturating_add(1));
+    text.get(start..end).unwrap_or_default()
 }
 
 /// Product files named in a log, each read once per run (a log names few products many times).
@@ -420,5 +472,58 @@ mod tests {
                 proptest::prop_assert_eq!(fast.iter().collect::<Vec<_>>(), quoted.iter().collect::<Vec<_>>());
             }
         }
+
+        /// Spaces trimmed byte by byte are the spaces `trim_matches` trims, whatever the text.
+        #[test]
+        fn spaces_trim_the_same_byte_by_byte(text in "[ a\u{e9}\u{3000}\t]{0,12}") {
+            proptest::prop_assert_eq!(trim_spaces(&text), text.trim_matches(' '));
+        }
+
+        /// Each field reads as the text of its bytes, whether the row is checked for UTF-8 once
+        /// or the field alone: the same text, or the same refusal, and the same search for
+        /// forbidden characters.
+        #[test]
+        fn a_field_reads_the_same_from_the_row_checked_once(
+            line in proptest::collection::vec(proptest::prop_oneof![
+                proptest::sample::select(b"a1 ,\"\t.".to_vec()),
+                proptest::sample::select(vec![0xC3u8, 0xA9, 0xE2, 0x80, 0xAE, 0xFF]),
+            ], 0..16),
+        ) {
+            let mut reader = csv_core::ReaderBuilder::new().build();
+            let mut row = Row::default();
+            if row.split(&mut reader, &line).is_ok() {
+                for index in 0..row.len() {
+                    let by_row = field(&row, Some(index), "c").map_err(|e| e.to_string());
+                    let alone = std::str::from_utf8(row.get(index).unwrap())
+                        .map_err(|_| "column c is not valid UTF-8".to_owned())
+                        .and_then(|text| {
+                            let text = text.trim_matches(' ');
+                            match forbidden_char(text) {
+                                Some(_) => Err("forbidden".to_owned()),
+                                None => Ok((!text.is_empty()).then_some(text)),
+                            }
+                        });
+                    match (&by_row, &alone) {
+                        (Err(a), Err(b)) if b == "forbidden" => proptest::prop_assert!(a.contains("holds"), "{a}"),
+                        _ => proptest::prop_assert_eq!(&by_row, &alone),
+                    }
+                }
+            }
+        }
+    }
+
+    /// A character split between two fields (possible only through csv-core's quoted path,
+    /// from bytes that are not UTF-8) is refused, though the two fields joined are UTF-8.
+    #[test]
+    fn a_character_split_between_fields_is_refused() {
+        let mut reader = csv_core::ReaderBuilder::new().build();
+        let mut row = Row::default();
+        row.split(&mut reader, b"\"\xC3\",\xA9").unwrap();
+        assert_eq!(row.len(), 2);
+        assert_eq!(row.text(0), None);
+        assert_eq!(
+            field(&row, Some(0), "weight").unwrap_err().to_string(),
+            "column weight is not valid UTF-8"
+        );
     }
 }
