@@ -5,6 +5,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
+use super::findings::Findings;
+use crate::calculation::Finding;
+use crate::human::Notation;
 use crate::units::{CellCount, ExactCells};
 
 /// A decimal written as its exact string, without trailing zeros.
@@ -59,6 +62,29 @@ pub(crate) trait Fields {
     /// `Option`.
     fn optional<T: Serialize>(&mut self, key: Key, value: Option<&T>) -> Result<(), Self::Error> {
         self.field(key, &value)
+    }
+
+    /// Writes a text, or `null`: the same as [`optional`](Fields::optional) with the `&str`.
+    fn text(&mut self, key: Key, value: Option<&str>) -> Result<(), Self::Error> {
+        self.optional(key, value.as_ref())
+    }
+
+    /// Writes the findings, each as its severity, code, message (in `notation`) and clause:
+    /// the same as [`field`](Fields::field) with [`Findings`].
+    fn findings<'a, I: Iterator<Item = &'a Finding> + Clone>(
+        &mut self,
+        key: Key,
+        findings: I,
+        notation: Notation,
+    ) -> Result<(), Self::Error> {
+        self.field(
+            key,
+            &Findings {
+                findings,
+                notation,
+                marker: core::marker::PhantomData,
+            },
+        )
     }
 
     /// Writes a value as the text of its `Display` (the way every unit serialises), or `null`:

@@ -4,6 +4,8 @@
 use serde::Serialize;
 
 use super::fields::{AsDecimal, Fields, Key};
+use crate::calculation::Finding;
+use crate::human::Notation;
 
 /// One compact JSON record written into a buffer: the keys are the reports' own identifiers,
 /// which need no escaping, so they are copied as they are; each protocol's provenance is
@@ -45,10 +47,33 @@ fn escaped(byte: &u8) -> bool {
     *byte < 0x20 || *byte == b'"' || *byte == b'\\'
 }
 
+/// Whether any byte of `text` is [`escaped`]: every byte is looked at, with no early exit, so
+/// the compiler checks sixteen at a time.
+fn any_escaped(text: &[u8]) -> bool {
+    let mut found = false;
+    for byte in text {
+        found |= escaped(byte);
+    }
+    found
+}
+
 impl JsonLine<'_> {
     /// The separator and key, as one copy: `,"name":`, or `{"name":` for the first field.
     fn key(&mut self, key: Key) {
         self.whole(key.json);
+    }
+
+    /// `text` as a JSON string: copied between quotes where no byte of it needs escaping (as
+    /// in nearly every text a report holds), else through serde_json.
+    fn string(&mut self, text: &str) -> Result<(), serde_json::Error> {
+        if any_escaped(text.as_bytes()) {
+            return serde_json::to_writer(&mut *self.out, text);
+        }
+        self.out.reserve(text.len().saturating_add(2));
+        self.out.push(b'"');
+        self.out.extend_from_slice(text.as_bytes());
+        self.out.push(b'"');
+        Ok(())
     }
 
     /// `text`, which starts with the separator, written as the next part of the record.
@@ -90,6 +115,45 @@ impl Fields for JsonLine<'_> {
         }
     }
 
+    fn text(&mut self, key: Key, value: Option<&str>) -> Result<(), serde_json::Error> {
+        match value {
+            Some(text) => {
+                self.key(key);
+                self.string(text)
+            }
+            None => {
+                self.whole(key.json_null);
+                Ok(())
+            }
+        }
+    }
+
+    fn findings<'a, I: Iterator<Item = &'a Finding> + Clone>(
+        &mut self,
+        key: Key,
+        findings: I,
+        notation: Notation,
+    ) -> Result<(), serde_json::Error> {
+        self.key(key);
+        self.out.push(b'[');
+        for (index, finding) in findings.enumerate() {
+            if index > 0 {
+                self.out.push(b',');
+            }
+            self.out.extend_from_slice(b"{\"severity\":");
+            self.string(finding.severity().as_str())?;
+            self.out.extend_from_slice(b",\"code\":");
+            self.string(finding.code().as_str())?;
+            self.out.extend_from_slice(b",\"message\":");
+            self.string(&finding.message(notation))?;
+            self.out.extend_from_slice(b",\"clause\":");
+            self.string(finding.clause())?;
+            self.out.push(b'}');
+        }
+        self.out.push(b']');
+        Ok(())
+    }
+
     fn shown<T: core::fmt::Display>(
         &mut self,
         key: Key,
@@ -109,7 +173,7 @@ impl Fields for JsonLine<'_> {
         if self
             .out
             .get(start.saturating_add(1)..)
-            .is_some_and(|text| text.iter().any(escaped))
+            .is_some_and(any_escaped)
         {
             self.out.truncate(start);
             return serde_json::to_writer(&mut *self.out, &super::fields::Shown(value));
@@ -256,7 +320,9 @@ mod tests {
             let value = (!absent).then_some(text.as_str());
             let expected = format!("{{\"k\":{}}}", serde_json::to_string(&value.map(Shown)).unwrap());
             proptest::prop_assert_eq!(record(|line| line.shown(key!("k"), value)), expected.clone());
-            proptest::prop_assert_eq!(record(|line| line.optional(key!("k"), value.as_ref())), expected);
+            proptest::prop_assert_eq!(record(|line| line.optional(key!("k"), value.as_ref())), expected.clone());
+            let as_text = format!("{{\"k\":{}}}", serde_json::to_string(&value).unwrap());
+            proptest::prop_assert_eq!(record(|line| line.text(key!("k"), value)), as_text);
         }
     }
 }

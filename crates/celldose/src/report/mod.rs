@@ -8,9 +8,10 @@
 //! values to `serde_json`, the same bytes as `serde_json::to_writer` gives.
 //!
 //! `fields.rs` holds where fields go, `json_line.rs` a batch's compact record, `parts.rs` the
-//! fields the reports share; this file the three reports.
+//! fields the reports share, `findings.rs` how findings are listed; this file the three reports.
 
 mod fields;
+mod findings;
 #[cfg(feature = "batch")]
 mod json_line;
 mod parts;
@@ -22,7 +23,7 @@ use crate::calculation::{Calculation, DeliveryCheck, Preparation};
 use crate::human::Notation;
 
 use fields::{Exact, Struct};
-use parts::{DOSE_FIELDS, Findings, delivery_fields, dose_fields};
+use parts::{DOSE_FIELDS, delivery_fields, dose_fields};
 
 pub(crate) use fields::{Fields, Key, key};
 #[cfg(feature = "batch")]
@@ -164,14 +165,7 @@ impl DoseReport<'_> {
             state.field(key!("row"), &row)?;
         }
         dose_fields(state, c, c.verdict().as_str())?;
-        state.field(
-            key!("findings"),
-            &Findings {
-                findings: c.findings().iter(),
-                notation: self.notation,
-                marker: core::marker::PhantomData,
-            },
-        )?;
+        state.findings(key!("findings"), c.findings().iter(), self.notation)?;
         Ok(())
     }
 }
@@ -213,14 +207,7 @@ impl CheckReport<'_> {
                 .map(|s| Exact(s.get())),
         )?;
         delivery_fields(state, check)?;
-        state.field(
-            key!("findings"),
-            &Findings {
-                findings: check.findings(),
-                notation: self.notation,
-                marker: core::marker::PhantomData,
-            },
-        )?;
+        state.findings(key!("findings"), check.findings(), self.notation)?;
         Ok(())
     }
 }
@@ -294,14 +281,7 @@ impl PrepareReport<'_> {
                 .and_then(|t| t.soft())
                 .map(|s| Exact(s.get())),
         )?;
-        state.field(
-            key!("findings"),
-            &Findings {
-                findings: prepared.findings(),
-                notation: self.notation,
-                marker: core::marker::PhantomData,
-            },
-        )?;
+        state.findings(key!("findings"), prepared.findings(), self.notation)?;
         Ok(())
     }
 }

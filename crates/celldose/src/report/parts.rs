@@ -3,48 +3,12 @@
 //! drawing.
 
 use serde::Serialize;
-use serde::ser::{SerializeSeq, SerializeStruct, Serializer};
+use serde::ser::Serializer;
 
-use crate::calculation::{Calculation, DeliveryCheck, Finding};
-use crate::human::Notation;
+use crate::calculation::{Calculation, DeliveryCheck};
 use crate::units::ExactCells;
 
 use super::fields::{Exact, Fields, Shown, key};
-
-pub(super) struct Findings<'a, I> {
-    pub(super) findings: I,
-    pub(super) notation: Notation,
-    pub(super) marker: core::marker::PhantomData<&'a Finding>,
-}
-
-impl<'a, I: Iterator<Item = &'a Finding> + Clone> Serialize for Findings<'a, I> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(None)?;
-        for finding in self.findings.clone() {
-            seq.serialize_element(&FindingReport {
-                finding,
-                notation: self.notation,
-            })?;
-        }
-        seq.end()
-    }
-}
-
-pub(super) struct FindingReport<'a> {
-    pub(super) finding: &'a Finding,
-    pub(super) notation: Notation,
-}
-
-impl Serialize for FindingReport<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("Finding", 4)?;
-        state.serialize_field("severity", self.finding.severity().as_str())?;
-        state.serialize_field("code", self.finding.code().as_str())?;
-        state.serialize_field("message", &*self.finding.message(self.notation))?;
-        state.serialize_field("clause", self.finding.clause())?;
-        state.end()
-    }
-}
 
 pub(super) const DOSE_FIELDS: usize = 38;
 
@@ -55,8 +19,8 @@ pub(super) fn dose_fields<F: Fields>(
     verdict: &str,
 ) -> Result<(), F::Error> {
     state.provenance(c.protocol(), c.protocol_version(), c.protocol_sha256())?;
-    state.optional(key!("arm"), c.arm().as_ref())?;
-    state.field(key!("regimen"), c.regimen())?;
+    state.text(key!("arm"), c.arm())?;
+    state.text(key!("regimen"), Some(c.regimen()))?;
     state.shown(key!("band"), c.band())?;
     state.optional(key!("level"), c.level().as_ref())?;
     state.shown(key!("dose"), c.dose())?;
@@ -88,11 +52,11 @@ pub(super) fn dose_fields<F: Fields>(
     state.shown(key!("infusions"), Some(c.infusions()))?;
     state.field(key!("per_infusion"), &c.per_infusion().value())?;
     state.decimal(key!("total_cells"), c.total_cells())?;
-    state.field(key!("rounding"), c.rounding().name())?;
-    state.field(key!("verdict"), verdict)?;
-    state.optional(key!("acknowledgement"), c.acknowledgement().as_ref())?;
-    state.optional(key!("trial_state_sha256"), c.trial_state_sha256().as_ref())?;
-    state.optional(key!("patient"), c.patient().as_ref())?;
+    state.text(key!("rounding"), Some(c.rounding().name()))?;
+    state.text(key!("verdict"), Some(verdict))?;
+    state.text(key!("acknowledgement"), c.acknowledgement())?;
+    state.text(key!("trial_state_sha256"), c.trial_state_sha256())?;
+    state.text(key!("patient"), c.patient())?;
     state.decimal(
         key!("current_weight_kg"),
         c.current_weight().map(|w| Exact(w.weight().kg())),
