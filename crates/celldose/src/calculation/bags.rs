@@ -185,7 +185,7 @@ impl Calculation {
             let shares = path.shares(index)?;
             let words = way_words(&shares);
             let delivery = Delivery::drawn(product, shares)?
-                .with_dmso_given_today(calculation.dmso_given_today);
+                .with_dmso_given_today(calculation.parts.dmso_given_today);
             let check = calculation
                 .clone()
                 .judge(&delivery, tolerance, course.clone())?;

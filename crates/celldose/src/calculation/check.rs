@@ -190,7 +190,7 @@ impl Calculation {
         )?
         .tolerance();
         let course = options.infusion().cloned();
-        match self.dmso_given_today {
+        match self.parts.dmso_given_today {
             None if delivery.dmso_given_today.is_none() => self.judge(delivery, tolerance, course),
             dmso => self.judge(
                 &delivery.clone().with_dmso_given_today(dmso),
@@ -210,7 +210,7 @@ impl Calculation {
     ) -> Result<DeliveryCheck> {
         // A check's verdict is on what was given, so a range-only protocol says that, not that
         // a dose must be chosen. (In place: a calculation is large, and each move a copy.)
-        for finding in &mut self.findings {
+        for finding in &mut self.parts.findings {
             if finding.code() == FindingCode::RangeOnly {
                 finding.reword(RANGE_ONLY_DOSE, RANGE_ONLY_CHECK);
             }
@@ -238,8 +238,12 @@ impl Calculation {
         let calculation = &check.calculation;
         let (mut findings, deviation_percent, split) =
             judge_course(calculation, actual, tolerance, course)?;
-        let (product_findings, excipients) =
-            judge_product(&calculation.product_rules, calculation, delivery, &same_day)?;
+        let (product_findings, excipients) = judge_product(
+            &calculation.parts.product_rules,
+            calculation,
+            delivery,
+            &same_day,
+        )?;
         findings.extend(product_findings);
         check.deviation_percent = deviation_percent;
         check.excipients = excipients.map(Box::new);

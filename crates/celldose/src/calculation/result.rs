@@ -30,6 +30,14 @@ use crate::units::{
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Calculation {
+    /// On the heap: a calculation is some 860 bytes, and a result moves several times on its
+    /// way (out of `calculate`, into a check, into a batch's queue); a box moves as a pointer.
+    pub(crate) parts: Box<Parts>,
+}
+
+/// What a [`Calculation`] holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Parts {
     // Every field is set by `Protocol::calculate` (calculate.rs); read through the accessors below.
     // Shared with the protocol: a calculation copies no text.
     pub(crate) protocol: Arc<str>,
@@ -77,7 +85,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn protocol(&self) -> &str {
-        &self.protocol
+        &self.parts.protocol
     }
 
     /// The protocol's version or amendment.
@@ -90,7 +98,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn protocol_version(&self) -> &str {
-        &self.protocol_version
+        &self.parts.protocol_version
     }
 
     /// The SHA-256 of the protocol definition the numbers came from.
@@ -103,7 +111,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn protocol_sha256(&self) -> &str {
-        &self.protocol_sha256
+        &self.parts.protocol_sha256
     }
 
     /// The arm, or `None` where the arms share one regimen and none was named.
@@ -116,7 +124,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn arm(&self) -> Option<&str> {
-        self.arm.as_deref()
+        self.parts.arm.as_deref()
     }
 
     /// The regimen the dose comes from.
@@ -129,7 +137,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn regimen(&self) -> &str {
-        &self.regimen
+        &self.parts.regimen
     }
 
     /// The weight band the patient fell in, where the regimen has bands.
@@ -142,7 +150,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn band(&self) -> Option<&Window<BodyWeight>> {
-        self.band.as_ref()
+        self.parts.band.as_ref()
     }
 
     /// The dose level, where one was asked for or the explicit dose equals one.
@@ -155,7 +163,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn level(&self) -> Option<u32> {
-        self.level
+        self.parts.level
     }
 
     /// The dose that applies, as the protocol or the prescriber states it; `None` where the
@@ -169,7 +177,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn dose(&self) -> Option<Dose> {
-        self.dose
+        self.parts.dose
     }
 
     /// The protocol's rule for this patient: the arm's, or the weight band's.
@@ -182,7 +190,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn rule(&self) -> Option<DoseRule> {
-        self.rule
+        self.parts.rule
     }
 
     /// The protocol's maximum total for this patient, where it sets one.
@@ -195,7 +203,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn cap(&self) -> Option<CellCount> {
-        self.cap
+        self.parts.cap
     }
 
     /// The weight used, as entered.
@@ -208,7 +216,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn weight(&self) -> EnteredWeight {
-        self.weight
+        self.parts.weight
     }
 
     /// The age used, if one was given.
@@ -221,7 +229,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn age(&self) -> Option<AgeYears> {
-        self.age
+        self.parts.age
     }
 
     /// The rounding used for whole cells.
@@ -234,7 +242,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn rounding(&self) -> Rounding {
-        self.rounding
+        self.parts.rounding
     }
 
     /// The exact target before rounding (after any cap).
@@ -247,7 +255,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn exact_cells(&self) -> Option<ExactCells> {
-        self.exact_cells
+        self.parts.exact_cells
     }
 
     /// The target for this patient in whole cells; `None` where the protocol gives only a range.
@@ -261,7 +269,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn cells(&self) -> Option<CellCount> {
-        self.cells
+        self.parts.cells
     }
 
     /// The dose per kg the patient receives: as stated for a per-kg dose, or the target divided by
@@ -275,7 +283,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn cells_per_kg(&self) -> Option<CellsPerKg> {
-        self.cells_per_kg
+        self.parts.cells_per_kg
     }
 
     /// The smallest whole count the protocol allows this patient (the exact minimum, rounded up).
@@ -288,7 +296,10 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn min_cells(&self) -> Option<CellCount> {
-        self.limits.min.and_then(|min| min.round(Rounding::Up).ok())
+        self.parts
+            .limits
+            .min
+            .and_then(|min| min.round(Rounding::Up).ok())
     }
 
     /// The largest whole count the protocol allows this patient (the exact maximum, rounded down).
@@ -301,7 +312,8 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn max_cells(&self) -> Option<CellCount> {
-        self.limits
+        self.parts
+            .limits
             .max
             .and_then(|max| max.round(Rounding::Down).ok())
     }
@@ -316,7 +328,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn exact_min(&self) -> Option<ExactCells> {
-        self.limits.min
+        self.parts.limits.min
     }
 
     /// The exact largest amount the protocol allows this patient.
@@ -329,7 +341,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn exact_max(&self) -> Option<ExactCells> {
-        self.limits.max
+        self.parts.limits.max
     }
 
     /// How many infusions the protocol states.
@@ -342,7 +354,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn infusions(&self) -> Stated<u32> {
-        self.infusions
+        self.parts.infusions
     }
 
     /// Whether the dose is per infusion (`false`: cumulative), or that the protocol does not say.
@@ -355,7 +367,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn per_infusion(&self) -> Stated<bool> {
-        self.per_infusion
+        self.parts.per_infusion
     }
 
     /// The cumulative count over all infusions, where their number is stated.
@@ -368,7 +380,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn total_cells(&self) -> Option<CellCount> {
-        self.total_cells
+        self.parts.total_cells
     }
 
     /// The reason given to acknowledge soft findings, if any.
@@ -381,7 +393,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn acknowledgement(&self) -> Option<&str> {
-        self.acknowledgement.as_deref()
+        self.parts.acknowledgement.as_deref()
     }
 
     /// Everything the calculation noticed.
@@ -394,7 +406,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn findings(&self) -> &[Finding] {
-        &self.findings
+        &self.parts.findings
     }
 
     /// `outside` if any finding is hard; else `review` if any is soft and not acknowledged; else
@@ -412,7 +424,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn verdict(&self) -> Verdict {
-        match Verdict::from_findings(&self.findings, self.acknowledgement.is_some()) {
+        match Verdict::from_findings(&self.parts.findings, self.parts.acknowledgement.is_some()) {
             Verdict::Within if !self.dose_chosen() => Verdict::NoDoseChosen,
             verdict => verdict,
         }
@@ -430,7 +442,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn dose_chosen(&self) -> bool {
-        self.dose.is_some()
+        self.parts.dose.is_some()
     }
 
     /// Whether the dose (or, where none was chosen, the protocol's rule) is per kg; `None` where
@@ -443,8 +455,9 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn dose_per_kg(&self) -> Option<bool> {
-        self.dose.map(Dose::is_per_kg).or_else(|| {
-            self.rule
+        self.parts.dose.map(Dose::is_per_kg).or_else(|| {
+            self.parts
+                .rule
                 .filter(|r| *r != DoseRule::NoCells)
                 .map(DoseRule::is_per_kg)
         })
@@ -461,7 +474,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn uncapped_min(&self) -> Option<ExactCells> {
-        self.limits.uncapped_min
+        self.parts.limits.uncapped_min
     }
 
     /// The largest amount the protocol's rule gives this patient before the maximum total is
@@ -475,7 +488,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn uncapped_max(&self) -> Option<ExactCells> {
-        self.limits.uncapped_max
+        self.parts.limits.uncapped_max
     }
 
     /// Whether the maximum total moved either end of the allowed range for this patient.
@@ -488,7 +501,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn cap_moved_limits(&self) -> bool {
-        self.limits.cap_lowers_max() || self.limits.cap_below_min()
+        self.parts.limits.cap_lowers_max() || self.parts.limits.cap_below_min()
     }
 
     /// The SHA-256 of the trial state file the request carried, where it carried one.
@@ -501,7 +514,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn trial_state_sha256(&self) -> Option<&str> {
-        self.trial_state_sha256.as_deref()
+        self.parts.trial_state_sha256.as_deref()
     }
 
     /// The birth date and dosing date the age was computed from, where it was.
@@ -514,7 +527,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn age_from_birth(&self) -> Option<AgeFromBirth> {
-        self.age_from_birth
+        self.parts.age_from_birth
     }
 
     /// The dosing date the request named (`--on`, or the date an age from birth was computed
@@ -522,28 +535,29 @@ impl Calculation {
     ///
     /// See [`crate::DoseRequest::with_dosing_date`].
     pub fn dosing_date(&self) -> Option<jiff::civil::Date> {
-        self.dosing_date
+        self.parts.dosing_date
     }
 
     /// The exact limits, for a check of a delivered amount.
     pub(crate) fn limits(&self) -> Limits {
-        self.limits
+        self.parts.limits
     }
 
     /// The protocol's own tolerance for this regimen.
     pub(crate) fn protocol_tolerance(&self) -> Option<&Tolerance> {
-        self.tolerance.as_ref()
+        self.parts.tolerance.as_ref()
     }
 
     /// Whether the arm is a placebo arm.
     pub(crate) fn is_placebo(&self) -> bool {
-        self.rule == Some(DoseRule::NoCells)
+        self.parts.rule == Some(DoseRule::NoCells)
     }
 
     /// The same calculation for `share` of the dose (a fraction of 1): target and limits scaled,
     /// findings kept. What one infusion of a split dose is judged against.
     pub(crate) fn share(&self, share: rust_decimal::Decimal) -> crate::Result<Self> {
         let exact_cells = self
+            .parts
             .exact_cells
             .map(|t| {
                 t.get()
@@ -555,11 +569,11 @@ impl Calculation {
                     .and_then(ExactCells::new)
             })
             .transpose()?;
-        Ok(Self {
-            exact_cells,
-            limits: self.limits.scaled(share)?,
-            ..self.clone()
-        })
+        let limits = self.parts.limits.scaled(share)?;
+        let mut shared = self.clone();
+        shared.parts.exact_cells = exact_cells;
+        shared.parts.limits = limits;
+        Ok(shared)
     }
 
     /// The patient's identifier, where the request named one.
@@ -572,7 +586,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn patient(&self) -> Option<&str> {
-        self.patient.as_deref()
+        self.parts.patient.as_deref()
     }
 
     /// The current weight, where given.
@@ -585,19 +599,19 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn current_weight(&self) -> Option<EnteredWeight> {
-        self.current_weight
+        self.parts.current_weight
     }
 
     /// The weight the protocol doses on, and the largest change it allows, where it names one.
     ///
     /// See [`Calculation::current_weight`]; the built-in protocols name none.
     pub fn dosing_weight(&self) -> Option<DosingWeight> {
-        self.dosing_weight
+        self.parts.dosing_weight
     }
 
     /// The split of the dose over infusions, where the regimen states one.
     pub fn split(&self) -> Option<&Split> {
-        self.split.as_ref()
+        self.parts.split.as_ref()
     }
 
     /// For a split dose: each infusion's number (from 1), its part of the split, and its share
@@ -614,14 +628,14 @@ impl Calculation {
     /// # Errors
     /// Only an overflow, which the bounds of a target rule out.
     pub fn schedule(&self) -> crate::Result<Vec<(u32, SplitPart, Option<ExactCells>)>> {
-        let Some(split) = &self.split else {
+        let Some(split) = &self.parts.split else {
             return Ok(Vec::new());
         };
         let mut rows = Vec::with_capacity(split.parts.len());
         for (index, part) in split.parts.iter().enumerate() {
             let number = u32::try_from(index).unwrap_or(u32::MAX).saturating_add(1);
             let share = split.shares(number).map(|(f, _)| f).unwrap_or_default();
-            rows.push((number, *part, self.share(share)?.exact_cells));
+            rows.push((number, *part, self.share(share)?.parts.exact_cells));
         }
         Ok(rows)
     }
@@ -636,6 +650,11 @@ impl Calculation {
     }
 
     pub(crate) fn clause(&self, what: &str) -> String {
-        clause_for(&self.protocol, self.arm.as_deref(), &self.regimen, what)
+        clause_for(
+            &self.parts.protocol,
+            self.parts.arm.as_deref(),
+            &self.parts.regimen,
+            what,
+        )
     }
 }
