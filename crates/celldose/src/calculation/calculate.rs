@@ -199,9 +199,7 @@ impl Protocol {
 
         Ok(Calculation {
             parts: Box::new(super::result::Parts {
-                protocol: Arc::clone(&self.id),
-                protocol_version: Arc::clone(&self.version),
-                protocol_sha256: Arc::clone(&self.sha256),
+                provenance: Arc::clone(&self.provenance),
                 arm: arm_id,
                 regimen: Arc::clone(&regimen.id),
                 band: plan.band,

@@ -40,9 +40,7 @@ pub struct Calculation {
 pub(crate) struct Parts {
     // Every field is set by `Protocol::calculate` (calculate.rs); read through the accessors below.
     // Shared with the protocol: a calculation copies no text.
-    pub(crate) protocol: Arc<str>,
-    pub(crate) protocol_version: Arc<str>,
-    pub(crate) protocol_sha256: Arc<str>,
+    pub(crate) provenance: Arc<crate::regimen::Provenance>,
     pub(crate) arm: Option<Arc<str>>,
     pub(crate) regimen: Arc<str>,
     pub(crate) band: Option<Window<BodyWeight>>,
@@ -85,7 +83,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn protocol(&self) -> &str {
-        &self.parts.protocol
+        &self.parts.provenance.id
     }
 
     /// The protocol's version or amendment.
@@ -98,7 +96,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn protocol_version(&self) -> &str {
-        &self.parts.protocol_version
+        &self.parts.provenance.version
     }
 
     /// The SHA-256 of the protocol definition the numbers came from.
@@ -111,7 +109,7 @@ impl Calculation {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn protocol_sha256(&self) -> &str {
-        &self.parts.protocol_sha256
+        &self.parts.provenance.sha256
     }
 
     /// The arm, or `None` where the arms share one regimen and none was named.
@@ -651,7 +649,7 @@ impl Calculation {
 
     pub(crate) fn clause(&self, what: &str) -> String {
         clause_for(
-            &self.parts.protocol,
+            &self.parts.provenance.id,
             self.parts.arm.as_deref(),
             &self.parts.regimen,
             what,

@@ -21,6 +21,7 @@ pub use product_rules::{
     DMSO_DENSITY, DosingWeight, InfusionLimits, ProductRules, Split, SplitLimits, SplitPart,
     WeightBasis,
 };
+pub(crate) use protocol::Provenance;
 pub use protocol::{Arm, CohortSize, Protocol, Source};
 pub use protocol_file::{FORMAT_VERSION, PROTOCOL_MAX_BYTES};
 pub use stated::Stated;

@@ -43,8 +43,8 @@ pub struct CohortSize {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Protocol {
-    pub(crate) id: Arc<str>,
-    pub(crate) version: Arc<str>,
+    /// The id, version and file hash, shared with every calculation made under the protocol.
+    pub(crate) provenance: Arc<Provenance>,
     pub(crate) title: String,
     pub(crate) product: String,
     pub(crate) route: String,
@@ -55,8 +55,16 @@ pub struct Protocol {
     pub(crate) follow_up: Vec<String>,
     pub(crate) cohort_size: Option<CohortSize>,
     pub(crate) product_rules: ProductRules,
-    pub(crate) sha256: Arc<str>,
     pub(crate) origin: Arc<str>,
+}
+
+/// Which protocol a result rests on: its id, its version and the SHA-256 of its file. One
+/// shared value, so that a calculation takes it with one reference count, not three.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Provenance {
+    pub(crate) id: Arc<str>,
+    pub(crate) version: Arc<str>,
+    pub(crate) sha256: Arc<str>,
 }
 
 impl Source {
@@ -173,7 +181,7 @@ impl Protocol {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn id(&self) -> &str {
-        &self.id
+        &self.provenance.id
     }
 
     /// The protocol's version or amendment.
@@ -184,7 +192,7 @@ impl Protocol {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn version(&self) -> &str {
-        &self.version
+        &self.provenance.version
     }
 
     /// The trial's title.
@@ -315,7 +323,7 @@ impl Protocol {
     /// # Ok::<(), celldose::Error>(())
     /// ```
     pub fn sha256(&self) -> &str {
-        &self.sha256
+        &self.provenance.sha256
     }
 
     /// Where the definition was loaded from: a file name as given, or `built-in:<id>`.

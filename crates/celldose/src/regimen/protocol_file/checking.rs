@@ -6,7 +6,10 @@ use super::regimens::{Eligible, check_regimen};
 use super::schema::ProtocolFile;
 use super::{FORMAT_VERSION, Located};
 use crate::error::Result;
+use std::sync::Arc;
+
 use crate::regimen::Protocol;
+use crate::regimen::Provenance;
 use crate::regimen::product_rules::ProductRules;
 use crate::regimen::{Arm, CohortSize, Regimen, Source};
 
@@ -137,8 +140,11 @@ impl ProtocolFile {
             })
             .transpose()?;
         Ok(Protocol {
-            id: id.into(),
-            version: self.version.into(),
+            provenance: Arc::new(Provenance {
+                id: id.into(),
+                version: self.version.into(),
+                sha256: sha256.into(),
+            }),
             title: self.title,
             product: self.product,
             route: self.route,
@@ -159,7 +165,6 @@ impl ProtocolFile {
                 dosing_weight: self.dosing_weight,
                 handling: self.handling,
             },
-            sha256: sha256.into(),
             origin: at.source_name.into(),
         })
     }

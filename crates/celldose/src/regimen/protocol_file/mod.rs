@@ -151,7 +151,7 @@ impl Protocol {
     pub fn to_toml(&self) -> Result<String> {
         let file = ProtocolFile::from(self);
         toml::to_string(&file).map_err(|error| Error::ProtocolFile {
-            source_name: self.id.to_string(),
+            source_name: self.id().to_owned(),
             message: format!("cannot be written as TOML: {error}"),
             cause: Some(crate::error::Cause::new(error)),
         })

@@ -110,8 +110,8 @@ impl From<&Protocol> for ProtocolFile {
         }
         Self {
             format: unspanned(FORMAT_VERSION),
-            id: unspanned(protocol.id.to_string()),
-            version: protocol.version.to_string(),
+            id: unspanned(protocol.id().to_owned()),
+            version: protocol.version().to_owned(),
             title: protocol.title.clone(),
             product: protocol.product.clone(),
             route: protocol.route.clone(),
