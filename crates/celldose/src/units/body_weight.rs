@@ -104,22 +104,24 @@ impl BodyWeight {
             problem,
             accepted: format!("from {} kg to {} kg", Self::MIN.0, Self::MAX.0),
         };
-        if kg <= Decimal::ZERO {
+        // Compared as weights, in integers where the digits fit (`scaled`).
+        let weight = Self(kg);
+        if kg.is_zero() || kg.is_sign_negative() {
             return Err(refuse("not above 0 kg".into()));
         }
-        if kg < Self::MIN.0 {
+        if weight < Self::MIN {
             return Err(refuse(format!(
                 "below the plausible minimum of {} kg",
                 Self::MIN.0
             )));
         }
-        if kg > Self::MAX.0 {
+        if weight > Self::MAX {
             return Err(refuse(format!(
                 "above the plausible maximum of {} kg",
                 Self::MAX.0
             )));
         }
-        Ok(Self(kg))
+        Ok(weight)
     }
 
     /// The weight in kilograms.
@@ -271,7 +273,7 @@ impl FromStr for EnteredWeight {
             accepted: UNITS,
         })?;
         let entered = || format!("{} {}", crate::digits::Plain(amount), unit.symbol());
-        if amount <= Decimal::ZERO {
+        if amount.is_zero() || amount.is_sign_negative() {
             return Err(Error::OutOfRange {
                 what: WHAT,
                 value: entered(),

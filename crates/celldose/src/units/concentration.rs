@@ -48,7 +48,7 @@ impl Concentration {
     /// ```
     pub fn per_ml(per_ml: Decimal) -> Result<Self> {
         let per_ml = super::scaled::normalized(per_ml);
-        if per_ml <= Decimal::ZERO {
+        if per_ml.is_zero() || per_ml.is_sign_negative() {
             return Err(Error::OutOfRange {
                 what: WHAT,
                 value: format!("{per_ml} cells/mL"),
@@ -92,7 +92,7 @@ impl FromStr for Concentration {
             unit: unit.to_owned(),
             accepted: UNITS,
         })?;
-        if amount <= Decimal::ZERO {
+        if amount.is_zero() || amount.is_sign_negative() {
             return Self::per_ml(amount);
         }
         // Cells per unit ÷ millilitres per unit = cells per millilitre.

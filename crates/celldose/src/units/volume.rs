@@ -93,7 +93,7 @@ impl Volume {
     /// ```
     pub fn from_ml(ml: Decimal) -> Result<Self> {
         let ml = super::scaled::normalized(ml);
-        if ml <= Decimal::ZERO {
+        if ml.is_zero() || ml.is_sign_negative() {
             return Err(Error::OutOfRange {
                 what: WHAT,
                 value: format!("{ml} mL"),
@@ -140,7 +140,7 @@ impl FromStr for Volume {
             unit: symbol.to_owned(),
             accepted: UNITS,
         })?;
-        if amount <= Decimal::ZERO {
+        if amount.is_zero() || amount.is_sign_negative() {
             return Self::from_ml(amount);
         }
         let ml =
