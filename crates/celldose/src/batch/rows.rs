@@ -288,13 +288,18 @@ pub(super) fn field<'r>(
     column: Option<usize>,
     name: &str,
 ) -> Result<Option<&'r str>> {
-    let Some(index) = column.filter(|index| *index < record.len()) else {
+    let Some(index) = column else {
         return Ok(None);
     };
     let text = match record.text(index) {
         Some(text) => text,
-        None => std::str::from_utf8(record.get(index).unwrap_or_default())
-            .map_err(|_| Error::Request(format!("column {name} is not valid UTF-8")))?,
+        // Not read as text: a row that is not UTF-8, or a field that is not whole characters
+        // (checked alone, to be refused by name), or no such field.
+        None => match record.get(index) {
+            Some(raw) => std::str::from_utf8(raw)
+                .map_err(|_| Error::Request(format!("column {name} is not valid UTF-8")))?,
+            None => return Ok(None),
+        },
     };
     // Spaces around a value are forgiven (any other blank is refused below, by name).
     let text = trim_spaces(text);
@@ -510,6 +515,29 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A row that is UTF-8 is read as text once: each field is a slice of it, not a check of
+    /// its own (the fast path; a row that is not UTF-8 takes the slow one).
+    #[test]
+    fn a_utf8_row_is_read_as_text_once() {
+        let mut reader = csv_core::ReaderBuilder::new().build();
+        let mut row = Row::default();
+        row.split(&mut reader, "NCT07276568,,72.5 kg,µ".as_bytes())
+            .unwrap();
+        assert_eq!(row.text(0), Some("NCT07276568"));
+        assert_eq!(row.text(1), Some(""));
+        assert_eq!(row.text(3), Some("µ"));
+        assert_eq!(row.text(4), None);
+        assert!(!row.printable);
+        assert_eq!(field(&row, Some(4), "tolerance").unwrap(), None);
+        row.split(&mut reader, b"NCT07276568,\xFF").unwrap();
+        assert_eq!(row.text(0), None);
+        assert_eq!(
+            field(&row, Some(0), "protocol").unwrap(),
+            Some("NCT07276568")
+        );
+        assert!(field(&row, Some(1), "weight").is_err());
     }
 
     /// A character split between two fields (possible only through csv-core's quoted path,
