@@ -297,3 +297,43 @@ fn a_parallel_run_writes_the_same_bytes_as_one_thread() {
     assert!(one.1 == two.1, "the records before binary data differ");
     assert_eq!(String::from_utf8_lossy(&one.1).lines().count(), 1_500);
 }
+
+/// Every column a row may hold with the built-in protocols reaches the result: a column read but
+/// dropped on the way to the request would leave its field empty in the record.
+#[test]
+fn every_column_of_a_row_reaches_its_record() {
+    let log = b"protocol,arm,level,dose,weight,age,born,on,cells,tolerance,acknowledge,rounding,current_weight,patient\n\
+NCT05227846,,2,,70kg,,1960-12-01,2026-11-29,,,,half-even,71kg,P-001\n\
+NCT01218464,msc,,0.75e6/kg,60kg,40,,,4.5e7,5%,approved by the investigator,down,,P-002\n";
+    let (summary, out) = run(log, BatchFormat::Jsonl);
+    assert_eq!(summary.unwrap().errors, 0, "{out}");
+    let records: Vec<serde_json::Value> = out
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let field = |row: usize, name: &str| records[row][name].as_str().map(str::to_owned);
+    let expected = [
+        (0, "born", "1960-12-01"),
+        (0, "age_on", "2026-11-29"),
+        (0, "age_years", "65"),
+        (0, "rounding", "half-even"),
+        (0, "current_weight_kg", "71"),
+        (0, "patient", "P-001"),
+        (0, "level", "2"),
+        (1, "arm", "msc"),
+        (1, "dose", "750000/kg"),
+        (1, "age_years", "40"),
+        (1, "actual_cells", "45000000"),
+        (1, "tolerance_percent", "5"),
+        (1, "acknowledgement", "approved by the investigator"),
+        (1, "rounding", "down"),
+        (1, "patient", "P-002"),
+    ];
+    for (row, name, value) in expected {
+        let got = match &records[row][name] {
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => field(row, name),
+        };
+        assert_eq!(got.as_deref(), Some(value), "row {row}, {name}");
+    }
+}
