@@ -308,6 +308,21 @@ mod tests {
         String::from_utf8(out).unwrap()
     }
 
+    /// Plain text is copied, not handed to serde_json: a text needs escaping only for a
+    /// quote, a backslash or a control character, wherever it stands.
+    #[test]
+    fn only_a_quote_a_backslash_or_a_control_needs_escaping() {
+        let plain = "NCT06167473 arm low-dose: infusions not stated (1.6 × 10⁷/kg)";
+        assert!(!any_escaped(plain.as_bytes()));
+        for bad in ["\"", "\\", "\n", "\u{1f}"] {
+            for at in [0, 17, plain.len()] {
+                let mut text = plain.to_owned();
+                text.insert_str(at, bad);
+                assert!(any_escaped(text.as_bytes()), "{text:?}");
+            }
+        }
+    }
+
     proptest::proptest! {
         /// A `Display` written straight into the record gives the bytes serde_json gives for it,
         /// whatever its text holds (quotes, backslashes, controls, any script), and so does a

@@ -64,10 +64,11 @@ impl Rounding {
     /// `numerator ÷ denominator` rounded to `places` decimal places with this strategy; `None`
     /// for a zero denominator or a quotient too large for a decimal.
     ///
-    /// Where both are held in 128-bit integers once scaled (every count, weight and percentage
-    /// a dose meets), the quotient and its remainder are computed as integers and rounded from
-    /// the remainder: exact, and without the 28-digit quotient and its normalisation that
-    /// `Decimal` division makes. Otherwise the quotient is a `Decimal` division, then rounded.
+    /// Where both operands' digits fit in 64 bits and the scaled operands in 128 (every count,
+    /// weight and percentage a dose meets), the quotient and its remainder are computed as
+    /// integers and rounded from the remainder: exact, and without the 28-digit quotient and its
+    /// normalisation that `Decimal` division makes. Otherwise the quotient is a `Decimal`
+    /// division, then rounded.
     ///
     /// ```
     /// use celldose::Rounding;
@@ -93,8 +94,9 @@ impl Rounding {
         Some(self.to_places(numerator.checked_div(denominator)?, places))
     }
 
-    /// The quotient by integer division: in 64 or 128 bits where the operands' digits fit in a
-    /// `u64` (see [`scaled`](super::scaled)), else in an `i128` where the scaled operands fit.
+    /// The quotient by integer division, in 64 or 128 bits, where the operands' digits fit in a
+    /// `u64` and the scaled operands in a `u128` (see [`scaled`](super::scaled)); `None` for
+    /// other figures, which take `Decimal` division.
     fn integer_quotient(
         self,
         numerator: Decimal,
@@ -103,11 +105,8 @@ impl Rounding {
     ) -> Option<Decimal> {
         // Every strategy is symmetric about zero, so the quotient of the magnitudes is rounded
         // and then given the sign.
-        let Some((whole, rest, divisor)) =
-            super::scaled::quotient_and_remainder(numerator.abs(), denominator.abs(), places)
-        else {
-            return self.signed_integer_quotient(numerator, denominator, places);
-        };
+        let (whole, rest, divisor) =
+            super::scaled::quotient_and_remainder(numerator.abs(), denominator.abs(), places)?;
         let away = match self {
             Self::Down => false,
             Self::Up => rest != 0,
@@ -123,44 +122,6 @@ impl Rounding {
         // A zero quotient stays unsigned, as `Decimal`'s normalised zero is.
         quotient.set_sign_negative(negative && !quotient.is_zero());
         Some(quotient)
-    }
-
-    /// The quotient by `i128` division where the scaled operands fit in one:
-    /// n/d × 10^places = n_m × 10^(d_scale + places) ÷ (d_m × 10^n_scale).
-    fn signed_integer_quotient(
-        self,
-        numerator: Decimal,
-        denominator: Decimal,
-        places: u32,
-    ) -> Option<Decimal> {
-        let ten = |power: u32| 10i128.checked_pow(power);
-        let num = numerator
-            .mantissa()
-            .checked_mul(ten(denominator.scale().checked_add(places)?)?)?;
-        let den = denominator
-            .mantissa()
-            .checked_mul(ten(numerator.scale())?)?;
-        let whole = num.checked_div(den)?;
-        let rest = num.checked_rem(den)?.unsigned_abs();
-        let twice_rest = rest.checked_mul(2)?;
-        let divisor = den.unsigned_abs();
-        let away = match self {
-            Self::Down => false,
-            Self::Up => rest != 0,
-            Self::HalfAwayFromZero => twice_rest >= divisor,
-            Self::HalfEven => {
-                twice_rest > divisor || (twice_rest == divisor && whole.checked_rem(2)? != 0)
-            }
-        };
-        let step = if (num < 0) == (den < 0) { 1 } else { -1 };
-        let rounded = if away {
-            whole.checked_add(step)?
-        } else {
-            whole
-        };
-        Decimal::try_from_i128_with_scale(rounded, places)
-            .ok()
-            .map(|q| q.normalize())
     }
 
     /// The strategy's name, as written in reports: `half-even`, `half-away-from-zero`, `down`,
@@ -207,6 +168,29 @@ impl core::fmt::Display for Rounding {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::Rounding;
+
+    /// The figures a report divides (a count by a weight, a difference by a target) take the
+    /// integer path, with either sign; only figures beyond 64 bits of digits take `Decimal`'s.
+    #[test]
+    fn a_dose_figures_quotient_is_divided_in_integers() {
+        use rust_decimal::Decimal;
+        let count = Decimal::from(1_200_000_000);
+        let weight = Decimal::new(725, 1);
+        for rule in [
+            Rounding::HalfEven,
+            Rounding::HalfAwayFromZero,
+            Rounding::Down,
+            Rounding::Up,
+        ] {
+            assert!(rule.integer_quotient(count, weight, 2).is_some());
+            assert!(rule.integer_quotient(-count, weight, 2).is_some());
+            assert_eq!(rule.integer_quotient(Decimal::MAX, weight, 2), None);
+        }
+        assert_eq!(
+            Rounding::HalfAwayFromZero.integer_quotient(-count, weight, 2),
+            Some(Decimal::new(-1_655_172_414, 2))
+        );
+    }
 
     /// Each rule reads from its name and writes as it: a rule lost from the parser, or an empty
     /// name written, would send a request another rule than the one typed.

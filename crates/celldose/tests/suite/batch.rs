@@ -337,3 +337,88 @@ NCT01218464,msc,,0.75e6/kg,60kg,40,,,4.5e7,5%,approved by the investigator,down,
         assert_eq!(got.as_deref(), Some(value), "row {row}, {name}");
     }
 }
+
+/// The columns that need a split dose, a product or a thaw clock reach their records too: each
+/// row is run with the column and without it, and the field it sets differs. (Product paths are
+/// relative to the directory the run is in: the crate's, under `cargo test`.)
+#[test]
+fn the_split_product_and_thaw_columns_reach_their_records() {
+    let protocol = |name: &str| {
+        let path = format!("{}/examples/protocols/{name}", env!("CARGO_MANIFEST_DIR"));
+        celldose::Protocol::from_toml(name, &std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let mut catalogue = catalogue();
+    for name in ["split-dose.toml", "same-day-split.toml", "car-t-thaw.toml"] {
+        catalogue.add(protocol(name)).unwrap();
+    }
+    let records = |log: &str| -> Vec<serde_json::Value> {
+        let mut out = Vec::new();
+        let summary = batch::run_with_workers(
+            &catalogue,
+            log.as_bytes(),
+            &mut out,
+            BatchFormat::Jsonl,
+            Notation::Ascii,
+            None,
+            1,
+        )
+        .unwrap();
+        assert_eq!(summary.errors, 0, "{}", String::from_utf8_lossy(&out));
+        String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    };
+    let codes = |record: &serde_json::Value| -> Vec<String> {
+        record["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    // infusion and given: this infusion of a split dose, and what the earlier ones gave.
+    let split = records(
+        "protocol,weight,cells,infusion,given\nDEMO-SPLIT,70kg,2.1e8,2,7e7\nDEMO-SPLIT,70kg,2.1e8,2,\n",
+    );
+    assert_eq!(split[0]["infusion"]["infusion"], 2);
+    assert_eq!(split[0]["infusion"]["given_before_cells_exact"], "70000000");
+    assert_eq!(
+        split[1]["infusion"]["given_before_cells_exact"],
+        serde_json::Value::Null
+    );
+
+    // given_dmso: the DMSO given earlier the same day; without it, a finding asks for it.
+    let dmso = records(
+        "protocol,weight,product,infusion,given_dmso\n\
+         DEMO-SAME-DAY,70kg,examples/products/one-bag-total.toml,2,5mL\n\
+         DEMO-SAME-DAY,70kg,examples/products/one-bag-total.toml,2,\n",
+    );
+    assert!(!codes(&dmso[0]).contains(&"dmso-given-today-not-stated".to_owned()));
+    assert!(codes(&dmso[1]).contains(&"dmso-given-today-not-stated".to_owned()));
+
+    // scan, thawed_at, thaw_started_at, infusion_start, patient: the product's custody.
+    let row = |started: &str| {
+        format!(
+            "DEMO-CART-THAW,100kg,examples/products/car-t-autologous.toml,S-021,=W12342600091200;=<S1234V01;=<S1234V02,2026-12-05T14:30:00+01:00,{started},2026-12-05T14:50:00+01:00\n"
+        )
+    };
+    let thaw = records(&format!(
+        "protocol,weight,product,patient,scan,thawed_at,thaw_started_at,infusion_start\n{}{}",
+        row("2026-12-05T14:10:00+01:00"),
+        row("")
+    ));
+    let custody = &thaw[0]["custody"];
+    assert_eq!(custody["thaw_started_at"], "2026-12-05T14:10:00+01:00");
+    assert_eq!(custody["thawed_at"], "2026-12-05T14:30:00+01:00");
+    assert_eq!(custody["infusion_start"], "2026-12-05T14:50:00+01:00");
+    assert_eq!(custody["minutes_since_thaw"], 20);
+    assert_eq!(custody["patient"], "S-021");
+    assert_eq!(custody["scans"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        thaw[1]["custody"]["thaw_started_at"],
+        serde_json::Value::Null
+    );
+}
