@@ -14,9 +14,6 @@ use core::cmp::Ordering;
 
 use rust_decimal::Decimal;
 
-/// The largest scale a `Decimal` holds.
-const MAX_SCALE: u32 = 28;
-
 /// Ten to the powers 0 to 28. (Evaluated by the compiler: an index or a product out of range
 /// would stop the build, not a dose.)
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
@@ -64,10 +61,9 @@ fn fast_product(a: Decimal, b: Decimal) -> Option<Decimal> {
         // `Decimal` gives a zero product without a scale or a sign.
         return Some(Decimal::ZERO);
     }
+    // A scale above 28 is refused by `decimal`, as digits beyond 96 bits are: `Decimal` rounds
+    // those products, and the general multiplication is left to do it.
     let scale = a_scale.checked_add(b_scale)?;
-    if scale > MAX_SCALE {
-        return None;
-    }
     let mut product = decimal(
         u128::from(a_digits).checked_mul(u128::from(b_digits))?,
         scale,
@@ -85,16 +81,17 @@ pub(crate) fn compare(a: Decimal, b: Decimal) -> Ordering {
 /// smaller scale are brought to the larger.
 fn fast_compare(a: Decimal, b: Decimal) -> Option<Ordering> {
     let ((a_digits, a_scale), (b_digits, b_scale)) = (unsigned(a)?, unsigned(b)?);
-    if a_scale == b_scale {
-        return Some(a_digits.cmp(&b_digits));
-    }
     let (a_digits, b_digits) = (u128::from(a_digits), u128::from(b_digits));
-    if a_scale < b_scale {
-        let raised = a_digits.checked_mul(ten_to(b_scale.checked_sub(a_scale)?)?)?;
-        Some(raised.cmp(&b_digits))
-    } else {
-        let raised = b_digits.checked_mul(ten_to(a_scale.checked_sub(b_scale)?)?)?;
-        Some(a_digits.cmp(&raised))
+    match a_scale.cmp(&b_scale) {
+        Ordering::Equal => Some(a_digits.cmp(&b_digits)),
+        Ordering::Less => {
+            let raised = a_digits.checked_mul(ten_to(b_scale.checked_sub(a_scale)?)?)?;
+            Some(raised.cmp(&b_digits))
+        }
+        Ordering::Greater => {
+            let raised = b_digits.checked_mul(ten_to(a_scale.checked_sub(b_scale)?)?)?;
+            Some(a_digits.cmp(&raised))
+        }
     }
 }
 
@@ -264,6 +261,20 @@ mod tests {
             quotient_and_remainder(Decimal::from(1_200_000_000), weight, 2),
             Some((1_655_172_413, 575, 725))
         );
+        // A zero product is `Decimal`'s zero, without the scales or a sign, whichever is zero.
+        for (a, b) in [
+            (Decimal::new(0, 3), weight),
+            (weight, Decimal::new(0, 2)),
+            (Decimal::new(-5, 1), Decimal::new(0, 4)),
+        ] {
+            assert_eq!(
+                fast_product(a, b).unwrap().serialize(),
+                Decimal::ZERO.serialize()
+            );
+        }
+        // A product past 28 places is left to `Decimal`, which rounds it.
+        assert_eq!(fast_product(Decimal::new(1, 20), Decimal::new(1, 9)), None);
+        assert!(fast_product(Decimal::new(1, 20), Decimal::new(1, 8)).is_some());
         // A negative figure takes it too; digits beyond 64 bits are left to `Decimal`.
         assert!(same(
             fast_product(Decimal::new(-1, 0), weight).unwrap(),
