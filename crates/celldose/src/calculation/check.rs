@@ -209,7 +209,7 @@ impl Calculation {
         course: Option<Course>,
     ) -> Result<DeliveryCheck> {
         // A check's verdict is on what was given, so a range-only protocol says that, not that
-        // a dose must be chosen. (In place: a calculation is large, and each move a copy.)
+        // a dose must be chosen.
         for finding in &mut self.parts.findings {
             if finding.code() == FindingCode::RangeOnly {
                 finding.reword(RANGE_ONLY_DOSE, RANGE_ONLY_CHECK);
@@ -219,37 +219,25 @@ impl Calculation {
         let weight = self.weight().weight();
         let actual_cells_per_kg = CellsPerKg::rounded_from(actual, weight, DEVIATION_PLACES)?;
         let same_day = same_day(&self, course.as_ref());
-        // The calculation is moved once, into the check, and judged there: a calculation is
-        // large, and each move through a function or a `?` is a copy of it.
-        let mut check = DeliveryCheck {
+        let (mut findings, deviation_percent, split) =
+            judge_course(&self, actual, tolerance, course)?;
+        let (product_findings, excipients) =
+            judge_product(&self.parts.product_rules, &self, delivery, &same_day)?;
+        findings.extend(product_findings);
+        Ok(DeliveryCheck {
             calculation: self,
             actual_cells: actual.round(Rounding::HalfAwayFromZero)?,
             actual_exact: actual,
             actual_cells_per_kg,
-            deviation_percent: None,
+            deviation_percent,
             tolerance,
             product: delivery.product().cloned().map(Box::new),
-            excipients: None,
-            split: None,
+            excipients: excipients.map(Box::new),
+            split: split.map(Box::new),
             drawing: None,
             custody: None,
-            findings: Vec::new(),
-        };
-        let calculation = &check.calculation;
-        let (mut findings, deviation_percent, split) =
-            judge_course(calculation, actual, tolerance, course)?;
-        let (product_findings, excipients) = judge_product(
-            &calculation.parts.product_rules,
-            calculation,
-            delivery,
-            &same_day,
-        )?;
-        findings.extend(product_findings);
-        check.deviation_percent = deviation_percent;
-        check.excipients = excipients.map(Box::new);
-        check.split = split.map(Box::new);
-        check.findings = findings;
-        Ok(check)
+            findings,
+        })
     }
 }
 
