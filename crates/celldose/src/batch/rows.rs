@@ -51,7 +51,7 @@ pub(super) struct Row {
     utf8: bool,
     /// Whether every byte of the row is printable ASCII (and so no field needs a search for
     /// control or bidirectional characters).
-    pub(super) printable: bool,
+    printable: bool,
 }
 
 impl Row {
