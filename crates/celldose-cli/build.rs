@@ -25,7 +25,7 @@ fn main() {
     println!("cargo::rerun-if-changed={LIST}");
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-env-changed=RUSTC_LINKER");
-    if !linked_by_rust_lld() || env::var("PROFILE").as_deref() != Ok("release") {
+    if env::var("PROFILE").as_deref() != Ok("release") || !linked_by_rust_lld() {
         return;
     }
     let Ok(dir) = env::var("CARGO_MANIFEST_DIR") else {
